@@ -1,0 +1,45 @@
+# The two commands of the README's quick start, and the few others a developer needs.
+#   make run    install dependencies, Release build, start `logdaemon serve` with its defaults
+#   make test   install dependencies, build, run every test through ctest
+# SANITIZE=1 builds and tests with AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/.
+
+SANITIZE ?= 0
+JOBS ?= $(shell nproc)
+ifeq ($(SANITIZE),1)
+  BUILD_DIR ?= build-asan
+  CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOGDAEMON_SANITIZE=ON -DLOGDAEMON_BUILD_BENCH=OFF
+else
+  BUILD_DIR ?= build
+  CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release
+endif
+
+.PHONY: all deps build run test bench fuzz format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS) > /dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/logdaemon serve $(ARGS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 600
+
+bench: build
+	bench/run.sh $(BUILD_DIR)
+
+# Long fuzzing runs: make fuzz FUZZ_SECONDS=3600 (see docs/fuzzing.md).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,454 @@
+#include "parquet/column_writer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "parquet/metadata_codec.h"
+#include "parquet/plain.h"
+
+namespace logdaemon::parquet {
+
+namespace {
+
+// Rows are taken from a batch this many at a time, so that a page's size is checked often enough for
+// pages of long strings to stay near the target size.
+constexpr size_t kRowsPerStep = 1024;
+
+// Upper bound of an RLE_DICTIONARY page's encoded indices, used to decide when a page is full.
+constexpr size_t kDictionaryIndexBytes = 4;
+
+}  // namespace
+
+ColumnChunkWriter::ColumnChunkWriter(const ColumnSpec& spec, const WriterOptions& options,
+                                     ColumnEncoding encoding)
+    : spec_(spec),
+      options_(options),
+      compressor_(options.codec, options.compression_level),
+      page_stats_(spec.type, options.max_statistics_size),
+      chunk_stats_(spec.type, options.max_statistics_size) {
+  switch (encoding) {
+    case ColumnEncoding::kAuto:
+      if (spec.type == Type::kByteArray) {
+        encoding_ = PageEncoding::kDictionary;
+      } else if (spec.type == Type::kInt64) {
+        encoding_ = PageEncoding::kDeltaBinaryPacked;
+      } else {
+        encoding_ = PageEncoding::kPlain;
+      }
+      break;
+    case ColumnEncoding::kPlain: encoding_ = PageEncoding::kPlain; break;
+    case ColumnEncoding::kDictionary:
+      encoding_ = spec.type == Type::kBoolean ? PageEncoding::kPlain : PageEncoding::kDictionary;
+      break;
+    case ColumnEncoding::kDeltaBinaryPacked: encoding_ = PageEncoding::kDeltaBinaryPacked; break;
+  }
+  configured_encoding_ = encoding_;
+  dictionary_enabled_ = encoding_ == PageEncoding::kDictionary;
+  if (encoding_ == PageEncoding::kDeltaBinaryPacked) delta_encoder_.Begin(&page_delta_);
+}
+
+size_t ColumnChunkWriter::open_page_value_bytes() const {
+  switch (encoding_) {
+    case PageEncoding::kPlain: return page_plain_.size();
+    case PageEncoding::kDictionary: return page_indices_.size() * kDictionaryIndexBytes;
+    case PageEncoding::kDeltaBinaryPacked: return static_cast<size_t>(page_values_) * sizeof(int64_t);
+  }
+  return 0;
+}
+
+size_t ColumnChunkWriter::buffered_bytes() const {
+  size_t dictionary = 0;
+  if (dictionary_enabled_ || dictionary_data_pages_ > 0) {
+    dictionary = spec_.type == Type::kByteArray ? byte_dictionary_.plain_size() : int_dictionary_.plain_size();
+  }
+  return data_pages_.size() + open_page_value_bytes() + page_levels_.size() + dictionary;
+}
+
+Status ColumnChunkWriter::Write(const ColumnBatch& batch) {
+  size_t row = 0;
+  size_t value = 0;
+  while (row < batch.num_rows) {
+    size_t room = options_.data_page_max_rows - static_cast<size_t>(page_rows_);
+    size_t rows = std::min({room, batch.num_rows - row, kRowsPerStep});
+    size_t values = rows;
+    if (batch.def_levels != nullptr) {
+      const uint8_t* levels = batch.def_levels + row;
+      values = 0;
+      for (size_t i = 0; i < rows; ++i) values += levels[i];
+      page_levels_.insert(page_levels_.end(), levels, levels + rows);
+    } else if (spec_.optional()) {
+      page_levels_.insert(page_levels_.end(), rows, 1);
+    }
+    page_stats_.AddNulls(static_cast<int64_t>(rows - values));
+    AppendValues(batch, value, values);
+    row += rows;
+    value += values;
+    page_rows_ += static_cast<int64_t>(rows);
+    page_values_ += static_cast<int64_t>(values);
+
+    if (static_cast<size_t>(page_rows_) >= options_.data_page_max_rows ||
+        open_page_value_bytes() >= options_.data_page_size) {
+      if (Status st = FinishPage(); !st.ok()) return st;
+    }
+    if (dictionary_enabled_) {
+      size_t dictionary_bytes =
+          spec_.type == Type::kByteArray ? byte_dictionary_.plain_size() : int_dictionary_.plain_size();
+      if (dictionary_bytes > options_.dictionary_size_limit) {
+        if (Status st = FinishDictionaryFallback(); !st.ok()) return st;
+      }
+    }
+  }
+  return Status::OK();
+}
+
+void ColumnChunkWriter::AppendValues(const ColumnBatch& batch, size_t begin, size_t count) {
+  if (count == 0) return;
+  switch (spec_.type) {
+    case Type::kInt64: {
+      const int64_t* values = batch.int64s + begin;
+      page_stats_.UpdateInt64(values, count);
+      if (encoding_ == PageEncoding::kPlain) {
+        page_plain_.append(values, count * sizeof(int64_t));
+      } else if (encoding_ == PageEncoding::kDictionary) {
+        size_t at = page_indices_.size();
+        page_indices_.resize(at + count);
+        int_dictionary_.Insert(values, count, page_indices_.data() + at);
+      } else {
+        delta_encoder_.PutMany(values, count);
+      }
+      break;
+    }
+    case Type::kDouble: {
+      const double* values = batch.doubles + begin;
+      page_stats_.UpdateDouble(values, count);
+      if (encoding_ == PageEncoding::kDictionary) {
+        // The dictionary keys doubles by bit pattern: distinct NaN payloads and -0.0 stay distinct,
+        // so every value reads back bit for bit.
+        scratch_int64_.resize(count);
+        std::memcpy(scratch_int64_.data(), values, count * sizeof(double));
+        size_t at = page_indices_.size();
+        page_indices_.resize(at + count);
+        int_dictionary_.Insert(scratch_int64_.data(), count, page_indices_.data() + at);
+      } else {
+        page_plain_.append(values, count * sizeof(double));
+      }
+      break;
+    }
+    case Type::kBoolean: {
+      const uint8_t* values = batch.booleans + begin;
+      page_stats_.UpdateBoolean(values, count);
+      // Kept one byte per value until the page ends, then bit-packed.
+      page_plain_.append(values, count);
+      break;
+    }
+    case Type::kByteArray: {
+      const uint32_t* offsets = batch.offsets + begin;
+      page_stats_.UpdateByteArray(batch.bytes, offsets, count);
+      if (encoding_ == PageEncoding::kDictionary) {
+        size_t at = page_indices_.size();
+        page_indices_.resize(at + count);
+        byte_dictionary_.Insert(batch.bytes, offsets, count, page_indices_.data() + at);
+      } else {
+        EncodePlainByteArray(batch.bytes, offsets, count, &page_plain_);
+      }
+      break;
+    }
+    default: break;  // ValidateWriterConfig refuses other types
+  }
+}
+
+// The page's values, encoded, in the buffer it returns.
+const ByteBuffer& ColumnChunkWriter::EncodePageValues() {
+  switch (encoding_) {
+    case PageEncoding::kPlain:
+      if (spec_.type != Type::kBoolean) return page_plain_;
+      values_buffer_.clear();
+      EncodePlainBoolean(page_plain_.data(), page_plain_.size(), &values_buffer_);
+      return values_buffer_;
+    case PageEncoding::kDictionary: {
+      size_t entries = spec_.type == Type::kByteArray ? byte_dictionary_.size() : int_dictionary_.size();
+      // At least 1 bit: some readers reject a bit width of 0 for dictionary indices.
+      int bit_width = std::max<int>(1, static_cast<int>(BitWidth(entries == 0 ? 0 : entries - 1)));
+      values_buffer_.clear();
+      values_buffer_.push_back(static_cast<uint8_t>(bit_width));
+      RleBitPackedEncoder encoder;
+      encoder.Begin(&values_buffer_, bit_width);
+      encoder.PutMany(page_indices_.data(), page_indices_.size());
+      encoder.Finish();
+      return values_buffer_;
+    }
+    case PageEncoding::kDeltaBinaryPacked: delta_encoder_.Finish(); return page_delta_;
+  }
+  return page_plain_;
+}
+
+Status ColumnChunkWriter::FinishPage() {
+  if (page_rows_ == 0) return Status::OK();
+  const ByteBuffer& values = EncodePageValues();
+
+  levels_buffer_.clear();
+  if (spec_.optional()) {
+    if (options_.data_page_version == 1) {
+      EncodeLevelsV1(page_levels_.data(), page_levels_.size(), &levels_buffer_);
+    } else {
+      RleBitPackedEncoder encoder;
+      encoder.Begin(&levels_buffer_, 1);
+      encoder.PutMany(page_levels_.data(), page_levels_.size());
+      encoder.Finish();
+    }
+  }
+
+  Encoding value_encoding = Encoding::kPlain;
+  if (encoding_ == PageEncoding::kDictionary) {
+    value_encoding = Encoding::kRleDictionary;
+    ++dictionary_data_pages_;
+  } else if (encoding_ == PageEncoding::kDeltaBinaryPacked) {
+    value_encoding = Encoding::kDeltaBinaryPacked;
+    ++delta_data_pages_;
+  } else {
+    ++plain_data_pages_;
+  }
+
+  Statistics page_statistics = page_stats_.ToThrift();
+  int64_t null_count = page_rows_ - page_values_;
+  PageHeader header;
+  if (options_.data_page_version == 1) {
+    header.type = PageType::kDataPage;
+    DataPageHeader& data = header.data_page_header.emplace();
+    data.num_values = static_cast<int32_t>(page_rows_);
+    data.encoding = value_encoding;
+    data.definition_level_encoding = Encoding::kRle;
+    data.repetition_level_encoding = Encoding::kRle;
+    if (options_.page_statistics) data.statistics = page_statistics;
+  } else {
+    header.type = PageType::kDataPageV2;
+    DataPageHeaderV2& data = header.data_page_header_v2.emplace();
+    data.num_values = static_cast<int32_t>(page_rows_);
+    data.num_nulls = static_cast<int32_t>(null_count);
+    data.num_rows = static_cast<int32_t>(page_rows_);
+    data.encoding = value_encoding;
+    data.definition_levels_byte_length = static_cast<int32_t>(levels_buffer_.size());
+    data.repetition_levels_byte_length = 0;
+    data.is_compressed = options_.codec != Codec::kUncompressed;
+    if (options_.page_statistics) data.statistics = page_statistics;
+  }
+
+  PageRecord record;
+  record.offset = static_cast<int64_t>(data_pages_.size());
+  record.first_row = chunk_rows_;
+  record.null_count = null_count;
+  record.all_null = page_values_ == 0;
+  record.has_min_max = page_stats_.has_min_max();
+  if (page_statistics.min_value) record.min = *page_statistics.min_value;
+  if (page_statistics.max_value) record.max = *page_statistics.max_value;
+
+  size_t page_bytes = 0;
+  if (Status st = EmitPage(&header, values, &data_pages_, &page_bytes); !st.ok()) return st;
+  record.compressed_size = static_cast<int32_t>(page_bytes);
+  pages_.push_back(std::move(record));
+
+  chunk_stats_.Merge(page_stats_);
+  page_stats_.Reset();
+  chunk_rows_ += page_rows_;
+  page_rows_ = 0;
+  page_values_ = 0;
+  page_levels_.clear();
+  page_plain_.clear();
+  page_indices_.clear();
+  if (encoding_ == PageEncoding::kDeltaBinaryPacked) {
+    page_delta_.clear();
+    delta_encoder_.Begin(&page_delta_);
+  }
+  return Status::OK();
+}
+
+// Compresses one page (levels_buffer_ + values), fills in the header's sizes and CRC, and appends
+// header and body to *out. *page_bytes receives header + body size.
+Status ColumnChunkWriter::EmitPage(PageHeader* header, const ByteBuffer& values, ByteBuffer* out,
+                                   size_t* page_bytes) {
+  size_t uncompressed_size = levels_buffer_.size() + values.size();
+  const ByteBuffer* body = &compressed_buffer_;
+  if (header->type == PageType::kDataPageV2) {
+    // v2 keeps the levels outside the compressed section, so readers can get them without
+    // decompressing.
+    body_buffer_.clear();
+    body_buffer_.append(levels_buffer_.data(), levels_buffer_.size());
+    if (options_.codec == Codec::kUncompressed) {
+      body_buffer_.append(values.data(), values.size());
+    } else {
+      if (Status st = compressor_.Compress(values.data(), values.size(), &compressed_buffer_); !st.ok()) {
+        return st;
+      }
+      body_buffer_.append(compressed_buffer_.data(), compressed_buffer_.size());
+    }
+    body = &body_buffer_;
+  } else if (levels_buffer_.empty()) {
+    if (Status st = compressor_.Compress(values.data(), values.size(), &compressed_buffer_); !st.ok()) {
+      return st;
+    }
+  } else {
+    body_buffer_.clear();
+    body_buffer_.append(levels_buffer_.data(), levels_buffer_.size());
+    body_buffer_.append(values.data(), values.size());
+    if (Status st = compressor_.Compress(body_buffer_.data(), body_buffer_.size(), &compressed_buffer_);
+        !st.ok()) {
+      return st;
+    }
+  }
+  if (uncompressed_size > INT32_MAX || body->size() > INT32_MAX) {
+    return Status::InvalidArgument("column '" + spec_.name + "': a page exceeds 2 GiB");
+  }
+  header->uncompressed_page_size = static_cast<int32_t>(uncompressed_size);
+  header->compressed_page_size = static_cast<int32_t>(body->size());
+  if (options_.page_checksums) header->crc = static_cast<int32_t>(PageCrc32(body->data(), body->size()));
+
+  header_buffer_.clear();
+  SerializePageHeader(*header, &header_buffer_);
+  out->append(header_buffer_.data(), header_buffer_.size());
+  out->append(body->data(), body->size());
+  *page_bytes = header_buffer_.size() + body->size();
+  uncompressed_bytes_ += static_cast<int64_t>(header_buffer_.size() + uncompressed_size);
+  return Status::OK();
+}
+
+Status ColumnChunkWriter::FinishDictionaryFallback() {
+  // The open page's indices refer to entries the dictionary already holds, so it is still written as
+  // a dictionary page; everything after it in this chunk is PLAIN.
+  if (Status st = FinishPage(); !st.ok()) return st;
+  dictionary_enabled_ = false;
+  encoding_ = PageEncoding::kPlain;
+  return Status::OK();
+}
+
+Status ColumnChunkWriter::Finish() {
+  if (Status st = FinishPage(); !st.ok()) return st;
+  dictionary_page_.clear();
+  if (dictionary_data_pages_ == 0) return Status::OK();
+
+  values_buffer_.clear();
+  int32_t entries = 0;
+  if (spec_.type == Type::kByteArray) {
+    byte_dictionary_.WritePlain(&values_buffer_);
+    entries = static_cast<int32_t>(byte_dictionary_.size());
+  } else {
+    int_dictionary_.WritePlain(&values_buffer_);
+    entries = static_cast<int32_t>(int_dictionary_.size());
+  }
+  PageHeader header;
+  header.type = PageType::kDictionaryPage;
+  DictionaryPageHeader& dictionary = header.dictionary_page_header.emplace();
+  dictionary.num_values = entries;
+  dictionary.encoding = Encoding::kPlain;
+  levels_buffer_.clear();
+  size_t page_bytes = 0;
+  return EmitPage(&header, values_buffer_, &dictionary_page_, &page_bytes);
+}
+
+namespace {
+
+// Orders pages by their minimum and maximum statistics, as ColumnIndex.boundary_order says.
+BoundaryOrder PageOrder(Type type, const ColumnIndex& index) {
+  bool ascending = true;
+  bool descending = true;
+  const std::string* previous_min = nullptr;
+  const std::string* previous_max = nullptr;
+  for (size_t i = 0; i < index.null_pages.size(); ++i) {
+    if (index.null_pages[i]) continue;
+    if (previous_min != nullptr) {
+      int min_order = CompareStatValues(type, *previous_min, index.min_values[i]);
+      int max_order = CompareStatValues(type, *previous_max, index.max_values[i]);
+      if (min_order > 0 || max_order > 0) ascending = false;
+      if (min_order < 0 || max_order < 0) descending = false;
+    }
+    previous_min = &index.min_values[i];
+    previous_max = &index.max_values[i];
+  }
+  if (ascending) return BoundaryOrder::kAscending;
+  if (descending) return BoundaryOrder::kDescending;
+  return BoundaryOrder::kUnordered;
+}
+
+}  // namespace
+
+void ColumnChunkWriter::FillMetadata(int64_t chunk_offset, ColumnChunk* chunk, ColumnIndex* column_index,
+                                     OffsetIndex* offset_index) const {
+  ColumnMetaData& meta = chunk->meta_data.emplace();
+  meta.type = spec_.type;
+  bool has_dictionary = !dictionary_page_.empty();
+  if (has_dictionary || plain_data_pages_ > 0) meta.encodings.push_back(Encoding::kPlain);
+  if (spec_.optional()) meta.encodings.push_back(Encoding::kRle);
+  if (dictionary_data_pages_ > 0) meta.encodings.push_back(Encoding::kRleDictionary);
+  if (delta_data_pages_ > 0) meta.encodings.push_back(Encoding::kDeltaBinaryPacked);
+  meta.path_in_schema = {spec_.name};
+  meta.codec = options_.codec;
+  meta.num_values = chunk_rows_;
+  meta.total_uncompressed_size = uncompressed_bytes_;
+  meta.total_compressed_size = static_cast<int64_t>(chunk_size());
+  meta.data_page_offset = chunk_offset + static_cast<int64_t>(dictionary_page_.size());
+  if (has_dictionary) meta.dictionary_page_offset = chunk_offset;
+  meta.statistics = chunk_stats_.ToThrift();
+  std::vector<PageEncodingStats>& encoding_stats = meta.encoding_stats.emplace();
+  PageType data_page_type = options_.data_page_version == 1 ? PageType::kDataPage : PageType::kDataPageV2;
+  if (has_dictionary) encoding_stats.push_back({PageType::kDictionaryPage, Encoding::kPlain, 1});
+  if (dictionary_data_pages_ > 0) {
+    encoding_stats.push_back({data_page_type, Encoding::kRleDictionary, dictionary_data_pages_});
+  }
+  if (plain_data_pages_ > 0) encoding_stats.push_back({data_page_type, Encoding::kPlain, plain_data_pages_});
+  if (delta_data_pages_ > 0) {
+    encoding_stats.push_back({data_page_type, Encoding::kDeltaBinaryPacked, delta_data_pages_});
+  }
+  chunk->file_offset = chunk_offset;
+
+  if (offset_index != nullptr) {
+    offset_index->page_locations.clear();
+    for (const PageRecord& page : pages_) {
+      offset_index->page_locations.push_back(
+          {meta.data_page_offset + page.offset, page.compressed_size, page.first_row});
+    }
+  }
+  if (column_index != nullptr) {
+    *column_index = ColumnIndex();
+    std::vector<int64_t>& null_counts = column_index->null_counts.emplace();
+    for (const PageRecord& page : pages_) {
+      column_index->null_pages.push_back(page.all_null);
+      column_index->min_values.push_back(page.all_null ? std::string() : page.min);
+      column_index->max_values.push_back(page.all_null ? std::string() : page.max);
+      null_counts.push_back(page.null_count);
+    }
+    column_index->boundary_order = PageOrder(spec_.type, *column_index);
+  }
+}
+
+bool ColumnChunkWriter::column_index_valid() const {
+  // A page with values but no min/max (all NaN) cannot be described by a ColumnIndex.
+  for (const PageRecord& page : pages_) {
+    if (!page.all_null && !page.has_min_max) return false;
+  }
+  return true;
+}
+
+void ColumnChunkWriter::Reset() {
+  encoding_ = configured_encoding_;
+  dictionary_enabled_ = encoding_ == PageEncoding::kDictionary;
+  page_levels_.clear();
+  page_rows_ = 0;
+  page_values_ = 0;
+  page_plain_.clear();
+  page_indices_.clear();
+  page_delta_.clear();
+  if (encoding_ == PageEncoding::kDeltaBinaryPacked) delta_encoder_.Begin(&page_delta_);
+  page_stats_.Reset();
+  int_dictionary_.Reset();
+  byte_dictionary_.Reset();
+  data_pages_.clear();
+  dictionary_page_.clear();
+  chunk_stats_.Reset();
+  pages_.clear();
+  chunk_rows_ = 0;
+  uncompressed_bytes_ = 0;
+  dictionary_data_pages_ = 0;
+  plain_data_pages_ = 0;
+  delta_data_pages_ = 0;
+}
+
+}  // namespace logdaemon::parquet

@@ -1,0 +1,115 @@
+// ColumnChunkWriter: one column's pages within the current row group. It splits the rows it is given
+// into data pages, encodes them (PLAIN, RLE_DICTIONARY with PLAIN fallback, DELTA_BINARY_PACKED),
+// compresses them, keeps page and chunk statistics and the page index entries, and holds the encoded
+// chunk in memory until FileWriter writes the row group. Private to the Parquet module.
+//
+// Thread-safety: none.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "logdaemon/status.h"
+#include "parquet/byte_buffer.h"
+#include "parquet/column_data.h"
+#include "parquet/column_spec.h"
+#include "parquet/compression.h"
+#include "parquet/delta_binary_packed.h"
+#include "parquet/dictionary_encoder.h"
+#include "parquet/file_writer.h"
+#include "parquet/format.h"
+#include "parquet/rle_bitpacked.h"
+#include "parquet/statistics.h"
+
+namespace logdaemon::parquet {
+
+class ColumnChunkWriter {
+ public:
+  // REQUIRES: ValidateWriterConfig accepted spec, options and encoding.
+  ColumnChunkWriter(const ColumnSpec& spec, const WriterOptions& options, ColumnEncoding encoding);
+
+  // Appends a batch of rows (see ColumnBatch), cutting pages as they fill.
+  Status Write(const ColumnBatch& batch);
+
+  // Closes the last page and builds the dictionary page. REQUIRES: called once per row group, before
+  // the chunk's bytes are taken.
+  Status Finish();
+
+  // The finished chunk: the dictionary page (if any), then the data pages.
+  const ByteBuffer& dictionary_page() const { return dictionary_page_; }
+  const ByteBuffer& data_pages() const { return data_pages_; }
+  size_t chunk_size() const { return dictionary_page_.size() + data_pages_.size(); }
+  // Bytes held for the current row group so far (pages done plus the open page's values).
+  size_t buffered_bytes() const;
+
+  // Describes the finished chunk, written at file offset `chunk_offset`.
+  // column_index / offset_index may be nullptr (no page index).
+  void FillMetadata(int64_t chunk_offset, ColumnChunk* chunk, ColumnIndex* column_index,
+                    OffsetIndex* offset_index) const;
+  // Whether a ColumnIndex can describe this chunk (every page with values has a min and max).
+  bool column_index_valid() const;
+
+  // Forgets the row group; keeps every buffer's capacity for the next one.
+  void Reset();
+
+ private:
+  enum class PageEncoding { kPlain, kDictionary, kDeltaBinaryPacked };
+  struct PageRecord {
+    int64_t offset;  // within data_pages_
+    int32_t compressed_size;  // header included
+    int64_t first_row;
+    int64_t null_count;
+    bool all_null;
+    bool has_min_max;
+    std::string min;
+    std::string max;
+  };
+
+  void AppendValues(const ColumnBatch& batch, size_t value_begin, size_t value_count);
+  Status FinishPage();
+  Status FinishDictionaryFallback();
+  const ByteBuffer& EncodePageValues();
+  Status EmitPage(PageHeader* header, const ByteBuffer& values, ByteBuffer* out, size_t* page_bytes);
+  size_t open_page_value_bytes() const;
+
+  ColumnSpec spec_;
+  const WriterOptions& options_;
+  PageEncoding configured_encoding_;
+  PageEncoding encoding_;
+  bool dictionary_enabled_;  // true until the dictionary passes its size limit in this chunk
+  Compressor compressor_;
+
+  // The open page.
+  std::vector<uint8_t> page_levels_;  // def levels, OPTIONAL columns only
+  int64_t page_rows_ = 0;
+  int64_t page_values_ = 0;
+  ByteBuffer page_plain_;              // PLAIN values
+  std::vector<uint32_t> page_indices_; // dictionary indices
+  DeltaBinaryPackedEncoder delta_encoder_;
+  ByteBuffer page_delta_;
+  std::vector<int64_t> scratch_int64_;  // doubles as bit patterns, for the dictionary
+  ColumnStatistics page_stats_;
+
+  // The chunk.
+  Int64DictionaryEncoder int_dictionary_;
+  ByteArrayDictionaryEncoder byte_dictionary_;
+  ByteBuffer data_pages_;
+  ByteBuffer dictionary_page_;
+  ColumnStatistics chunk_stats_;
+  std::vector<PageRecord> pages_;
+  int64_t chunk_rows_ = 0;
+  int64_t uncompressed_bytes_ = 0;  // headers included
+  int dictionary_data_pages_ = 0;
+  int plain_data_pages_ = 0;
+  int delta_data_pages_ = 0;
+
+  // Scratch, reused per page.
+  ByteBuffer levels_buffer_;  // the open page's encoded levels
+  ByteBuffer values_buffer_;
+  ByteBuffer body_buffer_;
+  ByteBuffer compressed_buffer_;
+  ByteBuffer header_buffer_;
+};
+
+}  // namespace logdaemon::parquet

@@ -1,0 +1,105 @@
+// FileWriter builds one Parquet file: a flat schema, any number of row groups, each column chunk
+// encoded (PLAIN, RLE_DICTIONARY with PLAIN fallback, DELTA_BINARY_PACKED), compressed, with chunk and
+// page statistics, optional page index, page CRCs, key-value metadata, and the footer.
+//
+// The caller appends whole batches of column values (ColumnBatch: borrowed pointers, no per-value
+// allocation) and decides where row groups end. A row group's encoded pages are kept in memory until it
+// ends, because a column chunk's pages must be contiguous in the file; then they go to the sink in one
+// pass. Buffers are reused from one row group to the next.
+//
+// Thread-safety: none; one thread uses a FileWriter at a time. Distinct writers are independent.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "logdaemon/status.h"
+#include "parquet/column_data.h"
+#include "parquet/column_spec.h"
+#include "parquet/format.h"
+#include "parquet/io.h"
+
+namespace logdaemon::parquet {
+
+enum class ColumnEncoding {
+  kAuto,        // BYTE_ARRAY: dictionary; INT64: DELTA_BINARY_PACKED; DOUBLE, BOOLEAN: PLAIN
+  kPlain,       // PLAIN for every type
+  kDictionary,  // RLE_DICTIONARY (INT64, DOUBLE, BYTE_ARRAY), PLAIN fallback past the size limit
+  kDeltaBinaryPacked,  // INT64 only
+};
+
+struct WriterOptions {
+  Codec codec = Codec::kSnappy;
+  int compression_level = 0;  // 0: the codec's default (zstd 3, gzip 6)
+  ColumnEncoding encoding = ColumnEncoding::kAuto;
+  std::vector<ColumnEncoding> column_encodings;  // per column; empty: `encoding` for all
+  // A column chunk's dictionary stops growing past this many PLAIN-encoded bytes; the chunk's later
+  // pages are PLAIN.
+  size_t dictionary_size_limit = 1 << 20;
+  size_t data_page_size = 1 << 20;    // target uncompressed bytes of a data page
+  size_t data_page_max_rows = 20000;  // small enough for page-level pruning
+  int data_page_version = 1;          // 1 (every reader) or 2
+  bool page_checksums = true;         // PageHeader.crc
+  bool page_statistics = true;        // statistics in each data page header
+  bool page_index = true;             // ColumnIndex + OffsetIndex after the row groups
+  size_t max_statistics_size = 64;    // byte arrays longer than this are truncated in statistics
+  std::string created_by;             // empty: DefaultCreatedBy()
+};
+
+// "logdaemon version X.Y.Z (build <sha>)": the form Java readers parse (DESIGN.md §6b).
+std::string DefaultCreatedBy();
+
+// Checks a schema and options before writing: names unique and non-empty, physical types writable
+// (INT64, DOUBLE, BOOLEAN, BYTE_ARRAY), encodings valid for their types, codec writable.
+Status ValidateWriterConfig(const std::vector<ColumnSpec>& schema, const WriterOptions& options);
+
+class ColumnChunkWriter;
+
+class FileWriter {
+ public:
+  // Writes the leading magic to `sink` at once. The sink must outlive the writer; it is not owned.
+  static Result<std::unique_ptr<FileWriter>> Open(OutputSink* sink, std::vector<ColumnSpec> schema,
+                                                  WriterOptions options);
+  ~FileWriter();
+  FileWriter(const FileWriter&) = delete;
+  FileWriter& operator=(const FileWriter&) = delete;
+
+  // Appends num_rows rows to the current row group: columns[i] holds column i's values (see
+  // ColumnBatch). REQUIRES: one batch per schema column, each with num_rows rows.
+  Status WriteBatch(const ColumnBatch* columns, size_t num_rows);
+
+  // Ends the current row group and writes it to the sink. Nothing happens when it has no rows.
+  Status EndRowGroup();
+
+  // Ends the last row group, writes the page index and the footer. The file is complete only after
+  // this returns OK. The writer cannot be used afterwards.
+  Status Close(const std::vector<KeyValue>& key_value_metadata = {});
+
+  uint64_t bytes_written() const { return bytes_written_; }
+  int64_t num_rows() const { return num_rows_; }
+  // Rows appended since the current row group began.
+  int64_t row_group_rows() const { return row_group_rows_; }
+  // Encoded bytes of the current row group held in memory.
+  size_t buffered_bytes() const;
+  const std::vector<ColumnSpec>& schema() const { return schema_; }
+
+ private:
+  FileWriter(OutputSink* sink, std::vector<ColumnSpec> schema, WriterOptions options);
+  Status Write(const uint8_t* data, size_t n);
+
+  OutputSink* sink_;
+  std::vector<ColumnSpec> schema_;
+  WriterOptions options_;
+  std::vector<std::unique_ptr<ColumnChunkWriter>> columns_;
+  FileMetaData metadata_;
+  std::vector<ColumnIndex> column_indexes_;  // [row group * columns + column], when page_index
+  std::vector<OffsetIndex> offset_indexes_;
+  uint64_t bytes_written_ = 0;
+  int64_t num_rows_ = 0;
+  int64_t row_group_rows_ = 0;
+  bool closed_ = false;
+  Status sticky_error_;  // after a failed write the file is broken; every later call returns this
+};
+
+}  // namespace logdaemon::parquet
