@@ -15,7 +15,14 @@ namespace logdaemon::parquet {
 
 namespace {
 
-std::string Quote(std::string_view name) { return "'" + std::string(name) + "'"; }
+std::string Quote(std::string_view name) {
+  std::string quoted;
+  quoted.reserve(name.size() + 2);
+  quoted.push_back('\'');
+  quoted.append(name);
+  quoted.push_back('\'');
+  return quoted;
+}
 
 bool KnownType(Type type) {
   return static_cast<int32_t>(type) >= 0 && static_cast<int32_t>(type) <= 7;

@@ -1,0 +1,61 @@
+// Page compression for the codecs logdaemon writes (UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW) and
+// reads (those, plus the deprecated Hadoop-framed LZ4), and the page CRC. Compressor and Decompressor
+// keep their codec state (zstd contexts, zlib streams) across pages, so a page allocates nothing in the
+// steady state.
+//
+// Thread-safety: none; one Compressor / Decompressor per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "logdaemon/status.h"
+#include "parquet/byte_buffer.h"
+#include "parquet/format.h"
+
+namespace logdaemon::parquet {
+
+class Compressor {
+ public:
+  // level: zstd 1..22 (0: 3), gzip 1..9 (0: 6); other codecs ignore it.
+  Compressor(Codec codec, int level);
+  ~Compressor();
+  Compressor(const Compressor&) = delete;
+  Compressor& operator=(const Compressor&) = delete;
+
+  // InvalidArgument / NotSupported for what cannot be written.
+  static Status Check(Codec codec, int level);
+  Codec codec() const { return codec_; }
+
+  // Clears *out, then writes the compressed form of [in, in + n).
+  Status Compress(const uint8_t* in, size_t n, ByteBuffer* out);
+
+ private:
+  struct State;
+  Codec codec_;
+  int level_;
+  std::unique_ptr<State> state_;
+};
+
+class Decompressor {
+ public:
+  Decompressor();
+  ~Decompressor();
+  Decompressor(const Decompressor&) = delete;
+  Decompressor& operator=(const Decompressor&) = delete;
+
+  // Clears *out, then decompresses [in, in + n) into exactly uncompressed_size bytes; an error unless
+  // the stream yields exactly that many. Never allocates much more than the input can produce.
+  Status Decompress(Codec codec, const uint8_t* in, size_t n, size_t uncompressed_size, ByteBuffer* out);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+bool CodecSupportedForReading(Codec codec);
+
+// CRC-32 (the gzip polynomial) of a page's bytes after its header, as PageHeader.crc stores it.
+uint32_t PageCrc32(const uint8_t* data, size_t n);
+
+}  // namespace logdaemon::parquet
