@@ -35,12 +35,18 @@ class Status {
   // "<kind>: <message>", or "OK".
   std::string ToString() const {
     switch (code_) {
-      case Code::kOk: return "OK";
-      case Code::kInvalidArgument: return "invalid argument: " + message_;
-      case Code::kCorruption: return "corruption: " + message_;
-      case Code::kNotSupported: return "not supported: " + message_;
-      case Code::kIOError: return "I/O error: " + message_;
-      case Code::kNotFound: return "not found: " + message_;
+      case Code::kOk:
+        return "OK";
+      case Code::kInvalidArgument:
+        return "invalid argument: " + message_;
+      case Code::kCorruption:
+        return "corruption: " + message_;
+      case Code::kNotSupported:
+        return "not supported: " + message_;
+      case Code::kIOError:
+        return "I/O error: " + message_;
+      case Code::kNotFound:
+        return "not found: " + message_;
     }
     return message_;
   }
@@ -85,4 +91,3 @@ class Result {
 };
 
 }  // namespace logdaemon
-

@@ -30,8 +30,9 @@ void CivilFromDays(int64_t days, int64_t* year, unsigned* month, unsigned* day) 
 }
 
 std::string FormatTimestamp(int64_t value, parquet::TimeUnit unit, bool utc) {
-  int64_t per_second = unit == parquet::TimeUnit::kMillis ? 1000 : unit == parquet::TimeUnit::kMicros ? 1000000
-                                                                                                     : 1000000000;
+  int64_t per_second = unit == parquet::TimeUnit::kMillis   ? 1000
+                       : unit == parquet::TimeUnit::kMicros ? 1000000
+                                                            : 1000000000;
   int64_t seconds = value / per_second;
   int64_t fraction = value % per_second;
   if (fraction < 0) {
@@ -49,9 +50,9 @@ std::string FormatTimestamp(int64_t value, parquet::TimeUnit unit, bool utc) {
   CivilFromDays(days, &year, &month, &day);
   int digits = unit == parquet::TimeUnit::kMillis ? 3 : unit == parquet::TimeUnit::kMicros ? 6 : 9;
   char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d.%0*" PRId64 "%s", year, month, day,
-                static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60), static_cast<int>(rest % 60), digits,
-                fraction, utc ? "Z" : "");
+  std::snprintf(buffer, sizeof(buffer), "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d.%0*" PRId64 "%s", year, month,
+                day, static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60),
+                static_cast<int>(rest % 60), digits, fraction, utc ? "Z" : "");
   return buffer;
 }
 
@@ -73,7 +74,8 @@ std::string FormatStatValue(const ColumnSpec& column, std::string_view value) {
     return v;
   };
   switch (column.type) {
-    case Type::kBoolean: return value.size() == 1 ? (value[0] ? "true" : "false") : Hex(value);
+    case Type::kBoolean:
+      return value.size() == 1 ? (value[0] ? "true" : "false") : Hex(value);
     case Type::kInt32:
       if (value.size() != 4) return Hex(value);
       return std::to_string(load(int32_t{0}));
@@ -104,7 +106,8 @@ std::string FormatStatValue(const ColumnSpec& column, std::string_view value) {
       AppendJsonString(value, &quoted);
       return quoted;
     }
-    default: return Hex(value);
+    default:
+      return Hex(value);
   }
 }
 
@@ -292,7 +295,8 @@ int InspectOne(const std::string& path, bool json) {
               << parquet::TypeName(column.type);
     if (column.type == Type::kFixedLenByteArray) std::cout << "(" << column.type_length << ")";
     if (column.logical_type) std::cout << " logical=" << parquet::LogicalTypeName(*column.logical_type);
-    if (column.converted_type) std::cout << " converted=" << parquet::ConvertedTypeName(*column.converted_type);
+    if (column.converted_type)
+      std::cout << " converted=" << parquet::ConvertedTypeName(*column.converted_type);
     std::cout << "\n";
   }
   for (size_t g = 0; g < groups.size(); ++g) {
@@ -306,8 +310,8 @@ int InspectOne(const std::string& path, bool json) {
                 << Join(encodings_of(md), ", ") << "] " << md.total_compressed_size << " / "
                 << md.total_uncompressed_size << " bytes (compressed / uncompressed), " << md.num_values
                 << " values\n";
-      std::cout << "    pages: " << report.pages.dictionary_pages << " dictionary, " << report.pages.data_pages
-                << " data" << (report.pages.data_pages_v2 ? " (v2)" : "")
+      std::cout << "    pages: " << report.pages.dictionary_pages << " dictionary, "
+                << report.pages.data_pages << " data" << (report.pages.data_pages_v2 ? " (v2)" : "")
                 << (report.pages.has_crc ? ", with CRC" : "")
                 << "; page index: " << (report.has_column_index ? "column" : "no column")
                 << (report.has_offset_index ? " + offset" : ", no offset") << "\n";

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   serve->add_option("-m,--max-connections", max_connections, "Maximum concurrent connections")
       ->capture_default_str();
   serve->add_option("-r,--rotation-mb", rotation_mb, "File rotation size in MB")->capture_default_str();
-  serve->add_option("-f,--flush-interval", flush_interval, "Flush interval in seconds")->capture_default_str();
+  serve->add_option("-f,--flush-interval", flush_interval, "Flush interval in seconds")
+      ->capture_default_str();
 
   CLI::App* query = app.add_subcommand("query", "Query stored logs");
   bool count = false;
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
   ingest->add_option("-s,--socket", socket_path, "Unix socket path")->capture_default_str();
   ingest->add_option("FILE", ingest_file, "NDJSON file (default: stdin)");
 
-  CLI::App* inspect = app.add_subcommand("inspect", "Show a Parquet file's schema, row groups, column chunks");
+  CLI::App* inspect =
+      app.add_subcommand("inspect", "Show a Parquet file's schema, row groups, column chunks");
   logdaemon::cli::InspectOptions inspect_options;
   inspect->add_option("FILE", inspect_options.files, "Parquet files")->required();
   inspect->add_flag("--json", inspect_options.json, "One JSON document per file");

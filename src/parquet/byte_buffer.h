@@ -79,7 +79,8 @@ class ByteBuffer {
   size_t capacity_ = 0;
 };
 
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "Parquet's plain encoding is little-endian; "
-                                                        "logdaemon writes it with memcpy");
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "Parquet's plain encoding is little-endian; "
+              "logdaemon writes it with memcpy");
 
 }  // namespace logdaemon::parquet

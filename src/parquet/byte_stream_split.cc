@@ -4,10 +4,12 @@
 
 namespace logdaemon::parquet {
 
-Status DecodeByteStreamSplit(const uint8_t* data, size_t size, size_t num_values, int width, ByteBuffer* out) {
+Status DecodeByteStreamSplit(const uint8_t* data, size_t size, size_t num_values, int width,
+                             ByteBuffer* out) {
   if (width <= 0) return Status::Corruption("BYTE_STREAM_SPLIT: bad value width");
   size_t w = static_cast<size_t>(width);
-  if (size % w != 0) return Status::Corruption("BYTE_STREAM_SPLIT: size is not a multiple of the value width");
+  if (size % w != 0)
+    return Status::Corruption("BYTE_STREAM_SPLIT: size is not a multiple of the value width");
   size_t stored = size / w;
   if (num_values > stored) {
     return Status::Corruption("BYTE_STREAM_SPLIT: " + std::to_string(stored) + " values stored, " +

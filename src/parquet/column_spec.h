@@ -19,16 +19,26 @@ struct ColumnSpec {
 
   bool optional() const { return repetition == Repetition::kOptional; }
 
-  static ColumnSpec Int64(std::string name, Repetition rep) { return Plain(std::move(name), Type::kInt64, rep); }
-  static ColumnSpec Double(std::string name, Repetition rep) { return Plain(std::move(name), Type::kDouble, rep); }
-  static ColumnSpec Boolean(std::string name, Repetition rep) { return Plain(std::move(name), Type::kBoolean, rep); }
+  static ColumnSpec Int64(std::string name, Repetition rep) {
+    return Plain(std::move(name), Type::kInt64, rep);
+  }
+  static ColumnSpec Double(std::string name, Repetition rep) {
+    return Plain(std::move(name), Type::kDouble, rep);
+  }
+  static ColumnSpec Boolean(std::string name, Repetition rep) {
+    return Plain(std::move(name), Type::kBoolean, rep);
+  }
   // A column with no logical or converted type.
   static ColumnSpec Plain(std::string name, Type type, Repetition rep) {
     return {std::move(name), type, rep, 0, std::nullopt, std::nullopt};
   }
   // INT64, TIMESTAMP(isAdjustedToUTC=true, MICROS), converted type TIMESTAMP_MICROS.
   static ColumnSpec TimestampMicrosUtc(std::string name, Repetition rep) {
-    return {std::move(name), Type::kInt64, rep, 0, LogicalType::Timestamp(true, TimeUnit::kMicros),
+    return {std::move(name),
+            Type::kInt64,
+            rep,
+            0,
+            LogicalType::Timestamp(true, TimeUnit::kMicros),
             ConvertedType::kTimestampMicros};
   }
   // BYTE_ARRAY, STRING (converted type UTF8).

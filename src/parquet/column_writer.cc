@@ -36,11 +36,15 @@ ColumnChunkWriter::ColumnChunkWriter(const ColumnSpec& spec, const WriterOptions
         encoding_ = PageEncoding::kPlain;
       }
       break;
-    case ColumnEncoding::kPlain: encoding_ = PageEncoding::kPlain; break;
+    case ColumnEncoding::kPlain:
+      encoding_ = PageEncoding::kPlain;
+      break;
     case ColumnEncoding::kDictionary:
       encoding_ = spec.type == Type::kBoolean ? PageEncoding::kPlain : PageEncoding::kDictionary;
       break;
-    case ColumnEncoding::kDeltaBinaryPacked: encoding_ = PageEncoding::kDeltaBinaryPacked; break;
+    case ColumnEncoding::kDeltaBinaryPacked:
+      encoding_ = PageEncoding::kDeltaBinaryPacked;
+      break;
   }
   configured_encoding_ = encoding_;
   dictionary_enabled_ = encoding_ == PageEncoding::kDictionary;
@@ -49,9 +53,12 @@ ColumnChunkWriter::ColumnChunkWriter(const ColumnSpec& spec, const WriterOptions
 
 size_t ColumnChunkWriter::open_page_value_bytes() const {
   switch (encoding_) {
-    case PageEncoding::kPlain: return page_plain_.size();
-    case PageEncoding::kDictionary: return page_indices_.size() * kDictionaryIndexBytes;
-    case PageEncoding::kDeltaBinaryPacked: return static_cast<size_t>(page_values_) * sizeof(int64_t);
+    case PageEncoding::kPlain:
+      return page_plain_.size();
+    case PageEncoding::kDictionary:
+      return page_indices_.size() * kDictionaryIndexBytes;
+    case PageEncoding::kDeltaBinaryPacked:
+      return static_cast<size_t>(page_values_) * sizeof(int64_t);
   }
   return 0;
 }
@@ -59,7 +66,8 @@ size_t ColumnChunkWriter::open_page_value_bytes() const {
 size_t ColumnChunkWriter::buffered_bytes() const {
   size_t dictionary = 0;
   if (dictionary_enabled_ || dictionary_data_pages_ > 0) {
-    dictionary = spec_.type == Type::kByteArray ? byte_dictionary_.plain_size() : int_dictionary_.plain_size();
+    dictionary =
+        spec_.type == Type::kByteArray ? byte_dictionary_.plain_size() : int_dictionary_.plain_size();
   }
   return data_pages_.size() + open_page_value_bytes() + page_levels_.size() + dictionary;
 }
@@ -153,7 +161,8 @@ void ColumnChunkWriter::AppendValues(const ColumnBatch& batch, size_t begin, siz
       }
       break;
     }
-    default: break;  // ValidateWriterConfig refuses other types
+    default:
+      break;  // ValidateWriterConfig refuses other types
   }
 }
 
@@ -177,7 +186,9 @@ const ByteBuffer& ColumnChunkWriter::EncodePageValues() {
       encoder.Finish();
       return values_buffer_;
     }
-    case PageEncoding::kDeltaBinaryPacked: delta_encoder_.Finish(); return page_delta_;
+    case PageEncoding::kDeltaBinaryPacked:
+      delta_encoder_.Finish();
+      return page_delta_;
   }
   return page_plain_;
 }

@@ -56,7 +56,7 @@ class ColumnChunkWriter {
  private:
   enum class PageEncoding { kPlain, kDictionary, kDeltaBinaryPacked };
   struct PageRecord {
-    int64_t offset;  // within data_pages_
+    int64_t offset;           // within data_pages_
     int32_t compressed_size;  // header included
     int64_t first_row;
     int64_t null_count;
@@ -84,8 +84,8 @@ class ColumnChunkWriter {
   std::vector<uint8_t> page_levels_;  // def levels, OPTIONAL columns only
   int64_t page_rows_ = 0;
   int64_t page_values_ = 0;
-  ByteBuffer page_plain_;              // PLAIN values
-  std::vector<uint32_t> page_indices_; // dictionary indices
+  ByteBuffer page_plain_;               // PLAIN values
+  std::vector<uint32_t> page_indices_;  // dictionary indices
   DeltaBinaryPackedEncoder delta_encoder_;
   ByteBuffer page_delta_;
   std::vector<int64_t> scratch_int64_;  // doubles as bit patterns, for the dictionary

@@ -51,7 +51,8 @@ Status Compressor::Check(Codec codec, int level) {
   switch (codec) {
     case Codec::kUncompressed:
     case Codec::kSnappy:
-    case Codec::kLz4Raw: return Status::OK();
+    case Codec::kLz4Raw:
+      return Status::OK();
     case Codec::kZstd:
       if (level < 0 || level > ZSTD_maxCLevel()) {
         return Status::InvalidArgument("zstd level must be 1.." + std::to_string(ZSTD_maxCLevel()));
@@ -60,14 +61,17 @@ Status Compressor::Check(Codec codec, int level) {
     case Codec::kGzip:
       if (level < 0 || level > 9) return Status::InvalidArgument("gzip level must be 1..9");
       return Status::OK();
-    default: return Status::NotSupported("writing codec " + CodecName(codec));
+    default:
+      return Status::NotSupported("writing codec " + CodecName(codec));
   }
 }
 
 Status Compressor::Compress(const uint8_t* in, size_t n, ByteBuffer* out) {
   out->clear();
   switch (codec_) {
-    case Codec::kUncompressed: out->append(in, n); return Status::OK();
+    case Codec::kUncompressed:
+      out->append(in, n);
+      return Status::OK();
     case Codec::kSnappy: {
       size_t written = 0;
       uint8_t* dest = out->prepare(snappy::MaxCompressedLength(n));
@@ -85,8 +89,9 @@ Status Compressor::Compress(const uint8_t* in, size_t n, ByteBuffer* out) {
     case Codec::kLz4Raw: {
       if (n > static_cast<size_t>(LZ4_MAX_INPUT_SIZE)) return Status::InvalidArgument("lz4: page too large");
       int bound = LZ4_compressBound(static_cast<int>(n));
-      int written = LZ4_compress_default(reinterpret_cast<const char*>(in), reinterpret_cast<char*>(out->prepare(bound)),
-                                         static_cast<int>(n), bound);
+      int written =
+          LZ4_compress_default(reinterpret_cast<const char*>(in),
+                               reinterpret_cast<char*>(out->prepare(bound)), static_cast<int>(n), bound);
       if (written <= 0 && n > 0) return Status::IOError("lz4: compression failed");
       out->commit(static_cast<size_t>(written));
       return Status::OK();
@@ -109,7 +114,8 @@ Status Compressor::Compress(const uint8_t* in, size_t n, ByteBuffer* out) {
       out->commit(written);
       return Status::OK();
     }
-    default: return Status::NotSupported("writing codec " + CodecName(codec_));
+    default:
+      return Status::NotSupported("writing codec " + CodecName(codec_));
   }
 }
 
@@ -128,8 +134,10 @@ bool CodecSupportedForReading(Codec codec) {
     case Codec::kGzip:
     case Codec::kZstd:
     case Codec::kLz4:
-    case Codec::kLz4Raw: return true;
-    default: return false;
+    case Codec::kLz4Raw:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -200,8 +208,8 @@ bool InflateHadoopLz4(const uint8_t* in, size_t n, size_t uncompressed_size, Byt
     position += 8;
     if (block_compressed > n - position || block_uncompressed > uncompressed_size - produced) return false;
     int got = LZ4_decompress_safe(reinterpret_cast<const char*>(in + position),
-                                  reinterpret_cast<char*>(out->data() + produced), static_cast<int>(block_compressed),
-                                  static_cast<int>(block_uncompressed));
+                                  reinterpret_cast<char*>(out->data() + produced),
+                                  static_cast<int>(block_compressed), static_cast<int>(block_uncompressed));
     if (got < 0 || static_cast<uint32_t>(got) != block_uncompressed) return false;
     produced += block_uncompressed;
     position += block_compressed;
@@ -232,7 +240,8 @@ Status Decompressor::Decompress(Codec codec, const uint8_t* in, size_t n, size_t
       }
       if (length != uncompressed_size) return SizeMismatch("snappy", length, uncompressed_size);
       out->resize(length);
-      if (!snappy::RawUncompress(reinterpret_cast<const char*>(in), n, reinterpret_cast<char*>(out->data()))) {
+      if (!snappy::RawUncompress(reinterpret_cast<const char*>(in), n,
+                                 reinterpret_cast<char*>(out->data()))) {
         return Status::Corruption("snappy: corrupt input");
       }
       return Status::OK();
@@ -275,8 +284,10 @@ Status Decompressor::Decompress(Codec codec, const uint8_t* in, size_t n, size_t
       }
       return Status::OK();
     }
-    case Codec::kGzip: return InflateGzip(in, n, uncompressed_size, out);
-    default: return Status::NotSupported("codec " + CodecName(codec));
+    case Codec::kGzip:
+      return InflateGzip(in, n, uncompressed_size, out);
+    default:
+      return Status::NotSupported("codec " + CodecName(codec));
   }
 }
 

@@ -22,10 +22,16 @@ void PutVarint(ByteBuffer* out, uint64_t v) {
   out->push_back(static_cast<uint8_t>(v));
 }
 
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t UnZigZag(uint64_t v) {
+  return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+}
 
-int Width64(uint64_t v) { return v == 0 ? 0 : 64 - __builtin_clzll(v); }
+int Width64(uint64_t v) {
+  return v == 0 ? 0 : 64 - __builtin_clzll(v);
+}
 
 // Appends count values of `width` bits, LSB first, to out (count * width / 8 bytes; count % 8 == 0).
 void PackBits(const uint64_t* values, size_t count, int width, ByteBuffer* out) {
@@ -91,7 +97,8 @@ void DeltaBinaryPackedEncoder::WriteBlock(const uint64_t* deltas, size_t n) {
   }
   for (size_t m = 0; m < kMiniblocks; ++m) out_->push_back(static_cast<uint8_t>(widths[m]));
   // Miniblocks past the last value are not written (their widths stay 0).
-  for (size_t m = 0; m < used; ++m) PackBits(relative + m * kValuesPerMiniblock, kValuesPerMiniblock, widths[m], out_);
+  for (size_t m = 0; m < used; ++m)
+    PackBits(relative + m * kValuesPerMiniblock, kValuesPerMiniblock, widths[m], out_);
 }
 
 void DeltaBinaryPackedEncoder::Finish() {
@@ -163,7 +170,8 @@ Status DeltaBinaryPackedDecoder::LoadMiniblock() {
     uint64_t zigzag;
     if (Status st = ReadVarint(&zigzag); !st.ok()) return st;
     min_delta_ = static_cast<uint64_t>(UnZigZag(zigzag));
-    if (miniblocks_ > size_ - position_) return Status::Corruption("DELTA_BINARY_PACKED: truncated bit widths");
+    if (miniblocks_ > size_ - position_)
+      return Status::Corruption("DELTA_BINARY_PACKED: truncated bit widths");
     widths_.assign(data_ + position_, data_ + position_ + miniblocks_);
     position_ += miniblocks_;
     miniblock_index_ = 0;
@@ -212,6 +220,7 @@ Status DeltaBinaryPackedDecoder::DecodeRaw(uint64_t* out, size_t n) {
 
 Status DeltaBinaryPackedDecoder::Decode(int64_t* out, size_t n) {
   static_assert(sizeof(int64_t) == sizeof(uint64_t));
+  if (n == 0) return Status::OK();
   scratch_.resize(n);
   if (Status st = DecodeRaw(scratch_.data(), n); !st.ok()) return st;
   std::memcpy(out, scratch_.data(), n * sizeof(int64_t));
@@ -219,6 +228,7 @@ Status DeltaBinaryPackedDecoder::Decode(int64_t* out, size_t n) {
 }
 
 Status DeltaBinaryPackedDecoder::Decode(int32_t* out, size_t n) {
+  if (n == 0) return Status::OK();
   scratch_.resize(n);
   if (Status st = DecodeRaw(scratch_.data(), n); !st.ok()) return st;
   // Sums modulo 2^64 truncated to 32 bits are the sums modulo 2^32 that INT32 columns use.

@@ -56,7 +56,7 @@ class DeltaBinaryPackedDecoder {
   // The current block and miniblock.
   uint64_t min_delta_ = 0;
   std::vector<uint8_t> widths_;
-  size_t miniblock_index_ = 0;   // next miniblock of the block to load
+  size_t miniblock_index_ = 0;    // next miniblock of the block to load
   std::vector<uint64_t> deltas_;  // the loaded miniblock's deltas (min delta added)
   size_t delta_index_ = 0;
   std::vector<uint64_t> scratch_;

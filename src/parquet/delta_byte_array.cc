@@ -57,7 +57,8 @@ Status DecodeDeltaByteArray(const uint8_t* data, size_t size, size_t num_values,
     return st.WithContext("DELTA_BYTE_ARRAY prefixes");
   }
   ByteArrayValues suffixes;
-  if (Status st = DecodeDeltaLengthByteArray(data + position, size - position, num_values, &suffixes); !st.ok()) {
+  if (Status st = DecodeDeltaLengthByteArray(data + position, size - position, num_values, &suffixes);
+      !st.ok()) {
     return st.WithContext("DELTA_BYTE_ARRAY suffixes");
   }
   std::string previous;

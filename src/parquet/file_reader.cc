@@ -82,7 +82,9 @@ class PageDecoder {
   bool seen_data_page_ = false;
 };
 
-int Width(const ColumnSpec& spec) { return FixedWidth(spec.type, spec.type_length); }
+int Width(const ColumnSpec& spec) {
+  return FixedWidth(spec.type, spec.type_length);
+}
 
 Status PageDecoder::MemoryLimitError() const {
   return Status::NotSupported("decoded column chunk exceeds the reader's memory limit of " +
@@ -122,10 +124,14 @@ Status PageDecoder::Decompress(const uint8_t* data, size_t size, size_t uncompre
 Status PageDecoder::Decode(const PageHeader& header, const uint8_t* body, size_t body_size) {
   if (header.uncompressed_page_size < 0) return Status::Corruption("negative uncompressed_page_size");
   switch (header.type) {
-    case PageType::kDictionaryPage: return DecodeDictionaryPage(header, body, body_size);
-    case PageType::kDataPage: return DecodeDataPageV1(header, body, body_size);
-    case PageType::kDataPageV2: return DecodeDataPageV2(header, body, body_size);
-    default: return Status::OK();  // index pages and page types from the future carry no values
+    case PageType::kDictionaryPage:
+      return DecodeDictionaryPage(header, body, body_size);
+    case PageType::kDataPage:
+      return DecodeDataPageV1(header, body, body_size);
+    case PageType::kDataPageV2:
+      return DecodeDataPageV2(header, body, body_size);
+    default:
+      return Status::OK();  // index pages and page types from the future carry no values
   }
 }
 
@@ -141,8 +147,8 @@ Status PageDecoder::DecodeDictionaryPage(const PageHeader& header, const uint8_t
   if (spec_.type == Type::kBoolean) return Status::Corruption("dictionary page for a BOOLEAN column");
   const uint8_t* data;
   size_t size;
-  if (Status st = Decompress(body, body_size, static_cast<size_t>(header.uncompressed_page_size), true, &data,
-                             &size);
+  if (Status st =
+          Decompress(body, body_size, static_cast<size_t>(header.uncompressed_page_size), true, &data, &size);
       !st.ok()) {
     return st;
   }
@@ -160,8 +166,8 @@ Status PageDecoder::DecodeDictionaryPage(const PageHeader& header, const uint8_t
   return Status::OK();
 }
 
-Status PageDecoder::DecodeLevels(const uint8_t* data, size_t size, size_t num_values, bool v1, size_t* present,
-                                 size_t* consumed) {
+Status PageDecoder::DecodeLevels(const uint8_t* data, size_t size, size_t num_values, bool v1,
+                                 size_t* present, size_t* consumed) {
   size_t at = out_->def_levels.size();
   if (at + num_values > options_.max_chunk_memory) return MemoryLimitError();
   out_->def_levels.resize(at + num_values);
@@ -196,8 +202,8 @@ Status PageDecoder::DecodeDataPageV1(const PageHeader& header, const uint8_t* bo
   seen_data_page_ = true;
   const uint8_t* data;
   size_t size;
-  if (Status st = Decompress(body, body_size, static_cast<size_t>(header.uncompressed_page_size), true, &data,
-                             &size);
+  if (Status st =
+          Decompress(body, body_size, static_cast<size_t>(header.uncompressed_page_size), true, &data, &size);
       !st.ok()) {
     return st;
   }
@@ -206,7 +212,8 @@ Status PageDecoder::DecodeDataPageV1(const PageHeader& header, const uint8_t* bo
   size_t consumed = 0;
   if (spec_.optional()) {
     if (page.definition_level_encoding != Encoding::kRle) {
-      return Status::NotSupported("definition levels encoded as " + EncodingName(page.definition_level_encoding));
+      return Status::NotSupported("definition levels encoded as " +
+                                  EncodingName(page.definition_level_encoding));
     }
     if (Status st = DecodeLevels(data, size, num_values, true, &present, &consumed); !st.ok()) return st;
   }
@@ -221,21 +228,25 @@ Status PageDecoder::DecodeDataPageV2(const PageHeader& header, const uint8_t* bo
     return Status::Corruption("data page v2 with inconsistent counts");
   }
   if (Status st = CheckPageValues(page.num_values); !st.ok()) return st;
-  if (page.repetition_levels_byte_length != 0) {
-    return Status::Corruption("repetition levels in a flat column");
-  }
-  if (page.definition_levels_byte_length < 0 ||
-      static_cast<size_t>(page.definition_levels_byte_length) > body_size ||
-      page.definition_levels_byte_length > header.uncompressed_page_size) {
+  // A flat column has no repetition levels; some writers still store a (zero-filled) run of them.
+  // Their bytes come first and are skipped.
+  if (page.repetition_levels_byte_length < 0 || page.definition_levels_byte_length < 0 ||
+      static_cast<int64_t>(page.repetition_levels_byte_length) + page.definition_levels_byte_length >
+          std::min<int64_t>(static_cast<int64_t>(body_size), header.uncompressed_page_size)) {
     return Status::Corruption("data page v2 levels length out of bounds");
   }
   seen_data_page_ = true;
-  size_t levels_size = static_cast<size_t>(page.definition_levels_byte_length);
+  size_t repetition_size = static_cast<size_t>(page.repetition_levels_byte_length);
+  size_t levels_size = repetition_size + static_cast<size_t>(page.definition_levels_byte_length);
   size_t num_values = static_cast<size_t>(page.num_values);
   size_t present = num_values;
   if (spec_.optional()) {
     size_t consumed = 0;
-    if (Status st = DecodeLevels(body, levels_size, num_values, false, &present, &consumed); !st.ok()) return st;
+    if (Status st = DecodeLevels(body + repetition_size, levels_size - repetition_size, num_values, false,
+                                 &present, &consumed);
+        !st.ok()) {
+      return st;
+    }
     if (present != num_values - static_cast<size_t>(page.num_nulls)) {
       return Status::Corruption("data page v2 num_nulls disagrees with its definition levels");
     }
@@ -246,8 +257,8 @@ Status PageDecoder::DecodeDataPageV2(const PageHeader& header, const uint8_t* bo
   size_t size;
   size_t values_uncompressed = static_cast<size_t>(header.uncompressed_page_size) - levels_size;
   bool compressed = page.is_compressed.value_or(true);
-  if (Status st = Decompress(body + levels_size, body_size - levels_size, values_uncompressed, compressed, &data,
-                             &size);
+  if (Status st = Decompress(body + levels_size, body_size - levels_size, values_uncompressed, compressed,
+                             &data, &size);
       !st.ok()) {
     return st;
   }
@@ -266,7 +277,8 @@ Status PageDecoder::DecodeDictionaryIndices(const uint8_t* data, size_t size, si
   RleBitPackedDecoder decoder;
   decoder.Reset(data + 1, size - 1, bit_width);
   if (decoder.GetBatch(indices_.data(), count) != count) {
-    return Status::Corruption("dictionary indices: fewer than the page's " + std::to_string(count) + " values");
+    return Status::Corruption("dictionary indices: fewer than the page's " + std::to_string(count) +
+                              " values");
   }
   for (size_t i = 0; i < count; ++i) {
     if (indices_[i] >= dictionary_.count) {
@@ -278,7 +290,8 @@ Status PageDecoder::DecodeDictionaryIndices(const uint8_t* data, size_t size, si
     ByteArrayValues& values = out_->byte_arrays;
     for (size_t i = 0; i < count; ++i) {
       values.append(dictionary_.byte_arrays[indices_[i]]);
-      if (values.bytes.size() > UINT32_MAX) return Status::NotSupported("column chunk holds over 4 GiB of values");
+      if (values.bytes.size() > UINT32_MAX)
+        return Status::NotSupported("column chunk holds over 4 GiB of values");
     }
     return Status::OK();
   }
@@ -307,7 +320,9 @@ Status PageDecoder::DecodeValues(Encoding encoding, const uint8_t* data, size_t 
       }
       break;
     case Encoding::kPlainDictionary:
-    case Encoding::kRleDictionary: st = DecodeDictionaryIndices(data, size, count); break;
+    case Encoding::kRleDictionary:
+      st = DecodeDictionaryIndices(data, size, count);
+      break;
     case Encoding::kRle: {
       if (type != Type::kBoolean) return Status::NotSupported("RLE encoding for " + TypeName(type));
       if (size < 4) return Status::Corruption("RLE booleans: missing length prefix");
@@ -347,7 +362,8 @@ Status PageDecoder::DecodeValues(Encoding encoding, const uint8_t* data, size_t 
       break;
     }
     case Encoding::kDeltaLengthByteArray:
-      if (type != Type::kByteArray) return Status::NotSupported("DELTA_LENGTH_BYTE_ARRAY for " + TypeName(type));
+      if (type != Type::kByteArray)
+        return Status::NotSupported("DELTA_LENGTH_BYTE_ARRAY for " + TypeName(type));
       st = DecodeDeltaLengthByteArray(data, size, count, &out_->byte_arrays);
       break;
     case Encoding::kDeltaByteArray:
@@ -361,7 +377,8 @@ Status PageDecoder::DecodeValues(Encoding encoding, const uint8_t* data, size_t 
           std::string_view value = byte_scratch_[i];
           if (value.size() != static_cast<size_t>(width)) {
             return Status::Corruption("DELTA_BYTE_ARRAY value of " + std::to_string(value.size()) +
-                                      " bytes in a FIXED_LEN_BYTE_ARRAY(" + std::to_string(width) + ") column");
+                                      " bytes in a FIXED_LEN_BYTE_ARRAY(" + std::to_string(width) +
+                                      ") column");
           }
           out_->fixed.append(value);
         }
@@ -375,7 +392,8 @@ Status PageDecoder::DecodeValues(Encoding encoding, const uint8_t* data, size_t 
       }
       st = DecodeByteStreamSplit(data, size, count, width, &out_->fixed);
       break;
-    default: return Status::NotSupported("encoding " + EncodingName(encoding));
+    default:
+      return Status::NotSupported("encoding " + EncodingName(encoding));
   }
   if (!st.ok()) return st;
   out_->num_values += count;
@@ -407,7 +425,8 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(std::unique_ptr<InputSource
 
 Status FileReader::ReadFooter() {
   uint64_t size = source_->size();
-  if (size < 12) return Status::Corruption("not a Parquet file: " + std::to_string(size) + " bytes is too small");
+  if (size < 12)
+    return Status::Corruption("not a Parquet file: " + std::to_string(size) + " bytes is too small");
   uint8_t head[4];
   uint8_t tail[8];
   if (Status st = source_->ReadAt(0, 4, head); !st.ok()) return st;
@@ -427,7 +446,8 @@ Status FileReader::ReadFooter() {
   }
   ByteBuffer footer;
   footer.resize(footer_length);
-  if (Status st = source_->ReadAt(size - 8 - footer_length, footer_length, footer.data()); !st.ok()) return st;
+  if (Status st = source_->ReadAt(size - 8 - footer_length, footer_length, footer.data()); !st.ok())
+    return st;
   if (Status st = ParseFileMetaData(footer.data(), footer.size(), &metadata_); !st.ok()) {
     return st.WithContext("footer");
   }
@@ -525,16 +545,19 @@ std::optional<std::string> FileReader::KeyValue(std::string_view key) const {
 }
 
 std::string FileReader::ColumnContext(int row_group, int column) const {
-  return name_ + ": column " + Quote(columns_[column].name) + " (row group " + std::to_string(row_group) + ")";
+  return name_ + ": column " + Quote(columns_[column].name) + " (row group " + std::to_string(row_group) +
+         ")";
 }
 
 Status FileReader::ReadChunkBytes(int row_group, int column, ByteBuffer* bytes, uint64_t* start) const {
   const ColumnMetaData& meta = *metadata_.row_groups[row_group].columns[column].meta_data;
   // Some writers store 0 (or garbage past the data page) in dictionary_page_offset when there is no
   // dictionary page; the chunk then starts at its first data page, and the page types tell the rest.
+  // Others write the dictionary page offset but leave data_page_offset 0 when there is no data page.
   uint64_t begin = static_cast<uint64_t>(meta.data_page_offset);
-  if (meta.dictionary_page_offset && *meta.dictionary_page_offset >= 4 &&
-      *meta.dictionary_page_offset < meta.data_page_offset) {
+  int64_t first_possible = sizeof(kMagic);
+  if (meta.dictionary_page_offset && *meta.dictionary_page_offset >= first_possible &&
+      (*meta.dictionary_page_offset < meta.data_page_offset || meta.data_page_offset < first_possible)) {
     begin = static_cast<uint64_t>(*meta.dictionary_page_offset);
   }
   uint64_t length = static_cast<uint64_t>(meta.total_compressed_size);
@@ -544,7 +567,8 @@ Status FileReader::ReadChunkBytes(int row_group, int column, ByteBuffer* bytes, 
                               ") lies outside the file's data");
   }
   if (length > options_.max_chunk_memory) {
-    return Status::NotSupported("column chunk of " + std::to_string(length) + " bytes exceeds the memory limit");
+    return Status::NotSupported("column chunk of " + std::to_string(length) +
+                                " bytes exceeds the memory limit");
   }
   bytes->resize(length);
   *start = begin;
@@ -562,6 +586,7 @@ Status FileReader::ReadColumnChunk(int row_group, int column, ColumnData* out) c
   out->clear();
   out->type = spec.type;
   out->type_length = spec.type_length;
+  if (group.num_rows == 0) return Status::OK();  // nothing to read, whatever the chunk's offsets say
 
   ByteBuffer bytes;
   uint64_t start = 0;
@@ -569,7 +594,8 @@ Status FileReader::ReadColumnChunk(int row_group, int column, ColumnData* out) c
     return st.WithContext(ColumnContext(row_group, column));
   }
   if (!CodecSupportedForReading(meta.codec)) {
-    return Status::NotSupported("codec " + CodecName(meta.codec)).WithContext(ColumnContext(row_group, column));
+    return Status::NotSupported("codec " + CodecName(meta.codec))
+        .WithContext(ColumnContext(row_group, column));
   }
 
   PageDecoder decoder(spec, meta.codec, options_, static_cast<uint64_t>(group.num_rows), out);
@@ -596,8 +622,9 @@ Status FileReader::ReadColumnChunk(int row_group, int column, ColumnData* out) c
     if (header.crc && options_.verify_checksums) {
       uint32_t computed = PageCrc32(body, body_size);
       if (computed != static_cast<uint32_t>(*header.crc)) {
-        return Status::Corruption("page CRC mismatch (stored " + std::to_string(static_cast<uint32_t>(*header.crc)) +
-                                  ", computed " + std::to_string(computed) + ")")
+        return Status::Corruption("page CRC mismatch (stored " +
+                                  std::to_string(static_cast<uint32_t>(*header.crc)) + ", computed " +
+                                  std::to_string(computed) + ")")
             .WithContext(page_context);
       }
     }
@@ -606,8 +633,8 @@ Status FileReader::ReadColumnChunk(int row_group, int column, ColumnData* out) c
     ++page_number;
   }
   if (out->num_rows != static_cast<size_t>(group.num_rows)) {
-    return Status::Corruption("column chunk holds " + std::to_string(out->num_rows) + " values, the row group " +
-                              std::to_string(group.num_rows) + " rows")
+    return Status::Corruption("column chunk holds " + std::to_string(out->num_rows) +
+                              " values, the row group " + std::to_string(group.num_rows) + " rows")
         .WithContext(ColumnContext(row_group, column));
   }
   if (!spec.optional()) out->def_levels.clear();
@@ -686,7 +713,8 @@ Status FileReader::SummarizePages(int row_group, int column, PageSummary* out) c
     position += header_size;
     if (header.compressed_page_size < 0 ||
         static_cast<size_t>(header.compressed_page_size) > bytes.size() - position) {
-      return Status::Corruption("page runs past the column chunk").WithContext(ColumnContext(row_group, column));
+      return Status::Corruption("page runs past the column chunk")
+          .WithContext(ColumnContext(row_group, column));
     }
     position += static_cast<size_t>(header.compressed_page_size);
     every_crc = every_crc && header.crc.has_value();

@@ -39,10 +39,10 @@ struct ReaderOptions {
 // What a column chunk's pages are, read from their headers without decoding them (for `inspect`).
 struct PageSummary {
   int dictionary_pages = 0;
-  int data_pages = 0;      // v1 and v2
+  int data_pages = 0;  // v1 and v2
   int data_pages_v2 = 0;
-  int64_t values = 0;      // sum of data page num_values
-  bool has_crc = false;    // every page carries a CRC
+  int64_t values = 0;    // sum of data page num_values
+  bool has_crc = false;  // every page carries a CRC
 };
 
 class FileReader {

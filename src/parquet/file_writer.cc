@@ -46,7 +46,8 @@ Status ValidateWriterConfig(const std::vector<ColumnSpec>& schema, const WriterO
   for (size_t i = 0; i < schema.size(); ++i) {
     const ColumnSpec& spec = schema[i];
     if (spec.name.empty()) return Status::InvalidArgument("column " + std::to_string(i) + " has no name");
-    if (!names.insert(spec.name).second) return Status::InvalidArgument("duplicate column '" + spec.name + "'");
+    if (!names.insert(spec.name).second)
+      return Status::InvalidArgument("duplicate column '" + spec.name + "'");
     if (spec.repetition == Repetition::kRepeated) {
       return Status::NotSupported("column '" + spec.name + "': REPEATED columns (flat schemas only)");
     }
@@ -77,7 +78,8 @@ Result<std::unique_ptr<FileWriter>> FileWriter::Open(OutputSink* sink, std::vect
                                                      WriterOptions options) {
   if (Status st = ValidateWriterConfig(schema, options); !st.ok()) return st;
   std::unique_ptr<FileWriter> writer(new FileWriter(sink, std::move(schema), std::move(options)));
-  if (Status st = writer->Write(reinterpret_cast<const uint8_t*>(kMagic), sizeof(kMagic)); !st.ok()) return st;
+  if (Status st = writer->Write(reinterpret_cast<const uint8_t*>(kMagic), sizeof(kMagic)); !st.ok())
+    return st;
   return writer;
 }
 

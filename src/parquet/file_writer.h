@@ -23,9 +23,9 @@
 namespace logdaemon::parquet {
 
 enum class ColumnEncoding {
-  kAuto,        // BYTE_ARRAY: dictionary; INT64: DELTA_BINARY_PACKED; DOUBLE, BOOLEAN: PLAIN
-  kPlain,       // PLAIN for every type
-  kDictionary,  // RLE_DICTIONARY (INT64, DOUBLE, BYTE_ARRAY), PLAIN fallback past the size limit
+  kAuto,               // BYTE_ARRAY: dictionary; INT64: DELTA_BINARY_PACKED; DOUBLE, BOOLEAN: PLAIN
+  kPlain,              // PLAIN for every type
+  kDictionary,         // RLE_DICTIONARY (INT64, DOUBLE, BYTE_ARRAY), PLAIN fallback past the size limit
   kDeltaBinaryPacked,  // INT64 only
 };
 

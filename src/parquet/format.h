@@ -215,7 +215,7 @@ struct ColumnMetaData {
   std::vector<Encoding> encodings;
   std::vector<std::string> path_in_schema;
   Codec codec = Codec::kUncompressed;
-  int64_t num_values = 0;  // including nulls
+  int64_t num_values = 0;               // including nulls
   int64_t total_uncompressed_size = 0;  // page headers included
   int64_t total_compressed_size = 0;    // page headers included
   std::optional<std::vector<KeyValue>> key_value_metadata;

@@ -10,7 +10,9 @@
 namespace logdaemon::parquet {
 
 namespace {
-Status ErrnoStatus(const std::string& what, int err) { return Status::IOError(what + ": " + std::strerror(err)); }
+Status ErrnoStatus(const std::string& what, int err) {
+  return Status::IOError(what + ": " + std::strerror(err));
+}
 }  // namespace
 
 Status FdOutputSink::Append(const uint8_t* data, size_t n) {
@@ -42,7 +44,9 @@ Result<std::unique_ptr<FileInputSource>> FileInputSource::Open(const std::string
   return std::unique_ptr<FileInputSource>(new FileInputSource(fd, static_cast<uint64_t>(st.st_size)));
 }
 
-FileInputSource::~FileInputSource() { ::close(fd_); }
+FileInputSource::~FileInputSource() {
+  ::close(fd_);
+}
 
 Status FileInputSource::ReadAt(uint64_t offset, size_t n, uint8_t* out) const {
   while (n > 0) {

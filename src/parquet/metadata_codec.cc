@@ -53,7 +53,8 @@ void WriteLogicalType(CompactWriter& w, const LogicalType& t) {
       w.FieldI8(1, t.bit_width);
       w.FieldBool(2, t.is_signed);
       break;
-    default: break;  // the other members are empty structs
+    default:
+      break;  // the other members are empty structs
   }
   w.StructEnd();
 }
@@ -212,7 +213,7 @@ class Field {
       bool discard = false;
       for (size_t i = 0; i < count; ++i) {
         Status st = (got == T::kBooleanTrue || got == T::kBooleanFalse) ? reader_.ReadBoolElement(&discard)
-                                                                          : reader_.Skip(got);
+                                                                        : reader_.Skip(got);
         if (!st.ok()) return st;
       }
       return Status::OK();
@@ -268,7 +269,8 @@ Status ReadStruct(CompactReader& r, uint64_t* seen, const std::function<Status(i
   return Status::OK();
 }
 
-Status Require(uint64_t seen, const char* struct_name, std::initializer_list<std::pair<int, const char*>> fields) {
+Status Require(uint64_t seen, const char* struct_name,
+               std::initializer_list<std::pair<int, const char*>> fields) {
   for (const auto& [id, name] : fields) {
     if ((seen & (uint64_t{1} << id)) == 0) {
       return Status::Corruption(std::string("thrift: ") + struct_name + "." + name + " missing");
@@ -280,15 +282,24 @@ Status Require(uint64_t seen, const char* struct_name, std::initializer_list<std
 Status ReadStatistics(CompactReader& r, Statistics* s) {
   return ReadStruct(r, nullptr, [&](int16_t id, Field& f) -> Status {
     switch (id) {
-      case 1: return f.Optional(&s->max);
-      case 2: return f.Optional(&s->min);
-      case 3: return f.Optional(&s->null_count);
-      case 4: return f.Optional(&s->distinct_count);
-      case 5: return f.Optional(&s->max_value);
-      case 6: return f.Optional(&s->min_value);
-      case 7: return f.Optional(&s->is_max_value_exact);
-      case 8: return f.Optional(&s->is_min_value_exact);
-      case 9: return f.Optional(&s->nan_count);
+      case 1:
+        return f.Optional(&s->max);
+      case 2:
+        return f.Optional(&s->min);
+      case 3:
+        return f.Optional(&s->null_count);
+      case 4:
+        return f.Optional(&s->distinct_count);
+      case 5:
+        return f.Optional(&s->max_value);
+      case 6:
+        return f.Optional(&s->min_value);
+      case 7:
+        return f.Optional(&s->is_max_value_exact);
+      case 8:
+        return f.Optional(&s->is_min_value_exact);
+      case 9:
+        return f.Optional(&s->nan_count);
     }
     return Status::OK();
   });
@@ -306,7 +317,8 @@ Status ReadUnion(CompactReader& r, int32_t* member, const std::function<Status(i
 Status ReadTimeUnit(CompactReader& r, TimeUnit* unit) {
   int32_t member = -1;
   if (Status st = ReadUnion(r, &member, [](int16_t, Field&) { return Status::OK(); }); !st.ok()) return st;
-  if (member < 1 || member > 3) return Status::Corruption("thrift: unknown TimeUnit " + std::to_string(member));
+  if (member < 1 || member > 3)
+    return Status::Corruption("thrift: unknown TimeUnit " + std::to_string(member));
   *unit = static_cast<TimeUnit>(member);
   return Status::OK();
 }
@@ -353,15 +365,24 @@ Status ReadSchemaElement(CompactReader& r, SchemaElement* e) {
   uint64_t seen = 0;
   Status st = ReadStruct(r, &seen, [&](int16_t id, Field& f) -> Status {
     switch (id) {
-      case 1: return f.Optional(&e->type);
-      case 2: return f.Optional(&e->type_length);
-      case 3: return f.Optional(&e->repetition_type);
-      case 4: return f.Binary(&e->name);
-      case 5: return f.Optional(&e->num_children);
-      case 6: return f.Optional(&e->converted_type);
-      case 7: return f.Optional(&e->scale);
-      case 8: return f.Optional(&e->precision);
-      case 9: return f.Optional(&e->field_id);
+      case 1:
+        return f.Optional(&e->type);
+      case 2:
+        return f.Optional(&e->type_length);
+      case 3:
+        return f.Optional(&e->repetition_type);
+      case 4:
+        return f.Binary(&e->name);
+      case 5:
+        return f.Optional(&e->num_children);
+      case 6:
+        return f.Optional(&e->converted_type);
+      case 7:
+        return f.Optional(&e->scale);
+      case 8:
+        return f.Optional(&e->precision);
+      case 9:
+        return f.Optional(&e->field_id);
       case 10:
         return f.Struct([&](CompactReader& rr) { return ReadLogicalType(rr, &e->logical_type.emplace()); });
     }
@@ -395,10 +416,15 @@ Status ReadColumnMetaData(CompactReader& r, ColumnMetaData* m) {
   uint64_t seen = 0;
   Status st = ReadStruct(r, &seen, [&](int16_t id, Field& f) -> Status {
     switch (id) {
-      case 1: return f.Enum(&m->type);
+      case 1:
+        return f.Enum(&m->type);
       case 2:
         return f.List(
-            T::kI32, [&](CompactReader&, size_t count) { m->encodings.reserve(count); return Status::OK(); },
+            T::kI32,
+            [&](CompactReader&, size_t count) {
+              m->encodings.reserve(count);
+              return Status::OK();
+            },
             [&](CompactReader& rr, size_t) {
               int32_t e;
               Status s = rr.ReadI32(&e);
@@ -407,17 +433,30 @@ Status ReadColumnMetaData(CompactReader& r, ColumnMetaData* m) {
             });
       case 3:
         return f.List(
-            T::kBinary, [&](CompactReader&, size_t count) { m->path_in_schema.reserve(count); return Status::OK(); },
+            T::kBinary,
+            [&](CompactReader&, size_t count) {
+              m->path_in_schema.reserve(count);
+              return Status::OK();
+            },
             [&](CompactReader& rr, size_t) { return rr.ReadBinary(&m->path_in_schema.emplace_back()); });
-      case 4: return f.Enum(&m->codec);
-      case 5: return f.I64(&m->num_values);
-      case 6: return f.I64(&m->total_uncompressed_size);
-      case 7: return f.I64(&m->total_compressed_size);
-      case 8: return ReadKeyValues(f, &m->key_value_metadata);
-      case 9: return f.I64(&m->data_page_offset);
-      case 10: return f.Optional(&m->index_page_offset);
-      case 11: return f.Optional(&m->dictionary_page_offset);
-      case 12: return f.Struct([&](CompactReader& rr) { return ReadStatistics(rr, &m->statistics.emplace()); });
+      case 4:
+        return f.Enum(&m->codec);
+      case 5:
+        return f.I64(&m->num_values);
+      case 6:
+        return f.I64(&m->total_uncompressed_size);
+      case 7:
+        return f.I64(&m->total_compressed_size);
+      case 8:
+        return ReadKeyValues(f, &m->key_value_metadata);
+      case 9:
+        return f.I64(&m->data_page_offset);
+      case 10:
+        return f.Optional(&m->index_page_offset);
+      case 11:
+        return f.Optional(&m->dictionary_page_offset);
+      case 12:
+        return f.Struct([&](CompactReader& rr) { return ReadStatistics(rr, &m->statistics.emplace()); });
       case 13:
         return f.List(
             T::kStruct,
@@ -434,8 +473,10 @@ Status ReadColumnMetaData(CompactReader& r, ColumnMetaData* m) {
                 return Status::OK();
               });
             });
-      case 14: return f.Optional(&m->bloom_filter_offset);
-      case 15: return f.Optional(&m->bloom_filter_length);
+      case 14:
+        return f.Optional(&m->bloom_filter_offset);
+      case 15:
+        return f.Optional(&m->bloom_filter_length);
     }
     return Status::OK();
   });
@@ -455,15 +496,24 @@ Status ReadColumnChunk(CompactReader& r, ColumnChunk* c) {
   uint64_t seen = 0;
   return ReadStruct(r, &seen, [&](int16_t id, Field& f) -> Status {
     switch (id) {
-      case 1: return f.Optional(&c->file_path);
-      case 2: return f.I64(&c->file_offset);
-      case 3: return f.Struct([&](CompactReader& rr) { return ReadColumnMetaData(rr, &c->meta_data.emplace()); });
-      case 4: return f.Optional(&c->offset_index_offset);
-      case 5: return f.Optional(&c->offset_index_length);
-      case 6: return f.Optional(&c->column_index_offset);
-      case 7: return f.Optional(&c->column_index_length);
+      case 1:
+        return f.Optional(&c->file_path);
+      case 2:
+        return f.I64(&c->file_offset);
+      case 3:
+        return f.Struct([&](CompactReader& rr) { return ReadColumnMetaData(rr, &c->meta_data.emplace()); });
+      case 4:
+        return f.Optional(&c->offset_index_offset);
+      case 5:
+        return f.Optional(&c->offset_index_length);
+      case 6:
+        return f.Optional(&c->column_index_offset);
+      case 7:
+        return f.Optional(&c->column_index_length);
       case 8:
-      case 9: c->encrypted = true; return Status::OK();  // skipped; the reader refuses the column
+      case 9:
+        c->encrypted = true;
+        return Status::OK();  // skipped; the reader refuses the column
     }
     return Status::OK();
   });
@@ -475,10 +525,16 @@ Status ReadRowGroup(CompactReader& r, RowGroup* g) {
     switch (id) {
       case 1:
         return f.List(
-            T::kStruct, [&](CompactReader&, size_t count) { g->columns.reserve(count); return Status::OK(); },
+            T::kStruct,
+            [&](CompactReader&, size_t count) {
+              g->columns.reserve(count);
+              return Status::OK();
+            },
             [&](CompactReader& rr, size_t) { return ReadColumnChunk(rr, &g->columns.emplace_back()); });
-      case 2: return f.I64(&g->total_byte_size);
-      case 3: return f.I64(&g->num_rows);
+      case 2:
+        return f.I64(&g->total_byte_size);
+      case 3:
+        return f.I64(&g->num_rows);
       case 4:
         return f.List(
             T::kStruct,
@@ -495,9 +551,12 @@ Status ReadRowGroup(CompactReader& r, RowGroup* g) {
                 return Status::OK();
               });
             });
-      case 5: return f.Optional(&g->file_offset);
-      case 6: return f.Optional(&g->total_compressed_size);
-      case 7: return f.Optional(&g->ordinal);
+      case 5:
+        return f.Optional(&g->file_offset);
+      case 6:
+        return f.Optional(&g->total_compressed_size);
+      case 7:
+        return f.Optional(&g->ordinal);
     }
     return Status::OK();
   });
@@ -620,18 +679,30 @@ Status ParseFileMetaData(const uint8_t* data, size_t size, FileMetaData* m) {
   uint64_t seen = 0;
   Status st = ReadStruct(r, &seen, [&](int16_t id, Field& f) -> Status {
     switch (id) {
-      case 1: return f.I32(&m->version);
+      case 1:
+        return f.I32(&m->version);
       case 2:
         return f.List(
-            T::kStruct, [&](CompactReader&, size_t count) { m->schema.reserve(count); return Status::OK(); },
+            T::kStruct,
+            [&](CompactReader&, size_t count) {
+              m->schema.reserve(count);
+              return Status::OK();
+            },
             [&](CompactReader& rr, size_t) { return ReadSchemaElement(rr, &m->schema.emplace_back()); });
-      case 3: return f.I64(&m->num_rows);
+      case 3:
+        return f.I64(&m->num_rows);
       case 4:
         return f.List(
-            T::kStruct, [&](CompactReader&, size_t count) { m->row_groups.reserve(count); return Status::OK(); },
+            T::kStruct,
+            [&](CompactReader&, size_t count) {
+              m->row_groups.reserve(count);
+              return Status::OK();
+            },
             [&](CompactReader& rr, size_t) { return ReadRowGroup(rr, &m->row_groups.emplace_back()); });
-      case 5: return ReadKeyValues(f, &m->key_value_metadata);
-      case 6: return f.Optional(&m->created_by);
+      case 5:
+        return ReadKeyValues(f, &m->key_value_metadata);
+      case 6:
+        return f.Optional(&m->created_by);
       case 7:
         return f.List(
             T::kStruct,
@@ -645,7 +716,9 @@ Status ParseFileMetaData(const uint8_t* data, size_t size, FileMetaData* m) {
               m->column_orders->push_back(static_cast<ColumnOrder>(member));
               return s;
             });
-      case 8: m->encrypted = true; return Status::OK();  // skipped; the reader refuses the file
+      case 8:
+        m->encrypted = true;
+        return Status::OK();  // skipped; the reader refuses the file
     }
     return Status::OK();
   });
@@ -659,21 +732,31 @@ Status ParsePageHeader(const uint8_t* data, size_t size, PageHeader* h, size_t* 
   uint64_t seen = 0;
   Status st = ReadStruct(r, &seen, [&](int16_t id, Field& f) -> Status {
     switch (id) {
-      case 1: return f.Enum(&h->type);
-      case 2: return f.I32(&h->uncompressed_page_size);
-      case 3: return f.I32(&h->compressed_page_size);
-      case 4: return f.Optional(&h->crc);
+      case 1:
+        return f.Enum(&h->type);
+      case 2:
+        return f.I32(&h->uncompressed_page_size);
+      case 3:
+        return f.I32(&h->compressed_page_size);
+      case 4:
+        return f.Optional(&h->crc);
       case 5:
         return f.Struct([&](CompactReader& rr) {
           DataPageHeader& d = h->data_page_header.emplace();
           uint64_t dseen = 0;
           Status s = ReadStruct(rr, &dseen, [&](int16_t fid, Field& ff) -> Status {
             switch (fid) {
-              case 1: return ff.I32(&d.num_values);
-              case 2: return ff.Enum(&d.encoding);
-              case 3: return ff.Enum(&d.definition_level_encoding);
-              case 4: return ff.Enum(&d.repetition_level_encoding);
-              case 5: return ff.Struct([&](CompactReader& r3) { return ReadStatistics(r3, &d.statistics.emplace()); });
+              case 1:
+                return ff.I32(&d.num_values);
+              case 2:
+                return ff.Enum(&d.encoding);
+              case 3:
+                return ff.Enum(&d.definition_level_encoding);
+              case 4:
+                return ff.Enum(&d.repetition_level_encoding);
+              case 5:
+                return ff.Struct(
+                    [&](CompactReader& r3) { return ReadStatistics(r3, &d.statistics.emplace()); });
             }
             return Status::OK();
           });
@@ -686,9 +769,12 @@ Status ParsePageHeader(const uint8_t* data, size_t size, PageHeader* h, size_t* 
           uint64_t dseen = 0;
           Status s = ReadStruct(rr, &dseen, [&](int16_t fid, Field& ff) -> Status {
             switch (fid) {
-              case 1: return ff.I32(&d.num_values);
-              case 2: return ff.Enum(&d.encoding);
-              case 3: return ff.Optional(&d.is_sorted);
+              case 1:
+                return ff.I32(&d.num_values);
+              case 2:
+                return ff.Enum(&d.encoding);
+              case 3:
+                return ff.Optional(&d.is_sorted);
             }
             return Status::OK();
           });
@@ -701,14 +787,23 @@ Status ParsePageHeader(const uint8_t* data, size_t size, PageHeader* h, size_t* 
           uint64_t dseen = 0;
           Status s = ReadStruct(rr, &dseen, [&](int16_t fid, Field& ff) -> Status {
             switch (fid) {
-              case 1: return ff.I32(&d.num_values);
-              case 2: return ff.I32(&d.num_nulls);
-              case 3: return ff.I32(&d.num_rows);
-              case 4: return ff.Enum(&d.encoding);
-              case 5: return ff.I32(&d.definition_levels_byte_length);
-              case 6: return ff.I32(&d.repetition_levels_byte_length);
-              case 7: return ff.Optional(&d.is_compressed);
-              case 8: return ff.Struct([&](CompactReader& r3) { return ReadStatistics(r3, &d.statistics.emplace()); });
+              case 1:
+                return ff.I32(&d.num_values);
+              case 2:
+                return ff.I32(&d.num_nulls);
+              case 3:
+                return ff.I32(&d.num_rows);
+              case 4:
+                return ff.Enum(&d.encoding);
+              case 5:
+                return ff.I32(&d.definition_levels_byte_length);
+              case 6:
+                return ff.I32(&d.repetition_levels_byte_length);
+              case 7:
+                return ff.Optional(&d.is_compressed);
+              case 8:
+                return ff.Struct(
+                    [&](CompactReader& r3) { return ReadStatistics(r3, &d.statistics.emplace()); });
             }
             return Status::OK();
           });
@@ -725,7 +820,8 @@ Status ParsePageHeader(const uint8_t* data, size_t size, PageHeader* h, size_t* 
     return Status::OK();
   });
   if (!st.ok()) return st;
-  if (Status req = Require(seen, "PageHeader", {{1, "type"}, {2, "uncompressed_page_size"}, {3, "compressed_page_size"}});
+  if (Status req = Require(seen, "PageHeader",
+                           {{1, "type"}, {2, "uncompressed_page_size"}, {3, "compressed_page_size"}});
       !req.ok()) {
     return req;
   }
@@ -741,7 +837,11 @@ Status ParseColumnIndex(const uint8_t* data, size_t size, ColumnIndex* c) {
     switch (id) {
       case 1:
         return f.List(
-            T::kBooleanTrue, [&](CompactReader&, size_t count) { c->null_pages.reserve(count); return Status::OK(); },
+            T::kBooleanTrue,
+            [&](CompactReader&, size_t count) {
+              c->null_pages.reserve(count);
+              return Status::OK();
+            },
             [&](CompactReader& rr, size_t) {
               bool b = false;
               Status s = rr.ReadBoolElement(&b);
@@ -750,13 +850,22 @@ Status ParseColumnIndex(const uint8_t* data, size_t size, ColumnIndex* c) {
             });
       case 2:
         return f.List(
-            T::kBinary, [&](CompactReader&, size_t count) { c->min_values.reserve(count); return Status::OK(); },
+            T::kBinary,
+            [&](CompactReader&, size_t count) {
+              c->min_values.reserve(count);
+              return Status::OK();
+            },
             [&](CompactReader& rr, size_t) { return rr.ReadBinary(&c->min_values.emplace_back()); });
       case 3:
         return f.List(
-            T::kBinary, [&](CompactReader&, size_t count) { c->max_values.reserve(count); return Status::OK(); },
+            T::kBinary,
+            [&](CompactReader&, size_t count) {
+              c->max_values.reserve(count);
+              return Status::OK();
+            },
             [&](CompactReader& rr, size_t) { return rr.ReadBinary(&c->max_values.emplace_back()); });
-      case 4: return f.Enum(&c->boundary_order);
+      case 4:
+        return f.Enum(&c->boundary_order);
       case 5:
         return f.List(
             T::kI64,
@@ -769,7 +878,8 @@ Status ParseColumnIndex(const uint8_t* data, size_t size, ColumnIndex* c) {
     return Status::OK();
   });
   if (!st.ok()) return st;
-  return Require(seen, "ColumnIndex", {{1, "null_pages"}, {2, "min_values"}, {3, "max_values"}, {4, "boundary_order"}});
+  return Require(seen, "ColumnIndex",
+                 {{1, "null_pages"}, {2, "min_values"}, {3, "max_values"}, {4, "boundary_order"}});
 }
 
 Status ParseOffsetIndex(const uint8_t* data, size_t size, OffsetIndex* o) {
@@ -780,7 +890,11 @@ Status ParseOffsetIndex(const uint8_t* data, size_t size, OffsetIndex* o) {
     switch (id) {
       case 1:
         return f.List(
-            T::kStruct, [&](CompactReader&, size_t count) { o->page_locations.reserve(count); return Status::OK(); },
+            T::kStruct,
+            [&](CompactReader&, size_t count) {
+              o->page_locations.reserve(count);
+              return Status::OK();
+            },
             [&](CompactReader& rr, size_t) {
               PageLocation& p = o->page_locations.emplace_back();
               uint64_t pseen = 0;
@@ -791,7 +905,8 @@ Status ParseOffsetIndex(const uint8_t* data, size_t size, OffsetIndex* o) {
                 return Status::OK();
               });
               if (!s.ok()) return s;
-              return Require(pseen, "PageLocation", {{1, "offset"}, {2, "compressed_page_size"}, {3, "first_row_index"}});
+              return Require(pseen, "PageLocation",
+                             {{1, "offset"}, {2, "compressed_page_size"}, {3, "first_row_index"}});
             });
       case 2:
         return f.List(
@@ -800,7 +915,9 @@ Status ParseOffsetIndex(const uint8_t* data, size_t size, OffsetIndex* o) {
               o->unencoded_byte_array_data_bytes.emplace().reserve(count);
               return Status::OK();
             },
-            [&](CompactReader& rr, size_t) { return rr.ReadI64(&o->unencoded_byte_array_data_bytes->emplace_back()); });
+            [&](CompactReader& rr, size_t) {
+              return rr.ReadI64(&o->unencoded_byte_array_data_bytes->emplace_back());
+            });
     }
     return Status::OK();
   });

@@ -64,7 +64,8 @@ Status DecodePlainByteArray(const uint8_t* data, size_t size, size_t num_values,
     std::memcpy(&length, data + position, 4);
     position += 4;
     if (length > size - position) {
-      return Status::Corruption("PLAIN byte arrays: value of " + std::to_string(length) + " bytes past the page end");
+      return Status::Corruption("PLAIN byte arrays: value of " + std::to_string(length) +
+                                " bytes past the page end");
     }
     if (out->bytes.size() + length > std::numeric_limits<uint32_t>::max()) {
       return Status::NotSupported("column chunk holds over 4 GiB of byte arrays");

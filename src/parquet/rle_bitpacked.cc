@@ -240,7 +240,8 @@ Status DecodeLevelsV1(const uint8_t* data, size_t size, size_t num_values, uint8
   decoder.Reset(data + 4, length, 1);
   size_t got = decoder.GetBatch(out, num_values);
   if (got != num_values) {
-    return Status::Corruption("levels: " + std::to_string(got) + " of " + std::to_string(num_values) + " decoded");
+    return Status::Corruption("levels: " + std::to_string(got) + " of " + std::to_string(num_values) +
+                              " decoded");
   }
   *consumed = 4 + length;
   return Status::OK();

@@ -64,10 +64,10 @@ class RleBitPackedDecoder {
   // The current run.
   bool in_rle_ = false;
   uint32_t rle_value_ = 0;
-  size_t remaining_ = 0;        // values left in the run
+  size_t remaining_ = 0;             // values left in the run
   const uint8_t* packed_ = nullptr;  // bit-packed run: its bytes
   size_t packed_bytes_ = 0;
-  size_t packed_index_ = 0;     // next value within the bit-packed run
+  size_t packed_index_ = 0;  // next value within the bit-packed run
 };
 
 extern template size_t RleBitPackedDecoder::GetBatch<uint8_t>(uint8_t*, size_t);

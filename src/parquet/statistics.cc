@@ -125,7 +125,8 @@ void ColumnStatistics::UpdateByteArrayValue(std::string_view value) {
 
 void ColumnStatistics::UpdateByteArray(const uint8_t* bytes, const uint32_t* offsets, size_t n) {
   for (size_t i = 0; i < n; ++i) {
-    UpdateByteArrayValue(std::string_view(reinterpret_cast<const char*>(bytes) + offsets[i], offsets[i + 1] - offsets[i]));
+    UpdateByteArrayValue(
+        std::string_view(reinterpret_cast<const char*>(bytes) + offsets[i], offsets[i + 1] - offsets[i]));
   }
 }
 
@@ -152,7 +153,8 @@ void ColumnStatistics::Merge(const ColumnStatistics& other) {
       UpdateByteArrayValue(other.min_bytes_);
       UpdateByteArrayValue(other.max_bytes_);
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -191,7 +193,8 @@ Statistics ColumnStatistics::ToThrift() const {
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return s;
 }
@@ -228,7 +231,8 @@ int CompareStatValues(Type type, std::string_view a, std::string_view b) {
       }
       return x < y ? -1 : x > y ? 1 : 0;
     }
-    default: return CompareBytes(a, b);
+    default:
+      return CompareBytes(a, b);
   }
 }
 

@@ -10,7 +10,9 @@ namespace {
 // instead of recursing on attacker-chosen depth.
 constexpr int kMaxDepth = 64;
 
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
+int64_t UnZigZag(uint64_t v) {
+  return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+}
 
 }  // namespace
 
@@ -156,7 +158,8 @@ Status CompactReader::ReadListHeader(CompactType* element, size_t* size) {
   }
   // Every element takes at least one byte (a bool, a varint, an empty struct's stop byte); doubles 8.
   uint64_t min_bytes = *element == CompactType::kDouble ? 8 : 1;
-  if (count > (size_ - position_) / min_bytes) return Error("list of " + std::to_string(count) + " elements past the end");
+  if (count > (size_ - position_) / min_bytes)
+    return Error("list of " + std::to_string(count) + " elements past the end");
   *size = static_cast<size_t>(count);
   return Status::OK();
 }
@@ -164,7 +167,8 @@ Status CompactReader::ReadListHeader(CompactType* element, size_t* size) {
 Status CompactReader::Skip(CompactType type) {
   switch (type) {
     case CompactType::kBooleanTrue:
-    case CompactType::kBooleanFalse: return Status::OK();  // the value was in the field header
+    case CompactType::kBooleanFalse:
+      return Status::OK();  // the value was in the field header
     case CompactType::kByte: {
       int8_t v;
       return ReadI8(&v);
@@ -214,8 +218,9 @@ Status CompactReader::Skip(CompactType type) {
         CompactType value = static_cast<CompactType>(types & 0x0F);
         for (uint64_t i = 0; i < count; ++i) {
           for (CompactType t : {key, value}) {
-            Status st = (t == CompactType::kBooleanTrue || t == CompactType::kBooleanFalse) ? ReadBoolElement(&skip_bool_)
-                                                                                          : Skip(t);
+            Status st = (t == CompactType::kBooleanTrue || t == CompactType::kBooleanFalse)
+                            ? ReadBoolElement(&skip_bool_)
+                            : Skip(t);
             if (!st.ok()) return st;
           }
         }
@@ -235,7 +240,8 @@ Status CompactReader::Skip(CompactType type) {
       StructEnd();
       return Status::OK();
     }
-    default: return Error("cannot skip type " + std::to_string(static_cast<int>(type)));
+    default:
+      return Error("cannot skip type " + std::to_string(static_cast<int>(type)));
   }
 }
 

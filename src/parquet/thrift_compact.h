@@ -65,7 +65,9 @@ class CompactWriter {
     FieldHeader(id, CompactType::kByte);
     out_->push_back(static_cast<uint8_t>(v));
   }
-  void FieldBool(int16_t id, bool v) { FieldHeader(id, v ? CompactType::kBooleanTrue : CompactType::kBooleanFalse); }
+  void FieldBool(int16_t id, bool v) {
+    FieldHeader(id, v ? CompactType::kBooleanTrue : CompactType::kBooleanFalse);
+  }
   void FieldBinary(int16_t id, const std::string& v) {
     FieldHeader(id, CompactType::kBinary);
     Binary(v);
@@ -91,7 +93,9 @@ class CompactWriter {
   }
 
  private:
-  static uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+  static uint64_t ZigZag(int64_t v) {
+    return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  }
   void Varint(uint64_t v);
   void FieldHeader(int16_t id, CompactType type);
 

@@ -34,10 +34,14 @@ struct Column {
 
   size_t num_values() const {
     switch (spec.type) {
-      case Type::kInt64: return int64s.size();
-      case Type::kDouble: return doubles.size();
-      case Type::kBoolean: return booleans.size();
-      default: return strings.size();
+      case Type::kInt64:
+        return int64s.size();
+      case Type::kDouble:
+        return doubles.size();
+      case Type::kBoolean:
+        return booleans.size();
+      default:
+        return strings.size();
     }
   }
   void PackStrings() {
@@ -118,7 +122,8 @@ Table MakeTypesTable(size_t rows, uint64_t seed, size_t distinct_strings = 50) {
 
   Column i64(ColumnSpec::Int64("count", Repetition::kOptional));
   i64.levels = MakeLevels(rng, rows, 20);
-  const int64_t extremes[] = {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), 0, -1, 1};
+  const int64_t extremes[] = {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), 0, -1,
+                              1};
   for (size_t i = 0; i < Present(i64.levels, rows); ++i) {
     i64.int64s.push_back(i % 7 == 0 ? extremes[(i / 7) % 5] : static_cast<int64_t>(rng()));
   }
@@ -126,9 +131,13 @@ Table MakeTypesTable(size_t rows, uint64_t seed, size_t distinct_strings = 50) {
 
   Column f64(ColumnSpec::Double("ratio", Repetition::kOptional));
   f64.levels = MakeLevels(rng, rows, 10);
-  const double special[] = {std::nan(""), std::numeric_limits<double>::infinity(),
-                            -std::numeric_limits<double>::infinity(), -0.0, 0.0,
-                            std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max(),
+  const double special[] = {std::nan(""),
+                            std::numeric_limits<double>::infinity(),
+                            -std::numeric_limits<double>::infinity(),
+                            -0.0,
+                            0.0,
+                            std::numeric_limits<double>::denorm_min(),
+                            std::numeric_limits<double>::max(),
                             -std::numeric_limits<double>::max()};
   for (size_t i = 0; i < Present(f64.levels, rows); ++i) {
     f64.doubles.push_back(i % 5 == 0 ? special[(i / 5) % 8] : static_cast<double>(rng() % 100000) / 7.0);
@@ -201,7 +210,8 @@ std::string WriteTable(const Table& table, const WriterOptions& options, size_t 
 
 std::unique_ptr<FileReader> OpenBytes(const std::string& bytes) {
   auto reader = FileReader::Open(
-      std::make_unique<MemoryInputSource>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), "memory");
+      std::make_unique<MemoryInputSource>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+      "memory");
   EXPECT_TRUE(reader.ok()) << reader.status().ToString();
   return reader.ok() ? std::move(reader).value() : nullptr;
 }
@@ -232,14 +242,20 @@ void ExpectReadsBack(const std::string& bytes, const Table& table) {
       }
       for (size_t k = 0; k < data.num_values; ++k, ++value) {
         switch (column.spec.type) {
-          case Type::kInt64: ASSERT_EQ(data.value<int64_t>(k), column.int64s[value]) << column.spec.name; break;
+          case Type::kInt64:
+            ASSERT_EQ(data.value<int64_t>(k), column.int64s[value]) << column.spec.name;
+            break;
           case Type::kDouble: {
             double got = data.value<double>(k);
-            ASSERT_EQ(std::memcmp(&got, &column.doubles[value], 8), 0) << column.spec.name << " value " << value;
+            ASSERT_EQ(std::memcmp(&got, &column.doubles[value], 8), 0)
+                << column.spec.name << " value " << value;
             break;
           }
-          case Type::kBoolean: ASSERT_EQ(data.value<uint8_t>(k), column.booleans[value]); break;
-          default: ASSERT_EQ(data.byte_arrays[k], column.strings[value]) << column.spec.name << " value " << value;
+          case Type::kBoolean:
+            ASSERT_EQ(data.value<uint8_t>(k), column.booleans[value]);
+            break;
+          default:
+            ASSERT_EQ(data.byte_arrays[k], column.strings[value]) << column.spec.name << " value " << value;
         }
       }
     }
@@ -252,8 +268,8 @@ using Variant = std::tuple<Codec, ColumnEncoding, int>;  // codec, encoding, dat
 
 std::string VariantName(const testing::TestParamInfo<Variant>& info) {
   const char* encodings[] = {"Auto", "Plain", "Dictionary", "Delta"};
-  return CodecName(std::get<0>(info.param)) + "_" + encodings[static_cast<int>(std::get<1>(info.param))] + "_v" +
-         std::to_string(std::get<2>(info.param));
+  return CodecName(std::get<0>(info.param)) + "_" + encodings[static_cast<int>(std::get<1>(info.param))] +
+         "_v" + std::to_string(std::get<2>(info.param));
 }
 
 class RoundTrip : public testing::TestWithParam<Variant> {
@@ -340,7 +356,8 @@ TEST(RoundTripDictionary, FallsBackToPlainPastTheSizeLimit) {
 
 TEST(RoundTripMetadata, KeyValueMetadataAndCreatedBy) {
   Table table = MakeTypesTable(10, 7);
-  std::string bytes = WriteTable(table, WriterOptions(), 10, 10, {{"logdaemon.schema", "{\"type\":\"object\"}"}});
+  std::string bytes =
+      WriteTable(table, WriterOptions(), 10, 10, {{"logdaemon.schema", "{\"type\":\"object\"}"}});
   auto reader = OpenBytes(bytes);
   EXPECT_EQ(reader->KeyValue("logdaemon.schema"), "{\"type\":\"object\"}");
   ASSERT_TRUE(reader->metadata().created_by);
@@ -407,9 +424,9 @@ TEST(RoundTripFile, WritesToAFileDescriptor) {
 TEST(WriterConfig, RefusesBadSchemasAndOptions) {
   WriterOptions options;
   EXPECT_FALSE(ValidateWriterConfig({ColumnSpec::Int64("", Repetition::kRequired)}, options).ok());
-  EXPECT_FALSE(ValidateWriterConfig(
-                   {ColumnSpec::Int64("a", Repetition::kRequired), ColumnSpec::Int64("a", Repetition::kRequired)},
-                   options)
+  EXPECT_FALSE(ValidateWriterConfig({ColumnSpec::Int64("a", Repetition::kRequired),
+                                     ColumnSpec::Int64("a", Repetition::kRequired)},
+                                    options)
                    .ok());
   EXPECT_FALSE(ValidateWriterConfig({ColumnSpec::Int64("a", Repetition::kRepeated)}, options).ok());
   options.encoding = ColumnEncoding::kDeltaBinaryPacked;
