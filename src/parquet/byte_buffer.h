@@ -42,8 +42,9 @@ class ByteBuffer {
 
   // Makes room for n more bytes and returns where they go; the caller writes them, then calls
   // commit(n') with n' <= n.
+  // Never returns nullptr, even for n == 0, so callers may pass it to memcpy/memset unconditionally.
   uint8_t* prepare(size_t n) {
-    reserve(size_ + n);
+    reserve(size_ + n == 0 ? 1 : size_ + n);
     return data_.get() + size_;
   }
   void commit(size_t n) { size_ += n; }

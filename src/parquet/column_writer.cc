@@ -99,9 +99,7 @@ Status ColumnChunkWriter::Write(const ColumnBatch& batch) {
       if (Status st = FinishPage(); !st.ok()) return st;
     }
     if (dictionary_enabled_) {
-      size_t dictionary_bytes =
-          spec_.type == Type::kByteArray ? byte_dictionary_.plain_size() : int_dictionary_.plain_size();
-      if (dictionary_bytes > options_.dictionary_size_limit) {
+      if (DictionaryBytes() > options_.dictionary_size_limit) {
         if (Status st = FinishDictionaryFallback(); !st.ok()) return st;
       }
     }
@@ -121,6 +119,7 @@ void ColumnChunkWriter::AppendValues(const ColumnBatch& batch, size_t begin, siz
         size_t at = page_indices_.size();
         page_indices_.resize(at + count);
         int_dictionary_.Insert(values, count, page_indices_.data() + at);
+        page_plain_equivalent_ += count * sizeof(int64_t);
       } else {
         delta_encoder_.PutMany(values, count);
       }
@@ -137,6 +136,7 @@ void ColumnChunkWriter::AppendValues(const ColumnBatch& batch, size_t begin, siz
         size_t at = page_indices_.size();
         page_indices_.resize(at + count);
         int_dictionary_.Insert(scratch_int64_.data(), count, page_indices_.data() + at);
+        page_plain_equivalent_ += count * sizeof(double);
       } else {
         page_plain_.append(values, count * sizeof(double));
       }
@@ -156,6 +156,7 @@ void ColumnChunkWriter::AppendValues(const ColumnBatch& batch, size_t begin, siz
         size_t at = page_indices_.size();
         page_indices_.resize(at + count);
         byte_dictionary_.Insert(batch.bytes, offsets, count, page_indices_.data() + at);
+        page_plain_equivalent_ += offsets[count] - offsets[0] + 4 * count;
       } else {
         EncodePlainByteArray(batch.bytes, offsets, count, &page_plain_);
       }
@@ -253,6 +254,11 @@ Status ColumnChunkWriter::FinishPage() {
   if (page_statistics.min_value) record.min = *page_statistics.min_value;
   if (page_statistics.max_value) record.max = *page_statistics.max_value;
 
+  // Decided once, after the chunk's first page: a dictionary that does not beat PLAIN on it (mostly
+  // distinct values) only costs memory and time; the rest of the chunk is PLAIN.
+  bool dictionary_lost = encoding_ == PageEncoding::kDictionary && dictionary_data_pages_ == 1 &&
+                         DictionaryBytes() + values.size() >= page_plain_equivalent_;
+
   size_t page_bytes = 0;
   if (Status st = EmitPage(&header, values, &data_pages_, &page_bytes); !st.ok()) return st;
   record.compressed_size = static_cast<int32_t>(page_bytes);
@@ -266,11 +272,20 @@ Status ColumnChunkWriter::FinishPage() {
   page_levels_.clear();
   page_plain_.clear();
   page_indices_.clear();
+  page_plain_equivalent_ = 0;
   if (encoding_ == PageEncoding::kDeltaBinaryPacked) {
     page_delta_.clear();
     delta_encoder_.Begin(&page_delta_);
   }
+  if (dictionary_lost) {
+    dictionary_enabled_ = false;
+    encoding_ = PageEncoding::kPlain;
+  }
   return Status::OK();
+}
+
+size_t ColumnChunkWriter::DictionaryBytes() const {
+  return spec_.type == Type::kByteArray ? byte_dictionary_.plain_size() : int_dictionary_.plain_size();
 }
 
 // Compresses one page (levels_buffer_ + values), fills in the header's sizes and CRC, and appends
@@ -446,6 +461,7 @@ void ColumnChunkWriter::Reset() {
   page_values_ = 0;
   page_plain_.clear();
   page_indices_.clear();
+  page_plain_equivalent_ = 0;
   page_delta_.clear();
   if (encoding_ == PageEncoding::kDeltaBinaryPacked) delta_encoder_.Begin(&page_delta_);
   page_stats_.Reset();

@@ -72,6 +72,7 @@ class ColumnChunkWriter {
   const ByteBuffer& EncodePageValues();
   Status EmitPage(PageHeader* header, const ByteBuffer& values, ByteBuffer* out, size_t* page_bytes);
   size_t open_page_value_bytes() const;
+  size_t DictionaryBytes() const;  // the dictionary page's PLAIN size so far
 
   ColumnSpec spec_;
   const WriterOptions& options_;
@@ -86,6 +87,7 @@ class ColumnChunkWriter {
   int64_t page_values_ = 0;
   ByteBuffer page_plain_;               // PLAIN values
   std::vector<uint32_t> page_indices_;  // dictionary indices
+  size_t page_plain_equivalent_ = 0;    // what the dictionary-encoded values would take as PLAIN
   DeltaBinaryPackedEncoder delta_encoder_;
   ByteBuffer page_delta_;
   std::vector<int64_t> scratch_int64_;  // doubles as bit patterns, for the dictionary

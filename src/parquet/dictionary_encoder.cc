@@ -17,20 +17,33 @@ uint64_t MixInt(uint64_t x) {
   return x;
 }
 
-// A fast hash of a byte string: 8 bytes at a time, each word mixed in by multiplication.
+// A fast hash of a byte string: two multiply-rotate lanes over 16 bytes at a time (log messages are
+// ~100 bytes, so the per-byte cost dominates), then a full avalanche of the combined state.
 uint64_t HashBytes(const uint8_t* p, size_t n) {
-  uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xff51afd7ed558ccdULL);
-  while (n >= 8) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);
-    h = (h ^ MixInt(word)) * 0x9E3779B97F4A7C15ULL;
-    p += 8;
-    n -= 8;
+  constexpr uint64_t kA = 0x9E3779B97F4A7C15ULL;
+  constexpr uint64_t kB = 0xC2B2AE3D27D4EB4FULL;
+  uint64_t h1 = n * kA;
+  uint64_t h2 = ~n * kB;
+  auto rotl = [](uint64_t x, int r) { return (x << r) | (x >> (64 - r)); };
+  while (n >= 16) {
+    uint64_t w1, w2;
+    std::memcpy(&w1, p, 8);
+    std::memcpy(&w2, p + 8, 8);
+    h1 = rotl(h1 ^ (w1 * kB), 29) * kA;
+    h2 = rotl(h2 ^ (w2 * kA), 31) * kB;
+    p += 16;
+    n -= 16;
   }
-  uint64_t tail = 0;
-  std::memcpy(&tail, p, n);
-  h = (h ^ MixInt(tail + n)) * 0x9E3779B97F4A7C15ULL;
-  return MixInt(h);
+  uint64_t tail1 = 0, tail2 = 0;
+  if (n > 8) {
+    std::memcpy(&tail1, p, 8);
+    std::memcpy(&tail2, p + 8, n - 8);
+  } else if (n > 0) {
+    std::memcpy(&tail1, p, n);
+  }
+  h1 = rotl(h1 ^ (tail1 * kB), 29) * kA;
+  h2 = rotl(h2 ^ (tail2 * kA), 31) * kB;
+  return MixInt(h1 ^ rotl(h2, 17));
 }
 
 }  // namespace
@@ -140,7 +153,7 @@ void ByteArrayDictionaryEncoder::WritePlain(ByteBuffer* out) const {
   uint8_t* dest = out->prepare(plain_size());
   for (const Entry& e : entries_) {
     std::memcpy(dest, &e.length, 4);
-    std::memcpy(dest + 4, arena_.data() + e.offset, e.length);
+    if (e.length != 0) std::memcpy(dest + 4, arena_.data() + e.offset, e.length);
     dest += 4 + e.length;
   }
   out->commit(plain_size());

@@ -35,8 +35,9 @@ struct WriterOptions {
   ColumnEncoding encoding = ColumnEncoding::kAuto;
   std::vector<ColumnEncoding> column_encodings;  // per column; empty: `encoding` for all
   // A column chunk's dictionary stops growing past this many PLAIN-encoded bytes; the chunk's later
-  // pages are PLAIN.
-  size_t dictionary_size_limit = 1 << 20;
+  // pages are PLAIN. The chunk also falls back after its first page when the dictionary did not make
+  // that page smaller than PLAIN would have (unique values such as trace ids).
+  size_t dictionary_size_limit = 8 << 20;
   size_t data_page_size = 1 << 20;    // target uncompressed bytes of a data page
   size_t data_page_max_rows = 20000;  // small enough for page-level pruning
   int data_page_version = 1;          // 1 (every reader) or 2

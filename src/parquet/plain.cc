@@ -21,7 +21,7 @@ void EncodePlainByteArray(const uint8_t* bytes, const uint32_t* offsets, size_t 
   for (size_t i = 0; i < n; ++i) {
     uint32_t length = offsets[i + 1] - offsets[i];
     std::memcpy(dest, &length, 4);
-    std::memcpy(dest + 4, bytes + offsets[i], length);
+    if (length != 0) std::memcpy(dest + 4, bytes + offsets[i], length);
     dest += 4 + length;
   }
   out->commit(total);

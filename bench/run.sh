@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of bench/ and prints their numbers (medians of repeated runs).
+#   bench/run.sh [BUILD_DIR]     default build/ (a Release build)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+corpus=${LOGDAEMON_FIXTURES_DIR:-$root/../shared/fixtures}/corpus/loghub_messages.tsv
+[ -f "$corpus" ] || { echo "bench: the corpus $corpus is missing" >&2; exit 1; }
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+"$build/bench/parquet_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+  --benchmark_display_aggregates_only=true 2>&1 | grep -E 'Benchmark|median|---'
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$build/bench/parquet_export" 1000000 "$work/logdaemon.parquet" "$work/logs.ndjson"
+node "$root/bench/parquet_size.mjs" "$work/logdaemon.parquet" "$work/logs.ndjson" "$work"

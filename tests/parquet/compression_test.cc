@@ -1,0 +1,136 @@
+#include "parquet/compression.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <random>
+#include <string>
+
+namespace logdaemon::parquet {
+namespace {
+
+const Codec kWritable[] = {Codec::kUncompressed, Codec::kSnappy, Codec::kGzip, Codec::kZstd, Codec::kLz4Raw};
+
+std::string RandomBytes(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+TEST(Compression, EveryWritableCodecRoundTrips) {
+  std::string repetitive;
+  while (repetitive.size() < (1 << 20)) repetitive += "2026-01-15T19:00:00Z info request served in 12 ms\n";
+  for (Codec codec : kWritable) {
+    Compressor compressor(codec, 0);
+    Decompressor decompressor;
+    for (const std::string& input : {std::string(), std::string("x"), RandomBytes(1 << 20, 1), repetitive}) {
+      ByteBuffer compressed, restored;
+      ASSERT_TRUE(
+          compressor.Compress(reinterpret_cast<const uint8_t*>(input.data()), input.size(), &compressed)
+              .ok());
+      Status st =
+          decompressor.Decompress(codec, compressed.data(), compressed.size(), input.size(), &restored);
+      ASSERT_TRUE(st.ok()) << CodecName(codec) << ": " << st.ToString();
+      EXPECT_EQ(restored.view(), input) << CodecName(codec);
+    }
+  }
+}
+
+TEST(Compression, CorruptOrTruncatedStreamsFailCleanly) {
+  std::string input = RandomBytes(4096, 2) + std::string(4096, 'a');
+  for (Codec codec : kWritable) {
+    if (codec == Codec::kUncompressed) continue;
+    Compressor compressor(codec, 0);
+    Decompressor decompressor;
+    ByteBuffer compressed, restored;
+    ASSERT_TRUE(
+        compressor.Compress(reinterpret_cast<const uint8_t*>(input.data()), input.size(), &compressed).ok());
+    for (size_t cut = 1; cut < compressed.size(); cut += 97) {
+      std::string prefix(compressed.view().substr(0, cut));
+      EXPECT_FALSE(decompressor
+                       .Decompress(codec, reinterpret_cast<const uint8_t*>(prefix.data()), prefix.size(),
+                                   input.size(), &restored)
+                       .ok())
+          << CodecName(codec) << " cut at " << cut;
+    }
+    // The right stream, the wrong size.
+    EXPECT_FALSE(
+        decompressor.Decompress(codec, compressed.data(), compressed.size(), input.size() + 1, &restored)
+            .ok());
+    EXPECT_FALSE(
+        decompressor.Decompress(codec, compressed.data(), compressed.size(), input.size() - 1, &restored)
+            .ok());
+  }
+}
+
+TEST(Compression, HugeDeclaredSizesAreRefusedBeforeAllocating) {
+  // A snappy stream whose header claims ~2 GiB.
+  const uint8_t snappy_claim[] = {0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x00};
+  Decompressor decompressor;
+  ByteBuffer out;
+  EXPECT_FALSE(
+      decompressor.Decompress(Codec::kSnappy, snappy_claim, sizeof(snappy_claim), size_t{2} << 30, &out)
+          .ok());
+  EXPECT_LT(out.capacity(), size_t{1} << 20);
+  const uint8_t lz4[] = {0x10, 0x61};
+  EXPECT_FALSE(decompressor.Decompress(Codec::kLz4Raw, lz4, sizeof(lz4), size_t{1} << 30, &out).ok());
+  EXPECT_LT(out.capacity(), size_t{1} << 20);
+}
+
+TEST(Compression, ConcatenatedGzipMembersAreOneStream) {
+  std::string first = "first member ", second = "second member";
+  ByteBuffer joined;
+  for (const std::string& part : {first, second}) {
+    Compressor compressor(Codec::kGzip, 6);
+    ByteBuffer member;
+    ASSERT_TRUE(
+        compressor.Compress(reinterpret_cast<const uint8_t*>(part.data()), part.size(), &member).ok());
+    joined.append(member.data(), member.size());
+  }
+  Decompressor decompressor;
+  ByteBuffer out;
+  ASSERT_TRUE(
+      decompressor.Decompress(Codec::kGzip, joined.data(), joined.size(), first.size() + second.size(), &out)
+          .ok());
+  EXPECT_EQ(out.view(), first + second);
+}
+
+TEST(Compression, HadoopFramedLz4) {
+  std::string input = "hadoop framed lz4 block, hadoop framed lz4 block";
+  Compressor raw(Codec::kLz4Raw, 0);
+  ByteBuffer block;
+  ASSERT_TRUE(raw.Compress(reinterpret_cast<const uint8_t*>(input.data()), input.size(), &block).ok());
+  ByteBuffer framed;
+  auto be32 = [&](uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) framed.push_back(static_cast<uint8_t>(v >> shift));
+  };
+  be32(static_cast<uint32_t>(input.size()));
+  be32(static_cast<uint32_t>(block.size()));
+  framed.append(block.data(), block.size());
+  Decompressor decompressor;
+  ByteBuffer out;
+  ASSERT_TRUE(decompressor.Decompress(Codec::kLz4, framed.data(), framed.size(), input.size(), &out).ok());
+  EXPECT_EQ(out.view(), input);
+  // The same block without the framing, as some writers label it LZ4.
+  ASSERT_TRUE(decompressor.Decompress(Codec::kLz4, block.data(), block.size(), input.size(), &out).ok());
+  EXPECT_EQ(out.view(), input);
+}
+
+TEST(Compression, EmptyPagesNeedNoStream) {
+  Decompressor decompressor;
+  ByteBuffer out;
+  for (Codec codec : kWritable) EXPECT_TRUE(decompressor.Decompress(codec, nullptr, 0, 0, &out).ok());
+  EXPECT_FALSE(
+      decompressor.Decompress(Codec::kBrotli, reinterpret_cast<const uint8_t*>("x"), 1, 1, &out).ok());
+  EXPECT_FALSE(Compressor::Check(Codec::kBrotli, 0).ok());
+  EXPECT_FALSE(Compressor::Check(Codec::kZstd, 99).ok());
+}
+
+TEST(Compression, PageCrcIsStandardCrc32) {
+  const char* text = "123456789";
+  EXPECT_EQ(PageCrc32(reinterpret_cast<const uint8_t*>(text), 9), 0xCBF43926u);  // the CRC-32 check value
+}
+
+}  // namespace
+}  // namespace logdaemon::parquet
