@@ -80,7 +80,14 @@ void RleBitPackedEncoder::Put(uint32_t value) {
     ++run_length_;
     return;
   }
-  // The pending run ends here: a long one becomes an RLE run, a short one joins the literals.
+  EndRun(false);
+  run_value_ = value;
+  run_length_ = 1;
+}
+
+// The pending run ends: a long one becomes an RLE run, a short one joins the literals (which are all
+// written out when `final`).
+void RleBitPackedEncoder::EndRun(bool final) {
   if (run_length_ >= kMinRunLength) {
     // An RLE run may only start at a group boundary of the literals: move values from the run into the
     // literals until the literals fill whole groups.
@@ -92,10 +99,13 @@ void RleBitPackedEncoder::Put(uint32_t value) {
     if (run_length_ > 0) WriteRun(run_value_, run_length_);
   } else {
     literals_.insert(literals_.end(), run_length_, run_value_);
-    if (literals_.size() >= kMaxLiteralGroups * 8) FlushLiterals(false);
+    if (final) {
+      FlushLiterals(true);
+    } else if (literals_.size() >= kMaxLiteralGroups * 8) {
+      FlushLiterals(false);
+    }
   }
-  run_value_ = value;
-  run_length_ = 1;
+  run_length_ = 0;
 }
 
 void RleBitPackedEncoder::PutMany(const uint32_t* values, size_t n) {
@@ -113,18 +123,7 @@ void RleBitPackedEncoder::PutRepeated(uint32_t value, size_t n) {
 }
 
 void RleBitPackedEncoder::Finish() {
-  if (run_length_ >= kMinRunLength) {
-    while (literals_.size() % 8 != 0 && run_length_ > 0) {
-      literals_.push_back(run_value_);
-      --run_length_;
-    }
-    FlushLiterals(true);
-    if (run_length_ > 0) WriteRun(run_value_, run_length_);
-  } else {
-    literals_.insert(literals_.end(), run_length_, run_value_);
-    FlushLiterals(true);
-  }
-  run_length_ = 0;
+  EndRun(true);
 }
 
 void RleBitPackedDecoder::Reset(const uint8_t* data, size_t size, int bit_width) {

@@ -31,6 +31,7 @@ class RleBitPackedEncoder {
   void Finish();
 
  private:
+  void EndRun(bool final);
   void FlushLiterals(bool final);
   void WriteRun(uint32_t value, size_t count);
   void WriteVarint(uint64_t v);

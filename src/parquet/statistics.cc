@@ -208,41 +208,33 @@ Statistics ColumnStatistics::ToThrift() const {
   return s;
 }
 
-int CompareStatValues(Type type, std::string_view a, std::string_view b) {
-  switch (type) {
-    case Type::kInt32:
-    case Type::kInt64:
-    case Type::kFloat:
-    case Type::kDouble: {
-      if (a.size() != b.size() || (a.size() != 4 && a.size() != 8)) return CompareBytes(a, b);
-      if (type == Type::kInt32 || type == Type::kInt64) {
-        int64_t x = 0, y = 0;
-        if (a.size() == 4) {
-          int32_t x4, y4;
-          std::memcpy(&x4, a.data(), 4);
-          std::memcpy(&y4, b.data(), 4);
-          x = x4, y = y4;
-        } else {
-          std::memcpy(&x, a.data(), 8);
-          std::memcpy(&y, b.data(), 8);
-        }
-        return x < y ? -1 : x > y ? 1 : 0;
-      }
-      double x, y;
-      if (a.size() == 4) {
-        float x4, y4;
-        std::memcpy(&x4, a.data(), 4);
-        std::memcpy(&y4, b.data(), 4);
-        x = x4, y = y4;
-      } else {
-        std::memcpy(&x, a.data(), 8);
-        std::memcpy(&y, b.data(), 8);
-      }
-      return x < y ? -1 : x > y ? 1 : 0;
+namespace {
+
+// Compares two little-endian values of type Narrow (4 bytes) or Wide (8 bytes), by size.
+template <typename Narrow, typename Wide>
+int CompareNumbers(std::string_view a, std::string_view b) {
+  auto load = [](std::string_view bytes) -> Wide {
+    if (bytes.size() == sizeof(Narrow)) {
+      Narrow v;
+      std::memcpy(&v, bytes.data(), sizeof(v));
+      return static_cast<Wide>(v);
     }
-    default:
-      return CompareBytes(a, b);
-  }
+    Wide v;
+    std::memcpy(&v, bytes.data(), sizeof(v));
+    return v;
+  };
+  Wide x = load(a), y = load(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+}  // namespace
+
+int CompareStatValues(Type type, std::string_view a, std::string_view b) {
+  bool numeric =
+      type == Type::kInt32 || type == Type::kInt64 || type == Type::kFloat || type == Type::kDouble;
+  if (!numeric || a.size() != b.size() || (a.size() != 4 && a.size() != 8)) return CompareBytes(a, b);
+  if (type == Type::kInt32 || type == Type::kInt64) return CompareNumbers<int32_t, int64_t>(a, b);
+  return CompareNumbers<float, double>(a, b);
 }
 
 }  // namespace logdaemon::parquet
