@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one interop check in a fresh temporary directory, removed afterwards.
-#   run.sh duckdb_reads_ours|arrow_reads_ours|ours_reads_duckdb PATH/TO/parquet_testgen
+#   run.sh duckdb_reads_ours|arrow_reads_ours|ours_reads_duckdb|fixtures_vs_duckdb PATH/TO/parquet_testgen
 set -euo pipefail
 check=$1
 testgen=$2
@@ -18,6 +18,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 case "$check" in
   ours_reads_duckdb) node "$here/ours_reads_duckdb.mjs" "$work" "$testgen" ;;
+  fixtures_vs_duckdb)
+    fixtures="${LOGDAEMON_FIXTURES_DIR:-$here/../../../shared/fixtures}"
+    if [ ! -d "$fixtures/parquet-testing" ]; then
+      [ "${LOGDAEMON_REQUIRE_FIXTURES:-0}" = 1 ] && { echo "interop: $fixtures/parquet-testing missing" >&2; exit 1; }
+      echo "interop: fixtures not found at $fixtures; skipping"
+      exit 77  # ctest: skipped
+    fi
+    node "$here/fixtures_vs_duckdb.mjs" "$fixtures" "$testgen"
+    ;;
   *)
     "$testgen" "$work" "$corpus"
     node "$here/$check.mjs" "$work"
