@@ -140,7 +140,10 @@ Status FileWriter::EndRowGroup() {
   RowGroup& group = metadata_.row_groups.emplace_back();
   group.num_rows = row_group_rows_;
   group.file_offset = static_cast<int64_t>(bytes_written_);
-  group.ordinal = static_cast<int16_t>(metadata_.row_groups.size() - 1);
+  // RowGroup.ordinal is an i16; files with more row groups simply leave it out.
+  if (metadata_.row_groups.size() <= static_cast<size_t>(INT16_MAX) + 1) {
+    group.ordinal = static_cast<int16_t>(metadata_.row_groups.size() - 1);
+  }
   int64_t compressed = 0;
   for (auto& column : columns_) {
     if (Status st = column->Finish(); !st.ok()) {
