@@ -1,239 +1,287 @@
 #include "parquet/delta_binary_packed.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <string>
+
+#include "parquet/rle_bitpacked.h"
 
 namespace logdaemon::parquet {
 
 namespace {
 
-constexpr size_t kBlockSize = 128;
-constexpr size_t kMiniblocks = 4;
-constexpr size_t kValuesPerMiniblock = kBlockSize / kMiniblocks;
-// Limits on what a header may claim, far above what any writer uses, to bound the work per block.
-constexpr size_t kMaxBlockSize = 1 << 16;
+// Far above what writers use (128 to a few thousand), low enough to bound the work a header can ask
+// for per byte of input.
+constexpr uint64_t kMaxBlockSize = uint64_t{1} << 20;
 
-void PutVarint(ByteBuffer* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<uint8_t>(v));
-}
-
-uint64_t ZigZag(int64_t v) {
+inline uint64_t ZigZag(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }
-int64_t UnZigZag(uint64_t v) {
-  return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+inline uint64_t UnZigZag(uint64_t v) {
+  return (v >> 1) ^ (0 - (v & 1));
 }
 
-int Width64(uint64_t v) {
-  return v == 0 ? 0 : 64 - __builtin_clzll(v);
+// Writes v as ULEB128 at dest (room for 10 bytes); returns the bytes written.
+inline size_t PutUleb128(uint8_t* dest, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    dest[n++] = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  dest[n++] = static_cast<uint8_t>(v);
+  return n;
 }
 
-// Appends count values of `width` bits, LSB first, to out (count * width / 8 bytes; count % 8 == 0).
-void PackBits(const uint64_t* values, size_t count, int width, ByteBuffer* out) {
-  size_t bytes = count * static_cast<size_t>(width) / 8;
-  uint8_t* dest = out->prepare(bytes);
-  std::memset(dest, 0, bytes);
-  if (width > 0) {
-    size_t bit = 0;
-    for (size_t i = 0; i < count; ++i, bit += static_cast<size_t>(width)) {
-      uint64_t v = values[i];
-      size_t byte = bit >> 3;
-      int shift = static_cast<int>(bit & 7);
-      // Up to 64 + 7 bits: spread over at most 9 bytes.
-      unsigned __int128 wide = static_cast<unsigned __int128>(v) << shift;
-      int span = (shift + width + 7) / 8;
-      for (int k = 0; k < span; ++k) dest[byte + k] |= static_cast<uint8_t>(wide >> (8 * k));
-    }
-  }
-  out->commit(bytes);
-}
-
-// Reads count values of `width` bits from p (which has `available` bytes, enough for them).
-void UnpackBits(const uint8_t* p, size_t available, size_t count, int width, uint64_t* out) {
-  if (width == 0) {
-    std::fill(out, out + count, 0);
-    return;
-  }
-  const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
-  size_t bit = 0;
-  for (size_t i = 0; i < count; ++i, bit += static_cast<size_t>(width)) {
-    size_t byte = bit >> 3;
-    unsigned __int128 wide = 0;
-    size_t take = std::min<size_t>(16, available - byte);
-    std::memcpy(&wide, p + byte, take);
-    out[i] = static_cast<uint64_t>(wide >> (bit & 7)) & mask;
-  }
+Status Corrupt(const std::string& what) {
+  return Status::Corruption("DELTA_BINARY_PACKED: " + what);
 }
 
 }  // namespace
 
+// ---- Encoder ------------------------------------------------------------------------------------
+
 void DeltaBinaryPackedEncoder::Begin(ByteBuffer* out) {
   out_ = out;
-  values_.clear();
+  blocks_.clear();
+  count_ = 0;
+  first_value_ = 0;
+  previous_ = 0;
+  num_deltas_ = 0;
 }
 
 void DeltaBinaryPackedEncoder::PutMany(const int64_t* values, size_t n) {
-  values_.insert(values_.end(), values, values + n);
+  if (n == 0) return;
+  size_t i = 0;
+  if (count_ == 0) {
+    first_value_ = values[0];
+    previous_ = static_cast<uint64_t>(values[0]);
+    i = 1;
+  }
+  count_ += n;
+  while (i < n) {
+    const size_t take = std::min(kBlockSize - num_deltas_, n - i);
+    const int64_t* v = values + i;
+    uint64_t* deltas = deltas_ + num_deltas_;
+    deltas[0] = static_cast<uint64_t>(v[0]) - previous_;
+    for (size_t k = 1; k < take; ++k)
+      deltas[k] = static_cast<uint64_t>(v[k]) - static_cast<uint64_t>(v[k - 1]);
+    previous_ = static_cast<uint64_t>(v[take - 1]);
+    num_deltas_ += take;
+    i += take;
+    if (num_deltas_ == kBlockSize) FlushBlock();
+  }
 }
 
-void DeltaBinaryPackedEncoder::WriteBlock(const uint64_t* deltas, size_t n) {
-  int64_t min_delta = static_cast<int64_t>(deltas[0]);
-  for (size_t i = 1; i < n; ++i) min_delta = std::min(min_delta, static_cast<int64_t>(deltas[i]));
-  PutVarint(out_, ZigZag(min_delta));
-  uint64_t relative[kBlockSize];
-  for (size_t i = 0; i < n; ++i) relative[i] = deltas[i] - static_cast<uint64_t>(min_delta);
-  for (size_t i = n; i < kBlockSize; ++i) relative[i] = 0;
-  size_t used = (n + kValuesPerMiniblock - 1) / kValuesPerMiniblock;
-  int widths[kMiniblocks] = {0, 0, 0, 0};
-  for (size_t m = 0; m < used; ++m) {
+// Encodes deltas_[0 .. num_deltas_) as one block into blocks_.
+void DeltaBinaryPackedEncoder::FlushBlock() {
+  const size_t n = num_deltas_;
+  int64_t min_delta = static_cast<int64_t>(deltas_[0]);
+  for (size_t k = 1; k < n; ++k) min_delta = std::min(min_delta, static_cast<int64_t>(deltas_[k]));
+  // Relative deltas, as unsigned: delta - min_delta never wraps below zero in the signed order.
+  const uint64_t base = static_cast<uint64_t>(min_delta);
+  for (size_t k = 0; k < n; ++k) deltas_[k] -= base;
+  const size_t used = (n + kValuesPerMiniblock - 1) / kValuesPerMiniblock;
+  std::fill(deltas_ + n, deltas_ + used * kValuesPerMiniblock, uint64_t{0});  // the padding
+
+  uint8_t* dest = blocks_.prepare(10 + kMiniblocks + used * kValuesPerMiniblock * 8);
+  size_t at = PutUleb128(dest, ZigZag(min_delta));
+  uint8_t* widths = dest + at;
+  at += kMiniblocks;
+  for (size_t m = 0; m < kMiniblocks; ++m) {
+    if (m >= used) {
+      widths[m] = 0;  // after the last value: no bytes follow
+      continue;
+    }
+    const uint64_t* miniblock = deltas_ + m * kValuesPerMiniblock;
     uint64_t all = 0;
-    for (size_t i = 0; i < kValuesPerMiniblock; ++i) all |= relative[m * kValuesPerMiniblock + i];
-    widths[m] = Width64(all);
+    for (size_t k = 0; k < kValuesPerMiniblock; ++k) all |= miniblock[k];
+    const int width = std::bit_width(all);
+    widths[m] = static_cast<uint8_t>(width);
+    for (size_t c = 0; c < kValuesPerMiniblock; c += 32) {
+      PackBits32(miniblock + c, width, dest + at);
+      at += 4 * static_cast<size_t>(width);
+    }
   }
-  for (size_t m = 0; m < kMiniblocks; ++m) out_->push_back(static_cast<uint8_t>(widths[m]));
-  // Miniblocks past the last value are not written (their widths stay 0).
-  for (size_t m = 0; m < used; ++m)
-    PackBits(relative + m * kValuesPerMiniblock, kValuesPerMiniblock, widths[m], out_);
+  blocks_.commit(at);
+  num_deltas_ = 0;
 }
 
 void DeltaBinaryPackedEncoder::Finish() {
-  size_t n = values_.size();
-  PutVarint(out_, kBlockSize);
-  PutVarint(out_, kMiniblocks);
-  PutVarint(out_, n);
-  PutVarint(out_, ZigZag(n == 0 ? 0 : values_[0]));
-  uint64_t deltas[kBlockSize];
-  size_t in_block = 0;
-  for (size_t i = 1; i < n; ++i) {
-    deltas[in_block++] = static_cast<uint64_t>(values_[i]) - static_cast<uint64_t>(values_[i - 1]);
-    if (in_block == kBlockSize) {
-      WriteBlock(deltas, in_block);
-      in_block = 0;
-    }
-  }
-  if (in_block > 0) WriteBlock(deltas, in_block);
-  values_.clear();
+  if (num_deltas_ > 0) FlushBlock();
+  uint8_t* dest = out_->prepare(4 * 10);
+  size_t at = PutUleb128(dest, kBlockSize);
+  at += PutUleb128(dest + at, kMiniblocks);
+  at += PutUleb128(dest + at, count_);
+  at += PutUleb128(dest + at, ZigZag(first_value_));
+  out_->commit(at);
+  out_->append(blocks_.data(), blocks_.size());
+  blocks_.clear();
+  count_ = 0;
+  first_value_ = 0;
+  previous_ = 0;
 }
 
-Status DeltaBinaryPackedDecoder::ReadVarint(uint64_t* v) {
+// ---- Decoder ------------------------------------------------------------------------------------
+
+Status DeltaBinaryPackedDecoder::ReadUleb128(uint64_t* value) {
   uint64_t result = 0;
   for (int shift = 0; shift < 64; shift += 7) {
-    if (position_ >= size_) return Status::Corruption("DELTA_BINARY_PACKED: truncated varint");
-    uint8_t byte = data_[position_++];
-    result |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if (position_ >= size_) return Corrupt("varint cut off at byte " + std::to_string(position_));
+    const uint8_t byte = data_[position_++];
+    const uint64_t bits = byte & 0x7F;
+    if (shift == 63 && bits > 1) return Corrupt("varint above 2^64 at byte " + std::to_string(position_ - 1));
+    result |= bits << shift;
     if ((byte & 0x80) == 0) {
-      *v = result;
+      *value = result;
       return Status::OK();
     }
   }
-  return Status::Corruption("DELTA_BINARY_PACKED: varint too long");
+  return Corrupt("varint longer than 10 bytes at byte " + std::to_string(position_));
 }
 
 Status DeltaBinaryPackedDecoder::Reset(const uint8_t* data, size_t size) {
   data_ = data;
   size_ = size;
   position_ = 0;
-  values_read_ = 0;
-  miniblock_index_ = 0;
-  deltas_.clear();
-  delta_index_ = 0;
+  total_values_ = 0;
+  values_decoded_ = 0;
+  deltas_loaded_ = 0;
+  last_value_ = 0;
+  min_delta_ = 0;
+  bit_widths_ = nullptr;
+  width_ = 0;
+  miniblock_ = nullptr;
+  miniblock_bytes_ = 0;
+  chunks_left_ = 0;
+  chunk_position_ = 0;
+  chunk_size_ = 0;
+
   uint64_t block_size, miniblocks, total, first;
   for (uint64_t* field : {&block_size, &miniblocks, &total, &first}) {
-    if (Status st = ReadVarint(field); !st.ok()) return st;
+    if (Status st = ReadUleb128(field); !st.ok()) return st;
   }
   if (block_size == 0 || block_size % 128 != 0 || block_size > kMaxBlockSize) {
-    return Status::Corruption("DELTA_BINARY_PACKED: block size " + std::to_string(block_size));
+    return Corrupt("block size " + std::to_string(block_size) +
+                   " (must be a positive multiple of 128, at most 2^20)");
   }
   if (miniblocks == 0 || block_size % miniblocks != 0 || (block_size / miniblocks) % 32 != 0) {
-    return Status::Corruption("DELTA_BINARY_PACKED: " + std::to_string(miniblocks) + " miniblocks per block");
+    return Corrupt(std::to_string(miniblocks) + " miniblocks in a block of " + std::to_string(block_size) +
+                   " (each must hold a multiple of 32 values)");
   }
-  block_size_ = block_size;
-  miniblocks_ = miniblocks;
-  values_per_miniblock_ = block_size / miniblocks;
-  // Each value needs at least a bit somewhere, except in runs of equal deltas (width 0), where each
-  // block still costs at least 1 + miniblocks bytes. Bound the claim by what the bytes could hold.
-  uint64_t max_values = (static_cast<uint64_t>(size) + 1) * block_size_;
-  if (total > max_values) return Status::Corruption("DELTA_BINARY_PACKED: value count exceeds the data");
+  // Every block takes at least a min delta byte and its bit widths: a count the bytes left could not
+  // hold is refused here, before any caller sizes a buffer by it.
+  if (total > 1) {
+    const uint64_t deltas = total - 1;
+    const uint64_t blocks = deltas / block_size + (deltas % block_size != 0);
+    if (blocks > (size_ - position_) / (1 + miniblocks)) {
+      return Corrupt(std::to_string(total) + " values cannot fit in " + std::to_string(size_) + " bytes");
+    }
+  }
+  miniblocks_per_block_ = static_cast<size_t>(miniblocks);
+  values_per_miniblock_ = static_cast<size_t>(block_size / miniblocks);
+  next_miniblock_ = miniblocks_per_block_;  // the first delta starts a block
   total_values_ = static_cast<size_t>(total);
-  last_value_ = static_cast<uint64_t>(UnZigZag(first));
-  miniblock_index_ = miniblocks_;  // no block loaded yet
+  last_value_ = UnZigZag(first);
+  return Status::OK();
+}
+
+Status DeltaBinaryPackedDecoder::StartBlock() {
+  uint64_t zigzag;
+  if (Status st = ReadUleb128(&zigzag); !st.ok()) return st;
+  min_delta_ = UnZigZag(zigzag);
+  if (miniblocks_per_block_ > size_ - position_) return Corrupt("block bit widths cut off");
+  bit_widths_ = data_ + position_;
+  position_ += miniblocks_per_block_;
+  next_miniblock_ = 0;
   return Status::OK();
 }
 
 Status DeltaBinaryPackedDecoder::LoadMiniblock() {
-  if (miniblock_index_ == miniblocks_) {
-    uint64_t zigzag;
-    if (Status st = ReadVarint(&zigzag); !st.ok()) return st;
-    min_delta_ = static_cast<uint64_t>(UnZigZag(zigzag));
-    if (miniblocks_ > size_ - position_)
-      return Status::Corruption("DELTA_BINARY_PACKED: truncated bit widths");
-    widths_.assign(data_ + position_, data_ + position_ + miniblocks_);
-    position_ += miniblocks_;
-    miniblock_index_ = 0;
+  if (next_miniblock_ == miniblocks_per_block_) {
+    if (Status st = StartBlock(); !st.ok()) return st;
   }
-  int width = widths_[miniblock_index_];
-  if (width > 64) return Status::Corruption("DELTA_BINARY_PACKED: bit width " + std::to_string(width));
-  size_t full_bytes = values_per_miniblock_ * static_cast<size_t>(width) / 8;
-  // The values this miniblock must still deliver; a writer may omit the padding after the last one.
-  size_t needed = std::min(values_per_miniblock_, total_values_ - values_read_);
-  size_t needed_bytes = (needed * static_cast<size_t>(width) + 7) / 8;
-  size_t available = std::min(full_bytes, size_ - position_);
-  if (available < needed_bytes) return Status::Corruption("DELTA_BINARY_PACKED: truncated miniblock");
-  deltas_.resize(needed);
-  UnpackBits(data_ + position_, available, needed, width, deltas_.data());
-  for (auto& d : deltas_) d += min_delta_;
-  position_ += available;
-  ++miniblock_index_;
-  delta_index_ = 0;
+  // Only widths of miniblocks holding values are checked: the others may be arbitrary (Encodings.md).
+  const int width = bit_widths_[next_miniblock_++];
+  if (width > 64) return Corrupt("bit width " + std::to_string(width) + " above 64");
+  width_ = width;
+  const size_t bytes = values_per_miniblock_ / 8 * static_cast<size_t>(width);
+  // The last miniblock may lack its padding (LoadChunk checks that the values needed are there).
+  const size_t present = std::min(bytes, size_ - position_);
+  miniblock_ = data_ + position_;
+  miniblock_bytes_ = present;
+  position_ += present;
+  chunks_left_ = values_per_miniblock_ / 32;
   return Status::OK();
 }
 
-Status DeltaBinaryPackedDecoder::DecodeRaw(uint64_t* out, size_t n) {
-  if (n > total_values_ - values_read_) return Status::Corruption("DELTA_BINARY_PACKED: too few values");
+// Unpacks the next 32 deltas (fewer at the end) into chunk_.
+Status DeltaBinaryPackedDecoder::LoadChunk() {
+  if (chunks_left_ == 0) {
+    if (Status st = LoadMiniblock(); !st.ok()) return st;
+  }
+  const size_t needed = std::min<size_t>(32, total_values_ - 1 - deltas_loaded_);
+  const size_t chunk_bytes = 4 * static_cast<size_t>(width_);
+  if (miniblock_bytes_ >= chunk_bytes) {
+    UnpackBits32(miniblock_, width_, chunk_);
+    miniblock_ += chunk_bytes;
+    miniblock_bytes_ -= chunk_bytes;
+  } else {
+    const size_t needed_bytes = (needed * static_cast<size_t>(width_) + 7) / 8;
+    if (miniblock_bytes_ < needed_bytes) return Corrupt("miniblock cut off");
+    uint8_t tail[4 * 64] = {};
+    std::memcpy(tail, miniblock_, miniblock_bytes_);
+    UnpackBits32(tail, width_, chunk_);
+    miniblock_ += miniblock_bytes_;
+    miniblock_bytes_ = 0;
+  }
+  --chunks_left_;
+  chunk_position_ = 0;
+  chunk_size_ = needed;
+  deltas_loaded_ += needed;
+  return Status::OK();
+}
+
+template <typename T>
+Status DeltaBinaryPackedDecoder::DecodeValues(T* out, size_t n) {
+  if (n > total_values_ - values_decoded_) {
+    return Corrupt(std::to_string(n) + " values wanted, " + std::to_string(total_values_ - values_decoded_) +
+                   " left");
+  }
   size_t i = 0;
-  if (n > 0 && values_read_ == 0) {
-    out[i++] = last_value_;
-    ++values_read_;
+  if (n > 0 && values_decoded_ == 0) {
+    const T first = static_cast<T>(last_value_);
+    std::memcpy(out, &first, sizeof(T));
+    i = 1;
+    values_decoded_ = 1;
   }
   while (i < n) {
-    if (delta_index_ == deltas_.size()) {
-      if (Status st = LoadMiniblock(); !st.ok()) return st;
+    if (chunk_position_ == chunk_size_) {
+      if (Status st = LoadChunk(); !st.ok()) return st;
     }
-    size_t take = std::min(n - i, deltas_.size() - delta_index_);
+    const size_t take = std::min(n - i, chunk_size_ - chunk_position_);
+    const uint64_t* deltas = chunk_ + chunk_position_;
+    const uint64_t min_delta = min_delta_;
     uint64_t value = last_value_;
+    T* dest = out + i;
     for (size_t k = 0; k < take; ++k) {
-      value += deltas_[delta_index_ + k];
-      out[i + k] = value;
+      value += deltas[k] + min_delta;  // modulo 2^64; narrowing to int32 keeps it modulo 2^32
+      const T narrowed = static_cast<T>(value);
+      std::memcpy(dest + k, &narrowed, sizeof(T));  // the caller's buffer may be unaligned
     }
     last_value_ = value;
-    delta_index_ += take;
+    chunk_position_ += take;
     i += take;
-    values_read_ += take;
+    values_decoded_ += take;
   }
   return Status::OK();
 }
 
 Status DeltaBinaryPackedDecoder::Decode(int64_t* out, size_t n) {
-  static_assert(sizeof(int64_t) == sizeof(uint64_t));
-  if (n == 0) return Status::OK();
-  scratch_.resize(n);
-  if (Status st = DecodeRaw(scratch_.data(), n); !st.ok()) return st;
-  std::memcpy(out, scratch_.data(), n * sizeof(int64_t));
-  return Status::OK();
+  return DecodeValues(out, n);
 }
-
 Status DeltaBinaryPackedDecoder::Decode(int32_t* out, size_t n) {
-  if (n == 0) return Status::OK();
-  scratch_.resize(n);
-  if (Status st = DecodeRaw(scratch_.data(), n); !st.ok()) return st;
-  // Sums modulo 2^64 truncated to 32 bits are the sums modulo 2^32 that INT32 columns use.
-  for (size_t i = 0; i < n; ++i) out[i] = static_cast<int32_t>(static_cast<uint32_t>(scratch_[i]));
-  return Status::OK();
+  return DecodeValues(out, n);
 }
 
 }  // namespace logdaemon::parquet

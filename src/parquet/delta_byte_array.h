@@ -1,13 +1,18 @@
-// DELTA_LENGTH_BYTE_ARRAY (the lengths DELTA_BINARY_PACKED, then all bytes back to back) and
-// DELTA_BYTE_ARRAY (prefix lengths shared with the previous value, DELTA_BINARY_PACKED, then the
-// suffixes as DELTA_LENGTH_BYTE_ARRAY), from Encodings.md. logdaemon reads both; the encoders exist for
-// tests.
+// DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY (Encodings.md):
+//
+//   DELTA_LENGTH_BYTE_ARRAY: <lengths, DELTA_BINARY_PACKED> <all values' bytes back to back>
+//   DELTA_BYTE_ARRAY:        <prefix lengths, DELTA_BINARY_PACKED> <suffixes, DELTA_LENGTH_BYTE_ARRAY>
+//                            value i = the first prefix_i bytes of value i-1, then suffix i
+//
+// logdaemon reads both (other writers use them); the encoders exist for tests and are simple.
+// Decoders allocate nothing per value: lengths are decoded a slice at a time straight into the output
+// offsets, and the values' bytes are copied once.
+//
+// Thread-safety: plain functions, no shared state.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
-#include <vector>
 
 #include "logdaemon/status.h"
 #include "parquet/byte_buffer.h"
@@ -15,11 +20,16 @@
 
 namespace logdaemon::parquet {
 
-// Both append num_values values to *out.
+// Both append num_values values to *out, and leave it unchanged on error. Corruption: a length
+// negative or past the data, fewer stored lengths than num_values, a prefix longer than the previous
+// value; NotSupported once *out would hold 4 GiB or more (its offsets are u32). Stored lengths beyond
+// num_values are decoded (to find where the bytes start) and ignored.
 Status DecodeDeltaLengthByteArray(const uint8_t* data, size_t size, size_t num_values, ByteArrayValues* out);
 Status DecodeDeltaByteArray(const uint8_t* data, size_t size, size_t num_values, ByteArrayValues* out);
 
-void EncodeDeltaLengthByteArray(const std::vector<std::string>& values, ByteBuffer* out);
-void EncodeDeltaByteArray(const std::vector<std::string>& values, ByteBuffer* out);
+// Append the encoding of n byte arrays given as in ColumnBatch: value k = bytes[offsets[k] ..
+// offsets[k+1]).
+void EncodeDeltaLengthByteArray(const uint8_t* bytes, const uint32_t* offsets, size_t n, ByteBuffer* out);
+void EncodeDeltaByteArray(const uint8_t* bytes, const uint32_t* offsets, size_t n, ByteBuffer* out);
 
 }  // namespace logdaemon::parquet

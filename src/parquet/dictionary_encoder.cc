@@ -1,5 +1,6 @@
 #include "parquet/dictionary_encoder.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace logdaemon::parquet {
@@ -8,84 +9,115 @@ namespace {
 
 constexpr size_t kInitialSlots = 1024;
 
-uint64_t MixInt(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
+// Odd constants with no structure: the fractional bits of the golden ratio, sqrt(2) and sqrt(3).
+constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ULL;
+constexpr uint64_t kSqrt2 = 0x6A09E667F3BCC909ULL;
+constexpr uint64_t kSqrt3 = 0xBB67AE8584CAA73BULL;
+
+// Integers: fold the high half into the low half (doubles differ mostly in their high bits), multiply
+// to spread every bit upwards, then fold the well-mixed high bits back into the low bits the table
+// uses. One multiply, two shifts.
+inline uint64_t HashInt(uint64_t x) {
+  x ^= x >> 32;
+  x *= kGolden;
+  return x ^ (x >> 29);
 }
 
-// A fast hash of a byte string: two multiply-rotate lanes over 16 bytes at a time (log messages are
-// ~100 bytes, so the per-byte cost dominates), then a full avalanche of the combined state.
+inline uint64_t Load64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint64_t Load32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// 64 x 64 → 128-bit multiply, halves XORed: every output bit depends on every input bit.
+inline uint64_t MultiplyFold(uint64_t a, uint64_t b) {
+  const unsigned __int128 product = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(product) ^ static_cast<uint64_t>(product >> 64);
+}
+
+// Byte strings: 16 bytes per multiply-fold step, two independent lanes over long strings so that the
+// multiplies overlap; short strings (levels, service names) in one step from two overlapping loads.
+// Never reads outside p[0 .. n).
 uint64_t HashBytes(const uint8_t* p, size_t n) {
-  constexpr uint64_t kA = 0x9E3779B97F4A7C15ULL;
-  constexpr uint64_t kB = 0xC2B2AE3D27D4EB4FULL;
-  uint64_t h1 = n * kA;
-  uint64_t h2 = ~n * kB;
-  auto rotl = [](uint64_t x, int r) { return (x << r) | (x >> (64 - r)); };
-  while (n >= 16) {
-    uint64_t w1, w2;
-    std::memcpy(&w1, p, 8);
-    std::memcpy(&w2, p + 8, 8);
-    h1 = rotl(h1 ^ (w1 * kB), 29) * kA;
-    h2 = rotl(h2 ^ (w2 * kA), 31) * kB;
-    p += 16;
-    n -= 16;
+  uint64_t seed = MultiplyFold(n ^ kSqrt2, kGolden);
+  uint64_t a = 0, b = 0;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = Load64(p);
+      b = Load64(p + n - 8);
+    } else if (n >= 4) {
+      a = Load32(p);
+      b = Load32(p + n - 4);
+    } else if (n > 0) {
+      a = (static_cast<uint64_t>(p[0]) << 16) | (static_cast<uint64_t>(p[n / 2]) << 8) | p[n - 1];
+    }
+  } else {
+    const uint8_t* end = p + n;
+    if (n > 32) {
+      uint64_t lane = seed ^ kSqrt3;
+      do {
+        seed = MultiplyFold(Load64(p) ^ kSqrt2, Load64(p + 8) ^ seed);
+        lane = MultiplyFold(Load64(p + 16) ^ kSqrt3, Load64(p + 24) ^ lane);
+        p += 32;
+      } while (end - p > 32);
+      seed ^= lane;
+    }
+    if (end - p > 16) {
+      seed = MultiplyFold(Load64(p) ^ kSqrt2, Load64(p + 8) ^ seed);
+    }
+    // The last 16 bytes, overlapping what came before if need be (n > 16, so they exist).
+    a = Load64(end - 16);
+    b = Load64(end - 8);
   }
-  uint64_t tail1 = 0, tail2 = 0;
-  if (n > 8) {
-    std::memcpy(&tail1, p, 8);
-    std::memcpy(&tail2, p + 8, n - 8);
-  } else if (n > 0) {
-    std::memcpy(&tail1, p, n);
-  }
-  h1 = rotl(h1 ^ (tail1 * kB), 29) * kA;
-  h2 = rotl(h2 ^ (tail2 * kA), 31) * kB;
-  return MixInt(h1 ^ rotl(h2, 17));
+  return MultiplyFold(MultiplyFold(a ^ kSqrt2, b ^ seed), kGolden ^ n);
 }
 
 }  // namespace
 
+// ---- INT64 / DOUBLE -----------------------------------------------------------------------------
+
 void Int64DictionaryEncoder::Reset() {
   values_.clear();
   if (slots_.empty()) {
-    slots_.assign(kInitialSlots, 0);
-    mask_ = kInitialSlots - 1;
+    Grow();
   } else {
-    std::fill(slots_.begin(), slots_.end(), 0);
+    std::fill(slots_.begin(), slots_.end(), Slot{0, 0});
   }
 }
 
 void Int64DictionaryEncoder::Grow() {
-  size_t capacity = slots_.empty() ? kInitialSlots : slots_.size() * 2;
-  slots_.assign(capacity, 0);
+  const size_t capacity = slots_.empty() ? kInitialSlots : slots_.size() * 2;
+  slots_.assign(capacity, Slot{0, 0});
   mask_ = capacity - 1;
   for (size_t i = 0; i < values_.size(); ++i) {
-    size_t slot = MixInt(static_cast<uint64_t>(values_[i])) & mask_;
-    while (slots_[slot] != 0) slot = (slot + 1) & mask_;
-    slots_[slot] = static_cast<uint32_t>(i + 1);
+    size_t slot = HashInt(static_cast<uint64_t>(values_[i])) & mask_;
+    while (slots_[slot].index_plus_one != 0) slot = (slot + 1) & mask_;
+    slots_[slot] = Slot{values_[i], static_cast<uint32_t>(i + 1)};
   }
 }
 
 void Int64DictionaryEncoder::Insert(const int64_t* values, size_t n, uint32_t* indices) {
   if (slots_.empty()) Grow();
   for (size_t i = 0; i < n; ++i) {
-    int64_t v = values[i];
-    size_t slot = MixInt(static_cast<uint64_t>(v)) & mask_;
+    const int64_t value = values[i];
+    size_t slot = HashInt(static_cast<uint64_t>(value)) & mask_;
     while (true) {
-      uint32_t entry = slots_[slot];
-      if (entry == 0) {
-        values_.push_back(v);
-        slots_[slot] = static_cast<uint32_t>(values_.size());
-        indices[i] = static_cast<uint32_t>(values_.size() - 1);
-        // Keep the load factor under 1/2.
-        if (values_.size() * 2 > slots_.size()) Grow();
+      const Slot& s = slots_[slot];
+      if (s.index_plus_one == 0) {
+        values_.push_back(value);
+        const uint32_t index = static_cast<uint32_t>(values_.size() - 1);
+        slots_[slot] = Slot{value, index + 1};
+        indices[i] = index;
+        if (2 * values_.size() > slots_.size()) Grow();  // keep at most half full
         break;
       }
-      if (values_[entry - 1] == v) {
-        indices[i] = entry - 1;
+      if (s.value == value) {
+        indices[i] = s.index_plus_one - 1;
         break;
       }
       slot = (slot + 1) & mask_;
@@ -97,25 +129,27 @@ void Int64DictionaryEncoder::WritePlain(ByteBuffer* out) const {
   out->append(values_.data(), values_.size() * sizeof(int64_t));
 }
 
+// ---- BYTE_ARRAY ---------------------------------------------------------------------------------
+
 void ByteArrayDictionaryEncoder::Reset() {
   arena_.clear();
   entries_.clear();
   if (slots_.empty()) {
-    slots_.assign(kInitialSlots, 0);
-    mask_ = kInitialSlots - 1;
+    Grow();
   } else {
-    std::fill(slots_.begin(), slots_.end(), 0);
+    std::fill(slots_.begin(), slots_.end(), Slot{0, 0});
   }
 }
 
 void ByteArrayDictionaryEncoder::Grow() {
-  size_t capacity = slots_.empty() ? kInitialSlots : slots_.size() * 2;
-  slots_.assign(capacity, 0);
+  const size_t capacity = slots_.empty() ? kInitialSlots : slots_.size() * 2;
+  slots_.assign(capacity, Slot{0, 0});
   mask_ = capacity - 1;
   for (size_t i = 0; i < entries_.size(); ++i) {
-    size_t slot = entries_[i].hash & mask_;
-    while (slots_[slot] != 0) slot = (slot + 1) & mask_;
-    slots_[slot] = static_cast<uint32_t>(i + 1);
+    const uint64_t hash = entries_[i].hash;
+    size_t slot = hash & mask_;
+    while (slots_[slot].index_plus_one != 0) slot = (slot + 1) & mask_;
+    slots_[slot] = Slot{static_cast<uint32_t>(i + 1), static_cast<uint32_t>(hash >> 32)};
   }
 }
 
@@ -124,25 +158,28 @@ void ByteArrayDictionaryEncoder::Insert(const uint8_t* bytes, const uint32_t* of
   if (slots_.empty()) Grow();
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* value = bytes + offsets[i];
-    uint32_t length = offsets[i + 1] - offsets[i];
-    uint64_t hash = HashBytes(value, length);
+    const uint32_t length = offsets[i + 1] - offsets[i];
+    const uint64_t hash = HashBytes(value, length);
+    const uint32_t hash_high = static_cast<uint32_t>(hash >> 32);
     size_t slot = hash & mask_;
     while (true) {
-      uint32_t entry = slots_[slot];
-      if (entry == 0) {
-        Entry e{hash, static_cast<uint32_t>(arena_.size()), length};
+      const Slot s = slots_[slot];
+      if (s.index_plus_one == 0) {
+        const uint32_t index = static_cast<uint32_t>(entries_.size());
+        entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_.size()), length});
         arena_.append(value, length);
-        entries_.push_back(e);
-        slots_[slot] = static_cast<uint32_t>(entries_.size());
-        indices[i] = static_cast<uint32_t>(entries_.size() - 1);
-        if (entries_.size() * 2 > slots_.size()) Grow();
+        slots_[slot] = Slot{index + 1, hash_high};
+        indices[i] = index;
+        if (2 * entries_.size() > slots_.size()) Grow();  // keep at most half full
         break;
       }
-      const Entry& e = entries_[entry - 1];
-      if (e.hash == hash && e.length == length &&
-          (length == 0 || std::memcmp(arena_.data() + e.offset, value, length) == 0)) {
-        indices[i] = entry - 1;
-        break;
+      if (s.hash_high == hash_high) {
+        const Entry& e = entries_[s.index_plus_one - 1];
+        if (e.hash == hash && e.length == length &&
+            (length == 0 || std::memcmp(arena_.data() + e.offset, value, length) == 0)) {
+          indices[i] = s.index_plus_one - 1;
+          break;
+        }
       }
       slot = (slot + 1) & mask_;
     }
@@ -150,13 +187,14 @@ void ByteArrayDictionaryEncoder::Insert(const uint8_t* bytes, const uint32_t* of
 }
 
 void ByteArrayDictionaryEncoder::WritePlain(ByteBuffer* out) const {
-  uint8_t* dest = out->prepare(plain_size());
+  const size_t total = plain_size();
+  uint8_t* dest = out->prepare(total);
   for (const Entry& e : entries_) {
     std::memcpy(dest, &e.length, 4);
     if (e.length != 0) std::memcpy(dest + 4, arena_.data() + e.offset, e.length);
     dest += 4 + e.length;
   }
-  out->commit(plain_size());
+  out->commit(total);
 }
 
 }  // namespace logdaemon::parquet

@@ -1,9 +1,11 @@
-// Dictionary building for RLE_DICTIONARY: each distinct value gets the next index; the dictionary
-// page is the distinct values in index order, PLAIN-encoded. Open-addressing hash tables; byte arrays
-// are copied once into an arena. Reset() keeps every allocation for the next column chunk, so the
-// steady state allocates nothing.
+// Dictionary building for RLE_DICTIONARY: each distinct value gets the next index (0, 1, 2 ...); the
+// dictionary page is the distinct values in index order, PLAIN-encoded; data pages hold the indices.
 //
-// Thread-safety: none.
+// Open-addressing hash tables with linear probing, at most half full. Byte arrays are copied once, into
+// one arena. Reset() keeps every allocation for the next column chunk, so the steady state allocates
+// nothing; a table only grows (doubling) while a chunk's dictionary does.
+//
+// Thread-safety: none; one encoder per column writer.
 #pragma once
 
 #include <cstddef>
@@ -15,32 +17,49 @@
 
 namespace logdaemon::parquet {
 
-// INT64 values, and DOUBLE values by their bit patterns (so NaN payloads and -0.0 stay distinct).
+// INT64 values, and DOUBLE values by their bit patterns: values are equal when their 8 bytes are, so
+// NaNs with different payloads stay distinct, as do -0.0 and +0.0 (the dictionary must give back
+// exactly the bytes it was given).
 class Int64DictionaryEncoder {
  public:
+  // Forgets every entry; keeps the memory.
   void Reset();
-  // Writes each value's index to indices[i].
+  // Adds the values not yet present; writes each value's index to indices[i].
   void Insert(const int64_t* values, size_t n, uint32_t* indices);
   size_t size() const { return values_.size(); }
+  // Bytes of the PLAIN-encoded dictionary page (8 per entry).
   size_t plain_size() const { return values_.size() * sizeof(int64_t); }
+  // Appends the dictionary page's payload: the entries in index order, PLAIN.
   void WritePlain(ByteBuffer* out) const;
+  // The entries in index order; size() of them.
   const int64_t* values() const { return values_.data(); }
 
  private:
+  struct Slot {
+    int64_t value;
+    uint32_t index_plus_one;  // 0: empty
+  };
   void Grow();
 
   std::vector<int64_t> values_;
-  std::vector<uint32_t> slots_;  // index + 1; 0 = empty
+  std::vector<Slot> slots_;  // a power of two of them
   size_t mask_ = 0;
 };
 
 class ByteArrayDictionaryEncoder {
  public:
+  // Forgets every entry; keeps the memory.
   void Reset();
+  // Adds the byte arrays not yet present (value k = bytes[offsets[k] .. offsets[k+1]), as in
+  // ColumnBatch); writes each value's index to indices[i].
+  // REQUIRES: plain_size() stays below 4 GiB (the caller falls back to PLAIN far earlier).
   void Insert(const uint8_t* bytes, const uint32_t* offsets, size_t n, uint32_t* indices);
   size_t size() const { return entries_.size(); }
+  // Bytes of the PLAIN-encoded dictionary page (a 4-byte length plus the bytes, per entry).
   size_t plain_size() const { return arena_.size() + 4 * entries_.size(); }
+  // Appends the dictionary page's payload: the entries in index order, PLAIN.
   void WritePlain(ByteBuffer* out) const;
+  // Entry `index`, valid until the next Insert or Reset. REQUIRES: index < size().
   std::string_view value(uint32_t index) const {
     const Entry& e = entries_[index];
     return {reinterpret_cast<const char*>(arena_.data()) + e.offset, e.length};
@@ -48,15 +67,20 @@ class ByteArrayDictionaryEncoder {
 
  private:
   struct Entry {
-    uint64_t hash;
+    uint64_t hash;  // kept for Grow, which then reads no bytes
     uint32_t offset;
     uint32_t length;
+  };
+  // The high half of the hash rides along, so that a probe compares bytes only on a likely match.
+  struct Slot {
+    uint32_t index_plus_one;  // 0: empty
+    uint32_t hash_high;
   };
   void Grow();
 
   ByteBuffer arena_;
   std::vector<Entry> entries_;
-  std::vector<uint32_t> slots_;  // index + 1; 0 = empty
+  std::vector<Slot> slots_;  // a power of two of them
   size_t mask_ = 0;
 };
 

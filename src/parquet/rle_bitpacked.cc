@@ -1,130 +1,275 @@
 #include "parquet/rle_bitpacked.h"
 
 #include <algorithm>
+#include <array>
+#include <cassert>
 #include <cstring>
-#include <limits>
+#include <string>
+#include <utility>
 
 namespace logdaemon::parquet {
 
 namespace {
 
-// A repeat this long is worth an RLE run rather than literals (it costs a header and one value).
-constexpr size_t kMinRunLength = 8;
-// Keep bit-packed runs bounded so that the literals buffer stays small.
-constexpr size_t kMaxLiteralGroups = 63;
+// Encodings.md: "bit-packed-run-len and rle-run-len must be in the range [1, 2^31 - 1]".
+constexpr size_t kMaxRunLength = (size_t{1} << 31) - 1;
+// A repeat this long becomes an RLE run (a header and one value) rather than literals.
+constexpr size_t kMinRleRun = 8;
+
+// ---- Bit-packing kernels ------------------------------------------------------------------------
+// One routine per (width, value type), fully unrolled at compile time: every shift, mask and load size
+// below is a constant, so a 32-value chunk costs a few instructions per value and no branches. Values
+// are packed LSB first: value i occupies bits [i * W, (i + 1) * W) of the little-endian byte string.
+
+template <int kWidth>
+constexpr uint64_t kWidthMask = kWidth == 64 ? ~uint64_t{0} : (uint64_t{1} << kWidth) - 1;
+
+template <int kWidth, size_t kIndex>
+inline void PackOne(uint64_t value, uint64_t* words) {
+  constexpr size_t kBit = kIndex * kWidth;
+  constexpr size_t kWord = kBit / 64;
+  constexpr int kShift = static_cast<int>(kBit % 64);
+  value &= kWidthMask<kWidth>;
+  words[kWord] |= value << kShift;
+  if constexpr (kShift + kWidth > 64) words[kWord + 1] |= value >> (64 - kShift);
+}
+
+template <int kWidth, typename T, size_t... kIndex>
+inline void PackAll(const T* values, uint64_t* words, std::index_sequence<kIndex...>) {
+  (PackOne<kWidth, kIndex>(static_cast<uint64_t>(values[kIndex]), words), ...);
+}
+
+template <int kWidth, typename T>
+void Pack32(const T* values, uint8_t* out) {
+  if constexpr (kWidth > 0) {
+    constexpr size_t kBytes = 4 * kWidth;
+    uint64_t words[(kBytes + 7) / 8] = {};
+    PackAll<kWidth>(values, words, std::make_index_sequence<32>{});
+    std::memcpy(out, words, kBytes);
+  }
+}
+
+// Value kIndex of a chunk of 4 * kWidth bytes; loads never reach past the chunk.
+template <int kWidth, size_t kIndex>
+inline uint64_t UnpackOne(const uint8_t* in) {
+  constexpr size_t kChunkBytes = 4 * kWidth;
+  constexpr size_t kBit = kIndex * kWidth;
+  constexpr size_t kByte = kBit / 8;
+  constexpr int kShift = static_cast<int>(kBit % 8);
+  constexpr size_t kLoad = std::min<size_t>(8, kChunkBytes - kByte);
+  uint64_t word = 0;
+  std::memcpy(&word, in + kByte, kLoad);
+  uint64_t value = word >> kShift;
+  // Widths above 56 may straddle nine bytes.
+  if constexpr (kShift + kWidth > 64) value |= static_cast<uint64_t>(in[kByte + 8]) << (64 - kShift);
+  return value & kWidthMask<kWidth>;
+}
+
+template <int kWidth, typename T, size_t... kIndex>
+inline void UnpackAll(const uint8_t* in, T* values, std::index_sequence<kIndex...>) {
+  ((values[kIndex] = static_cast<T>(UnpackOne<kWidth, kIndex>(in))), ...);
+}
+
+template <int kWidth, typename T>
+void Unpack32(const uint8_t* in, T* values) {
+  static_assert(kWidth <= 8 * static_cast<int>(sizeof(T)));
+  if constexpr (kWidth == 0) {
+    std::fill_n(values, 32, T{0});
+  } else {
+    UnpackAll<kWidth>(in, values, std::make_index_sequence<32>{});
+  }
+}
+
+template <typename T>
+using PackFn = void (*)(const T*, uint8_t*);
+template <typename T>
+using UnpackFn = void (*)(const uint8_t*, T*);
+
+template <typename T, size_t... kWidth>
+constexpr std::array<PackFn<T>, sizeof...(kWidth)> MakePackTable(std::index_sequence<kWidth...>) {
+  return {&Pack32<static_cast<int>(kWidth), T>...};
+}
+template <typename T, size_t... kWidth>
+constexpr std::array<UnpackFn<T>, sizeof...(kWidth)> MakeUnpackTable(std::index_sequence<kWidth...>) {
+  return {&Unpack32<static_cast<int>(kWidth), T>...};
+}
+
+// Indexed by bit width: one indirect call per 32 values, never per value.
+constexpr auto kPack32x32 = MakePackTable<uint32_t>(std::make_index_sequence<33>{});
+constexpr auto kPack32x64 = MakePackTable<uint64_t>(std::make_index_sequence<65>{});
+constexpr auto kUnpack32x8 = MakeUnpackTable<uint8_t>(std::make_index_sequence<9>{});
+constexpr auto kUnpack32x32 = MakeUnpackTable<uint32_t>(std::make_index_sequence<33>{});
+constexpr auto kUnpack32x64 = MakeUnpackTable<uint64_t>(std::make_index_sequence<65>{});
+
+// How many of values[0 .. n) equal value, from the start.
+template <typename T>
+inline size_t CountRepeats(const T* values, size_t n, T value) {
+  size_t i = 0;
+  while (i < n && values[i] == value) ++i;
+  return i;
+}
+
+// Levels: eight at a time, since pages without nulls are one long run.
+template <>
+inline size_t CountRepeats<uint8_t>(const uint8_t* values, size_t n, uint8_t value) {
+  const uint64_t pattern = 0x0101010101010101ULL * value;
+  size_t i = 0;
+  while (i + 8 <= n) {
+    uint64_t word;
+    std::memcpy(&word, values + i, 8);
+    if (word != pattern) break;
+    i += 8;
+  }
+  while (i < n && values[i] == value) ++i;
+  return i;
+}
+
+// Writes v as ULEB128 at dest (room for 10 bytes); returns the bytes written.
+inline size_t PutUleb128(uint8_t* dest, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    dest[n++] = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  dest[n++] = static_cast<uint8_t>(v);
+  return n;
+}
 
 }  // namespace
 
-int BitWidth(uint32_t max_value) {
-  int width = 0;
-  while (max_value != 0) {
-    ++width;
-    max_value >>= 1;
-  }
-  return width;
+void PackBits32(const uint32_t* values, int bit_width, uint8_t* out) {
+  assert(bit_width >= 0 && bit_width <= 32);
+  kPack32x32[static_cast<size_t>(bit_width)](values, out);
 }
+void PackBits32(const uint64_t* values, int bit_width, uint8_t* out) {
+  assert(bit_width >= 0 && bit_width <= 64);
+  kPack32x64[static_cast<size_t>(bit_width)](values, out);
+}
+void UnpackBits32(const uint8_t* in, int bit_width, uint8_t* values) {
+  assert(bit_width >= 0 && bit_width <= 8);
+  kUnpack32x8[static_cast<size_t>(bit_width)](in, values);
+}
+void UnpackBits32(const uint8_t* in, int bit_width, uint32_t* values) {
+  assert(bit_width >= 0 && bit_width <= 32);
+  kUnpack32x32[static_cast<size_t>(bit_width)](in, values);
+}
+void UnpackBits32(const uint8_t* in, int bit_width, uint64_t* values) {
+  assert(bit_width >= 0 && bit_width <= 64);
+  kUnpack32x64[static_cast<size_t>(bit_width)](in, values);
+}
+
+// ---- Encoder ------------------------------------------------------------------------------------
+
+static_assert(((63 << 1) | 1) < 0x80, "a bit-packed run of 63 groups has a one-byte ULEB128 header");
 
 void RleBitPackedEncoder::Begin(ByteBuffer* out, int bit_width) {
+  assert(bit_width >= 0 && bit_width <= 32);
   out_ = out;
   bit_width_ = bit_width;
-  literals_.clear();
+  run_value_ = 0;
   run_length_ = 0;
-}
-
-void RleBitPackedEncoder::WriteVarint(uint64_t v) {
-  while (v >= 0x80) {
-    out_->push_back(static_cast<uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  out_->push_back(static_cast<uint8_t>(v));
-}
-
-void RleBitPackedEncoder::WriteRun(uint32_t value, size_t count) {
-  WriteVarint(static_cast<uint64_t>(count) << 1);
-  int bytes = (bit_width_ + 7) / 8;
-  for (int i = 0; i < bytes; ++i) out_->push_back(static_cast<uint8_t>(value >> (8 * i)));
-}
-
-// Writes the literals as bit-packed groups of 8: all of them when `final` (padding the last group
-// with zeros), otherwise only whole groups.
-void RleBitPackedEncoder::FlushLiterals(bool final) {
-  size_t count = literals_.size();
-  if (count == 0) return;
-  size_t groups = final ? (count + 7) / 8 : count / 8;
-  if (groups == 0) return;
-  size_t values = groups * 8;
-  literals_.resize(std::max(values, count), 0);
-  WriteVarint((static_cast<uint64_t>(groups) << 1) | 1);
-  size_t bytes = groups * static_cast<size_t>(bit_width_);
-  uint8_t* dest = out_->prepare(bytes);
-  std::memset(dest, 0, bytes);
-  uint64_t buffer = 0;
-  int bits = 0;
-  size_t at = 0;
-  for (size_t i = 0; i < values; ++i) {
-    buffer |= static_cast<uint64_t>(literals_[i]) << bits;
-    bits += bit_width_;
-    while (bits >= 8) {
-      dest[at++] = static_cast<uint8_t>(buffer);
-      buffer >>= 8;
-      bits -= 8;
-    }
-  }
-  out_->commit(bytes);
-  literals_.erase(literals_.begin(), literals_.begin() + static_cast<ptrdiff_t>(std::min(values, count)));
-  if (final) literals_.clear();
+  num_literals_ = 0;
 }
 
 void RleBitPackedEncoder::Put(uint32_t value) {
-  if (run_length_ > 0 && value == run_value_) {
-    ++run_length_;
-    return;
-  }
-  EndRun(false);
-  run_value_ = value;
-  run_length_ = 1;
-}
-
-// The pending run ends: a long one becomes an RLE run, a short one joins the literals (which are all
-// written out when `final`).
-void RleBitPackedEncoder::EndRun(bool final) {
-  if (run_length_ >= kMinRunLength) {
-    // An RLE run may only start at a group boundary of the literals: move values from the run into the
-    // literals until the literals fill whole groups.
-    while (literals_.size() % 8 != 0 && run_length_ > 0) {
-      literals_.push_back(run_value_);
-      --run_length_;
-    }
-    FlushLiterals(true);
-    if (run_length_ > 0) WriteRun(run_value_, run_length_);
-  } else {
-    literals_.insert(literals_.end(), run_length_, run_value_);
-    if (final) {
-      FlushLiterals(true);
-    } else if (literals_.size() >= kMaxLiteralGroups * 8) {
-      FlushLiterals(false);
-    }
-  }
-  run_length_ = 0;
-}
-
-void RleBitPackedEncoder::PutMany(const uint32_t* values, size_t n) {
-  for (size_t i = 0; i < n; ++i) Put(values[i]);
-}
-
-void RleBitPackedEncoder::PutMany(const uint8_t* values, size_t n) {
-  for (size_t i = 0; i < n; ++i) Put(values[i]);
+  PutRepeated(value, 1);
 }
 
 void RleBitPackedEncoder::PutRepeated(uint32_t value, size_t n) {
   if (n == 0) return;
-  Put(value);
-  run_length_ += n - 1;
+  if (run_length_ == 0 || value != run_value_) {
+    EndRun();
+    run_value_ = value;
+  }
+  run_length_ += n;
+}
+
+template <typename T>
+void RleBitPackedEncoder::PutValues(const T* values, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    const T value = values[i];
+    if (run_length_ == 0 || value != run_value_) {
+      EndRun();
+      run_value_ = value;
+    }
+    size_t repeats = 1 + CountRepeats(values + i + 1, n - i - 1, value);
+    run_length_ += repeats;
+    i += repeats;
+  }
+}
+
+void RleBitPackedEncoder::PutMany(const uint32_t* values, size_t n) {
+  PutValues(values, n);
+}
+void RleBitPackedEncoder::PutMany(const uint8_t* values, size_t n) {
+  PutValues(values, n);
+}
+
+// The pending run ended (a different value follows, or Finish): decide RLE run or literals.
+void RleBitPackedEncoder::EndRun() {
+  size_t length = run_length_;
+  run_length_ = 0;
+  if (length >= kMinRleRun) {
+    // A bit-packed run holds whole groups, so an RLE run can only start once the literals fill their
+    // last group: top them up from the run, and keep the RLE run only if it is still long.
+    size_t fill = (8 - num_literals_ % 8) % 8;
+    if (length - fill >= kMinRleRun) {
+      AppendLiterals(run_value_, fill);
+      FlushLiterals();
+      WriteRleRun(run_value_, length - fill);
+      return;
+    }
+  }
+  AppendLiterals(run_value_, length);
+}
+
+void RleBitPackedEncoder::AppendLiterals(uint32_t value, size_t count) {
+  while (count > 0) {
+    size_t take = std::min(count, kMaxLiterals - num_literals_);
+    std::fill_n(literals_ + num_literals_, take, value);
+    num_literals_ += take;
+    count -= take;
+    // kMaxLiterals is a multiple of 8, so a full buffer ends on a group boundary.
+    if (num_literals_ == kMaxLiterals) FlushLiterals();
+  }
+}
+
+// Writes the literals as one bit-packed run, padding the last group with zeros.
+void RleBitPackedEncoder::FlushLiterals() {
+  if (num_literals_ == 0) return;
+  const size_t groups = (num_literals_ + 7) / 8;
+  const size_t chunks = (num_literals_ + 31) / 32;
+  std::fill(literals_ + num_literals_, literals_ + chunks * 32, 0u);
+  const size_t width = static_cast<size_t>(bit_width_);
+  // Whole 32-value chunks are packed into the room prepared; only groups * width bytes are kept.
+  uint8_t* dest = out_->prepare(1 + chunks * 4 * width);
+  dest[0] = static_cast<uint8_t>((groups << 1) | 1);
+  const PackFn<uint32_t> pack = kPack32x32[width];
+  for (size_t c = 0; c < chunks; ++c) pack(literals_ + 32 * c, dest + 1 + c * 4 * width);
+  out_->commit(1 + groups * width);
+  num_literals_ = 0;
+}
+
+void RleBitPackedEncoder::WriteRleRun(uint32_t value, size_t count) {
+  const size_t value_bytes = static_cast<size_t>(bit_width_ + 7) / 8;
+  if (bit_width_ < 32) value &= (uint32_t{1} << bit_width_) - 1;
+  while (count > 0) {
+    size_t length = std::min(count, kMaxRunLength);
+    uint8_t* dest = out_->prepare(10 + 4);
+    size_t at = PutUleb128(dest, static_cast<uint64_t>(length) << 1);
+    std::memcpy(dest + at, &value, value_bytes);  // little-endian, ceil(bit_width / 8) bytes
+    out_->commit(at + value_bytes);
+    count -= length;
+  }
 }
 
 void RleBitPackedEncoder::Finish() {
-  EndRun(true);
+  EndRun();
+  FlushLiterals();
 }
+
+// ---- Decoder ------------------------------------------------------------------------------------
 
 void RleBitPackedDecoder::Reset(const uint8_t* data, size_t size, int bit_width) {
   data_ = data;
@@ -133,52 +278,72 @@ void RleBitPackedDecoder::Reset(const uint8_t* data, size_t size, int bit_width)
   bit_width_ = bit_width;
   corrupt_ = bit_width < 0 || bit_width > 32;
   remaining_ = 0;
+  in_rle_ = false;
+  rle_value_ = 0;
+  packed_ = nullptr;
+  packed_bytes_ = 0;
+  packed_truncated_ = false;
+  chunk_position_ = 0;
+  chunk_size_ = 0;
 }
 
+// Starts the next run; false at the end of the input or on corruption (which sets corrupt_).
 bool RleBitPackedDecoder::NextRun() {
-  if (corrupt_ || position_ >= size_) return false;
+  if (corrupt_) return false;
+  if (packed_truncated_) {
+    // The caller needs values past a bit-packed run whose bytes were cut off.
+    corrupt_ = true;
+    return false;
+  }
+  if (position_ >= size_) return false;
+  chunk_position_ = chunk_size_ = 0;
+
+  // Header: ULEB128 of (length << 1) | kind, below 2^32 as lengths are below 2^31: at most 5 bytes.
   uint64_t header = 0;
-  int shift = 0;
-  while (true) {
-    if (position_ >= size_ || shift > 63) {
+  for (int shift = 0;; shift += 7) {
+    if (position_ >= size_ || shift > 28) {
       corrupt_ = true;
       return false;
     }
     uint8_t byte = data_[position_++];
     header |= static_cast<uint64_t>(byte & 0x7F) << shift;
     if ((byte & 0x80) == 0) break;
-    shift += 7;
   }
+
   if ((header & 1) == 0) {
-    size_t count = static_cast<size_t>(header >> 1);
-    size_t bytes = static_cast<size_t>((bit_width_ + 7) / 8);
-    if (count == 0 || bytes > size_ - position_) {
+    const uint64_t count = header >> 1;
+    const size_t value_bytes = static_cast<size_t>(bit_width_ + 7) / 8;
+    if (count == 0 || count > kMaxRunLength || value_bytes > size_ - position_) {
       corrupt_ = true;
       return false;
     }
     uint32_t value = 0;
-    for (size_t i = 0; i < bytes; ++i) value |= static_cast<uint32_t>(data_[position_ + i]) << (8 * i);
-    position_ += bytes;
+    std::memcpy(&value, data_ + position_, value_bytes);  // little-endian
+    position_ += value_bytes;
     if (bit_width_ < 32 && (value >> bit_width_) != 0) {
       corrupt_ = true;
       return false;
     }
     in_rle_ = true;
     rle_value_ = value;
-    remaining_ = count;
+    remaining_ = static_cast<size_t>(count);
     return true;
   }
-  uint64_t groups = header >> 1;
-  if (groups == 0 || groups > (uint64_t{1} << 40)) {
+
+  const uint64_t groups = header >> 1;
+  size_t values = static_cast<size_t>(groups) * 8;
+  if (groups == 0 || values > kMaxRunLength) {
     corrupt_ = true;
     return false;
   }
-  size_t values = static_cast<size_t>(groups) * 8;
-  size_t bytes = static_cast<size_t>(groups) * static_cast<size_t>(bit_width_);
-  // Writers may cut the padding of the last group: take the values whose bits are all there.
+  const size_t width = static_cast<size_t>(bit_width_);
+  size_t bytes = static_cast<size_t>(groups) * width;
   if (bytes > size_ - position_) {
+    // Cut off before its end (writers have dropped the last group's padding): the values whose bits
+    // are all present stay readable; needing more is corruption (NextRun, above).
     bytes = size_ - position_;
-    values = bit_width_ == 0 ? values : bytes * 8 / static_cast<size_t>(bit_width_);
+    values = bytes * 8 / width;  // width > 0: a width-0 run has no bytes to miss
+    packed_truncated_ = true;
     if (values == 0) {
       corrupt_ = true;
       return false;
@@ -187,39 +352,66 @@ bool RleBitPackedDecoder::NextRun() {
   in_rle_ = false;
   packed_ = data_ + position_;
   packed_bytes_ = bytes;
-  packed_index_ = 0;
-  remaining_ = values;
   position_ += bytes;
+  remaining_ = values;
   return true;
+}
+
+// Delivers count (<= remaining_) values of the current bit-packed run.
+template <typename T>
+void RleBitPackedDecoder::ReadPacked(T* out, size_t count) {
+  size_t done = 0;
+  if (chunk_position_ < chunk_size_) {
+    size_t take = std::min(count, chunk_size_ - chunk_position_);
+    for (size_t k = 0; k < take; ++k) out[k] = static_cast<T>(chunk_[chunk_position_ + k]);
+    chunk_position_ += take;
+    done = take;
+  }
+  const size_t chunk_bytes = 4 * static_cast<size_t>(bit_width_);
+  UnpackFn<T> unpack;
+  if constexpr (sizeof(T) == 1) {
+    unpack = kUnpack32x8[static_cast<size_t>(bit_width_)];
+  } else {
+    unpack = kUnpack32x32[static_cast<size_t>(bit_width_)];
+  }
+  while (count - done >= 32 && packed_bytes_ >= chunk_bytes) {
+    unpack(packed_, out + done);
+    packed_ += chunk_bytes;
+    packed_bytes_ -= chunk_bytes;
+    done += 32;
+  }
+  if (done == count) return;
+  // Fewer than 32 values wanted, or fewer than 32 values' bytes left in the run (its last groups):
+  // unpack one chunk into chunk_, zero-extending bytes the run does not have.
+  size_t available = std::min(chunk_bytes, packed_bytes_);
+  if (available == chunk_bytes) {
+    UnpackBits32(packed_, bit_width_, chunk_);
+  } else {
+    uint8_t tail[4 * 32] = {};
+    std::memcpy(tail, packed_, available);
+    UnpackBits32(tail, bit_width_, chunk_);
+  }
+  packed_ += available;
+  packed_bytes_ -= available;
+  size_t take = count - done;  // < 32: see the loop above
+  for (size_t k = 0; k < take; ++k) out[done + k] = static_cast<T>(chunk_[k]);
+  chunk_position_ = take;
+  chunk_size_ = 32;
 }
 
 template <typename T>
 size_t RleBitPackedDecoder::GetBatch(T* out, size_t n) {
-  if (sizeof(T) == 1 && bit_width_ > 8) {
-    corrupt_ = true;
-    return 0;
+  if constexpr (sizeof(T) == 1) {
+    if (bit_width_ > 8) return GetBatchNarrow(out, n);
   }
   size_t done = 0;
-  const uint64_t mask = bit_width_ == 32 ? 0xFFFFFFFFu : ((uint64_t{1} << bit_width_) - 1);
   while (done < n) {
     if (remaining_ == 0 && !NextRun()) break;
     size_t take = std::min(remaining_, n - done);
     if (in_rle_) {
-      std::fill(out + done, out + done + take, static_cast<T>(rle_value_));
-    } else if (bit_width_ == 0) {
-      std::fill(out + done, out + done + take, T{0});
-      packed_index_ += take;
+      std::fill_n(out + done, take, static_cast<T>(rle_value_));
     } else {
-      size_t bit = packed_index_ * static_cast<size_t>(bit_width_);
-      for (size_t i = 0; i < take; ++i, bit += static_cast<size_t>(bit_width_)) {
-        size_t byte = bit >> 3;
-        // Load up to 8 bytes without reading past the run's bytes.
-        uint64_t word = 0;
-        size_t avail = std::min<size_t>(8, packed_bytes_ - byte);
-        std::memcpy(&word, packed_ + byte, avail);
-        out[done + i] = static_cast<T>((word >> (bit & 7)) & mask);
-      }
-      packed_index_ += take;
+      ReadPacked(out + done, take);
     }
     remaining_ -= take;
     done += take;
@@ -227,33 +419,58 @@ size_t RleBitPackedDecoder::GetBatch(T* out, size_t n) {
   return done;
 }
 
+// Bytes out of a width above 8: decoded as u32 and checked, a slice at a time.
+size_t RleBitPackedDecoder::GetBatchNarrow(uint8_t* out, size_t n) {
+  uint32_t wide[256];
+  size_t done = 0;
+  while (done < n) {
+    size_t want = std::min(n - done, std::size(wide));
+    size_t got = GetBatch(wide, want);
+    for (size_t k = 0; k < got; ++k) {
+      if (wide[k] > 0xFF) {
+        corrupt_ = true;
+        return done + k;
+      }
+      out[done + k] = static_cast<uint8_t>(wide[k]);
+    }
+    done += got;
+    if (got < want) break;
+  }
+  return done;
+}
+
 template size_t RleBitPackedDecoder::GetBatch<uint8_t>(uint8_t*, size_t);
 template size_t RleBitPackedDecoder::GetBatch<uint32_t>(uint32_t*, size_t);
 
+// ---- Data page v1 levels ------------------------------------------------------------------------
+
 Status DecodeLevelsV1(const uint8_t* data, size_t size, size_t num_values, uint8_t* out, size_t* consumed) {
-  if (size < 4) return Status::Corruption("levels: missing length prefix");
+  if (size < 4) return Status::Corruption("RLE levels: missing the 4-byte length");
   uint32_t length;
   std::memcpy(&length, data, 4);
-  if (length > size - 4) return Status::Corruption("levels: length prefix past the page end");
+  if (length > size - 4) {
+    return Status::Corruption("RLE levels: length " + std::to_string(length) + " past the page's " +
+                              std::to_string(size - 4) + " bytes");
+  }
   RleBitPackedDecoder decoder;
   decoder.Reset(data + 4, length, 1);
   size_t got = decoder.GetBatch(out, num_values);
   if (got != num_values) {
-    return Status::Corruption("levels: " + std::to_string(got) + " of " + std::to_string(num_values) +
-                              " decoded");
+    return Status::Corruption("RLE levels: " + std::to_string(got) + " of " + std::to_string(num_values) +
+                              (decoder.corrupt() ? " decoded before bad data" : " present"));
   }
-  *consumed = 4 + length;
+  *consumed = 4 + static_cast<size_t>(length);
   return Status::OK();
 }
 
 void EncodeLevelsV1(const uint8_t* levels, size_t n, ByteBuffer* out) {
-  size_t at = out->size();
-  out->append_le<uint32_t>(0);
+  const size_t at = out->size();
+  out->append_le<uint32_t>(0);  // the length, patched below
   RleBitPackedEncoder encoder;
   encoder.Begin(out, 1);
   encoder.PutMany(levels, n);
   encoder.Finish();
-  uint32_t length = static_cast<uint32_t>(out->size() - at - 4);
+  const uint32_t length = static_cast<uint32_t>(out->size() - at - 4);
   std::memcpy(out->data() + at, &length, 4);
 }
 

@@ -4,79 +4,138 @@
 //   run header (ULEB128): (count << 1) | 0  → RLE run: count repeats of one value in ceil(bw/8) bytes
 //                         (groups << 1) | 1 → bit-packed run of groups * 8 values, bw bits each
 //
-// Thread-safety: none.
+// The bit-packing kernels (PackBits32 / UnpackBits32) are also DELTA_BINARY_PACKED's miniblock format:
+// both encodings pack LSB first, and both pack multiples of 32 values at a time on the hot path.
+//
+// Thread-safety: none; one encoder or decoder per thread. The free functions are thread-safe.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 #include "logdaemon/status.h"
 #include "parquet/byte_buffer.h"
 
 namespace logdaemon::parquet {
 
-// Bits needed to store max_value (0 for 0).
-int BitWidth(uint32_t max_value);
+// Bits needed to store max_value (0 for 0, 32 for 0xFFFFFFFF).
+inline size_t BitWidth(uint32_t max_value) {
+  return static_cast<size_t>(std::bit_width(max_value));
+}
 
+// Packs 32 values of bit_width bits, LSB first, into exactly 4 * bit_width bytes at out.
+// REQUIRES: 0 <= bit_width <= 32 (uint32_t) or 64 (uint64_t); every value < 2^bit_width (higher bits
+// are dropped).
+void PackBits32(const uint32_t* values, int bit_width, uint8_t* out);
+void PackBits32(const uint64_t* values, int bit_width, uint8_t* out);
+// Unpacks 32 values of bit_width bits from exactly 4 * bit_width bytes at in (no byte beyond is read).
+// REQUIRES: 0 <= bit_width <= 8 (uint8_t), 32 (uint32_t) or 64 (uint64_t).
+void UnpackBits32(const uint8_t* in, int bit_width, uint8_t* values);
+void UnpackBits32(const uint8_t* in, int bit_width, uint32_t* values);
+void UnpackBits32(const uint8_t* in, int bit_width, uint64_t* values);
+
+// Encodes a stream of values. Repeats of 8 or more become RLE runs; everything else is bit-packed in
+// groups of 8 (the last group padded with zeros; readers stop at the page's value count). A
+// bit-packed run holds at most 63 groups so that its header is one byte, reserved before the values
+// and patched when the run ends: nothing is copied twice.
+//
+// Usage: Begin, any mix of Put*, Finish; then Begin again to reuse the object (no allocation).
 class RleBitPackedEncoder {
  public:
-  // Appends to *out (not cleared). bit_width 0..32.
+  RleBitPackedEncoder() = default;
+  RleBitPackedEncoder(const RleBitPackedEncoder&) = delete;
+  RleBitPackedEncoder& operator=(const RleBitPackedEncoder&) = delete;
+  RleBitPackedEncoder(RleBitPackedEncoder&&) = default;
+  RleBitPackedEncoder& operator=(RleBitPackedEncoder&&) = default;
+
+  // Appends to *out (which is not cleared and must outlive Finish). REQUIRES: 0 <= bit_width <= 32.
   void Begin(ByteBuffer* out, int bit_width);
+  // REQUIRES: every value < 2^bit_width.
   void Put(uint32_t value);
   void PutMany(const uint32_t* values, size_t n);
-  void PutMany(const uint8_t* values, size_t n);
+  void PutMany(const uint8_t* values, size_t n);  // levels
+  // n copies of value, in O(1) (e.g. the definition levels of a page without nulls).
   void PutRepeated(uint32_t value, size_t n);
-  // Flushes what is pending; *out then holds the whole encoding (no length prefix).
+  // Writes what is pending; *out then holds the whole encoding (no length prefix).
   void Finish();
 
  private:
-  void EndRun(bool final);
-  void FlushLiterals(bool final);
-  void WriteRun(uint32_t value, size_t count);
-  void WriteVarint(uint64_t v);
+  static constexpr size_t kMaxLiteralGroups = 63;  // (63 << 1) | 1 = 127: a one-byte header
+  static constexpr size_t kMaxLiterals = 8 * kMaxLiteralGroups;
+
+  template <typename T>
+  void PutValues(const T* values, size_t n);
+  void EndRun();
+  void AppendLiterals(uint32_t value, size_t count);
+  void FlushLiterals();
+  void WriteRleRun(uint32_t value, size_t count);
 
   ByteBuffer* out_ = nullptr;
   int bit_width_ = 0;
-  // Values not yet written: literals_ (a multiple of 8 are flushed as bit-packed groups) and a pending
-  // run of run_value_ repeated run_length_ times.
-  std::vector<uint32_t> literals_;
+  // Pending, in stream order: literals_[0 .. num_literals_) (a bit-packed run being built), then a run
+  // of run_length_ copies of run_value_ whose fate (RLE run or literals) is decided when it ends.
   uint32_t run_value_ = 0;
   size_t run_length_ = 0;
+  size_t num_literals_ = 0;
+  // Rounded up to whole 32-value chunks so that FlushLiterals can pack the zero padding as well.
+  uint32_t literals_[(kMaxLiterals + 31) / 32 * 32];
 };
 
+// Decodes a stream produced by any conforming writer, batch by batch.
 class RleBitPackedDecoder {
  public:
+  // Decodes data[0 .. size) (borrowed; must outlive the decoder's use). An invalid bit_width makes
+  // the decoder corrupt.
   void Reset(const uint8_t* data, size_t size, int bit_width);
-  // Decodes up to n values; returns how many. Fewer means the input ended or is corrupt (corrupt()).
+
+  // Decodes up to n values into out; returns how many. Fewer than n means the input ended, or is
+  // corrupt (see corrupt()). A bit-packed run may claim more values than the page holds (its last
+  // group's padding): callers ask only for the values they need. T = uint8_t or uint32_t; a value
+  // that does not fit T is corruption.
   template <typename T>
   size_t GetBatch(T* out, size_t n);
+
+  // Whether the input broke a rule: a zero-length or over-long run, an RLE value wider than the bit
+  // width, a run header or RLE value cut off, or values needed from a bit-packed run whose bytes were
+  // cut off (decoding what is there first, as other readers do for cut padding).
   bool corrupt() const { return corrupt_; }
+  // Bytes of the input read so far (runs are consumed whole when they start).
   size_t bytes_consumed() const { return position_; }
 
  private:
   bool NextRun();
+  template <typename T>
+  void ReadPacked(T* out, size_t count);
+  size_t GetBatchNarrow(uint8_t* out, size_t n);
 
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   size_t position_ = 0;
   int bit_width_ = 0;
   bool corrupt_ = false;
-  // The current run.
+  // The current run: remaining_ values left in it.
+  size_t remaining_ = 0;
   bool in_rle_ = false;
   uint32_t rle_value_ = 0;
-  size_t remaining_ = 0;             // values left in the run
-  const uint8_t* packed_ = nullptr;  // bit-packed run: its bytes
+  // Bit-packed run: its unread bytes (whole 32-value chunks are unpacked straight into the caller's
+  // buffer; a chunk split between calls is unpacked once into chunk_).
+  const uint8_t* packed_ = nullptr;
   size_t packed_bytes_ = 0;
-  size_t packed_index_ = 0;  // next value within the bit-packed run
+  bool packed_truncated_ = false;  // the run's bytes end before the values it claims
+  uint32_t chunk_[32];
+  size_t chunk_position_ = 0;
+  size_t chunk_size_ = 0;
 };
 
 extern template size_t RleBitPackedDecoder::GetBatch<uint8_t>(uint8_t*, size_t);
 extern template size_t RleBitPackedDecoder::GetBatch<uint32_t>(uint32_t*, size_t);
 
-// Data page v1 definition levels: a u32 little-endian byte length, then the hybrid with bit width 1.
-// Decodes exactly num_values levels; *consumed receives 4 + the length.
+// Data page v1 levels: a u32 little-endian byte length, then the hybrid with bit width 1.
+// Decodes exactly num_values levels into out; *consumed receives 4 + the length. Fewer levels than
+// num_values, or a length past size, is corruption.
 Status DecodeLevelsV1(const uint8_t* data, size_t size, size_t num_values, uint8_t* out, size_t* consumed);
+// Appends the length prefix and the encoding of n levels (each 0 or 1).
 void EncodeLevelsV1(const uint8_t* levels, size_t n, ByteBuffer* out);
 
 }  // namespace logdaemon::parquet

@@ -1,0 +1,202 @@
+#include "parquet/dictionary_encoder.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace logdaemon::parquet {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+Bytes Exact(const ByteBuffer& buffer) {
+  return Bytes(buffer.data(), buffer.data() + buffer.size());
+}
+
+int64_t Bits(double d) {
+  int64_t bits;
+  std::memcpy(&bits, &d, 8);
+  return bits;
+}
+
+struct ByteArrays {
+  std::string bytes;
+  std::vector<uint32_t> offsets;
+  explicit ByteArrays(const std::vector<std::string>& values, size_t base = 0)
+      : bytes(base, '#'), offsets{static_cast<uint32_t>(base)} {
+    for (const auto& v : values) {
+      bytes += v;
+      offsets.push_back(static_cast<uint32_t>(bytes.size()));
+    }
+  }
+  const uint8_t* data() const { return reinterpret_cast<const uint8_t*>(bytes.data()); }
+};
+
+// ---- INT64 / DOUBLE -----------------------------------------------------------------------------
+
+TEST(Int64Dictionary, IndicesFollowFirstAppearance) {
+  Int64DictionaryEncoder dict;
+  dict.Reset();
+  const int64_t values[] = {30, 10, 30, 20, 10, std::numeric_limits<int64_t>::min(), 0};
+  uint32_t indices[7];
+  dict.Insert(values, 7, indices);
+  EXPECT_EQ(std::vector<uint32_t>(indices, indices + 7), (std::vector<uint32_t>{0, 1, 0, 2, 1, 3, 4}));
+  ASSERT_EQ(dict.size(), 5u);
+  EXPECT_EQ(std::vector<int64_t>(dict.values(), dict.values() + 5),
+            (std::vector<int64_t>{30, 10, 20, std::numeric_limits<int64_t>::min(), 0}));
+  // Later batches continue the same dictionary.
+  const int64_t more[] = {20, 40};
+  dict.Insert(more, 2, indices);
+  EXPECT_EQ(indices[0], 2u);
+  EXPECT_EQ(indices[1], 5u);
+  // The page payload: the entries, PLAIN, in index order.
+  ByteBuffer page;
+  page.push_back(0xEE);
+  dict.WritePlain(&page);
+  ASSERT_EQ(dict.plain_size(), 6 * 8u);
+  ASSERT_EQ(page.size(), 1 + dict.plain_size());
+  EXPECT_EQ(std::memcmp(page.data() + 1, dict.values(), dict.plain_size()), 0);
+}
+
+// Doubles are compared by their bytes: the dictionary gives back exactly what it was given.
+TEST(Int64Dictionary, DoublesAreKeptByTheirBitPatterns) {
+  const double quiet_nan = std::numeric_limits<double>::quiet_NaN();
+  int64_t payload_nan_bits = Bits(quiet_nan) | 0x1234;
+  std::vector<int64_t> values = {Bits(0.0),       Bits(-0.0), Bits(quiet_nan), payload_nan_bits,
+                                 Bits(quiet_nan), Bits(1.5),  Bits(-0.0)};
+  Int64DictionaryEncoder dict;
+  std::vector<uint32_t> indices(values.size());
+  dict.Insert(values.data(), values.size(), indices.data());  // Reset is optional before first use
+  EXPECT_EQ(indices, (std::vector<uint32_t>{0, 1, 2, 3, 2, 4, 1}));
+  EXPECT_EQ(dict.values()[3], payload_nan_bits);
+}
+
+TEST(Int64Dictionary, MatchesAReferenceMapThroughGrowthAndReset) {
+  std::mt19937_64 rng(1);
+  Int64DictionaryEncoder dict;
+  for (int round = 0; round < 3; ++round) {
+    dict.Reset();
+    std::unordered_map<int64_t, uint32_t> reference;
+    std::vector<int64_t> order;
+    // Distinct values of several shapes: small, timestamps, doubles, wide random.
+    std::vector<int64_t> values(200000);
+    for (size_t i = 0; i < values.size(); ++i) {
+      switch (rng() % 4) {
+        case 0:
+          values[i] = static_cast<int64_t>(rng() % 1000);
+          break;
+        case 1:
+          values[i] = 1768503600000000 + static_cast<int64_t>(rng() % 50000) * 1000;
+          break;
+        case 2:
+          values[i] = Bits(static_cast<double>(rng() % 10000) / 4);
+          break;
+        default:
+          values[i] = static_cast<int64_t>(rng() % (uint64_t{1} << (20 + round * 20)));
+          break;
+      }
+    }
+    std::vector<uint32_t> indices(values.size());
+    for (size_t at = 0; at < values.size(); at += 777) {
+      size_t n = std::min<size_t>(777, values.size() - at);
+      dict.Insert(values.data() + at, n, indices.data() + at);
+    }
+    for (size_t i = 0; i < values.size(); ++i) {
+      auto [it, inserted] = reference.emplace(values[i], static_cast<uint32_t>(order.size()));
+      if (inserted) order.push_back(values[i]);
+      ASSERT_EQ(indices[i], it->second) << i;
+    }
+    ASSERT_EQ(dict.size(), order.size());
+    EXPECT_TRUE(std::equal(order.begin(), order.end(), dict.values()));
+  }
+}
+
+// ---- BYTE_ARRAY ---------------------------------------------------------------------------------
+
+TEST(ByteArrayDictionary, IndicesFollowFirstAppearance) {
+  ByteArrayDictionaryEncoder dict;
+  dict.Reset();
+  ByteArrays input({"info", "warn", "info", "", "error", "", "warn"}, 3);
+  uint32_t indices[7];
+  dict.Insert(input.data(), input.offsets.data(), 7, indices);
+  EXPECT_EQ(std::vector<uint32_t>(indices, indices + 7), (std::vector<uint32_t>{0, 1, 0, 2, 3, 2, 1}));
+  ASSERT_EQ(dict.size(), 4u);
+  EXPECT_EQ(dict.value(0), "info");
+  EXPECT_EQ(dict.value(2), "");
+  EXPECT_EQ(dict.value(3), "error");
+  ByteBuffer page;
+  dict.WritePlain(&page);
+  EXPECT_EQ(dict.plain_size(), page.size());
+  EXPECT_EQ(Exact(page), (Bytes{4,   0, 0, 0, 'i', 'n', 'f', 'o', 4, 0,   0,   0,   'w', 'a', 'r',
+                                'n', 0, 0, 0, 0,   5,   0,   0,   0, 'e', 'r', 'r', 'o', 'r'}));
+}
+
+// Strings that differ in one byte, at every position and for every length up to 80 (both sides of
+// each of the hash's 4-, 8-, 16- and 32-byte steps), are all distinct; equal ones share an index.
+TEST(ByteArrayDictionary, OneByteDifferencesAtEveryPositionAreDistinct) {
+  std::vector<std::string> values;
+  for (size_t length = 0; length <= 80; ++length) {
+    std::string base(length, 'q');
+    values.push_back(base);
+    for (size_t at = 0; at < length; ++at) {
+      std::string v = base;
+      v[at] = 'r';
+      values.push_back(v);
+    }
+  }
+  const size_t distinct = values.size();
+  std::vector<std::string> twice = values;
+  twice.insert(twice.end(), values.begin(), values.end());
+  ByteArrays input(twice);
+  ByteArrayDictionaryEncoder dict;
+  std::vector<uint32_t> indices(twice.size());
+  dict.Insert(input.data(), input.offsets.data(), twice.size(), indices.data());
+  ASSERT_EQ(dict.size(), distinct);
+  for (size_t i = 0; i < distinct; ++i) {
+    EXPECT_EQ(indices[i], i);
+    EXPECT_EQ(indices[distinct + i], i);
+    EXPECT_EQ(dict.value(static_cast<uint32_t>(i)), values[i]);
+  }
+}
+
+TEST(ByteArrayDictionary, MatchesAReferenceMapThroughGrowthAndReset) {
+  std::mt19937_64 rng(2);
+  ByteArrayDictionaryEncoder dict;
+  for (int round = 0; round < 3; ++round) {
+    dict.Reset();
+    std::vector<std::string> values(100000);
+    for (auto& v : values) {
+      size_t length = rng() % 3 == 0 ? rng() % 8 : rng() % 120;
+      v.resize(length);
+      for (auto& c : v) c = static_cast<char>('a' + rng() % (round + 2));
+    }
+    ByteArrays input(values);
+    std::vector<uint32_t> indices(values.size());
+    for (size_t at = 0; at < values.size(); at += 1000) {
+      size_t n = std::min<size_t>(1000, values.size() - at);
+      dict.Insert(input.data(), input.offsets.data() + at, n, indices.data() + at);
+    }
+    std::unordered_map<std::string, uint32_t> reference;
+    size_t plain = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+      auto [it, inserted] = reference.emplace(values[i], static_cast<uint32_t>(reference.size()));
+      if (inserted) plain += 4 + values[i].size();
+      ASSERT_EQ(indices[i], it->second) << i;
+      ASSERT_EQ(dict.value(indices[i]), values[i]);
+    }
+    EXPECT_EQ(dict.size(), reference.size());
+    EXPECT_EQ(dict.plain_size(), plain);
+    ByteBuffer page;
+    dict.WritePlain(&page);
+    EXPECT_EQ(page.size(), plain);
+  }
+}
+
+}  // namespace
+}  // namespace logdaemon::parquet
