@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/inspect_command.h"
+#include "cli/validate_schema_command.h"
 
 namespace {
 
@@ -52,9 +53,19 @@ int main(int argc, char** argv) {
   query->add_option("-d,--storage", storage, "Storage directory")->capture_default_str();
   query->add_flag("-c,--count", count, "Show the total count only");
 
-  CLI::App* validate = app.add_subcommand("validate-schema", "Check a JSON Schema file");
-  std::string schema_file;
-  validate->add_option("FILE", schema_file, "JSON Schema file")->required();
+  CLI::App* validate = app.add_subcommand(
+      "validate-schema", "Check a JSON Schema file and show its columns; with --data, validate NDJSON logs");
+  logdaemon::cli::ValidateSchemaOptions validate_options;
+  validate->add_option("FILE", validate_options.schema_file,
+                       "JSON Schema file (draft-07; default: the built-in log schema)");
+  validate->add_option("--data", validate_options.data_file,
+                       "NDJSON logs to validate, one per line ('-': stdin)");
+  validate->add_option("--schema-path", validate_options.schema_paths,
+                       "Where remote $refs are found: DIR (schemas by $id) or URI=DIR; repeatable");
+  CLI::Option* time_field = validate
+                                ->add_option("--time-field", validate_options.time_field,
+                                             "The date-time property that partitions the logs")
+                                ->capture_default_str();
 
   CLI::App* ingest = app.add_subcommand("ingest", "Send NDJSON logs from stdin or a file to the daemon");
   std::string ingest_file;
@@ -72,7 +83,10 @@ int main(int argc, char** argv) {
   if (*inspect) return logdaemon::cli::RunInspect(inspect_options);
   if (*serve) return NotImplemented("serve");
   if (*query) return NotImplemented("query");
-  if (*validate) return NotImplemented("validate-schema");
+  if (*validate) {
+    validate_options.time_field_explicit = time_field->count() > 0;
+    return logdaemon::cli::RunValidateSchema(validate_options);
+  }
   if (*ingest) return NotImplemented("ingest");
   return kExitNotImplemented;
 }
