@@ -184,8 +184,28 @@ Result<std::unique_ptr<EcmaRegex>> EcmaRegex::Compile(std::string_view pattern) 
                                    std::to_string(error_offset));
   }
   // JIT is an optimisation: when it is unavailable (no executable memory), the interpreter is used.
-  pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-  return std::unique_ptr<EcmaRegex>(new EcmaRegex(std::string(pattern), code));
+  bool jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+  return std::unique_ptr<EcmaRegex>(new EcmaRegex(std::string(pattern), code, jit));
+}
+
+EcmaRegex::EcmaRegex(std::string pattern, pcre2_real_code_8* code, bool jit)
+    : pattern_(std::move(pattern)), code_(code), jit_(jit) {
+  // "^" then ASCII characters with no special meaning; an alternation anywhere would make the anchor
+  // apply to one branch only.
+  std::string_view p = pattern_;
+  if (p.size() < 2 || p[0] != '^' || p.find('|') != std::string_view::npos) return;
+  size_t end = 1;
+  while (end < p.size() && static_cast<unsigned char>(p[end]) < 0x80 &&
+         std::string_view("\\^$.|?*+()[]{}").find(p[end]) == std::string_view::npos) {
+    ++end;
+  }
+  bool whole = end == p.size();
+  // A quantifier applies to the character before it, which is then not certain to be there.
+  if (!whole && std::string_view("?*+{").find(p[end]) != std::string_view::npos) --end;
+  if (end <= 1) return;
+  anchored_literal_ = true;
+  literal_is_whole_ = whole;
+  literal_prefix_ = std::string(p.substr(1, end - 1));
 }
 
 bool EcmaRegex::IsValid(std::string_view pattern) {
@@ -212,9 +232,17 @@ RegexMatcher::~RegexMatcher() {
 }
 
 MatchResult RegexMatcher::Search(const EcmaRegex& regex, std::string_view subject) {
-  // Instance strings come from simdjson, which has validated their UTF-8 already.
-  int rc = pcre2_match(regex.code_, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0,
-                       PCRE2_NO_UTF_CHECK, match_data_, match_context_);
+  if (regex.anchored_literal_) {
+    if (!subject.starts_with(regex.literal_prefix_)) return MatchResult::kNoMatch;
+    if (regex.literal_is_whole_) return MatchResult::kMatch;
+  }
+  // Instance strings come from simdjson, which has validated their UTF-8 already. pcre2_jit_match skips
+  // pcre2_match's option checks, a measurable share of a short match.
+  auto subject_bytes = reinterpret_cast<PCRE2_SPTR>(subject.data());
+  int rc = regex.jit_ ? pcre2_jit_match(regex.code_, subject_bytes, subject.size(), 0, PCRE2_NO_UTF_CHECK,
+                                        match_data_, match_context_)
+                      : pcre2_match(regex.code_, subject_bytes, subject.size(), 0, PCRE2_NO_UTF_CHECK,
+                                    match_data_, match_context_);
   if (rc >= 0) return MatchResult::kMatch;  // 0: matched, ovector too small for the groups
   if (rc == PCRE2_ERROR_NOMATCH) return MatchResult::kNoMatch;
   return MatchResult::kLimitExceeded;

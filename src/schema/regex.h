@@ -41,10 +41,16 @@ class EcmaRegex {
 
  private:
   friend class RegexMatcher;
-  EcmaRegex(std::string pattern, pcre2_real_code_8* code) : pattern_(std::move(pattern)), code_(code) {}
+  EcmaRegex(std::string pattern, pcre2_real_code_8* code, bool jit);
 
   std::string pattern_;
   pcre2_real_code_8* code_;
+  bool jit_;
+  // Patterns such as "^x-" (an anchor, then plain characters): the prefix every match starts with, tested
+  // before PCRE2 is called; when it is the whole pattern, PCRE2 is never called.
+  bool anchored_literal_ = false;
+  bool literal_is_whole_ = false;
+  std::string literal_prefix_;
 };
 
 enum class MatchResult { kNoMatch, kMatch, kLimitExceeded };

@@ -52,6 +52,28 @@ uint8_t InstanceTypeBits(element e, element_type type) {
   }
 }
 
+// The type bits a value's tag decides alone: a double gets kTypeNumber only, as it may or may not be
+// integral (ValidateType looks closer when that matters).
+uint8_t TagTypeBits(element_type type) {
+  switch (type) {
+    case element_type::STRING:
+      return kTypeString;
+    case element_type::OBJECT:
+      return kTypeObject;
+    case element_type::ARRAY:
+      return kTypeArray;
+    case element_type::INT64:
+    case element_type::UINT64:
+      return kTypeNumber | kTypeInteger;
+    case element_type::DOUBLE:
+      return kTypeNumber;
+    case element_type::BOOL:
+      return kTypeBoolean;
+    default:
+      return kTypeNull;
+  }
+}
+
 const char* InstanceTypeName(element e, element_type type) {
   switch (type) {
     case element_type::NULL_VALUE:
@@ -217,7 +239,8 @@ bool Validator::ValidateNode(NodeIndex index, const Value& value, int depth) {
                 [] { return "nested deeper than " + std::to_string(kMaxEvaluationDepth) + " levels"; });
   }
   element_type type = value.is_key ? element_type::STRING : value.element.type();
-  if ((checks & kCheckType) && !ValidateType(node, value, type)) return false;
+  if ((checks & kCheckType) && !(node.types & TagTypeBits(type)) && !ValidateType(node, value, type))
+    return false;
   if ((checks & (kCheckEnum | kCheckConst)) && !ValidateEnumConst(node, value)) return false;
   switch (type) {
     case element_type::STRING:
@@ -495,17 +518,24 @@ bool Validator::ValidateObject(const Node& node, const Value& value, int depth) 
   const bool scan = names.size() <= kMaxScannedNames;
   uint64_t seen = 0;
   size_t count = 0;
+  uint32_t next_expected = 0;
   for (auto field : instance) {
     ++count;
     std::string_view key = field.key;
     uint32_t entry = UINT32_MAX;
     if (scan) {
-      for (uint32_t i = 0; i < names.size(); ++i) {
-        if (names[i].name.size() == key.size() && names[i].name == key) {
-          entry = i;
-          break;
+      // Logs usually list their fields in the schema's order: try the entry after the last match first.
+      if (next_expected < names.size() && names[next_expected].name == key) {
+        entry = next_expected;
+      } else {
+        for (uint32_t i = 0; i < names.size(); ++i) {
+          if (names[i].name.size() == key.size() && names[i].name == key) {
+            entry = i;
+            break;
+          }
         }
       }
+      if (entry != UINT32_MAX) next_expected = entry + 1;
     } else if (auto it = node.name_index.find(key); it != node.name_index.end()) {
       entry = it->second;
     }
