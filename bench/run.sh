@@ -15,3 +15,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$build/bench/parquet_export" 1000000 "$work/logdaemon.parquet" "$work/logs.ndjson"
 node "$root/bench/parquet_size.mjs" "$work/logdaemon.parquet" "$work/logs.ndjson" "$work"
+
+echo
+"$root/bench/schema.sh" "$build"  # JSON Schema validation against ajv

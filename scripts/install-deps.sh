@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything logdaemon's build, tests and benchmarks need on Debian 12, and nothing else.
 # Idempotent: one `apt-get update` only when a package is missing, then only the missing packages; the
-# npm packages of tests/interop/ come from its committed lock file (`npm ci`), skipped when up to date.
+# npm packages of tests/interop/ and bench/ come from their committed lock files (`npm ci`), skipped when
+# up to date.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build: compiler, CMake, codecs (DESIGN.md §8), CLI, simdjson and PCRE2 (JSON Schema). Tests: GoogleTest,
-# clang's libFuzzer runtime. Benchmarks: Google Benchmark. Interop tests: Node.js + npm.
+# clang's libFuzzer runtime. Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
 packages=(
   g++ cmake ninja-build make pkg-config
   libsnappy-dev libzstd-dev zlib1g-dev liblz4-dev
@@ -33,23 +34,29 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages for tests/interop (DuckDB, parquet-wasm, apache-arrow), exactly as locked.
-interop="$root/tests/interop"
-stamp="$interop/node_modules/.logdaemon-lock"
-if [ -f "$interop/package-lock.json" ]; then
-  if ! cmp -s "$interop/package-lock.json" "$stamp" 2>/dev/null; then
-    echo "install-deps: npm ci in tests/interop"
-    # `npm ci` refuses a lock file that lacks the optional DuckDB binaries of other platforms, which a
-    # registry mirror without them cannot record. `npm install` then installs the same locked versions;
-    # the check after it proves the lock file was honoured, not rewritten.
-    if ! (cd "$interop" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null); then
-      before=$(sha256sum "$interop/package-lock.json")
-      (cd "$interop" && npm install --no-audit --no-fund --loglevel=error)
-      if [ "$before" != "$(sha256sum "$interop/package-lock.json")" ]; then
-        echo "install-deps: npm changed tests/interop/package-lock.json; refusing unpinned packages" >&2
-        exit 1
-      fi
+# npm packages, exactly as locked, in each directory that has a package-lock.json: `npm ci`, skipped when
+# node_modules was installed from the same lock file already.
+npm_ci_locked() {
+  local dir=$1
+  local name=${dir#"$root"/}
+  local stamp="$dir/node_modules/.logdaemon-lock"
+  [ -f "$dir/package-lock.json" ] || return 0
+  cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null && return 0
+  echo "install-deps: npm ci in $name"
+  # `npm ci` refuses a lock file that lacks the optional DuckDB binaries of other platforms, which a
+  # registry mirror without them cannot record. `npm install` then installs the same locked versions;
+  # the check after it proves the lock file was honoured, not rewritten.
+  if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null); then
+    local before
+    before=$(sha256sum "$dir/package-lock.json")
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+    if [ "$before" != "$(sha256sum "$dir/package-lock.json")" ]; then
+      echo "install-deps: npm changed $name/package-lock.json; refusing unpinned packages" >&2
+      exit 1
     fi
-    cp "$interop/package-lock.json" "$stamp"
   fi
-fi
+  cp "$dir/package-lock.json" "$stamp"
+}
+
+npm_ci_locked "$root/tests/interop"  # DuckDB, parquet-wasm, apache-arrow: the interop tests
+npm_ci_locked "$root/bench"          # ajv, ajv-formats: the reference of bench/schema.sh
