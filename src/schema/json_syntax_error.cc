@@ -1,7 +1,9 @@
 #include "schema/json_syntax_error.h"
 
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -424,10 +426,50 @@ JsonSyntaxError FindJsonSyntaxError(std::string_view text, size_t max_depth) {
   return Scanner(text, max_depth).Run();
 }
 
+namespace {
+
+// The first number of a syntactically valid text that simdjson cannot represent: an integer beyond
+// int64/uint64, or a magnitude beyond a double (1e400). Strings are skipped. npos when there is none.
+size_t FindOutOfRangeNumber(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) continue;
+    size_t start = i;
+    bool integral = true;
+    while (i < text.size() && std::string_view("+-.eE0123456789").find(text[i]) != std::string_view::npos) {
+      integral &= text[i] != '.' && text[i] != 'e' && text[i] != 'E';
+      ++i;
+    }
+    std::string token(text.substr(start, i - start));
+    --i;
+    if (integral) {
+      bool negative = token[0] == '-';
+      std::string_view digits = std::string_view(token).substr(negative ? 1 : 0);
+      // -9223372036854775808 … 18446744073709551615
+      std::string_view limit = negative ? "9223372036854775808" : "18446744073709551615";
+      if (digits.size() > limit.size() || (digits.size() == limit.size() && digits > limit)) return start;
+    } else if (std::isinf(std::strtod(token.c_str(), nullptr))) {
+      return start;
+    }
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
 std::string DescribeJsonSyntaxError(std::string_view text, size_t max_depth, std::string_view fallback) {
   JsonSyntaxError error = FindJsonSyntaxError(text, max_depth);
-  if (!error.found) return std::string(fallback);
-  return error.what + " at byte " + std::to_string(error.offset);
+  if (error.found) return error.what + " at byte " + std::to_string(error.offset);
+  if (size_t at = FindOutOfRangeNumber(text); at != std::string_view::npos) {
+    return "number out of range (64-bit integers and doubles only) at byte " + std::to_string(at);
+  }
+  return std::string(fallback);
 }
 
 std::string LineAndColumn(std::string_view text, size_t offset) {

@@ -140,9 +140,15 @@ bool JsonEquals(const JsonValue& a, element b) {
       if (bt != element_type::OBJECT) return false;
       simdjson::dom::object object = ObjectOf(b);
       if (object.size() != a.object.size()) return false;
+      // Both directions: with duplicate keys, {"a":1,"a":1} has the size of {"a":1,"b":2} and each of
+      // its members is found in it.
       for (auto field : object) {
         const JsonValue* mine = a.Find(field.key);
         if (mine == nullptr || !JsonEquals(*mine, field.value)) return false;
+      }
+      for (const auto& [name, value] : a.object) {
+        element other;
+        if (object.at_key(name).get(other) != simdjson::SUCCESS || !JsonEquals(value, other)) return false;
       }
       return true;
     }
@@ -178,9 +184,15 @@ bool JsonEquals(element a, element b) {
       simdjson::dom::object x = ObjectOf(a);
       simdjson::dom::object y = ObjectOf(b);
       if (x.size() != y.size()) return false;
+      // Both directions, for objects with duplicate keys (see above).
       for (auto field : x) {
         element other;
         if (y.at_key(field.key).get(other) != simdjson::SUCCESS) return false;
+        if (!JsonEquals(field.value, other)) return false;
+      }
+      for (auto field : y) {
+        element other;
+        if (x.at_key(field.key).get(other) != simdjson::SUCCESS) return false;
         if (!JsonEquals(field.value, other)) return false;
       }
       return true;
@@ -188,6 +200,33 @@ bool JsonEquals(element a, element b) {
     default:
       return false;
   }
+}
+
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut);
+}
+
+std::string ShortText(std::string_view text, size_t max_bytes) {
+  std::string out;
+  for (char ch : Utf8Prefix(text, max_bytes)) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c >= 0x20) {
+      out.push_back(ch);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+      out += escaped;
+    }
+  }
+  if (text.size() > max_bytes) out += "…";
+  return out;
 }
 
 void AppendJsonString(std::string_view text, std::string* out) {
@@ -211,6 +250,11 @@ void AppendJsonString(std::string_view text, std::string* out) {
 namespace {
 
 void AppendDouble(double d, std::string* out) {
+  // Integral values as integers (250, not 2.5e+02), as schemas and logs write them.
+  if (std::floor(d) == d && std::fabs(d) < 1e15) {
+    out->append(std::to_string(static_cast<int64_t>(d)));
+    return;
+  }
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%.17g", d);
   // Shortest form that reads back the same, for readable messages (0.1, not 0.10000000000000001).
@@ -253,7 +297,7 @@ void AppendValue(const JsonValue& v, size_t budget, std::string* out) {
       AppendDouble(v.number, out);
       break;
     case JsonValue::Kind::kString:
-      AppendJsonString(std::string_view(v.string).substr(0, budget + 1), out);
+      AppendJsonString(Utf8Prefix(v.string, budget + 1), out);
       break;
     case JsonValue::Kind::kArray: {
       out->push_back('[');
@@ -297,7 +341,7 @@ void AppendElement(element e, size_t budget, std::string* out) {
       AppendDouble(e.get_double().value_unsafe(), out);
       break;
     case element_type::STRING:
-      AppendJsonString(StringOf(e).substr(0, budget + 1), out);
+      AppendJsonString(Utf8Prefix(StringOf(e), budget + 1), out);
       break;
     case element_type::ARRAY: {
       out->push_back('[');

@@ -75,6 +75,13 @@ bool JsonEquals(simdjson::dom::element a, simdjson::dom::element b);
 // Compact JSON text of an instance value, cut after about `max_bytes` with "…".
 std::string ElementToJson(simdjson::dom::element element, size_t max_bytes = SIZE_MAX);
 
+// The longest prefix of `text` of at most `max_bytes` that ends on a UTF-8 character boundary.
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
+
+// `text` for a one-line message, as written but for control characters (escaped as in JSON: \n, \u0001),
+// cut after `max_bytes` on a character boundary with "…".
+std::string ShortText(std::string_view text, size_t max_bytes);
+
 // Appends `text` as a JSON string literal (quotes and escapes).
 void AppendJsonString(std::string_view text, std::string* out);
 

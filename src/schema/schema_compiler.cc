@@ -401,17 +401,38 @@ class SchemaCompilerImpl {
                                  " " + Show(v));
     }
     if (v.Find("$ref") != nullptr) {
-      // A schema that is only a reference gets no node of its own: it is its target's node.
-      if (!refs_in_progress_.insert(&v).second) {
-        return Error(location + "/$ref", "the reference leads back to itself without validating anything");
+      // A schema that is only a reference gets no node of its own: it is its target's node. Follow a
+      // chain of references iteratively to the first schema that is not one; coming back to a reference
+      // of the same chain means it never validates anything.
+      std::vector<const JsonValue*> chain;
+      std::unordered_set<const JsonValue*> seen;
+      const JsonValue* target = &v;
+      while (target->is_object() && target->Find("$ref") != nullptr && !memo_.count(target)) {
+        const std::string& here = location_of_.count(target) ? location_of_[target] : location;
+        if (!seen.insert(target).second) {
+          return Error(here + "/$ref", "the reference leads back to itself without validating anything");
+        }
+        chain.push_back(target);
+        auto next = ResolveRef(*target, here);
+        if (!next.ok()) return next.status();
+        target = *next;
       }
-      auto target = ResolveRef(v, location);
-      if (!target.ok()) return target.status();
-      auto index = CompileSchema(**target);
-      refs_in_progress_.erase(&v);
-      if (index.ok()) memo_[&v] = *index;
+      auto index = CompileSchema(*target);
+      if (!index.ok()) return index.status();
+      for (const JsonValue* holder : chain) memo_[holder] = *index;
       return index;
     }
+    // Nesting through references is not bounded by the document's depth: bound it here, before the
+    // stack is.
+    if (compile_depth_ >= options_.max_depth) {
+      return Error(location, "schemas nest deeper than " + std::to_string(options_.max_depth) +
+                                 " levels (through $ref)");
+    }
+    struct DepthGuard {
+      size_t& depth;
+      explicit DepthGuard(size_t& d) : depth(d) { ++depth; }
+      ~DepthGuard() { --depth; }
+    } guard(compile_depth_);
     NodeIndex index = NewNode(location);
     memo_[&v] = index;
     Node node;
@@ -843,7 +864,7 @@ class SchemaCompilerImpl {
   std::unordered_map<const JsonValue*, std::string> base_of_;
   std::unordered_map<const JsonValue*, std::string> location_of_;
   std::unordered_map<const JsonValue*, NodeIndex> memo_;
-  std::unordered_set<const JsonValue*> refs_in_progress_;
+  size_t compile_depth_ = 0;
 };
 
 Result<std::shared_ptr<const CompiledSchema>> SchemaCompiler::Compile(std::string_view text,

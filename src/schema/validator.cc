@@ -215,7 +215,7 @@ void Validator::RecordError(const char* keyword, const std::string& why) {
 std::string Validator::Show(const Value& value) {
   if (value.is_key) {
     std::string out;
-    AppendJsonString(value.key.substr(0, kShownValueBytes), &out);
+    AppendJsonString(Utf8Prefix(value.key, kShownValueBytes), &out);
     if (value.key.size() > kShownValueBytes) out += "…";
     return out;
   }
@@ -305,8 +305,7 @@ bool Validator::ValidateEnumConst(const Node& node, const Value& value) {
         for (size_t i = 0; i < node.enum_values.size() && i < kShownEnumValues; ++i) {
           if (i) list += ", ";
           const JsonValue* v = node.enum_values[i];
-          list += v->is_string() && v->string.size() <= kShownValueBytes ? v->string
-                                                                         : v->ToJson(kShownValueBytes);
+          list += v->is_string() ? ShortText(v->string, kShownValueBytes) : v->ToJson(kShownValueBytes);
         }
         if (node.enum_values.size() > kShownEnumValues) {
           list += " (and " + std::to_string(node.enum_values.size() - kShownEnumValues) + " more)";
@@ -402,7 +401,7 @@ bool Validator::ValidateString(const Node& node, const Value& value) {
     MatchResult match = matcher_.Search(*node.pattern, s);
     if (match != MatchResult::kMatch) {
       return Fail("pattern", [&] {
-        std::string pattern = node.pattern->pattern().substr(0, kShownValueBytes);
+        std::string pattern = ShortText(node.pattern->pattern(), kShownValueBytes);
         if (match == MatchResult::kLimitExceeded) {
           return "matching " + Show(value) + " against " + pattern + " exceeded the backtracking limit";
         }
@@ -556,7 +555,7 @@ bool Validator::ValidateObject(const Node& node, const Value& value, int depth) 
       if (match == MatchResult::kLimitExceeded) {
         return Fail("patternProperties", [&] {
           return "matching the property name " + Show(Value{{}, key, true}) + " against " +
-                 pattern.regex->pattern() + " exceeded the backtracking limit";
+                 ShortText(pattern.regex->pattern(), kShownValueBytes) + " exceeded the backtracking limit";
         });
       }
       if (match == MatchResult::kNoMatch) continue;

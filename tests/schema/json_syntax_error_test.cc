@@ -270,11 +270,19 @@ TEST(JsonSyntaxError, DescribeSaysWhatAndWhere) {
 
 TEST(JsonSyntaxError, DescribeFallsBackWhenTheTextIsValid) {
   EXPECT_EQ(DescribeJsonSyntaxError("[1]", kDepth, "capacity exceeded"), "capacity exceeded");
-  // Valid JSON that simdjson refuses for its own number limits.
-  for (std::string_view text : {"1e400"sv, "123456789012345678901234567890"sv}) {
+}
+
+// Valid JSON that simdjson refuses for its own number limits: the number is named with its position.
+TEST(JsonSyntaxError, DescribeNamesNumbersOutOfSimdjsonsRange) {
+  for (std::string_view text : {"[1e400]"sv, "[123456789012345678901234567890]"sv, "[-9223372036854775809]"sv,
+                                "[18446744073709551616]"sv}) {
     EXPECT_NE(SimdjsonError(text), simdjson::SUCCESS) << text;
-    EXPECT_EQ(DescribeJsonSyntaxError(text, kDepth, "NUMBER_ERROR"), "NUMBER_ERROR") << text;
+    EXPECT_EQ(DescribeJsonSyntaxError(text, kDepth, "NUMBER_ERROR"),
+              "number out of range (64-bit integers and doubles only) at byte 1")
+        << text;
   }
+  EXPECT_EQ(DescribeJsonSyntaxError(R"({"1e999":"1e999","n":-1e999})", kDepth, "x"),
+            "number out of range (64-bit integers and doubles only) at byte 21");
 }
 
 TEST(JsonSyntaxError, LineAndColumnAreOneBased) {
