@@ -34,10 +34,11 @@ test: build
 bench: build
 	bench/run.sh $(BUILD_DIR)
 
-# Long fuzzing runs: make fuzz FUZZ_SECONDS=3600 (see docs/fuzzing.md).
+# Long fuzzing runs: make fuzz FUZZ_SECONDS=3600 [FUZZ_TARGET=schema_compile_fuzzer] (docs/fuzzing.md).
 FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= parquet_reader_fuzzer
 fuzz: deps
-	scripts/fuzz.sh $(FUZZ_SECONDS)
+	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGET)
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -1,15 +1,42 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs one for SECONDS.
 #   scripts/fuzz.sh SECONDS [TARGET]      TARGET defaults to parquet_reader_fuzzer
-# The build goes to $LOGDAEMON_FUZZ_BUILD_DIR (default build-fuzz/). The corpus starts from the
-# parquet-testing fixtures and fuzz/corpus/ (if any); new inputs go to <build>/corpus-TARGET/, crashes
-# to <build>/crashes/. Exits non-zero when the fuzzer found a crash, leak or timeout.
+# Targets and their seeds (docs/fuzzing.md):
+#   parquet_reader_fuzzer    the parquet-testing fixtures (good and bad files), fuzz/parquet.dict
+#   schema_compile_fuzzer    every schema of the JSON Schema test suite, fuzz/json_schema.dict
+#   schema_validate_fuzzer   every test document of the suite, fuzz/json_schema.dict
+# plus fuzz/corpus/TARGET/ (regression inputs) for each. The build goes to $LOGDAEMON_FUZZ_BUILD_DIR
+# (default build-fuzz/); new inputs go to <build>/corpus-TARGET/, crashes to <build>/crashes/. Exits
+# non-zero when the fuzzer found a crash, leak or timeout.
 set -euo pipefail
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [TARGET]}
 target=${2:-parquet_reader_fuzzer}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${LOGDAEMON_FUZZ_BUILD_DIR:-$root/build-fuzz}
 fixtures=${LOGDAEMON_FIXTURES_DIR:-$root/../shared/fixtures}
+
+seeds=()
+case "$target" in
+  parquet_reader_fuzzer)
+    dict=parquet.dict
+    seeds+=("$fixtures/parquet-testing/data" "$fixtures/parquet-testing/bad_data")
+    ;;
+  schema_compile_fuzzer | schema_validate_fuzzer)
+    dict=json_schema.dict
+    # The suite's files are arrays of cases: split them into one seed per schema and per document.
+    suite="$fixtures/json-schema-test-suite"
+    if [ -d "$suite" ]; then
+      python3 "$root/scripts/json_schema_seeds.py" "$suite" "$build/seeds-schema_compile_fuzzer" \
+        "$build/seeds-schema_validate_fuzzer"
+      seeds+=("$build/seeds-$target")
+    fi
+    ;;
+  *)
+    echo "fuzz: unknown target $target" >&2
+    exit 2
+    ;;
+esac
+seeds+=("$root/fuzz/corpus/$target")
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLOGDAEMON_FUZZ=ON -DLOGDAEMON_BUILD_TESTS=OFF -DLOGDAEMON_BUILD_BENCH=OFF > "$build.configure.log" 2>&1 ||
@@ -19,14 +46,15 @@ cmake --build "$build" --target "$target" > "$build.build.log" 2>&1 || { tail -5
 corpus="$build/corpus-$target"
 crashes="$build/crashes"
 mkdir -p "$corpus" "$crashes"
-seeds=()
-for dir in "$fixtures/parquet-testing/data" "$fixtures/parquet-testing/bad_data" "$root/fuzz/corpus"; do
-  [ -d "$dir" ] && seeds+=("$dir")
+existing=()
+for dir in "${seeds[@]}"; do
+  [ -d "$dir" ] && existing+=("$dir")
 done
 
 set +e
-"$build/fuzz/$target" "$corpus" "${seeds[@]}" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-  -dict="$root/fuzz/parquet.dict" -artifact_prefix="$crashes/" -print_final_stats=1 2>&1 | tail -25
+LOGDAEMON_FIXTURES_DIR="$fixtures" "$build/fuzz/$target" "$corpus" "${existing[@]}" -max_total_time="$seconds" \
+  -rss_limit_mb=2048 -timeout=10 -dict="$root/fuzz/$dict" -artifact_prefix="$crashes/" -print_final_stats=1 2>&1 |
+  tail -25
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then

@@ -8,12 +8,22 @@ namespace logdaemon::schema {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
+namespace {
+constexpr size_t kIndexedObjectSize = 16;
+}  // namespace
+
+JsonValue::JsonValue() noexcept = default;
+
 bool JsonValue::is_integral() const {
   if (kind == Kind::kInt64 || kind == Kind::kUint64) return true;
   return kind == Kind::kDouble && std::isfinite(number) && std::floor(number) == number;
 }
 
 const JsonValue* JsonValue::Find(std::string_view key) const {
+  if (object_index) {
+    auto it = object_index->find(key);
+    return it == object_index->end() ? nullptr : &object[it->second].second;
+  }
   for (const auto& [name, value] : object) {
     if (name == key) return &value;
   }
@@ -56,6 +66,11 @@ JsonValue JsonValue::FromElement(element e) {
       v.kind = Kind::kObject;
       for (auto field : ObjectOf(e)) {
         v.object.emplace_back(std::string(field.key), FromElement(field.value));
+      }
+      if (v.object.size() > kIndexedObjectSize) {
+        v.object_index =
+            std::make_unique<std::unordered_map<std::string, size_t, NameHash, std::equal_to<>>>();
+        for (size_t i = 0; i < v.object.size(); ++i) v.object_index->emplace(v.object[i].first, i);
       }
       break;
   }

@@ -12,8 +12,10 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -22,6 +24,8 @@ namespace logdaemon::schema {
 struct JsonValue {
   enum class Kind : uint8_t { kNull, kBool, kInt64, kUint64, kDouble, kString, kArray, kObject };
 
+  // Defined out of line: clang needs the complete type for the member vectors of pairs of JsonValue.
+  JsonValue() noexcept;
   Kind kind = Kind::kNull;
   bool boolean = false;
   int64_t int64 = 0;
@@ -30,6 +34,13 @@ struct JsonValue {
   std::string string;
   std::vector<JsonValue> array;
   std::vector<std::pair<std::string, JsonValue>> object;  // document order; duplicates kept
+  // Large objects (definitions of generated schemas) are also indexed by name: Find stays O(1) so that
+  // resolving every `$ref` of a schema is not quadratic. Name → index of its first occurrence.
+  struct NameHash {
+    using is_transparent = void;  // find(string_view) without building a std::string
+    size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+  };
+  std::unique_ptr<std::unordered_map<std::string, size_t, NameHash, std::equal_to<>>> object_index;
 
   bool is_object() const { return kind == Kind::kObject; }
   bool is_array() const { return kind == Kind::kArray; }

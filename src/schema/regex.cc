@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "schema/json_value.h"
+
 namespace logdaemon::schema {
 
 namespace {
@@ -83,7 +85,7 @@ Result<std::string> TranslateEcmaPattern(std::string_view pattern) {
   out.reserve(pattern.size() + 16);
   bool in_class = false;
   auto not_ecma = [&](size_t at, std::string_view what) {
-    return Status::InvalidArgument("invalid regex \"" + std::string(pattern) + "\": " + std::string(what) +
+    return Status::InvalidArgument("invalid regex \"" + ShortText(pattern, 200) + "\": " + std::string(what) +
                                    " is not ECMA-262 syntax, at offset " + std::to_string(at));
   };
   for (size_t i = 0; i < pattern.size(); ++i) {
@@ -179,7 +181,7 @@ Result<std::unique_ptr<EcmaRegex>> EcmaRegex::Compile(std::string_view pattern) 
   if (code == nullptr) {
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(error_code, message, sizeof(message));
-    return Status::InvalidArgument("invalid regex \"" + std::string(pattern) +
+    return Status::InvalidArgument("invalid regex \"" + ShortText(pattern, 200) +
                                    "\": " + reinterpret_cast<const char*>(message) + " at offset " +
                                    std::to_string(error_offset));
   }

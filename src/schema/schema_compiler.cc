@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "schema/json_syntax_error.h"
+#include "schema/json_value.h"
 #include "schema/metaschema.h"
 #include "schema/uri.h"
 
@@ -75,7 +76,8 @@ Status AddSchemaPath(std::string_view argument, CompileOptions* options) {
 
 namespace {
 
-// JSON pointer token escaping (RFC 6901 §3): '~' → "~0", '/' → "~1".
+// JSON pointer token escaping (RFC 6901 §3): '~' → "~0", '/' → "~1". The pointers only appear in
+// messages, which stay on one line: control characters are shown escaped as in JSON.
 std::string EscapePointerToken(std::string_view token) {
   std::string out;
   for (char c : token) {
@@ -87,7 +89,7 @@ std::string EscapePointerToken(std::string_view token) {
       out += c;
     }
   }
-  return out;
+  return ShortText(out, out.size());
 }
 
 bool IsSupportedDraft(std::string_view uri) {
@@ -170,6 +172,7 @@ class SchemaCompilerImpl {
     }
     auto index = CompileSchema(*root);
     if (!index.ok()) return index.status();
+    if (Status st = CompilePending(); !st.ok()) return st;
     out_->root_ = *index;
     return CheckNoLoopWithoutProgress();
   }
@@ -422,23 +425,24 @@ class SchemaCompilerImpl {
       for (const JsonValue* holder : chain) memo_[holder] = *index;
       return index;
     }
-    // Nesting through references is not bounded by the document's depth: bound it here, before the
-    // stack is.
-    if (compile_depth_ >= options_.max_depth) {
-      return Error(location, "schemas nest deeper than " + std::to_string(options_.max_depth) +
-                                 " levels (through $ref)");
-    }
-    struct DepthGuard {
-      size_t& depth;
-      explicit DepthGuard(size_t& d) : depth(d) { ++depth; }
-      ~DepthGuard() { --depth; }
-    } guard(compile_depth_);
+    // Nesting through references is not bounded by the document's depth, so nothing here recurses
+    // into subschemas: a new node's keywords are compiled later, by CompilePending.
     NodeIndex index = NewNode(location);
     memo_[&v] = index;
-    Node node;
-    if (Status st = CompileKeywords(v, location, &node); !st.ok()) return st;
-    out_->nodes_[index] = std::move(node);
+    pending_.emplace_back(&v, index);
     return index;
+  }
+
+  // Compiles the keywords of every node CompileSchema created, and of the nodes they create in turn.
+  Status CompilePending() {
+    for (size_t i = 0; i < pending_.size(); ++i) {
+      auto [schema, index] = pending_[i];
+      const std::string location = out_->locations_[index];  // a copy: locations_ grows meanwhile
+      Node node;
+      if (Status st = CompileKeywords(*schema, location, &node); !st.ok()) return st;
+      out_->nodes_[index] = std::move(node);
+    }
+    return Status::OK();
   }
 
   Result<NodeIndex> CompileChild(const JsonValue& parent, std::string_view keyword,
@@ -864,7 +868,7 @@ class SchemaCompilerImpl {
   std::unordered_map<const JsonValue*, std::string> base_of_;
   std::unordered_map<const JsonValue*, std::string> location_of_;
   std::unordered_map<const JsonValue*, NodeIndex> memo_;
-  size_t compile_depth_ = 0;
+  std::vector<std::pair<const JsonValue*, NodeIndex>> pending_;  // nodes whose keywords are not compiled yet
 };
 
 Result<std::shared_ptr<const CompiledSchema>> SchemaCompiler::Compile(std::string_view text,
