@@ -104,23 +104,6 @@ bool IsSupportedDraft(std::string_view uri) {
   return id == "://json-schema.org/draft-07/schema" || id == "://json-schema.org/draft-06/schema";
 }
 
-const char* TypeName(const JsonValue& v) {
-  switch (v.kind) {
-    case JsonValue::Kind::kNull:
-      return "null";
-    case JsonValue::Kind::kBool:
-      return "boolean";
-    case JsonValue::Kind::kString:
-      return "string";
-    case JsonValue::Kind::kArray:
-      return "array";
-    case JsonValue::Kind::kObject:
-      return "object";
-    default:
-      return v.is_integral() ? "integer" : "number";
-  }
-}
-
 // The keywords whose values are schemas (or arrays / maps of schemas), where `$id`s count (draft-07
 // §8.2: a `$id` inside `enum`, `const` or an unknown keyword is data, not an identifier).
 enum class Holds { kSchema, kSchemaArray, kSchemaOrArray, kSchemaMap, kSchemaMapOrArrays };
@@ -400,8 +383,7 @@ class SchemaCompilerImpl {
       return index;
     }
     if (!v.is_object()) {
-      return Error(location, std::string("a schema must be an object or a boolean, got ") + TypeName(v) +
-                                 " " + Show(v));
+      return Error(location, "a schema must be an object or a boolean, got " + Show(v));
     }
     if (v.Find("$ref") != nullptr) {
       // A schema that is only a reference gets no node of its own: it is its target's node. Follow a

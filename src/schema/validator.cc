@@ -305,7 +305,9 @@ bool Validator::ValidateEnumConst(const Node& node, const Value& value) {
         for (size_t i = 0; i < node.enum_values.size() && i < kShownEnumValues; ++i) {
           if (i) list += ", ";
           const JsonValue* v = node.enum_values[i];
-          list += v->is_string() ? ShortText(v->string, kShownValueBytes) : v->ToJson(kShownValueBytes);
+          // Strings bare ("one of trace, debug"), unless the enum mixes types and "1" must differ from 1.
+          list += v->is_string() && node.enum_all_strings ? ShortText(v->string, kShownValueBytes)
+                                                          : v->ToJson(kShownValueBytes);
         }
         if (node.enum_values.size() > kShownEnumValues) {
           list += " (and " + std::to_string(node.enum_values.size() - kShownEnumValues) + " more)";

@@ -30,7 +30,8 @@ class Validator {
   Validator& operator=(const Validator&) = delete;
 
   // Whether `instance` is valid. When it is not and `error` is non-null, *error is set to the one-line
-  // reason (the first failing keyword, in schema order).
+  // reason: the first failing check in the order type, enum/const, the keywords of the value's kind,
+  // then the applicators.
   bool Validate(simdjson::dom::element instance, std::string* error = nullptr);
 
   const CompiledSchema& schema() const { return *schema_; }

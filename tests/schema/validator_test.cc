@@ -60,7 +60,7 @@ TEST(ValidatorKeyword, Type) {
 TEST(ValidatorKeyword, Enum) {
   EXPECT_EQ(Check(R"({"enum":["a","b"]})", R"("c")"), "(root): enum: \"c\" is not one of a, b");
   EXPECT_EQ(Check(R"({"enum":[1,"a",null,{"x":1}]})", "2"),
-            "(root): enum: 2 is not one of 1, a, null, {\"x\":1}");
+            "(root): enum: 2 is not one of 1, \"a\", null, {\"x\":1}");
   EXPECT_EQ(Check(R"({"enum":[1,"a",null,{"x":1}]})", R"({"x":1.0})"), "valid");
   EXPECT_EQ(Check(R"({"enum":[1,2,3,4,5,6,7,8,9,10,11,12]})", "13"),
             "(root): enum: 13 is not one of 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 (and 2 more)");
