@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "schema/ascii.h"
 #include "schema/idna.h"
 #include "schema/regex.h"
 #include "schema/rfc3339.h"
@@ -11,34 +12,12 @@ namespace logdaemon::schema {
 
 namespace {
 
-// ---------------------------------------------------------------------------------------------------
-// ASCII character classes. Every format here is ASCII by its RFC (ABNF's ALPHA, DIGIT and HEXDIG are
-// ASCII only); a byte >= 0x80 (any non-ASCII UTF-8) is never in a class.
-
-constexpr bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-constexpr bool IsAlpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-constexpr bool IsHexDigit(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-constexpr char ToLower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLower(a[i]) != ToLower(b[i])) return false;
-  }
-  return true;
-}
-
-bool StartsWithIgnoringAsciiCase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && EqualsIgnoringAsciiCase(text.substr(0, prefix.size()), prefix);
-}
+using ascii::EqualsIgnoringCase;
+using ascii::IsAlpha;
+using ascii::IsDigit;
+using ascii::IsHexDigit;
+using ascii::StartsWithIgnoringCase;
+using ascii::ToLower;
 
 // ---------------------------------------------------------------------------------------------------
 // ipv4: RFC 2673 §3.2 dotted-quad, as RFC 3986's IPv4address: dec-octet = "0" / 1-9 DIGIT / ... 255.
@@ -131,7 +110,7 @@ bool IsHostname(std::string_view text) {
     const size_t dot = text.find('.');
     const std::string_view label = text.substr(0, dot);
     if (!IsLdhLabel(label)) return false;  // also an empty label: leading, trailing or double dot
-    if (StartsWithIgnoringAsciiCase(label, "xn--") && !IsValidALabel(label)) return false;
+    if (StartsWithIgnoringCase(label, "xn--") && !IsValidALabel(label)) return false;
     if (dot == std::string_view::npos) return true;
     text.remove_prefix(dot + 1);
   }
@@ -192,7 +171,7 @@ bool IsEmail(std::string_view text) {
     // Snum would allow leading zeros, whose meaning differs between readers).
     if (domain.size() < 2 || domain.back() != ']') return false;
     const std::string_view literal = domain.substr(1, domain.size() - 2);
-    if (StartsWithIgnoringAsciiCase(literal, "IPv6:")) return IsIpv6(literal.substr(5));
+    if (StartsWithIgnoringCase(literal, "IPv6:")) return IsIpv6(literal.substr(5));
     return IsIpv4(literal);
   }
   // Domain = sub-domain *("." sub-domain), sub-domain = Let-dig [Ldh-str]: host name labels.

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <span>
 
+#include "schema/ascii.h"
+
 namespace logdaemon::schema {
 
 namespace {
@@ -14,17 +16,8 @@ constexpr std::string_view kAcePrefix = "xn--";  // RFC 5890 §2.3.2.5
 constexpr char32_t kMaxCodePoint = 0x10FFFF;
 constexpr size_t kMaxLabelLength = 63;  // RFC 1035 §2.3.4, in octets; so at most 63 code points decoded
 
-constexpr char ToLower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLower(a[i]) != ToLower(b[i])) return false;
-  }
-  return true;
-}
+using ascii::EqualsIgnoringCase;
+using ascii::ToLower;
 
 struct CodePointRange {
   char32_t first;
@@ -433,7 +426,7 @@ bool IsULabel(std::span<const char32_t> label) {
 
 bool IsValidALabel(std::string_view label) {
   if (label.size() < kAcePrefix.size() ||
-      !EqualsIgnoringAsciiCase(label.substr(0, kAcePrefix.size()), kAcePrefix)) {
+      !EqualsIgnoringCase(label.substr(0, kAcePrefix.size()), kAcePrefix)) {
     return false;
   }
   std::array<char32_t, kMaxLabelLength> decoded;
