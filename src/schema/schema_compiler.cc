@@ -865,6 +865,12 @@ Result<std::shared_ptr<const CompiledSchema>> SchemaCompiler::CompileFile(const 
                                                                           CompileOptions options) {
   auto text = ReadFileToString(path, options.max_document_bytes);
   if (!text.ok()) return text.status();
+  return CompileFileText(path, *text, std::move(options));
+}
+
+Result<std::shared_ptr<const CompiledSchema>> SchemaCompiler::CompileFileText(const std::string& path,
+                                                                              std::string_view text,
+                                                                              CompileOptions options) {
   std::error_code ec;
   std::filesystem::path absolute = std::filesystem::absolute(path, ec);
   if (ec) return Status::IOError(path + ": " + ec.message());
@@ -873,7 +879,7 @@ Result<std::shared_ptr<const CompiledSchema>> SchemaCompiler::CompileFile(const 
   std::string dir = absolute.parent_path().lexically_normal().string();
   if (dir.empty() || dir.back() != '/') dir.push_back('/');
   options.uri_prefixes.emplace_back("file://" + dir, dir);
-  auto compiled = Compile(*text, options);
+  auto compiled = Compile(text, options);
   if (!compiled.ok()) return compiled.status().WithContext(path);
   return compiled;
 }

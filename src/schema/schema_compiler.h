@@ -48,6 +48,10 @@ class SchemaCompiler {
   // Reads `path`; references relative to it resolve to files beside it ("common.json#/definitions/x").
   static Result<std::shared_ptr<const CompiledSchema>> CompileFile(const std::string& path,
                                                                    CompileOptions options = {});
+  // The same for `text`, the contents of `path` read already (errors are prefixed with `path`).
+  static Result<std::shared_ptr<const CompiledSchema>> CompileFileText(const std::string& path,
+                                                                       std::string_view text,
+                                                                       CompileOptions options = {});
 };
 
 // Reads a whole file (for schemas and the CLI's data files); errors name the path and the errno text.

@@ -32,6 +32,7 @@ struct ThreadState {
   std::shared_ptr<const CompiledSchema> schema;
   std::unique_ptr<schema::Validator> validator;
   std::string error;
+  std::string buffer;  // the document, padded for simdjson; its capacity is kept between calls
 };
 
 }  // namespace
@@ -64,7 +65,8 @@ Result<SchemaValidator> SchemaValidator::FromFile(const std::string& path, const
   if (!compile.ok()) return compile.status();
   auto text = schema::ReadFileToString(path, compile->max_document_bytes);
   if (!text.ok()) return text.status();
-  auto built = Build(*text, SchemaCompiler::CompileFile(path, *compile), options);
+  auto compiled = SchemaCompiler::CompileFileText(path, *text, *compile);
+  auto built = Build(std::move(*text), std::move(compiled), options);
   if (!built.ok() && built.status().message().rfind(path, 0) != 0) return built.status().WithContext(path);
   return built;
 }
@@ -76,9 +78,12 @@ Status SchemaValidator::Validate(std::string_view json) const {
     state.schema = compiled_;
     state.validator = std::make_unique<schema::Validator>(compiled_);
   }
-  simdjson::padded_string padded(json);
+  // A reused padded copy: simdjson reads up to SIMDJSON_PADDING bytes past the end.
+  state.buffer.assign(json);
+  state.buffer.resize(json.size() + simdjson::SIMDJSON_PADDING);
   simdjson::dom::element document;
-  if (auto error = state.parser.parse(padded).get(document); error != simdjson::SUCCESS) {
+  if (auto error = state.parser.parse(state.buffer.data(), json.size(), false).get(document);
+      error != simdjson::SUCCESS) {
     return Status::InvalidArgument(
         "invalid JSON: " +
         schema::DescribeJsonSyntaxError(json, kMaxDocumentDepth, simdjson::error_message(error)));
