@@ -15,7 +15,16 @@ namespace logdaemon {
 
 class Status {
  public:
-  enum class Code { kOk = 0, kInvalidArgument, kCorruption, kNotSupported, kIOError, kNotFound };
+  enum class Code {
+    kOk = 0,
+    kInvalidArgument,
+    kCorruption,
+    kNotSupported,
+    kIOError,
+    kNotFound,
+    kResourceExhausted,
+    kUnavailable
+  };
 
   Status() = default;  // OK
 
@@ -27,6 +36,10 @@ class Status {
   static Status NotSupported(std::string_view msg) { return Status(Code::kNotSupported, msg); }
   static Status IOError(std::string_view msg) { return Status(Code::kIOError, msg); }
   static Status NotFound(std::string_view msg) { return Status(Code::kNotFound, msg); }
+  // A bounded buffer is full (the storage queue: the wire protocol's "overloaded").
+  static Status ResourceExhausted(std::string_view msg) { return Status(Code::kResourceExhausted, msg); }
+  // The service is closed or shutting down.
+  static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -47,6 +60,10 @@ class Status {
         return "I/O error: " + message_;
       case Code::kNotFound:
         return "not found: " + message_;
+      case Code::kResourceExhausted:
+        return "resource exhausted: " + message_;
+      case Code::kUnavailable:
+        return "unavailable: " + message_;
     }
     return message_;
   }

@@ -1,0 +1,146 @@
+// StorageEngine: validated logs become a bounded set of immutable Parquet files (DESIGN.md §4–5).
+//
+//   auto storage = logdaemon::StorageEngine::Open("logs", logdaemon::Compression::kSnappy,
+//                                                 1000,                // batch size (a flush trigger)
+//                                                 100 * 1024 * 1024);  // rotation size
+//   logdaemon::Status st = (*storage)->Append(R"({"timestamp":"2026-01-15T19:00:00Z","level":"info",
+//                                                  "message":"hi"})");
+//   (*storage)->Flush();  // every log appended so far is in a visible file
+//   (*storage)->Close();
+//
+// Files: <directory>/dt=YYYY-MM-DD/logs_YYYYMMDD_HHMMSS_<first>[-<last>].parquet, where first..last is the
+// range of flush sequence numbers the file covers. A file is written under <directory>/.tmp/, fsynced,
+// renamed into place and its directory fsynced, so every visible file is complete. A background thread
+// compacts each partition's small files into files of up to the rotation size; a merged file supersedes
+// the files whose range it covers (storage/catalog.h lists the visible, non-superseded files).
+//
+// Memory is bounded: at most `queue_capacity` logs are held unencoded (Append answers "overloaded", or
+// waits with OverflowPolicy::kBlock, beyond that), and encoded files waiting for the disk are bounded
+// too. A write that fails (disk full, EIO, permission denied) is counted, reported through
+// `on_error`, and retried with backoff until it succeeds; nothing is lost and no broken file is visible.
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "logdaemon/schema.h"
+#include "logdaemon/status.h"
+
+namespace logdaemon {
+
+namespace storage {
+class FileSystem;
+class Engine;
+}  // namespace storage
+
+enum class Compression { kNone, kSnappy, kZstd, kGzip, kLz4 };
+// "none", "snappy", "zstd", "gzip", "lz4" (lz4 is Parquet's LZ4_RAW).
+std::string_view CompressionName(Compression compression);
+Result<Compression> ParseCompression(std::string_view name);
+
+// How files are grouped into Hive-style partition directories by the time field (UTC).
+enum class Partitioning {
+  kDay,   // dt=YYYY-MM-DD/
+  kHour,  // dt=YYYY-MM-DD/hour=HH/
+  kNone,  // files directly in the storage directory
+};
+Result<Partitioning> ParsePartitioning(std::string_view name);  // "day", "hour", "none"
+
+enum class OverflowPolicy {
+  kDrop,   // Append returns ResourceExhausted("overloaded") at once (the original spec's behaviour)
+  kBlock,  // Append waits until there is room (bulk import; `serve --overflow block`)
+};
+
+struct StorageOptions {
+  std::string directory = "logs";
+  Compression compression = Compression::kSnappy;
+  int compression_level = 0;  // 0: the codec's default (zstd 3, gzip 6)
+  // A partition is flushed to a new file once this many rows are buffered (and at most about once a
+  // second at high rates, so that flush files are not tiny), or when its oldest row is
+  // `flush_interval` old. Not a row-group size: files keep their rows in as few row groups as they can.
+  size_t batch_size = 1000;
+  std::chrono::milliseconds flush_interval{5000};
+  // Compaction merges a partition's small files into files of at most this size.
+  uint64_t rotation_bytes = uint64_t{100} << 20;
+  bool compaction = true;
+  // Logs accepted but not yet encoded, across all appenders.
+  size_t queue_capacity = 10000;
+  OverflowPolicy overflow = OverflowPolicy::kDrop;
+  Partitioning partitioning = Partitioning::kDay;
+  int retention_days = 0;         // 0: keep; else partitions older than this many days are deleted
+  uint64_t retention_bytes = 0;   // 0: no limit; else the oldest files go first beyond this total
+  bool parquet_compat = false;    // PLAIN + dictionary only, for old readers (DESIGN.md §6b)
+  // Where failed writes and other background errors are reported (one line each). Default: stderr.
+  std::function<void(const Status&)> on_error;
+  // The file-system layer (tests inject faults); nullptr: the real one. Not owned.
+  storage::FileSystem* file_system = nullptr;
+};
+
+// Counters since Open. Each is monotonic except the gauges (queued_logs, pending_files).
+struct StorageStats {
+  uint64_t logs_appended = 0;      // accepted by Append
+  uint64_t logs_rejected = 0;      // refused by validation or shredding
+  uint64_t logs_dropped = 0;       // refused because the queue was full (kDrop)
+  uint64_t rows_written = 0;       // rows in durable flush files
+  uint64_t files_written = 0;      // flush files made visible
+  uint64_t bytes_written = 0;      // bytes of flush and compacted files made visible
+  uint64_t compactions = 0;        // merged files made visible
+  uint64_t files_compacted = 0;    // input files a merge superseded
+  uint64_t files_deleted_by_retention = 0;
+  uint64_t write_errors = 0;       // failed write / fsync / rename attempts (each retried)
+  uint64_t queued_logs = 0;        // gauge: logs accepted but not yet encoded
+  uint64_t pending_files = 0;      // gauge: encoded files waiting to be written
+  // Flush latency (encode end → durable and visible), milliseconds: counts per upper bound.
+  static constexpr double kLatencyBoundsMs[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
+  std::vector<uint64_t> flush_latency_counts;  // size(kLatencyBoundsMs) + 1 (the last is +Inf)
+  double flush_latency_sum_ms = 0;
+};
+
+class StorageEngine {
+ public:
+  // Opens (creating it if needed) the storage directory: clears `.tmp/`, removes files a durable merged
+  // file supersedes, continues the sequence numbers, and starts the writer and compaction threads.
+  static Result<std::unique_ptr<StorageEngine>> Open(StorageOptions options, SchemaValidator schema);
+  // The original spec's library form, with the built-in schema.
+  static Result<std::unique_ptr<StorageEngine>> Open(std::string directory, Compression compression,
+                                                     size_t batch_size, uint64_t rotation_bytes);
+  ~StorageEngine();  // Close()
+  StorageEngine(const StorageEngine&) = delete;
+  StorageEngine& operator=(const StorageEngine&) = delete;
+
+  // Validates one JSON log and admits it. InvalidArgument with the reply text when it is not valid
+  // ("invalid JSON: …", "schema: …"); ResourceExhausted("overloaded") when the queue is full under
+  // kDrop; Unavailable after Close.
+  Status Append(std::string_view json);
+
+  // Returns once every log appended before the call is in a durable, visible file. Waits through
+  // retried write errors (it fails only when the engine is closed meanwhile).
+  Status Flush();
+
+  // Merges every partition's small files now, as the background does once a partition has gone quiet,
+  // and applies retention. `logdaemon import` calls it at the end.
+  Status Compact();
+
+  // Flushes, stops compaction and the threads. Idempotent. The error of the final flush, if any.
+  Status Close();
+
+  StorageStats Stats() const;
+  const TableLayout& layout() const;
+  const StorageOptions& options() const;
+
+  // The engine itself, for the daemon's per-thread appenders (storage/engine.h).
+  storage::Engine& engine() { return *engine_; }
+
+ private:
+  explicit StorageEngine(std::unique_ptr<storage::Engine> engine);
+  std::unique_ptr<storage::Engine> engine_;
+};
+
+}  // namespace logdaemon

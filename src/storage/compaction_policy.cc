@@ -1,0 +1,33 @@
+#include "storage/compaction_policy.h"
+
+namespace logdaemon::storage {
+
+std::pair<size_t, size_t> PickMerge(const std::vector<uint64_t>& sizes, const std::vector<bool>& barrier,
+                                    const CompactionPolicy& policy, bool quiet) {
+  const size_t n = sizes.size();
+  // Try each suffix end, newest first; a quiet partition is merged from any point, not just the newest.
+  size_t end = n;
+  while (end > 0) {
+    size_t begin = end - 1;
+    if (barrier[begin] || sizes[begin] >= policy.rotation_bytes) {
+      if (!quiet) return {0, 0};
+      end = begin;
+      continue;
+    }
+    uint64_t total = sizes[begin];
+    while (begin > 0 && end - begin < policy.max_merge_width) {
+      size_t next = begin - 1;
+      if (barrier[next] || total + sizes[next] > policy.rotation_bytes) break;
+      if (!quiet && sizes[next] > total) break;
+      total += sizes[next];
+      begin = next;
+    }
+    size_t width = end - begin;
+    if (width >= (quiet ? 2 : policy.min_merge_width)) return {begin, end};
+    if (!quiet) return {0, 0};
+    end = begin;
+  }
+  return {0, 0};
+}
+
+}  // namespace logdaemon::storage

@@ -1,0 +1,35 @@
+// Which files of a partition compaction merges next (DESIGN.md §5.3). Pure functions, so the bound on
+// the number of files can be tested without a disk.
+//
+// Files are considered newest first, as in size-tiered ("universal") compaction: the newest file, then
+// each older one as long as it is no bigger than everything gathered so far and the total stays within
+// the rotation size. Gathering min_merge_width or more files makes a merge. Flush files of similar
+// size therefore merge in groups, merged files merge again once as much newer data has gathered, and
+// every row is rewritten about log2(rotation / flush file size) times at most. A partition holds at most
+// about min_merge_width - 1 + log2(rotation / flush size) files below the rotation size.
+//
+// A partition that has gone quiet (no new file for a while) is merged completely: newest first, as many
+// files as fit in the rotation size, down to ceil(bytes / rotation)-ish files.
+//
+// Merged inputs are always adjacent in sequence order, so the merged file's range covers exactly them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace logdaemon::storage {
+
+struct CompactionPolicy {
+  uint64_t rotation_bytes = uint64_t{100} << 20;
+  size_t min_merge_width = 4;
+  size_t max_merge_width = 256;  // bounds the open readers of one merge
+};
+
+// An index range [begin, end) of `sizes` (the partition's visible files, ordered by sequence) to merge,
+// or begin == end. `barrier[i]` marks files that must not be merged (another schema).
+std::pair<size_t, size_t> PickMerge(const std::vector<uint64_t>& sizes, const std::vector<bool>& barrier,
+                                    const CompactionPolicy& policy, bool quiet);
+
+}  // namespace logdaemon::storage

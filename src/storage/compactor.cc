@@ -1,0 +1,358 @@
+#include "storage/compactor.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+
+#include "parquet/file_reader.h"
+#include "parquet/file_writer.h"
+#include "storage/file_names.h"
+#include "storage/writer.h"
+
+namespace logdaemon::storage {
+
+namespace {
+
+std::string JoinPath(const std::string& dir, const std::string& name) {
+  if (dir.empty()) return name;
+  if (name.empty()) return dir;
+  std::string path = dir;
+  path += '/';
+  path += name;
+  return path;
+}
+
+// "dt=YYYY-MM-DD" or "dt=YYYY-MM-DD/hour=HH" → the partition's [start, end) in UTC micros.
+bool PartitionSpan(const std::string& relative, int64_t* start, int64_t* end) {
+  int year = 0, month = 0, day = 0, hour = -1;
+  char tail = 0;
+  int fields = std::sscanf(relative.c_str(), "dt=%4d-%2d-%2d/hour=%2d%c", &year, &month, &day, &hour, &tail);
+  if (fields < 3 || fields > 4) return false;
+  // Days from the civil date (the same algorithm as schema/rfc3339.h's DaysFromCivil).
+  int y = year - (month <= 2 ? 1 : 0);
+  int era = (y >= 0 ? y : y - 399) / 400;
+  int yoe = y - era * 400;
+  int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = static_cast<int64_t>(era) * 146097 + doe - 719468;
+  constexpr int64_t kDay = 86'400'000'000, kHour = 3'600'000'000;
+  if (fields == 4) {
+    *start = days * kDay + hour * kHour;
+    *end = *start + kHour;
+  } else {
+    *start = days * kDay;
+    *end = *start + kDay;
+  }
+  return true;
+}
+
+}  // namespace
+
+Compactor::Compactor(Engine* engine) : engine_(engine) {
+  policy_.rotation_bytes = engine->options().rotation_bytes;
+  int64_t interval_ns = static_cast<int64_t>(engine->options().flush_interval.count()) * 1'000'000;
+  // A partition with no new file for this long is merged completely.
+  quiet_ns_ = std::max<int64_t>(30'000'000'000, 4 * interval_ns);
+}
+
+Compactor::~Compactor() { Stop(); }
+
+void Compactor::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Compactor::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+    stop_flag_.store(true);
+    cv_.notify_all();
+    done_cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Compactor::stopping() const { return stop_flag_.load(std::memory_order_relaxed); }
+
+void Compactor::Notify() {
+  std::lock_guard lock(mutex_);
+  notified_ = true;
+  cv_.notify_all();
+}
+
+Status Compactor::RunNow() {
+  std::unique_lock lock(mutex_);
+  if (stop_) return Status::Unavailable("storage is closed");
+  uint64_t ticket = ++run_now_requests_;
+  cv_.notify_all();
+  done_cv_.wait(lock, [&] { return stop_ || run_now_done_ >= ticket; });
+  if (run_now_done_ < ticket) return Status::Unavailable("storage is closed");
+  return run_now_status_;
+}
+
+void Compactor::Run() {
+  // Below the io and writer threads: compaction only uses what they leave.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  bool more = false;
+  for (;;) {
+    uint64_t requested = 0;
+    {
+      std::unique_lock lock(mutex_);
+      if (!more) {
+        cv_.wait_for(lock, std::chrono::seconds(1),
+                     [&] { return stop_ || notified_ || run_now_requests_ > run_now_done_; });
+      }
+      if (stop_) return;
+      notified_ = false;
+      requested = run_now_requests_;
+    }
+    const bool forced = requested > run_now_done_;
+    int64_t now = SteadyNanos();
+    Status status;
+    more = false;
+    if (forced) {
+      // Merge until nothing is left to merge (each pass merges one run per partition).
+      bool again = true;
+      while (again && status.ok() && !stopping()) status = CompactPass(/*force=*/true, &again);
+    } else if (engine_->options().compaction && now >= backoff_until_ns_) {
+      status = CompactPass(/*force=*/false, &more);
+    }
+    if (status.ok() && (forced || now >= next_retention_ns_)) {
+      status = ApplyRetention();
+      next_retention_ns_ = now + 10'000'000'000;
+    }
+    if (!status.ok()) {
+      engine_->counters().write_errors.fetch_add(1, std::memory_order_relaxed);
+      engine_->ReportError(status.WithContext("compaction"));
+      backoff_until_ns_ = SteadyNanos() + 10'000'000'000;  // a full disk is not helped by retrying at once
+      more = false;
+    }
+    if (forced) {
+      std::lock_guard lock(mutex_);
+      run_now_status_ = status;
+      run_now_done_ = requested;
+      done_cv_.notify_all();
+    }
+  }
+}
+
+bool Compactor::IsCompatible(const DataFile& file) {
+  auto it = compatible_.find(file.path);
+  if (it != compatible_.end()) return it->second;
+  bool ok = false;
+  auto reader = parquet::FileReader::Open(file.path);
+  if (reader.ok()) {
+    std::vector<parquet::ColumnSpec> expected = ParquetSchema(engine_->layout());
+    const std::vector<parquet::ColumnSpec>& actual = (*reader)->columns();
+    ok = actual.size() == expected.size();
+    for (size_t i = 0; ok && i < actual.size(); ++i) {
+      ok = actual[i].name == expected[i].name && actual[i].type == expected[i].type &&
+           actual[i].repetition == expected[i].repetition;
+    }
+  } else {
+    engine_->ReportError(reader.status().WithContext("compaction skips a file it cannot read"));
+  }
+  if (compatible_.size() > 100000) compatible_.clear();
+  compatible_[file.path] = ok;
+  return ok;
+}
+
+Status Compactor::CompactPass(bool force, bool* more) {
+  *more = false;
+  std::vector<Partition> partitions;
+  if (Status st = ScanStorage(engine_->fs(), engine_->root(), &partitions); !st.ok()) return st;
+  const int64_t now = SteadyNanos();
+  for (const Partition& partition : partitions) {
+    if (stopping()) return Status::OK();
+    if (partition.files.size() < 2) continue;
+    PartitionActivity& activity = activity_[partition.relative_path];
+    uint64_t last = partition.files.back().parsed.range.last;
+    if (last != activity.last_sequence) {
+      activity.last_sequence = last;
+      activity.changed_ns = now;
+    }
+    bool quiet = force || now - activity.changed_ns >= quiet_ns_;
+    std::vector<uint64_t> sizes;
+    std::vector<bool> barrier;
+    for (const DataFile& file : partition.files) {
+      sizes.push_back(file.size);
+      barrier.push_back(false);
+    }
+    auto [begin, end] = PickMerge(sizes, barrier, policy_, quiet);
+    if (begin == end) continue;
+    // Files of another schema (an earlier --schema) are never merged with ours; they stay as they are.
+    bool compatible = true;
+    for (size_t i = begin; i < end && compatible; ++i) compatible = IsCompatible(partition.files[i]);
+    if (!compatible) {
+      for (size_t i = 0; i < partition.files.size(); ++i) barrier[i] = !IsCompatible(partition.files[i]);
+      std::tie(begin, end) = PickMerge(sizes, barrier, policy_, quiet);
+      if (begin == end) continue;
+    }
+    if (Status st = Merge(partition, begin, end); !st.ok()) return st;
+    *more = true;
+  }
+  if (activity_.size() > 10000) activity_.clear();
+  return Status::OK();
+}
+
+Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
+  FileSystem* fs = engine_->fs();
+  const TableLayout& layout = engine_->layout();
+  SequenceRange range{partition.files[begin].parsed.range.first, partition.files[end - 1].parsed.range.last};
+  std::string tmp_path = JoinPath(engine_->tmp_dir(), "merge-" + std::to_string(range.first) + "-" +
+                                                          std::to_string(range.last) + ".parquet");
+  auto out = fs->NewWritableFile(tmp_path);
+  if (!out.ok()) return out.status();
+  std::unique_ptr<WritableFile> file = std::move(*out);
+  uint64_t written = 0;
+  struct CountingSink final : parquet::OutputSink {
+    WritableFile* file;
+    uint64_t* written;
+    Status Append(const uint8_t* data, size_t n) override {
+      *written += n;
+      return file->Append(data, n);
+    }
+  } sink;
+  sink.file = file.get();
+  sink.written = &written;
+
+  auto abandon = [&](Status st) {
+    (void)file->Close();
+    (void)fs->Remove(tmp_path);
+    return st;
+  };
+  auto writer = parquet::FileWriter::Open(&sink, ParquetSchema(layout), [&] {
+    parquet::WriterOptions options = FileWriterOptions(engine_->options());
+    return options;
+  }());
+  if (!writer.ok()) return abandon(writer.status());
+
+  RowBatch rows(layout);
+  std::vector<parquet::ColumnData> data(layout.columns.size());
+  std::vector<parquet::ColumnBatch> batches;
+  int64_t min_time = INT64_MAX;
+  uint64_t total_rows = 0;
+  auto write_sorted = [&]() -> Status {
+    if (rows.empty()) return Status::OK();
+    rows.SortByTime();
+    min_time = std::min(min_time, rows.row_times()[0]);
+    rows.ColumnBatches(&batches);
+    if (Status st = (*writer)->WriteBatch(batches.data(), rows.num_rows()); !st.ok()) return st;
+    total_rows += rows.num_rows();
+    rows.Clear();
+    return (*writer)->EndRowGroup();
+  };
+
+  for (size_t i = begin; i < end; ++i) {
+    const DataFile& input = partition.files[i];
+    auto reader = parquet::FileReader::Open(input.path);
+    if (!reader.ok()) return abandon(reader.status());
+    int64_t fallback_time = input.parsed.min_time_seconds * 1'000'000;
+    for (int group = 0; group < (*reader)->num_row_groups(); ++group) {
+      if (stopping()) return abandon(Status::OK());
+      for (int column = 0; column < (*reader)->num_columns(); ++column) {
+        if (Status st = (*reader)->ReadColumnChunk(group, column, &data[column]); !st.ok()) return abandon(st);
+      }
+      if (Status st = rows.AppendColumnData(data, layout.time_column, fallback_time); !st.ok()) {
+        return abandon(st.WithContext(input.path));
+      }
+      if (rows.num_rows() >= kMergeRowGroupRows || rows.ByteSize() >= kMergeRowGroupBytes) {
+        if (Status st = write_sorted(); !st.ok()) return abandon(st);
+      }
+    }
+  }
+  if (Status st = write_sorted(); !st.ok()) return abandon(st);
+  if (Status st = (*writer)->Close({{"logdaemon.schema", engine_->schema().text()}}); !st.ok()) return abandon(st);
+  if (Status st = file->Sync(); !st.ok()) return abandon(st);
+  if (Status st = file->Close(); !st.ok()) return abandon(st);
+  if (min_time == INT64_MAX) min_time = partition.files[begin].parsed.min_time_seconds * 1'000'000;
+  const std::string final_path = JoinPath(partition.path, DataFileName(min_time, range));
+  if (Status st = fs->Rename(tmp_path, final_path); !st.ok()) return abandon(st);
+  if (Status st = fs->SyncDir(partition.path); !st.ok()) return st;
+  // The merged file is durable and supersedes the inputs: only now do they go.
+  for (size_t i = begin; i < end; ++i) {
+    if (Status st = fs->Remove(partition.files[i].path); !st.ok() && st.code() != Status::Code::kNotFound) {
+      return st;
+    }
+    compatible_.erase(partition.files[i].path);
+  }
+  (void)fs->SyncDir(partition.path);
+  EngineCounters& counters = engine_->counters();
+  counters.compactions.fetch_add(1, std::memory_order_relaxed);
+  counters.files_compacted.fetch_add(end - begin, std::memory_order_relaxed);
+  counters.bytes_written.fetch_add(written, std::memory_order_relaxed);
+  (void)total_rows;
+  return Status::OK();
+}
+
+Status Compactor::ApplyRetention() {
+  const StorageOptions& options = engine_->options();
+  if (options.retention_days <= 0 && options.retention_bytes == 0) return Status::OK();
+  FileSystem* fs = engine_->fs();
+  std::vector<Partition> partitions;
+  if (Status st = ScanStorage(fs, engine_->root(), &partitions); !st.ok()) return st;
+  uint64_t deleted = 0;
+  auto remove = [&](const DataFile& file) -> Status {
+    Status st = fs->Remove(file.path);
+    if (!st.ok() && st.code() != Status::Code::kNotFound) return st;
+    compatible_.erase(file.path);
+    ++deleted;
+    return Status::OK();
+  };
+
+  if (options.retention_days > 0) {
+    const int64_t cutoff = WallMicros() - static_cast<int64_t>(options.retention_days) * 86'400'000'000;
+    for (Partition& partition : partitions) {
+      int64_t start = 0, end = 0;
+      bool expired_partition = PartitionSpan(partition.relative_path, &start, &end) && end <= cutoff;
+      std::vector<DataFile> keep;
+      for (std::vector<DataFile>* list : {&partition.superseded, &partition.files}) {
+        for (DataFile& file : *list) {
+          // Unpartitioned storage: by the earliest row in the file, from its name.
+          bool expired = expired_partition ||
+                         (partition.relative_path.empty() && file.parsed.min_time_seconds * 1'000'000 < cutoff);
+          if (expired) {
+            if (Status st = remove(file); !st.ok()) return st;
+          } else if (list == &partition.files) {
+            keep.push_back(file);
+          }
+        }
+      }
+      if (expired_partition) {
+        (void)fs->RemoveDir(partition.path);  // fails harmlessly if something else lives there
+        size_t slash = partition.relative_path.find('/');
+        if (slash != std::string::npos) {
+          (void)fs->RemoveDir(JoinPath(engine_->root(), partition.relative_path.substr(0, slash)));
+        }
+      }
+      partition.files = std::move(keep);
+      partition.superseded.clear();
+    }
+  }
+
+  if (options.retention_bytes > 0) {
+    uint64_t total = 0;
+    for (const Partition& partition : partitions) {
+      for (const DataFile& file : partition.files) total += file.size;
+      for (const DataFile& file : partition.superseded) total += file.size;
+    }
+    // Partitions are ordered by path, so by time; files within one by sequence.
+    for (const Partition& partition : partitions) {
+      for (const std::vector<DataFile>* list : {&partition.superseded, &partition.files}) {
+        for (const DataFile& file : *list) {
+          if (total <= options.retention_bytes) break;
+          if (Status st = remove(file); !st.ok()) return st;
+          total -= std::min(total, file.size);
+        }
+      }
+    }
+  }
+  if (deleted > 0) {
+    engine_->counters().files_deleted_by_retention.fetch_add(deleted, std::memory_order_relaxed);
+  }
+  return Status::OK();
+}
+
+}  // namespace logdaemon::storage

@@ -1,0 +1,81 @@
+// Compactor: the background thread that keeps the file count bounded and applies retention.
+//
+// About once a second (and after files are published) it scans the storage directory and, per partition,
+// merges what storage/compaction_policy.h picks: the inputs are read back with our Parquet reader, their
+// rows gathered into row groups of at least kMergeRowGroupRows (where there are that many), each sorted
+// by the time field, and written to .tmp/; the merged file is fsynced and renamed into the partition,
+// named after the range of sequence numbers its inputs cover, and only then are the inputs removed
+// (DESIGN.md §5.3). A crash in between leaves inputs that the merged file supersedes; readers skip them
+// and start-up removes them.
+//
+// Ingest keeps priority: the thread runs at a lower CPU priority, the writer never waits for it, and
+// Close stops it between row groups (discarding an unfinished merge).
+//
+// Retention (every 10 s): partitions entirely older than retention_days are deleted; then, while the
+// directory holds more than retention_bytes, the oldest files go first.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "storage/catalog.h"
+#include "storage/compaction_policy.h"
+#include "storage/engine.h"
+
+namespace logdaemon::storage {
+
+inline constexpr size_t kMergeRowGroupRows = 128 * 1024;
+// A merged row group is also cut at this many bytes of decoded values, to bound memory.
+inline constexpr size_t kMergeRowGroupBytes = size_t{48} << 20;
+
+class Compactor {
+ public:
+  explicit Compactor(Engine* engine);
+  ~Compactor();
+
+  void Start();
+  void Stop();
+  // Something changed (a file was published): look again soon.
+  void Notify();
+  // Merges every partition as if it were quiet and applies retention; returns after that, with the
+  // first error met.
+  Status RunNow();
+
+ private:
+  void Run();
+  // One pass over the storage; *more is set when another pass would find more to merge.
+  Status CompactPass(bool force, bool* more);
+  Status Merge(const Partition& partition, size_t begin, size_t end);
+  Status ApplyRetention();
+  bool IsCompatible(const DataFile& file);
+  bool stopping() const;
+
+  Engine* engine_;
+  CompactionPolicy policy_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool notified_ = false;
+  uint64_t run_now_requests_ = 0;
+  uint64_t run_now_done_ = 0;
+  Status run_now_status_;
+  std::condition_variable done_cv_;
+  std::atomic<bool> stop_flag_{false};
+
+  struct PartitionActivity {
+    uint64_t last_sequence = 0;
+    int64_t changed_ns = 0;
+  };
+  std::map<std::string, PartitionActivity> activity_;
+  std::map<std::string, bool> compatible_;  // by path: the file's schema is the engine's
+  int64_t quiet_ns_;
+  int64_t next_retention_ns_ = 0;
+  int64_t backoff_until_ns_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace logdaemon::storage

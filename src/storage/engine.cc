@@ -1,0 +1,348 @@
+#include "storage/engine.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include "schema/json_syntax_error.h"
+#include "schema/validator.h"
+#include "storage/appender.h"
+#include "storage/catalog.h"
+#include "storage/compactor.h"
+#include "storage/publisher.h"
+#include "storage/writer.h"
+
+namespace logdaemon::storage {
+
+int64_t SteadyNanos() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+int64_t WallMicros() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+void EngineCounters::RecordLatency(double ms) {
+  constexpr size_t kBounds = std::size(StorageStats::kLatencyBoundsMs);
+  std::lock_guard lock(latency_mutex);
+  if (latency_counts.empty()) latency_counts.assign(kBounds + 1, 0);
+  size_t bucket = 0;
+  while (bucket < kBounds && ms > StorageStats::kLatencyBoundsMs[bucket]) ++bucket;
+  ++latency_counts[bucket];
+  latency_sum_ms += ms;
+}
+
+namespace {
+
+Status CheckOptions(const StorageOptions& options) {
+  if (options.directory.empty()) return Status::InvalidArgument("storage directory: must not be empty");
+  if (options.batch_size == 0) return Status::InvalidArgument("batch size: must be at least 1");
+  if (options.flush_interval.count() < 1) return Status::InvalidArgument("flush interval: must be at least 1 ms");
+  if (options.queue_capacity == 0) return Status::InvalidArgument("queue capacity: must be at least 1");
+  if (options.rotation_bytes < (uint64_t{64} << 10)) {
+    return Status::InvalidArgument("rotation size: must be at least 64 KiB");
+  }
+  if (options.retention_days < 0) return Status::InvalidArgument("retention days: must not be negative");
+  return Status::OK();
+}
+
+std::string Errno(const char* what, const std::string& path) {
+  std::string msg(what);
+  msg += ' ';
+  msg += path;
+  msg += ": ";
+  msg += std::strerror(errno);
+  return msg;
+}
+
+// One parser and validator per thread for Engine::Append (the daemon's io threads have their own).
+struct ParseState {
+  simdjson::dom::parser parser;
+  bool ready = parser.allocate(64 * 1024, SchemaValidator::kMaxDocumentDepth) == simdjson::SUCCESS;
+  std::shared_ptr<const schema::CompiledSchema> schema;
+  std::unique_ptr<schema::Validator> validator;
+  std::string error;
+  std::string buffer;
+};
+
+}  // namespace
+
+Engine::Engine(StorageOptions options, SchemaValidator schema)
+    : options_(std::move(options)),
+      schema_(std::move(schema)),
+      fs_(options_.file_system != nullptr ? options_.file_system : DefaultFileSystem()),
+      admission_(options_.queue_capacity) {
+  // Appenders hand over batches small enough that a few of them cannot hold the whole capacity, and
+  // take credits in chunks small enough that idle appenders cannot starve the busy ones.
+  handoff_rows_ = std::clamp<size_t>(options_.queue_capacity / 8, 1, 4096);
+  credit_chunk_ = std::clamp<size_t>(options_.queue_capacity / 64, 1, 256);
+  int64_t interval_ns = static_cast<int64_t>(options_.flush_interval.count()) * 1'000'000;
+  handoff_interval_ns_ = std::clamp<int64_t>(interval_ns / 8, 1'000'000, 250'000'000);
+}
+
+Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValidator schema) {
+  if (Status st = CheckOptions(options); !st.ok()) return st;
+  std::unique_ptr<Engine> engine(new Engine(std::move(options), std::move(schema)));
+  if (Status st = engine->fs_->CreateDirs(engine->root()); !st.ok()) return st;
+  // One engine per directory: two writers would reuse sequence numbers and delete each other's files.
+  std::string lock_path = engine->root() + "/.lock";
+  engine->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (engine->lock_fd_ < 0) return Status::IOError(Errno("open", lock_path));
+  if (::flock(engine->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return Status::IOError("storage directory " + engine->root() + " is in use by another logdaemon process");
+    }
+    return Status::IOError(Errno("flock", lock_path));
+  }
+  if (Status st = engine->Recover(); !st.ok()) return st.WithContext("recovering " + engine->root());
+  engine->shared_appender_ = std::make_unique<Appender>(engine.get());
+  engine->publisher_ = std::make_unique<Publisher>(engine.get(), /*max_pending=*/2);
+  engine->writer_ = std::make_unique<Writer>(engine.get(), engine->publisher_.get(), engine->next_sequence_);
+  engine->compactor_ = std::make_unique<Compactor>(engine.get());
+  engine->publisher_->Start();
+  engine->writer_->Start();
+  engine->compactor_->Start();
+  return engine;
+}
+
+std::string Engine::tmp_dir() const {
+  std::string dir = options_.directory;
+  dir += '/';
+  dir += kTmpDirName;
+  return dir;
+}
+
+Status Engine::Recover() {
+  // 1. Whatever is in .tmp/ was being written when a process died: never visible, never needed.
+  const std::string tmp = tmp_dir();
+  if (Status st = fs_->CreateDirs(tmp); !st.ok()) return st;
+  std::vector<DirEntry> entries;
+  if (Status st = fs_->ListDir(tmp, &entries); !st.ok()) return st;
+  for (const DirEntry& entry : entries) {
+    std::string path = tmp + "/" + entry.name;
+    Status st = entry.is_dir ? fs_->RemoveDir(path) : fs_->Remove(path);
+    if (!st.ok()) return st;
+  }
+  // 2. Files a durable merged file supersedes: a crash came between the merge and their removal.
+  std::vector<Partition> partitions;
+  if (Status st = ScanStorage(fs_, root(), &partitions); !st.ok()) return st;
+  uint64_t last = 0;
+  for (const Partition& partition : partitions) {
+    for (const DataFile& file : partition.files) last = std::max(last, file.parsed.range.last);
+    for (const DataFile& file : partition.superseded) {
+      last = std::max(last, file.parsed.range.last);
+      if (Status st = fs_->Remove(file.path); !st.ok() && st.code() != Status::Code::kNotFound) return st;
+    }
+    if (!partition.superseded.empty()) {
+      if (Status st = fs_->SyncDir(partition.path); !st.ok()) return st;
+    }
+  }
+  // 3. Sequence numbers continue after the highest one on disk.
+  next_sequence_ = last + 1;
+  return Status::OK();
+}
+
+Engine::~Engine() {
+  (void)Close();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+std::unique_ptr<Appender> Engine::NewAppender() { return std::make_unique<Appender>(this); }
+
+Status Engine::Append(std::string_view json) {
+  if (closing()) return Status::Unavailable("storage is closed");
+  thread_local ParseState state;
+  if (!state.ready) return Status::IOError("out of memory for the JSON parser");
+  if (state.schema != schema_.compiled()) {
+    state.schema = schema_.compiled();
+    state.validator = std::make_unique<schema::Validator>(state.schema);
+  }
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end: a reused padded copy.
+  state.buffer.assign(json);
+  state.buffer.resize(json.size() + simdjson::SIMDJSON_PADDING);
+  simdjson::dom::element document;
+  if (auto error = state.parser.parse(state.buffer.data(), json.size(), false).get(document);
+      error != simdjson::SUCCESS) {
+    counters_.logs_rejected.fetch_add(1, std::memory_order_relaxed);
+    return Status::InvalidArgument("invalid JSON: " + schema::DescribeJsonSyntaxError(
+                                                          json, SchemaValidator::kMaxDocumentDepth,
+                                                          simdjson::error_message(error)));
+  }
+  if (document.type() != simdjson::dom::element_type::OBJECT) {
+    counters_.logs_rejected.fetch_add(1, std::memory_order_relaxed);
+    return Status::InvalidArgument("not an object: a log is one JSON object");
+  }
+  if (!state.validator->Validate(document, &state.error)) {
+    counters_.logs_rejected.fetch_add(1, std::memory_order_relaxed);
+    return Status::InvalidArgument("schema: " + state.error);
+  }
+  std::lock_guard lock(shared_mutex_);
+  return shared_appender_->Append(document);
+}
+
+void Engine::TickSharedAppender() {
+  // try_lock: an Append waiting for room (kBlock) holds the mutex, and it waits for this very thread.
+  std::unique_lock lock(shared_mutex_, std::try_to_lock);
+  if (lock.owns_lock() && shared_appender_) shared_appender_->Tick();
+}
+
+std::unique_ptr<RowBatch> Engine::Enqueue(std::unique_ptr<RowBatch> batch) {
+  std::lock_guard lock(queue_mutex_);
+  queue_.push_back({std::move(batch), nullptr});
+  queue_cv_.notify_one();
+  if (!pool_.empty()) {
+    std::unique_ptr<RowBatch> next = std::move(pool_.back());
+    pool_.pop_back();
+    return next;
+  }
+  return std::make_unique<RowBatch>(layout());
+}
+
+std::unique_ptr<RowBatch> Engine::TakeBatch() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!pool_.empty()) {
+      std::unique_ptr<RowBatch> next = std::move(pool_.back());
+      pool_.pop_back();
+      return next;
+    }
+  }
+  return std::make_unique<RowBatch>(layout());
+}
+
+void Engine::RecycleBatch(std::unique_ptr<RowBatch> batch) {
+  batch->Clear();
+  std::lock_guard lock(queue_mutex_);
+  // Enough spares for every appender and the queue; beyond that, memory goes back.
+  if (pool_.size() < 64) pool_.push_back(std::move(batch));
+}
+
+bool Engine::DequeueAll(int64_t deadline_ns, std::deque<QueueItem>* out) {
+  std::unique_lock lock(queue_mutex_);
+  while (queue_.empty() && !stop_writer_) {
+    int64_t wait_ns = deadline_ns - SteadyNanos();
+    if (wait_ns <= 0) break;
+    queue_cv_.wait_for(lock, std::chrono::nanoseconds(wait_ns));
+  }
+  std::swap(*out, queue_);
+  return !(stop_writer_ && out->empty());
+}
+
+void Engine::ReportError(const Status& status) {
+  // The same error repeating (a full disk, retried with backoff) is reported once a minute, with a
+  // count of the repeats in between, so the daemon's log stays readable.
+  std::string line = status.ToString();
+  {
+    std::lock_guard lock(error_mutex_);
+    int64_t now = SteadyNanos();
+    if (line == last_error_ && now - last_error_ns_ < 60'000'000'000) {
+      ++suppressed_errors_;
+      return;
+    }
+    if (suppressed_errors_ > 0) {
+      line += " (and " + std::to_string(suppressed_errors_) + " repeats of the previous error)";
+    }
+    last_error_ = status.ToString();
+    last_error_ns_ = now;
+    suppressed_errors_ = 0;
+  }
+  if (options_.on_error) {
+    options_.on_error(Status::IOError(line));
+  } else {
+    std::fprintf(stderr, "logdaemon storage: %s\n", line.c_str());
+  }
+}
+
+void Engine::NotifyPublished() {
+  if (compactor_) compactor_->Notify();
+}
+
+Status Engine::PushFlushAndWait() {
+  auto token = std::make_shared<FlushToken>();
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stop_writer_) return Status::Unavailable("storage is closed");
+    queue_.push_back({nullptr, token});
+    queue_cv_.notify_one();
+  }
+  return token->Wait();
+}
+
+Status Engine::Flush() {
+  if (closing()) return Status::Unavailable("storage is closed");
+  {
+    std::lock_guard lock(shared_mutex_);
+    shared_appender_->HandOff();
+  }
+  return PushFlushAndWait();
+}
+
+Status Engine::Compact() {
+  if (closing()) return Status::Unavailable("storage is closed");
+  return compactor_->RunNow();
+}
+
+Status Engine::Close() {
+  std::lock_guard close_lock(close_mutex_);
+  if (closed_) return close_status_;
+  closed_ = true;
+  closing_.store(true);
+  admission_.WakeAll();
+  if (!shared_appender_) return close_status_;  // Open failed before the threads started
+  {
+    std::lock_guard lock(shared_mutex_);
+    shared_appender_->HandOff();
+  }
+  // Compaction stops at once (an unfinished merge is discarded); ingest's rows come first.
+  compactor_->Stop();
+  // A disk that stays full must not hang shutdown forever: retries stop 30 s from now.
+  publisher_->BeginShutdown(SteadyNanos() + 30'000'000'000);
+  {
+    std::lock_guard lock(queue_mutex_);
+    stop_writer_ = true;
+    queue_cv_.notify_all();
+  }
+  writer_->Join();  // drains the queue and hands every open file to the publisher
+  publisher_->Stop();
+  if (uint64_t lost = publisher_->abandoned_rows(); lost > 0) {
+    close_status_ = Status::IOError(std::to_string(lost) + " rows could not be written (see the errors above)");
+  }
+  shared_appender_.reset();
+  return close_status_;
+}
+
+StorageStats Engine::Stats() const {
+  StorageStats stats;
+  const EngineCounters& c = counters_;
+  stats.logs_appended = c.logs_appended.load();
+  stats.logs_rejected = c.logs_rejected.load();
+  stats.logs_dropped = c.logs_dropped.load();
+  stats.rows_written = c.rows_written.load();
+  stats.files_written = c.files_written.load();
+  stats.bytes_written = c.bytes_written.load();
+  stats.compactions = c.compactions.load();
+  stats.files_compacted = c.files_compacted.load();
+  stats.files_deleted_by_retention = c.files_deleted_by_retention.load();
+  stats.write_errors = c.write_errors.load();
+  stats.queued_logs = admission_.in_use();
+  stats.pending_files = c.pending_files.load();
+  std::lock_guard lock(c.latency_mutex);
+  stats.flush_latency_counts = c.latency_counts;
+  if (stats.flush_latency_counts.empty()) {
+    stats.flush_latency_counts.assign(std::size(StorageStats::kLatencyBoundsMs) + 1, 0);
+  }
+  stats.flush_latency_sum_ms = c.latency_sum_ms;
+  return stats;
+}
+
+}  // namespace logdaemon::storage

@@ -1,0 +1,179 @@
+// Engine: the storage engine behind logdaemon::StorageEngine (include/logdaemon/storage.h).
+//
+//   appenders ──RowBatch──▶ BatchQueue ──▶ Writer thread ──encoded file──▶ Publisher thread ──▶ dt=…/*.parquet
+//   (one per producing       (bounded by     (partitions, open files,       (.tmp + fsync + rename +
+//    thread; shred, no lock)  Admission)      flush triggers, sequence)      dir fsync, retried on error)
+//                                                      Compactor thread ◀── (merges, retention)
+//
+// Producers (the daemon's io threads) each own an Appender (storage/appender.h); StorageEngine::Append
+// uses one shared appender under a mutex.
+//
+// Thread-safety: every public method is thread-safe.
+#pragma once
+
+#include <simdjson.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "logdaemon/schema.h"
+#include "logdaemon/storage.h"
+#include "storage/admission.h"
+#include "storage/fs.h"
+#include "storage/row_batch.h"
+
+namespace logdaemon::storage {
+
+class Appender;
+class Writer;
+class Publisher;
+class Compactor;
+
+// Steady-clock nanoseconds and wall-clock microseconds (UTC).
+int64_t SteadyNanos();
+int64_t WallMicros();
+
+// Counters shared by the engine's threads (not touched per log on the hot path).
+struct EngineCounters {
+  std::atomic<uint64_t> logs_appended{0};
+  std::atomic<uint64_t> logs_rejected{0};
+  std::atomic<uint64_t> logs_dropped{0};
+  std::atomic<uint64_t> rows_written{0};
+  std::atomic<uint64_t> files_written{0};
+  std::atomic<uint64_t> bytes_written{0};
+  std::atomic<uint64_t> compactions{0};
+  std::atomic<uint64_t> files_compacted{0};
+  std::atomic<uint64_t> files_deleted_by_retention{0};
+  std::atomic<uint64_t> write_errors{0};
+  std::atomic<uint64_t> pending_files{0};
+  mutable std::mutex latency_mutex;
+  std::vector<uint64_t> latency_counts;
+  double latency_sum_ms = 0;
+  void RecordLatency(double ms);
+};
+
+// A request to make everything queued before it durable; completed by the publisher.
+struct FlushToken {
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool done = false;
+  Status status;
+  void Complete(Status st) {
+    std::lock_guard lock(mutex);
+    done = true;
+    status = std::move(st);
+    cv.notify_all();
+  }
+  Status Wait() {
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return done; });
+    return status;
+  }
+};
+
+// What flows from appenders to the writer: a batch of rows, or a flush request.
+struct QueueItem {
+  std::unique_ptr<RowBatch> batch;
+  std::shared_ptr<FlushToken> flush;
+};
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> Open(StorageOptions options, SchemaValidator schema);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // A producer's own appender (one per thread; it must be destroyed before the engine).
+  std::unique_ptr<Appender> NewAppender();
+
+  // Parses, validates and appends through the shared appender.
+  Status Append(std::string_view json);
+  Status Flush();
+  // Merges every partition's small files now (as the background does once a partition goes quiet).
+  Status Compact();
+  Status Close();
+  StorageStats Stats() const;
+
+  const StorageOptions& options() const { return options_; }
+  const TableLayout& layout() const { return schema_.layout(); }
+  const SchemaValidator& schema() const { return schema_; }
+  FileSystem* fs() const { return fs_; }
+  Admission& admission() { return admission_; }
+  EngineCounters& counters() { return counters_; }
+  bool closing() const { return closing_.load(std::memory_order_relaxed); }
+  const std::atomic<bool>& closing_flag() const { return closing_; }
+
+  // Rows an appender collects before handing its batch to the writer, and how long it may hold them.
+  size_t handoff_rows() const { return handoff_rows_; }
+  int64_t handoff_interval_ns() const { return handoff_interval_ns_; }
+  // Credits an appender takes at a time.
+  size_t credit_chunk() const { return credit_chunk_; }
+
+  // Queue side (appenders): hands a non-empty batch to the writer; returns an empty batch to fill next.
+  std::unique_ptr<RowBatch> Enqueue(std::unique_ptr<RowBatch> batch);
+  // A cleared batch from the pool (or a new one).
+  std::unique_ptr<RowBatch> TakeBatch();
+  void RecycleBatch(std::unique_ptr<RowBatch> batch);
+
+  // Writer side: waits until items are queued or `deadline_ns` (steady) passes; moves them to *out.
+  // Returns false once the engine is stopping and the queue is empty.
+  bool DequeueAll(int64_t deadline_ns, std::deque<QueueItem>* out);
+
+  // Reports a background error (once per distinct burst; see ReportError in engine.cc).
+  void ReportError(const Status& status);
+  // The shared appender's batch, handed over when it is old (the writer calls this on its ticks).
+  void TickSharedAppender();
+  // Wakes the compactor (a file was published).
+  void NotifyPublished();
+
+  std::string root() const { return options_.directory; }
+  std::string tmp_dir() const;
+
+ private:
+  Engine(StorageOptions options, SchemaValidator schema);
+  Status Recover();
+  Status PushFlushAndWait();
+
+  StorageOptions options_;
+  SchemaValidator schema_;
+  FileSystem* fs_;
+  Admission admission_;
+  EngineCounters counters_;
+  std::atomic<bool> closing_{false};
+  bool closed_ = false;
+  std::mutex close_mutex_;
+  Status close_status_;
+  int lock_fd_ = -1;
+
+  size_t handoff_rows_ = 1024;
+  int64_t handoff_interval_ns_ = 0;
+  size_t credit_chunk_ = 64;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<QueueItem> queue_;
+  bool stop_writer_ = false;
+  std::vector<std::unique_ptr<RowBatch>> pool_;
+
+  std::mutex shared_mutex_;
+  std::unique_ptr<Appender> shared_appender_;
+
+  std::mutex error_mutex_;
+  std::string last_error_;
+  int64_t last_error_ns_ = 0;
+  uint64_t suppressed_errors_ = 0;
+
+  std::unique_ptr<Publisher> publisher_;
+  std::unique_ptr<Writer> writer_;
+  std::unique_ptr<Compactor> compactor_;
+  uint64_t next_sequence_ = 1;
+};
+
+}  // namespace logdaemon::storage

@@ -1,0 +1,222 @@
+#include "storage/fault_fs.h"
+
+#include <cerrno>
+#include <system_error>
+#include <utility>
+
+namespace logdaemon::storage {
+
+namespace {
+
+// The same message shape as the POSIX layer (storage/fs.cc): "<op> <path>: <errno text>".
+Status InjectedError(std::string_view op, const std::string& path, int err,
+                     bool enoent_is_not_found = false) {
+  std::string message(op);
+  message += ' ';
+  message += path;
+  message += ": ";
+  message += std::generic_category().message(err);
+  if (enoent_is_not_found && err == ENOENT) return Status::NotFound(message);
+  return Status::IOError(message);
+}
+
+}  // namespace
+
+class FaultInjectingFileSystem::FaultyWritableFile final : public WritableFile {
+ public:
+  FaultyWritableFile(FaultInjectingFileSystem* fs, std::string path, std::shared_ptr<TrackedFile> tracked,
+                     std::unique_ptr<WritableFile> base)
+      : fs_(fs), path_(std::move(path)), tracked_(std::move(tracked)), base_(std::move(base)) {}
+  FaultyWritableFile(const FaultyWritableFile&) = delete;
+  FaultyWritableFile& operator=(const FaultyWritableFile&) = delete;
+  ~FaultyWritableFile() override { Close(); }
+
+  Status Append(const uint8_t* data, size_t n) override {
+    if (!status_.ok()) return status_;
+    status_ = fs_->Append(path_, tracked_, base_.get(), data, n);
+    return status_;
+  }
+
+  Status Sync() override {
+    if (!status_.ok()) return status_;
+    status_ = fs_->Sync(path_, base_.get());
+    return status_;
+  }
+
+  Status Close() override { return base_->Close(); }
+
+ private:
+  FaultInjectingFileSystem* const fs_;
+  const std::string path_;
+  const std::shared_ptr<TrackedFile> tracked_;
+  const std::unique_ptr<WritableFile> base_;
+  Status status_;  // sticky, like the real file
+};
+
+FaultInjectingFileSystem::FaultInjectingFileSystem(FileSystem* base)
+    : base_(base != nullptr ? base : DefaultFileSystem()) {}
+
+FaultInjectingFileSystem::~FaultInjectingFileSystem() = default;
+
+void FaultInjectingFileSystem::FailNext(Op op, int error_number, int count) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (count == 0) {
+    faults_.erase(op);
+    return;
+  }
+  faults_[op] = Fault{error_number, count};
+}
+
+void FaultInjectingFileSystem::SetCapacity(uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  capacity_ = bytes;
+}
+
+void FaultInjectingFileSystem::ClearFaults() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  faults_.clear();
+}
+
+uint64_t FaultInjectingFileSystem::used_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return used_bytes_;
+}
+
+uint64_t FaultInjectingFileSystem::injected_failures() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return injected_failures_;
+}
+
+bool FaultInjectingFileSystem::TakeFaultLocked(Op op, int* error_number) {
+  auto it = faults_.find(op);
+  if (it == faults_.end()) return false;
+  *error_number = it->second.error_number;
+  if (it->second.remaining > 0 && --it->second.remaining == 0) faults_.erase(it);
+  ++injected_failures_;
+  return true;
+}
+
+void FaultInjectingFileSystem::UntrackLocked(const std::string& path) {
+  auto it = files_.find(path);
+  if (it == files_.end()) return;
+  used_bytes_ -= it->second->size;
+  it->second->linked = false;
+  files_.erase(it);
+}
+
+Result<std::unique_ptr<WritableFile>> FaultInjectingFileSystem::NewWritableFile(const std::string& path) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int err;
+    if (TakeFaultLocked(Op::kCreate, &err)) return InjectedError("open", path, err);
+  }
+  Result<std::unique_ptr<WritableFile>> base = base_->NewWritableFile(path);
+  if (!base.ok()) return base.status();
+  auto tracked = std::make_shared<TrackedFile>();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    UntrackLocked(path);  // O_TRUNC gave the old bytes back
+    files_[path] = tracked;
+  }
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<FaultyWritableFile>(this, path, std::move(tracked), std::move(*base)));
+}
+
+Status FaultInjectingFileSystem::Append(const std::string& path, const std::shared_ptr<TrackedFile>& tracked,
+                                        WritableFile* base, const uint8_t* data, size_t n) {
+  // Held across the base write, so that concurrent appends cannot both take the last free bytes.
+  std::lock_guard<std::mutex> lock(mutex_);
+  int err = 0;
+  size_t to_write = n;
+  if (TakeFaultLocked(Op::kWrite, &err)) {
+    // Every other injected failure is a short write first, so that tests see partial files.
+    to_write = (injected_write_failures_++ % 2 == 0) ? n / 2 : 0;
+  } else if (capacity_ != 0 && tracked->linked && used_bytes_ + n > capacity_) {
+    err = ENOSPC;
+    to_write = capacity_ > used_bytes_ ? static_cast<size_t>(capacity_ - used_bytes_) : 0;
+    ++injected_failures_;
+  }
+  if (capacity_ != 0 && tracked->linked) {  // an injected short write does not overfill the disk either
+    const uint64_t room = capacity_ > used_bytes_ ? capacity_ - used_bytes_ : 0;
+    if (to_write > room) to_write = static_cast<size_t>(room);
+  }
+  if (to_write > 0) {
+    Status status = base->Append(data, to_write);
+    if (!status.ok()) return status;
+    tracked->size += to_write;
+    if (tracked->linked) used_bytes_ += to_write;
+  }
+  if (err != 0) return InjectedError("write", path, err);
+  return Status::OK();
+}
+
+Status FaultInjectingFileSystem::Sync(const std::string& path, WritableFile* base) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int err;
+    if (TakeFaultLocked(Op::kSync, &err)) return InjectedError("fsync", path, err);
+  }
+  return base->Sync();
+}
+
+Status FaultInjectingFileSystem::Rename(const std::string& from, const std::string& to) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int err;
+    if (TakeFaultLocked(Op::kRename, &err)) return InjectedError("rename", from + " to " + to, err);
+  }
+  Status status = base_->Rename(from, to);
+  if (!status.ok()) return status;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (from == to) return status;  // rename(2) does nothing then
+  UntrackLocked(to);              // the replaced file's bytes are freed
+  auto it = files_.find(from);
+  if (it != files_.end()) {
+    std::shared_ptr<TrackedFile> tracked = std::move(it->second);
+    files_.erase(it);
+    files_[to] = std::move(tracked);
+  }
+  return status;
+}
+
+Status FaultInjectingFileSystem::SyncDir(const std::string& path) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int err;
+    if (TakeFaultLocked(Op::kSyncDir, &err)) return InjectedError("fsync", path, err);
+  }
+  return base_->SyncDir(path);
+}
+
+Status FaultInjectingFileSystem::Remove(const std::string& path) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int err;
+    if (TakeFaultLocked(Op::kRemove, &err)) return InjectedError("unlink", path, err, true);
+  }
+  Status status = base_->Remove(path);
+  if (status.ok() || status.code() == Status::Code::kNotFound) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    UntrackLocked(path);
+  }
+  return status;
+}
+
+Status FaultInjectingFileSystem::RemoveDir(const std::string& path) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int err;
+    if (TakeFaultLocked(Op::kRemove, &err)) return InjectedError("rmdir", path, err);
+  }
+  return base_->RemoveDir(path);
+}
+
+Status FaultInjectingFileSystem::CreateDirs(const std::string& path) {
+  return base_->CreateDirs(path);
+}
+
+Status FaultInjectingFileSystem::ListDir(const std::string& path, std::vector<DirEntry>* entries) {
+  return base_->ListDir(path, entries);
+}
+
+}  // namespace logdaemon::storage

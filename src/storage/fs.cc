@@ -1,0 +1,180 @@
+// The POSIX file system: the only place in storage that calls open / write / fsync / rename / unlink, and
+// the one function (PosixError) that turns an errno into a Status.
+#include "storage/fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace logdaemon::storage {
+
+namespace {
+
+// "<op> <path>: <errno text>"; NotFound for ENOENT when the caller's contract has one. The errno text
+// comes from std::generic_category(), which is thread-safe, unlike strerror().
+Status PosixError(std::string_view op, const std::string& path, int err, bool enoent_is_not_found = false) {
+  std::string message(op);
+  message += ' ';
+  message += path;
+  message += ": ";
+  message += std::generic_category().message(err);
+  if (enoent_is_not_found && err == ENOENT) return Status::NotFound(message);
+  return Status::IOError(message);
+}
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  PosixWritableFile(const PosixWritableFile&) = delete;
+  PosixWritableFile& operator=(const PosixWritableFile&) = delete;
+  ~PosixWritableFile() override { Close(); }
+
+  Status Append(const uint8_t* data, size_t n) override {
+    if (!status_.ok()) return status_;
+    if (fd_ < 0) return PosixError("write", path_, EBADF);
+    while (n > 0) {
+      const ssize_t written = ::write(fd_, data, n);
+      if (written < 0) {
+        if (errno == EINTR) continue;
+        // Sticky: part of the data may be on disk, so the file can no longer be completed.
+        status_ = PosixError("write", path_, errno);
+        return status_;
+      }
+      data += written;
+      n -= static_cast<size_t>(written);
+    }
+    return Status::OK();
+  }
+
+  Status Sync() override {
+    if (!status_.ok()) return status_;
+    if (fd_ < 0) return PosixError("fsync", path_, EBADF);
+    if (::fsync(fd_) != 0) {
+      // Sticky: after a failed fsync the kernel may have dropped the dirty pages, and a later fsync can
+      // report success for data that never reached the disk.
+      status_ = PosixError("fsync", path_, errno);
+      return status_;
+    }
+    return Status::OK();
+  }
+
+  Status Close() override {
+    if (fd_ < 0) return Status::OK();
+    const int fd = fd_;
+    fd_ = -1;
+    // No retry on EINTR: on Linux the descriptor is released even then, and a retry could close another.
+    if (::close(fd) != 0 && errno != EINTR) return PosixError("close", path_, errno);
+    return Status::OK();
+  }
+
+ private:
+  const std::string path_;
+  int fd_;
+  Status status_;  // the first failure; every later Append / Sync returns it
+};
+
+class PosixFileSystem final : public FileSystem {
+ public:
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    int fd;
+    do {
+      fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return PosixError("open", path, errno);
+    return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(path, fd));
+  }
+
+  Status Rename(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) return PosixError("rename", from + " to " + to, errno);
+    return Status::OK();
+  }
+
+  Status SyncDir(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return PosixError("open", path, errno);
+    Status status;
+    if (::fsync(fd) != 0) status = PosixError("fsync", path, errno);
+    ::close(fd);
+    return status;
+  }
+
+  Status Remove(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return PosixError("unlink", path, errno, /*enoent_is_not_found=*/true);
+    return Status::OK();
+  }
+
+  Status RemoveDir(const std::string& path) override {
+    if (::rmdir(path.c_str()) != 0) return PosixError("rmdir", path, errno);
+    return Status::OK();
+  }
+
+  Status CreateDirs(const std::string& path) override {
+    if (path.empty()) return Status::OK();
+    // Create each prefix that ends before a '/', then the whole path; "a//b/" and "/x" work as well.
+    size_t pos = 0;
+    while (pos != std::string::npos) {
+      pos = path.find('/', pos + 1);
+      const std::string prefix = path.substr(0, pos);
+      if (prefix.empty() || prefix.back() == '/') continue;
+      if (::mkdir(prefix.c_str(), 0755) == 0) continue;
+      const int err = errno;
+      struct stat st;
+      // EEXIST for an existing directory is fine; so is EACCES on an ancestor that exists (mkdir -p
+      // does not need write access to directories it does not create).
+      if ((err == EEXIST || err == EACCES) && ::stat(prefix.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        continue;
+      }
+      return PosixError("mkdir", prefix, err == EEXIST ? ENOTDIR : err);
+    }
+    return Status::OK();
+  }
+
+  Status ListDir(const std::string& path, std::vector<DirEntry>* entries) override {
+    entries->clear();
+    DIR* dir = ::opendir(path.c_str());
+    if (dir == nullptr) return PosixError("opendir", path, errno, /*enoent_is_not_found=*/true);
+    const int dir_fd = ::dirfd(dir);
+    Status status;
+    while (true) {
+      errno = 0;
+      const struct dirent* entry = ::readdir(dir);
+      if (entry == nullptr) {
+        if (errno != 0) status = PosixError("readdir", path, errno);
+        break;
+      }
+      const std::string_view name(entry->d_name);
+      if (name == "." || name == "..") continue;
+      struct stat st;
+      if (::fstatat(dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) continue;  // removed since readdir saw it
+        std::string entry_path = path;
+        entry_path += '/';
+        entry_path += name;
+        status = PosixError("stat", entry_path, errno);
+        break;
+      }
+      DirEntry out;
+      out.name = std::string(name);
+      out.is_dir = S_ISDIR(st.st_mode);
+      out.size = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
+      entries->push_back(std::move(out));
+    }
+    ::closedir(dir);
+    if (!status.ok()) entries->clear();
+    return status;
+  }
+};
+
+}  // namespace
+
+FileSystem* DefaultFileSystem() {
+  // Never destroyed, so that it outlives every static user.
+  static PosixFileSystem* const file_system = new PosixFileSystem;
+  return file_system;
+}
+
+}  // namespace logdaemon::storage

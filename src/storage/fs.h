@@ -1,0 +1,50 @@
+// FileSystem: the few file operations the storage engine needs, behind an interface so that tests can
+// inject faults (ENOSPC, EIO, EACCES at write, fsync or rename) and a small "disk" (FaultInjectingFileSystem,
+// storage/fault_fs.h). Errors are IOError statuses naming the path and the errno text.
+//
+// Thread-safety: the real file system is stateless; FaultInjectingFileSystem is internally locked.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "logdaemon/status.h"
+#include "parquet/io.h"
+
+namespace logdaemon::storage {
+
+// A file being written; appends go to the end. Closing without Sync does not make it durable.
+class WritableFile : public parquet::OutputSink {
+ public:
+  // Status Append(const uint8_t* data, size_t n) from OutputSink.
+  virtual Status Sync() = 0;   // fsync
+  virtual Status Close() = 0;  // idempotent
+};
+
+struct DirEntry {
+  std::string name;
+  bool is_dir = false;
+  uint64_t size = 0;  // regular files
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // Creates or truncates `path` for writing (mode 0644).
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  // rename(2): atomic replacement within one file system.
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual Status SyncDir(const std::string& path) = 0;
+  virtual Status Remove(const std::string& path) = 0;     // a file; NotFound when absent
+  virtual Status RemoveDir(const std::string& path) = 0;  // an empty directory
+  virtual Status CreateDirs(const std::string& path) = 0; // mkdir -p; OK when it exists
+  // Entries of a directory except "." and ".."; NotFound when it does not exist.
+  virtual Status ListDir(const std::string& path, std::vector<DirEntry>* entries) = 0;
+};
+
+// The process-wide POSIX implementation.
+FileSystem* DefaultFileSystem();
+
+}  // namespace logdaemon::storage

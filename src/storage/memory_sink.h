@@ -1,0 +1,26 @@
+// MemorySink: a Parquet OutputSink into a ByteBuffer that can be moved out — the writer encodes a whole
+// flush file in memory, so that a failed disk write can be retried from the same bytes and never leaves
+// the rows half-written.
+#pragma once
+
+#include <utility>
+
+#include "parquet/byte_buffer.h"
+#include "parquet/io.h"
+
+namespace logdaemon::storage {
+
+class MemorySink final : public parquet::OutputSink {
+ public:
+  Status Append(const uint8_t* data, size_t n) override {
+    buffer_.append(data, n);
+    return Status::OK();
+  }
+  size_t size() const { return buffer_.size(); }
+  parquet::ByteBuffer Take() { return std::exchange(buffer_, parquet::ByteBuffer()); }
+
+ private:
+  parquet::ByteBuffer buffer_;
+};
+
+}  // namespace logdaemon::storage

@@ -1,0 +1,144 @@
+#include "storage/publisher.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace logdaemon::storage {
+
+namespace {
+
+std::string JoinPath(const std::string& dir, const std::string& name) {
+  if (name.empty()) return dir;
+  std::string path = dir;
+  path += '/';
+  path += name;
+  return path;
+}
+
+}  // namespace
+
+Publisher::Publisher(Engine* engine, size_t max_pending) : engine_(engine), max_pending_(max_pending) {}
+
+Publisher::~Publisher() {
+  if (thread_.joinable()) {
+    BeginShutdown(SteadyNanos());
+    Stop();
+  }
+}
+
+void Publisher::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Publisher::Submit(PendingFile file) {
+  std::unique_lock lock(mutex_);
+  bool is_file = !file.name.empty();
+  if (is_file) {
+    cv_.wait(lock, [&] {
+      size_t files = std::count_if(queue_.begin(), queue_.end(), [](const PendingFile& f) { return !f.name.empty(); });
+      return files < max_pending_;
+    });
+    engine_->counters().pending_files.fetch_add(1, std::memory_order_relaxed);
+  }
+  queue_.push_back(std::move(file));
+  cv_.notify_all();
+}
+
+void Publisher::BeginShutdown(int64_t deadline_ns) {
+  std::lock_guard lock(mutex_);
+  deadline_ns_ = deadline_ns;
+  cv_.notify_all();
+}
+
+void Publisher::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+Status Publisher::Publish(const PendingFile& file) {
+  FileSystem* fs = engine_->fs();
+  const std::string tmp_path = JoinPath(engine_->tmp_dir(), std::to_string(++tmp_counter_) + "-" + file.name);
+  const std::string dir = JoinPath(engine_->root(), file.partition_path);
+  Status st = [&]() -> Status {
+    auto out = fs->NewWritableFile(tmp_path);
+    if (!out.ok()) return out.status();
+    if (Status s = (*out)->Append(file.bytes.data(), file.bytes.size()); !s.ok()) return s;
+    if (Status s = (*out)->Sync(); !s.ok()) return s;
+    if (Status s = (*out)->Close(); !s.ok()) return s;
+    if (Status s = fs->CreateDirs(dir); !s.ok()) return s;
+    if (Status s = fs->Rename(tmp_path, JoinPath(dir, file.name)); !s.ok()) return s;
+    return Status::OK();
+  }();
+  if (!st.ok()) {
+    // Nothing visible changed; the temporary file goes (a crash would leave it to start-up).
+    (void)fs->Remove(tmp_path);
+    return st;
+  }
+  // The file is visible and its bytes are durable; the directory entry becomes durable with this fsync.
+  // A failure here is reported but not retried as a new file (that would publish the rows twice).
+  if (Status s = fs->SyncDir(dir); !s.ok()) {
+    engine_->counters().write_errors.fetch_add(1, std::memory_order_relaxed);
+    engine_->ReportError(s);
+  }
+  // A new partition directory's own entry lives in its parents.
+  if (!file.partition_path.empty()) (void)fs->SyncDir(engine_->root());
+  return Status::OK();
+}
+
+void Publisher::Run() {
+  using std::chrono::nanoseconds;
+  int64_t backoff_ns = 10'000'000;
+  for (;;) {
+    PendingFile* front = nullptr;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      front = &queue_.front();    // only this thread pops, so the reference stays valid unlocked
+    }
+    if (front->name.empty()) {
+      if (front->token) front->token->Complete(Status::OK());
+    } else {
+      Status st = Publish(*front);
+      if (!st.ok()) {
+        engine_->counters().write_errors.fetch_add(1, std::memory_order_relaxed);
+        engine_->ReportError(st.WithContext("writing " + front->name + " (will retry)"));
+        std::unique_lock lock(mutex_);
+        if (SteadyNanos() >= deadline_ns_) {
+          // Shutting down and out of time: give up on everything still queued.
+          uint64_t lost = 0;
+          for (PendingFile& f : queue_) {
+            lost += f.rows;
+            if (f.token) f.token->Complete(st);
+          }
+          engine_->counters().pending_files.store(0, std::memory_order_relaxed);
+          abandoned_rows_ += lost;
+          engine_->ReportError(Status::IOError(std::to_string(lost) + " rows could not be written before shutdown: " +
+                                               st.message()));
+          queue_.clear();
+          cv_.notify_all();
+          continue;
+        }
+        cv_.wait_for(lock, nanoseconds(backoff_ns), [&] { return SteadyNanos() >= deadline_ns_; });
+        backoff_ns = std::min<int64_t>(backoff_ns * 2, 2'000'000'000);
+        continue;
+      }
+      backoff_ns = 10'000'000;
+      EngineCounters& counters = engine_->counters();
+      counters.rows_written.fetch_add(front->rows, std::memory_order_relaxed);
+      counters.files_written.fetch_add(1, std::memory_order_relaxed);
+      counters.bytes_written.fetch_add(front->bytes.size(), std::memory_order_relaxed);
+      counters.pending_files.fetch_sub(1, std::memory_order_relaxed);
+      counters.RecordLatency(static_cast<double>(SteadyNanos() - front->encoded_ns) / 1e6);
+      if (front->token) front->token->Complete(Status::OK());
+      engine_->NotifyPublished();
+    }
+    std::lock_guard lock(mutex_);
+    queue_.pop_front();
+    cv_.notify_all();
+  }
+}
+
+}  // namespace logdaemon::storage

@@ -1,0 +1,78 @@
+// Shredder: a validated JSON log (a simdjson DOM object) becomes one row of a RowBatch (DESIGN.md §4).
+//   kTimestamp  RFC 3339 date-time → UTC microseconds
+//   kString     the string's bytes
+//   kInt64      an integer (a float with an integral value, such as 3.0, counts; out of INT64 range is
+//               an error that rejects the log)
+//   kDouble     any number
+//   kBoolean    true / false
+//   kJson       the value as minified JSON text
+// A property that is absent or JSON null is a null of its OPTIONAL column (a REQUIRED JSON column stores
+// the text "null"). Properties the layout does not declare are gathered, in document order, into one
+// minified JSON object in `_extra` (null when there are none). When a key occurs twice, the first
+// occurrence is stored.
+//
+// No allocation per row once the batch's buffers have grown. Thread-safety: one thread per Shredder.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "logdaemon/schema.h"
+#include "logdaemon/status.h"
+#include "logdaemon/storage.h"
+#include "storage/row_batch.h"
+
+namespace logdaemon::storage {
+
+class Shredder {
+ public:
+  Shredder(const TableLayout& layout, Partitioning partitioning);
+
+  // Appends `document` (validated against the layout's schema, so types match) as one row of *batch.
+  // `now_micros` (wall clock, UTC) stands in for the time of a row without one; `arrival_ns` is the
+  // steady clock. On error the batch is unchanged and the status says which property was wrong:
+  //   "/user_id: integer 18446744073709551615 is out of the INT64 range"
+  Status Append(simdjson::dom::element document, int64_t now_micros, int64_t arrival_ns,
+                RowBatch* batch);
+
+ private:
+  // Columns up to this count are found by a linear scan (length first); beyond, by a hash table.
+  static constexpr size_t kLinearScanColumns = 16;
+  // Undeclared keys of one row up to this count are deduplicated by a linear scan; beyond, by a hash
+  // table (a log with thousands of undeclared keys must not cost a quadratic scan).
+  static constexpr size_t kLinearScanExtraKeys = 16;
+
+  // The declared column named `key` (never `_extra` itself), or -1.
+  int FindColumn(std::string_view key) const;
+  // Whether `key` already went into this row's `_extra`; records it when not.
+  bool ExtraKeySeen(std::string_view key);
+  // Writes `value` as the row's value of column c. Sets *row_time for the time column.
+  Status WriteValue(size_t c, simdjson::dom::element value, ColumnBuffer* column, int64_t* row_time) const;
+
+  std::vector<std::string> names_;  // per column, as in the layout
+  std::vector<ColumnType> types_;
+  std::vector<uint8_t> required_;
+  int time_column_ = -1;
+  int extra_column_ = -1;
+  Partitioning partitioning_;
+  // Open addressing over column indexes (slot = index + 1, 0 = empty) when there are many columns.
+  // Indexes rather than views, so that moving the Shredder (and its strings) keeps it valid.
+  std::vector<uint32_t> column_slots_;
+  // seen_[c] == generation_: column c was written in the current row. Bumping the generation resets
+  // every mark at once, without touching the array.
+  std::vector<uint32_t> seen_;
+  uint32_t generation_ = 0;
+  // The undeclared keys of the current row (views into the document being shredded).
+  std::vector<std::string_view> extra_keys_;
+  std::vector<uint32_t> extra_slots_;  // open addressing over extra_keys_, once there are many
+};
+
+// Appends `value` as minified JSON to *out (strings escaped as JSON requires; numbers as simdjson holds
+// them: integers exactly, doubles in the shortest form that reads back the same).
+void AppendMinifiedJson(simdjson::dom::element value, parquet::ByteBuffer* out);
+
+}  // namespace logdaemon::storage

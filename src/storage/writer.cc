@@ -1,0 +1,194 @@
+#include "storage/writer.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "storage/file_names.h"
+
+namespace logdaemon::storage {
+
+parquet::WriterOptions FileWriterOptions(const StorageOptions& options) {
+  parquet::WriterOptions out;
+  switch (options.compression) {
+    case Compression::kNone:
+      out.codec = parquet::Codec::kUncompressed;
+      break;
+    case Compression::kSnappy:
+      out.codec = parquet::Codec::kSnappy;
+      break;
+    case Compression::kZstd:
+      out.codec = parquet::Codec::kZstd;
+      break;
+    case Compression::kGzip:
+      out.codec = parquet::Codec::kGzip;
+      break;
+    case Compression::kLz4:
+      out.codec = parquet::Codec::kLz4Raw;
+      break;
+  }
+  out.compression_level = options.compression_level;
+  return out;
+}
+
+namespace {
+
+// --parquet-compat: PLAIN + dictionary only (no DELTA_BINARY_PACKED), for old readers.
+std::vector<parquet::ColumnEncoding> CompatEncodings(const std::vector<parquet::ColumnSpec>& schema) {
+  std::vector<parquet::ColumnEncoding> encodings;
+  for (const parquet::ColumnSpec& column : schema) {
+    encodings.push_back(column.type == parquet::Type::kBoolean ? parquet::ColumnEncoding::kPlain
+                                                               : parquet::ColumnEncoding::kDictionary);
+  }
+  return encodings;
+}
+
+}  // namespace
+
+Writer::Writer(Engine* engine, Publisher* publisher, uint64_t next_sequence)
+    : engine_(engine),
+      publisher_(publisher),
+      next_sequence_(next_sequence),
+      writer_options_(FileWriterOptions(engine->options())),
+      schema_(ParquetSchema(engine->layout())) {
+  if (engine->options().parquet_compat) writer_options_.column_encodings = CompatEncodings(schema_);
+  metadata_.push_back({"logdaemon.schema", engine->schema().text()});
+  int64_t interval_ns = static_cast<int64_t>(engine->options().flush_interval.count()) * 1'000'000;
+  flush_deadline_ns_ = interval_ns / 4 * 3;
+  min_gap_ns_ = std::min<int64_t>(interval_ns / 2, 1'000'000'000);
+}
+
+Writer::~Writer() { Join(); }
+
+void Writer::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Writer::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Writer::Run() {
+  std::deque<QueueItem> items;
+  int64_t next_deadline = INT64_MAX;
+  for (;;) {
+    int64_t tick = SteadyNanos() + engine_->handoff_interval_ns();
+    bool more = engine_->DequeueAll(std::min(next_deadline, tick), &items);
+    for (QueueItem& item : items) {
+      if (item.batch) {
+        size_t rows = item.batch->num_rows();
+        Route(*item.batch);
+        engine_->RecycleBatch(std::move(item.batch));
+        // Encoded now: the rows no longer count against the queue's capacity.
+        engine_->admission().Release(rows);
+      }
+      if (item.flush) {
+        FlushDue(/*force=*/true, SteadyNanos());
+        PendingFile marker;
+        marker.token = std::move(item.flush);
+        publisher_->Submit(std::move(marker));
+      }
+    }
+    items.clear();
+    engine_->TickSharedAppender();
+    if (!more) {
+      FlushDue(/*force=*/true, SteadyNanos());
+      return;
+    }
+    next_deadline = FlushDue(/*force=*/false, SteadyNanos());
+  }
+}
+
+void Writer::Route(const RowBatch& batch) {
+  if (batch.empty()) return;
+  if (batch.SinglePartition()) {
+    WriteRows(batch.partition_keys()[0], batch);
+    return;
+  }
+  // Rare: a batch across a partition boundary (midnight, late logs). Split it by key.
+  for (size_t row = 0; row < batch.num_rows(); ++row) {
+    std::unique_ptr<RowBatch>& part = split_[batch.partition_keys()[row]];
+    if (!part) part = std::make_unique<RowBatch>(engine_->layout());
+    part->AppendRow(batch, row);
+  }
+  for (auto& [key, part] : split_) {
+    if (!part->empty()) WriteRows(key, *part);
+    part->Clear();
+  }
+  if (split_.size() > 16) split_.clear();  // keys of long-gone partitions
+}
+
+void Writer::WriteRows(int64_t key, const RowBatch& rows) {
+  PartitionState& state = partitions_[key];
+  if (!state.open) {
+    auto open = std::make_unique<OpenFile>();
+    auto writer = parquet::FileWriter::Open(&open->sink, schema_, writer_options_);
+    if (!writer.ok()) {
+      engine_->ReportError(writer.status().WithContext("opening a flush file"));
+      return;
+    }
+    open->writer = std::move(*writer);
+    open->min_time = INT64_MAX;
+    open->first_arrival_ns = rows.first_arrival_ns();
+    state.open = std::move(open);
+  }
+  OpenFile& file = *state.open;
+  rows.ColumnBatches(&column_batches_);
+  if (Status st = file.writer->WriteBatch(column_batches_.data(), rows.num_rows()); !st.ok()) {
+    // Encoding into memory fails only on a bug; the file is broken, so it is dropped with its rows.
+    engine_->ReportError(st.WithContext("encoding a flush file; " + std::to_string(file.rows) + " rows lost"));
+    state.open.reset();
+    return;
+  }
+  file.rows += rows.num_rows();
+  file.first_arrival_ns = std::min(file.first_arrival_ns, rows.first_arrival_ns());
+  for (int64_t t : rows.row_times()) file.min_time = std::min(file.min_time, t);
+  if (file.writer->row_group_rows() >= kFlushRowGroupRows) {
+    if (Status st = file.writer->EndRowGroup(); !st.ok()) engine_->ReportError(st);
+  }
+}
+
+int64_t Writer::FlushDue(bool force, int64_t now_ns) {
+  const size_t batch_size = engine_->options().batch_size;
+  int64_t next = INT64_MAX;
+  for (auto it = partitions_.begin(); it != partitions_.end();) {
+    PartitionState& state = it->second;
+    if (!state.open) {
+      // Forget partitions that have been quiet for a minute (their keys would pile up over days).
+      if (now_ns - state.last_flush_ns > 60'000'000'000) {
+        it = partitions_.erase(it);
+        continue;
+      }
+      ++it;
+      continue;
+    }
+    OpenFile& file = *state.open;
+    int64_t age_deadline = file.first_arrival_ns + flush_deadline_ns_;
+    int64_t gap_deadline = file.rows >= batch_size ? state.last_flush_ns + min_gap_ns_ : INT64_MAX;
+    bool too_big = file.sink.size() + file.writer->buffered_bytes() >= kMaxFlushBytes;
+    if (force || too_big || now_ns >= age_deadline || now_ns >= gap_deadline) {
+      FlushPartition(it->first, &state);
+    } else {
+      next = std::min({next, age_deadline, gap_deadline});
+    }
+    ++it;
+  }
+  return next;
+}
+
+void Writer::FlushPartition(int64_t key, PartitionState* state) {
+  std::unique_ptr<OpenFile> file = std::move(state->open);
+  state->last_flush_ns = SteadyNanos();
+  if (Status st = file->writer->Close(metadata_); !st.ok()) {
+    engine_->ReportError(st.WithContext("finishing a flush file; " + std::to_string(file->rows) + " rows lost"));
+    return;
+  }
+  PendingFile pending;
+  const Partitioning partitioning = engine_->options().partitioning;
+  pending.partition_path = PartitionPath(partitioning, key);
+  uint64_t sequence = next_sequence_++;
+  pending.name = DataFileName(file->min_time, {sequence, sequence});
+  pending.rows = file->rows;
+  pending.bytes = file->sink.Take();
+  pending.encoded_ns = SteadyNanos();
+  publisher_->Submit(std::move(pending));
+}
+
+}  // namespace logdaemon::storage

@@ -1,0 +1,76 @@
+// Writer: the thread that turns queued rows into flush files (DESIGN.md §5.2).
+//
+// Rows are routed by partition into that partition's open file — a Parquet FileWriter encoding into
+// memory — as soon as they arrive, and their admission credits are released then (encoded rows are a
+// few dozen bytes each). A partition's open file is flushed (closed, given the next flush sequence
+// number and handed to the Publisher) when
+//   - its oldest row has waited 3/4 of the flush interval (so it is visible within the interval), or
+//   - it holds batch_size rows and the partition's previous flush is at least min(interval / 2, 1 s)
+//     old — at high rates rows coalesce instead of making tiny files, or
+//   - its encoded size reaches kMaxFlushBytes (memory stays bounded), or
+//   - a Flush() or Close() asks.
+// Row groups end every kFlushRowGroupRows rows, so a flush file has as few row groups as it can.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "parquet/file_writer.h"
+#include "storage/engine.h"
+#include "storage/memory_sink.h"
+#include "storage/publisher.h"
+
+namespace logdaemon::storage {
+
+inline constexpr size_t kMaxFlushBytes = size_t{8} << 20;
+inline constexpr int64_t kFlushRowGroupRows = 128 * 1024;
+
+// Writer options for the engine's files (codec, level, --parquet-compat encodings).
+parquet::WriterOptions FileWriterOptions(const StorageOptions& options);
+
+class Writer {
+ public:
+  Writer(Engine* engine, Publisher* publisher, uint64_t next_sequence);
+  ~Writer();
+
+  void Start();
+  // Returns after the queue has been drained, every open file flushed and handed to the publisher.
+  void Join();
+
+ private:
+  struct OpenFile {
+    MemorySink sink;
+    std::unique_ptr<parquet::FileWriter> writer;
+    size_t rows = 0;
+    int64_t min_time = 0;
+    int64_t first_arrival_ns = 0;
+  };
+  struct PartitionState {
+    std::unique_ptr<OpenFile> open;
+    int64_t last_flush_ns = 0;
+  };
+
+  void Run();
+  void Route(const RowBatch& batch);
+  void WriteRows(int64_t key, const RowBatch& rows);
+  // Flushes the partitions whose trigger fired (all of them when `force`); returns the next deadline.
+  int64_t FlushDue(bool force, int64_t now_ns);
+  void FlushPartition(int64_t key, PartitionState* state);
+
+  Engine* engine_;
+  Publisher* publisher_;
+  uint64_t next_sequence_;
+  parquet::WriterOptions writer_options_;
+  std::vector<parquet::ColumnSpec> schema_;
+  std::vector<parquet::KeyValue> metadata_;
+  int64_t flush_deadline_ns_;  // 3/4 of the flush interval
+  int64_t min_gap_ns_;
+  std::map<int64_t, PartitionState> partitions_;
+  std::map<int64_t, std::unique_ptr<RowBatch>> split_;  // scratch for batches spanning partitions
+  std::vector<parquet::ColumnBatch> column_batches_;
+  std::thread thread_;
+};
+
+}  // namespace logdaemon::storage
