@@ -36,11 +36,12 @@ class Appender {
   void HandOff();
 
   size_t buffered_rows() const { return batch_->num_rows(); }
+  // Adds this appender's counts to the engine's (done per batch and per Tick; call it to be exact now).
+  void PublishCounters();
 
  private:
   bool TakeCredits();
   void Send();  // hands the batch to the writer
-  void PublishCounters();
 
   Engine* engine_;
   Shredder shredder_;

@@ -223,10 +223,8 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
     (void)fs->Remove(tmp_path);
     return st;
   };
-  auto writer = parquet::FileWriter::Open(&sink, ParquetSchema(layout), [&] {
-    parquet::WriterOptions options = FileWriterOptions(engine_->options());
-    return options;
-  }());
+  std::vector<parquet::ColumnSpec> schema = ParquetSchema(layout);
+  auto writer = parquet::FileWriter::Open(&sink, schema, FileWriterOptions(engine_->options(), schema));
   if (!writer.ok()) return abandon(writer.status());
 
   RowBatch rows(layout);

@@ -187,7 +187,10 @@ Status Engine::Append(std::string_view json) {
     return Status::InvalidArgument("schema: " + state.error);
   }
   std::lock_guard lock(shared_mutex_);
-  return shared_appender_->Append(document);
+  Status st = shared_appender_->Append(document);
+  // Refusals are rare and callers of this path read Stats() to see them at once.
+  if (!st.ok()) shared_appender_->PublishCounters();
+  return st;
 }
 
 void Engine::TickSharedAppender() {

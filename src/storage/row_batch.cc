@@ -11,14 +11,15 @@ namespace logdaemon::storage {
 
 namespace {
 
-bool IsByteArray(ColumnType type) { return type == ColumnType::kString || type == ColumnType::kJson; }
+bool IsByteArray(ColumnType type) {
+  return type == ColumnType::kString || type == ColumnType::kJson;
+}
 
 // Present values among def_levels[begin, end): std::count over bytes vectorises, so even the error
 // path (RollbackRow) and range appends stay cheap on large batches.
 size_t CountPresent(const std::vector<uint8_t>& def_levels, size_t begin, size_t end) {
-  return static_cast<size_t>(
-      std::count(def_levels.begin() + static_cast<ptrdiff_t>(begin), def_levels.begin() + static_cast<ptrdiff_t>(end),
-                 uint8_t{1}));
+  return static_cast<size_t>(std::count(def_levels.begin() + static_cast<ptrdiff_t>(begin),
+                                        def_levels.begin() + static_cast<ptrdiff_t>(end), uint8_t{1}));
 }
 
 // Appends byte array values [begin, end) of `src` to *dst, rebasing their offsets.
@@ -38,7 +39,8 @@ void AppendByteArrays(const parquet::ByteArrayValues& src, size_t begin, size_t 
 
 template <typename T>
 void AppendRange(const std::vector<T>& src, size_t begin, size_t end, std::vector<T>* dst) {
-  dst->insert(dst->end(), src.begin() + static_cast<ptrdiff_t>(begin), src.begin() + static_cast<ptrdiff_t>(end));
+  dst->insert(dst->end(), src.begin() + static_cast<ptrdiff_t>(begin),
+              src.begin() + static_cast<ptrdiff_t>(end));
 }
 
 // Appends `count` raw little-endian values of T from `bytes`.
@@ -69,7 +71,8 @@ parquet::Type PhysicalType(ColumnType type) {
 // when present. value_index[r] is old row r's index among the values (meaningful for present rows).
 template <typename T>
 void PermuteValues(const std::vector<uint32_t>& order, const std::vector<uint8_t>* def_levels,
-                   const std::vector<uint32_t>& value_index, std::vector<T>* values, std::vector<T>* scratch) {
+                   const std::vector<uint32_t>& value_index, std::vector<T>* values,
+                   std::vector<T>* scratch) {
   scratch->clear();
   scratch->reserve(values->size());
   if (def_levels == nullptr) {
@@ -162,11 +165,14 @@ void RowBatch::RollbackRow() {
   }
 }
 
-void RowBatch::AppendRow(const RowBatch& other, size_t row) { AppendRows(other, row, row + 1); }
+void RowBatch::AppendRow(const RowBatch& other, size_t row) {
+  AppendRows(other, row, row + 1);
+}
 
 void RowBatch::AppendRows(const RowBatch& other, size_t begin, size_t end) {
   assert(other.columns_.size() == columns_.size());
   assert(begin <= end && end <= other.num_rows_);
+  assert(&other != this);  // vector::insert from its own elements is undefined
   if (begin == end) return;
   for (size_t c = 0; c < columns_.size(); ++c) {
     ColumnBuffer& dst = columns_[c];
@@ -175,9 +181,14 @@ void RowBatch::AppendRows(const RowBatch& other, size_t begin, size_t end) {
     size_t vbegin = begin;
     size_t vend = end;
     if (!src.required) {
-      // The values of rows [begin, end) are the present ones among them. Counting from row 0 makes one
-      // call O(begin): callers moving many rows should pass ranges, not loop over AppendRow.
-      vbegin = CountPresent(src.def_levels, 0, begin);
+      // The values of rows [begin, end) are the present ones among them. Their first index is a count
+      // over the rows before (or after, whichever is shorter), so one call costs O(rows) of `other`:
+      // callers moving many rows should pass ranges, not loop over AppendRow.
+      if (begin <= other.num_rows_ - end) {
+        vbegin = CountPresent(src.def_levels, 0, begin);
+      } else {
+        vbegin = src.num_values() - CountPresent(src.def_levels, begin, other.num_rows_);
+      }
       vend = vbegin + CountPresent(src.def_levels, begin, end);
       AppendRange(src.def_levels, begin, end, &dst.def_levels);
     }
@@ -201,7 +212,8 @@ void RowBatch::AppendRows(const RowBatch& other, size_t begin, size_t end) {
   AppendRange(other.partition_keys_, begin, end, &partition_keys_);
   AppendRange(other.row_times_, begin, end, &row_times_);
   // The batch's flush deadline follows its oldest row.
-  if (num_rows_ == 0 || other.first_arrival_ns_ < first_arrival_ns_) first_arrival_ns_ = other.first_arrival_ns_;
+  if (num_rows_ == 0 || other.first_arrival_ns_ < first_arrival_ns_)
+    first_arrival_ns_ = other.first_arrival_ns_;
   num_rows_ += end - begin;
 }
 
@@ -209,7 +221,9 @@ Status RowBatch::AppendColumnData(const std::vector<parquet::ColumnData>& data, 
                                   int64_t fallback_time_micros) {
   if (data.size() != columns_.size()) {
     std::string msg = "the file has ";
-    msg.append(std::to_string(data.size())).append(" columns, the layout ").append(std::to_string(columns_.size()));
+    msg.append(std::to_string(data.size()))
+        .append(" columns, the layout ")
+        .append(std::to_string(columns_.size()));
     return Status::Corruption(msg);
   }
   // Everything is checked before anything is appended, so that a bad file leaves the batch as it was.
@@ -240,7 +254,8 @@ Status RowBatch::AppendColumnData(const std::vector<parquet::ColumnData>& data, 
     if (d.num_values != present) return corrupt("value count differs from the present rows");
     if (IsByteArray(column.type)) {
       const auto& ba = d.byte_arrays;
-      if (ba.count() != present || ba.offsets.front() != 0 || ba.offsets.back() != ba.bytes.size()) {
+      if (ba.offsets.empty() || ba.count() != present || ba.offsets.front() != 0 ||
+          ba.offsets.back() != ba.bytes.size()) {
         return corrupt("byte array values do not match the value count");
       }
     } else if (d.fixed.size() != present * static_cast<size_t>(parquet::FixedWidth(d.type, 0))) {
@@ -375,7 +390,7 @@ size_t RowBatch::ByteSize() const {
   for (const ColumnBuffer& column : columns_) {
     bytes += column.def_levels.size() + column.int64s.size() * sizeof(int64_t) +
              column.doubles.size() * sizeof(double) + column.booleans.size() + column.bytes.bytes.size() +
-             column.bytes.offsets.size() * sizeof(uint32_t);
+             column.bytes.count() * sizeof(uint32_t);
   }
   return bytes;
 }
@@ -413,7 +428,8 @@ std::vector<parquet::ColumnSpec> ParquetSchema(const TableLayout& layout) {
   std::vector<parquet::ColumnSpec> specs;
   specs.reserve(layout.columns.size());
   for (const Column& column : layout.columns) {
-    parquet::Repetition rep = column.required ? parquet::Repetition::kRequired : parquet::Repetition::kOptional;
+    parquet::Repetition rep =
+        column.required ? parquet::Repetition::kRequired : parquet::Repetition::kOptional;
     switch (column.type) {
       case ColumnType::kTimestamp:
         specs.push_back(parquet::ColumnSpec::TimestampMicrosUtc(column.name, rep));

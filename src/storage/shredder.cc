@@ -171,7 +171,9 @@ std::string Quoted(element value) {
   return out;
 }
 
-size_t HashKey(std::string_view key) { return std::hash<std::string_view>{}(key); }
+size_t HashKey(std::string_view key) {
+  return std::hash<std::string_view>{}(key);
+}
 
 // Open addressing with linear probing over indexes into some list of names: slot = index + 1, 0 empty.
 // slots.size() is a power of two and at most half full.
@@ -260,7 +262,8 @@ Shredder::Shredder(const TableLayout& layout, Partitioning partitioning)
   if (names_.size() > kLinearScanColumns) {
     column_slots_.assign(TableSizeFor(names_.size()), 0);
     for (size_t c = 0; c < names_.size(); ++c) {
-      if (static_cast<int>(c) != extra_column_) ProbeInsert(&column_slots_, names_[c], static_cast<uint32_t>(c));
+      if (static_cast<int>(c) != extra_column_)
+        ProbeInsert(&column_slots_, names_[c], static_cast<uint32_t>(c));
     }
   }
 }
@@ -403,7 +406,8 @@ Status Shredder::Append(element document, int64_t now_micros, int64_t arrival_ns
     generation_ = 1;
   }
   extra_keys_.clear();
-  parquet::ByteBuffer* extra = extra_column_ >= 0 ? &columns[static_cast<size_t>(extra_column_)].bytes.bytes : nullptr;
+  parquet::ByteBuffer* extra =
+      extra_column_ >= 0 ? &columns[static_cast<size_t>(extra_column_)].bytes.bytes : nullptr;
   bool extra_open = false;
   int64_t row_time = now_micros;
 

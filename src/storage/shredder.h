@@ -36,8 +36,7 @@ class Shredder {
   // `now_micros` (wall clock, UTC) stands in for the time of a row without one; `arrival_ns` is the
   // steady clock. On error the batch is unchanged and the status says which property was wrong:
   //   "/user_id: integer 18446744073709551615 is out of the INT64 range"
-  Status Append(simdjson::dom::element document, int64_t now_micros, int64_t arrival_ns,
-                RowBatch* batch);
+  Status Append(simdjson::dom::element document, int64_t now_micros, int64_t arrival_ns, RowBatch* batch);
 
  private:
   // Columns up to this count are found by a linear scan (length first); beyond, by a hash table.

@@ -7,8 +7,24 @@
 
 namespace logdaemon::storage {
 
-parquet::WriterOptions FileWriterOptions(const StorageOptions& options) {
+namespace {
+
+// --parquet-compat: PLAIN + dictionary only (no DELTA_BINARY_PACKED), for old readers.
+std::vector<parquet::ColumnEncoding> CompatEncodings(const std::vector<parquet::ColumnSpec>& schema) {
+  std::vector<parquet::ColumnEncoding> encodings;
+  for (const parquet::ColumnSpec& column : schema) {
+    encodings.push_back(column.type == parquet::Type::kBoolean ? parquet::ColumnEncoding::kPlain
+                                                               : parquet::ColumnEncoding::kDictionary);
+  }
+  return encodings;
+}
+
+}  // namespace
+
+parquet::WriterOptions FileWriterOptions(const StorageOptions& options,
+                                         const std::vector<parquet::ColumnSpec>& schema) {
   parquet::WriterOptions out;
+  if (options.parquet_compat) out.column_encodings = CompatEncodings(schema);
   switch (options.compression) {
     case Compression::kNone:
       out.codec = parquet::Codec::kUncompressed;
@@ -30,31 +46,18 @@ parquet::WriterOptions FileWriterOptions(const StorageOptions& options) {
   return out;
 }
 
-namespace {
-
-// --parquet-compat: PLAIN + dictionary only (no DELTA_BINARY_PACKED), for old readers.
-std::vector<parquet::ColumnEncoding> CompatEncodings(const std::vector<parquet::ColumnSpec>& schema) {
-  std::vector<parquet::ColumnEncoding> encodings;
-  for (const parquet::ColumnSpec& column : schema) {
-    encodings.push_back(column.type == parquet::Type::kBoolean ? parquet::ColumnEncoding::kPlain
-                                                               : parquet::ColumnEncoding::kDictionary);
-  }
-  return encodings;
-}
-
-}  // namespace
-
 Writer::Writer(Engine* engine, Publisher* publisher, uint64_t next_sequence)
     : engine_(engine),
       publisher_(publisher),
       next_sequence_(next_sequence),
-      writer_options_(FileWriterOptions(engine->options())),
-      schema_(ParquetSchema(engine->layout())) {
-  if (engine->options().parquet_compat) writer_options_.column_encodings = CompatEncodings(schema_);
+      schema_(ParquetSchema(engine->layout())),
+      writer_options_(FileWriterOptions(engine->options(), schema_)) {
   metadata_.push_back({"logdaemon.schema", engine->schema().text()});
   int64_t interval_ns = static_cast<int64_t>(engine->options().flush_interval.count()) * 1'000'000;
   flush_deadline_ns_ = interval_ns / 4 * 3;
   min_gap_ns_ = std::min<int64_t>(interval_ns / 2, 1'000'000'000);
+  // A flush file never exceeds the rotation size either: compaction only merges files below it.
+  max_flush_bytes_ = std::min<uint64_t>(kMaxFlushBytes, engine->options().rotation_bytes);
 }
 
 Writer::~Writer() { Join(); }
@@ -102,11 +105,15 @@ void Writer::Route(const RowBatch& batch) {
     WriteRows(batch.partition_keys()[0], batch);
     return;
   }
-  // Rare: a batch across a partition boundary (midnight, late logs). Split it by key.
-  for (size_t row = 0; row < batch.num_rows(); ++row) {
-    std::unique_ptr<RowBatch>& part = split_[batch.partition_keys()[row]];
+  // Rare: a batch across a partition boundary (midnight, late logs). Split it by key, a run of rows
+  // with the same key at a time.
+  const std::vector<int64_t>& keys = batch.partition_keys();
+  for (size_t begin = 0, end = 0; begin < batch.num_rows(); begin = end) {
+    end = begin + 1;
+    while (end < batch.num_rows() && keys[end] == keys[begin]) ++end;
+    std::unique_ptr<RowBatch>& part = split_[keys[begin]];
     if (!part) part = std::make_unique<RowBatch>(engine_->layout());
-    part->AppendRow(batch, row);
+    part->AppendRows(batch, begin, end);
   }
   for (auto& [key, part] : split_) {
     if (!part->empty()) WriteRows(key, *part);
@@ -162,7 +169,7 @@ int64_t Writer::FlushDue(bool force, int64_t now_ns) {
     OpenFile& file = *state.open;
     int64_t age_deadline = file.first_arrival_ns + flush_deadline_ns_;
     int64_t gap_deadline = file.rows >= batch_size ? state.last_flush_ns + min_gap_ns_ : INT64_MAX;
-    bool too_big = file.sink.size() + file.writer->buffered_bytes() >= kMaxFlushBytes;
+    bool too_big = file.sink.size() + file.writer->buffered_bytes() >= max_flush_bytes_;
     if (force || too_big || now_ns >= age_deadline || now_ns >= gap_deadline) {
       FlushPartition(it->first, &state);
     } else {

@@ -7,7 +7,7 @@
 //   - its oldest row has waited 3/4 of the flush interval (so it is visible within the interval), or
 //   - it holds batch_size rows and the partition's previous flush is at least min(interval / 2, 1 s)
 //     old — at high rates rows coalesce instead of making tiny files, or
-//   - its encoded size reaches kMaxFlushBytes (memory stays bounded), or
+//   - its encoded size reaches kMaxFlushBytes or the rotation size (memory stays bounded), or
 //   - a Flush() or Close() asks.
 // Row groups end every kFlushRowGroupRows rows, so a flush file has as few row groups as it can.
 #pragma once
@@ -27,8 +27,9 @@ namespace logdaemon::storage {
 inline constexpr size_t kMaxFlushBytes = size_t{8} << 20;
 inline constexpr int64_t kFlushRowGroupRows = 128 * 1024;
 
-// Writer options for the engine's files (codec, level, --parquet-compat encodings).
-parquet::WriterOptions FileWriterOptions(const StorageOptions& options);
+// Writer options for the engine's flush and merged files (codec, level, --parquet-compat encodings).
+parquet::WriterOptions FileWriterOptions(const StorageOptions& options,
+                                         const std::vector<parquet::ColumnSpec>& schema);
 
 class Writer {
  public:
@@ -62,11 +63,12 @@ class Writer {
   Engine* engine_;
   Publisher* publisher_;
   uint64_t next_sequence_;
-  parquet::WriterOptions writer_options_;
   std::vector<parquet::ColumnSpec> schema_;
+  parquet::WriterOptions writer_options_;
   std::vector<parquet::KeyValue> metadata_;
   int64_t flush_deadline_ns_;  // 3/4 of the flush interval
   int64_t min_gap_ns_;
+  uint64_t max_flush_bytes_;
   std::map<int64_t, PartitionState> partitions_;
   std::map<int64_t, std::unique_ptr<RowBatch>> split_;  // scratch for batches spanning partitions
   std::vector<parquet::ColumnBatch> column_batches_;
