@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/import_command.h"
 #include "cli/inspect_command.h"
 #include "cli/validate_schema_command.h"
 
@@ -13,6 +14,7 @@ namespace {
 // Exit codes: 0 success, 1 the command ran and found a problem (a bad file, rejected logs), 2 usage
 // errors and commands that do not exist yet.
 constexpr int kExitNotImplemented = 2;
+constexpr int kExitUsage = 2;
 
 int NotImplemented(const std::string& command) {
   std::cerr << "logdaemon " << command << ": not implemented yet in this build of logdaemon\n";
@@ -78,7 +80,43 @@ int main(int argc, char** argv) {
   inspect->add_option("FILE", inspect_options.files, "Parquet files")->required();
   inspect->add_flag("--json", inspect_options.json, "One JSON document per file");
 
-  CLI11_PARSE(app, argc, argv);
+  CLI::App* import = app.add_subcommand(
+      "import", "Bulk-load NDJSON log files (or stdin) through validation into the storage directory");
+  logdaemon::cli::ImportOptions import_options;
+  import->add_option("FILE", import_options.files, "NDJSON files, one log per line ('-' or none: stdin)");
+  import->add_option("-d,--storage", import_options.storage, "Storage directory for Parquet files")
+      ->capture_default_str();
+  import->add_option("--schema", import_options.schema_file,
+                     "JSON Schema file (default: the built-in log schema)");
+  import->add_option("--schema-path", import_options.schema_paths,
+                     "Where remote $refs are found: DIR (schemas by $id) or URI=DIR; repeatable");
+  CLI::Option* import_time_field = import
+                                       ->add_option("--time-field", import_options.time_field,
+                                                    "The date-time property that partitions the logs")
+                                       ->capture_default_str();
+  import->add_option("-c,--compression", import_options.compression, "snappy, zstd, gzip, lz4, none")
+      ->capture_default_str();
+  import
+      ->add_option("-b,--batch-size", import_options.batch_size, "Rows buffered per partition before a flush")
+      ->capture_default_str();
+  import->add_option("-r,--rotation-mb", import_options.rotation_mb, "Size of the compacted files in MB")
+      ->capture_default_str();
+  import->add_option("--partition", import_options.partition, "day, hour or none")->capture_default_str();
+  import->add_flag("--parquet-compat", import_options.parquet_compat,
+                   "PLAIN and dictionary encodings only, for old Parquet readers");
+  import
+      ->add_option("--max-line-mb", import_options.max_line_mb,
+                   "Longer lines are rejected as 'line too long' without being loaded")
+      ->capture_default_str();
+  import->add_flag("-q,--quiet", import_options.quiet, "No progress bar");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // app.exit prints the message (or --help, --version); CLI11's own codes (100 and up) would tell
+    // scripts nothing more, so every usage error is 2, as documented above.
+    return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
 
   if (*inspect) return logdaemon::cli::RunInspect(inspect_options);
   if (*serve) return NotImplemented("serve");
@@ -88,5 +126,9 @@ int main(int argc, char** argv) {
     return logdaemon::cli::RunValidateSchema(validate_options);
   }
   if (*ingest) return NotImplemented("ingest");
+  if (*import) {
+    import_options.time_field_explicit = import_time_field->count() > 0;
+    return logdaemon::cli::RunImport(import_options);
+  }
   return kExitNotImplemented;
 }

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <map>
 
+#include "cli/reject_reasons.h"
 #include "logdaemon/schema.h"
 
 namespace logdaemon::cli {
@@ -30,16 +30,6 @@ void PrintLayout(const TableLayout& layout) {
   if (layout.time_column < 0) std::printf("no time field: logs are partitioned by the time they arrive\n");
 }
 
-// The reason class of an error, for the summary: "schema: /level: enum: …" → "/level: enum".
-std::string ReasonOf(const std::string& message) {
-  if (message.rfind("schema: ", 0) == 0) {
-    size_t keyword_end = message.find(": ", message.find(": ", 8) + 2);
-    return message.substr(0, keyword_end);
-  }
-  size_t colon = message.find(':');
-  return message.substr(0, colon);
-}
-
 int ValidateData(const SchemaValidator& validator, const std::string& path) {
   std::ifstream file;
   std::istream* in = &std::cin;
@@ -54,7 +44,7 @@ int ValidateData(const SchemaValidator& validator, const std::string& path) {
   }
   std::string line;
   uint64_t line_number = 0, checked = 0, invalid = 0;
-  std::map<std::string, uint64_t> reasons;
+  RejectReasons reasons;
   while (std::getline(*in, line)) {
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -63,7 +53,7 @@ int ValidateData(const SchemaValidator& validator, const std::string& path) {
     Status st = validator.Validate(line);
     if (st.ok()) continue;
     ++invalid;
-    ++reasons[ReasonOf(st.message())];
+    reasons.Add(st.message());
     std::printf("line %llu: %s\n", static_cast<unsigned long long>(line_number), st.message().c_str());
   }
   if (in->bad()) {
@@ -72,9 +62,7 @@ int ValidateData(const SchemaValidator& validator, const std::string& path) {
   }
   std::printf("%llu logs checked: %llu valid, %llu invalid\n", static_cast<unsigned long long>(checked),
               static_cast<unsigned long long>(checked - invalid), static_cast<unsigned long long>(invalid));
-  for (const auto& [reason, count] : reasons) {
-    std::printf("  %8llu  %s\n", static_cast<unsigned long long>(count), reason.c_str());
-  }
+  reasons.PrintByName(stdout);
   return invalid == 0 ? 0 : 1;
 }
 

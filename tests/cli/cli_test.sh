@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The logdaemon command line: `inspect` on a real file (text and --json), on bad input; `validate-schema`
-# (columns, compile errors, --data); the commands that do not exist yet (they say so and exit 2).
+# (columns, compile errors, --data); `import` (summary, exit codes, stdin, custom schema, hostile input,
+# bad flags, appending; rows counted with `inspect`); the commands that do not exist yet (they say so and
+# exit 2).
 #   cli_test.sh PATH/TO/logdaemon PATH/TO/parquet_testgen
 set -uo pipefail
 logdaemon=$1
@@ -104,8 +106,105 @@ head -1 "$work/logs.ndjson" | "$logdaemon" validate-schema "$work/custom.json" -
   fail "--data - (stdin) with a valid log failed"
 "$logdaemon" validate-schema "$work/missing.json" > /dev/null 2>&1 && fail "a missing schema file was accepted"
 
+# import: NDJSON through validation into a storage directory. Rows are counted with `inspect`.
+rows() {
+  find "$1" -name '*.parquet' -not -path '*/.tmp/*' -exec "$logdaemon" inspect {} + | awk '/^rows:/ { n += $2 } END { print n + 0 }'
+}
+ts='"timestamp":"2026-01-15T19:00:00Z"'
+printf '%s\n' "{$ts,\"level\":\"info\",\"message\":\"one\"}" \
+  "{$ts,\"level\":\"verbose\",\"message\":\"bad level\"}" '' \
+  '{"timestamp":"2026-01-16T08:30:00Z","level":"error","message":"two","service":"api","extra":1}' \
+  "{$ts,\"level\":\"loud\",\"message\":\"bad level\"}" '{"broken' "{$ts,\"level\":\"warn\",\"message\":\"three\"}" \
+  > "$work/import.ndjson"
+out=$("$logdaemon" import -d "$work/store" "$work/import.ndjson" 2> "$work/import.err"); status=$?
+err=$(cat "$work/import.err")
+[ $status -eq 1 ] || fail "import with rejected logs exited $status, not 1"
+for want in "files:     1" "lines:     7 (1 blank)" "imported:  3" "rejected:  3" "storage:   $work/store:"; do
+  grep -qF "$want" <<< "$out" || fail "import summary lacks '$want': $out"
+done
+# Reasons, largest first.
+grep -qE '^ +2  schema: /level: enum$' <<< "$(sed -n 5p <<< "$out")" || fail "import: first reason: $out"
+grep -qE '^ +1  invalid JSON$' <<< "$(sed -n 6p <<< "$out")" || fail "import: second reason: $out"
+grep -qF "import.ndjson:2: schema: /level: enum" <<< "$err" || fail "import: rejected line 2 not shown: $err"
+grep -qF "import.ndjson:6: invalid JSON: unterminated string" <<< "$err" || fail "import: line 6 not shown: $err"
+[ "$(rows "$work/store")" = 3 ] || fail "import: $(rows "$work/store") rows stored, not 3"
+[ -d "$work/store/dt=2026-01-15" ] && [ -d "$work/store/dt=2026-01-16" ] || fail "import: not partitioned by day"
+# Importing again appends; a clean input exits 0.
+"$logdaemon" import -q -d "$work/store" "$work/import.ndjson" > /dev/null 2>&1
+[ "$(rows "$work/store")" = 6 ] || fail "a second import did not append: $(rows "$work/store") rows, not 6"
+grep -F '"info"' "$work/import.ndjson" > "$work/clean.ndjson"
+out=$("$logdaemon" import -d "$work/store" "$work/clean.ndjson") || fail "import of valid logs exited $?"
+grep -qF "rejected:  0" <<< "$out" || fail "import of valid logs: $out"
+# More than ten rejected lines: ten are shown, then a count.
+for i in $(seq 25); do echo '{"level":"info"}'; done > "$work/many_bad.ndjson"
+err=$("$logdaemon" import -d "$work/store" "$work/many_bad.ndjson" 2>&1 >/dev/null)
+[ "$(grep -c 'required: missing property' <<< "$err")" = 10 ] || fail "import did not show exactly 10 rejects: $err"
+grep -qF "… 15 more rejected" <<< "$err" || fail "import does not count the hidden rejects: $err"
+
+# stdin, without FILE and as '-'.
+head -1 "$work/import.ndjson" | "$logdaemon" import -d "$work/stdin" > /dev/null || fail "import from stdin exited $?"
+head -1 "$work/import.ndjson" | "$logdaemon" import -d "$work/stdin" - > /dev/null || fail "import - exited $?"
+[ "$(rows "$work/stdin")" = 2 ] || fail "import from stdin: $(rows "$work/stdin") rows, not 2"
+
+# A custom schema (custom.json and logs.ndjson above: 1 valid log of 5), zstd, no partitions.
+out=$("$logdaemon" import -d "$work/custom" --schema "$work/custom.json" -c zstd --partition none "$work/logs.ndjson" 2>/dev/null)
+status=$?
+[ $status -eq 1 ] || fail "import with a custom schema exited $status, not 1"
+grep -qF "imported:  1" <<< "$out" || fail "import with a custom schema: $out"
+meta=$(find "$work/custom" -maxdepth 1 -name '*.parquet' -exec "$logdaemon" inspect {} +)
+grep -qF "app_id: REQUIRED BYTE_ARRAY logical=STRING" <<< "$meta" || fail "custom schema: no app_id column: $meta"
+grep -qF "ZSTD [" <<< "$meta" || fail "import -c zstd did not write ZSTD chunks"
+"$logdaemon" import -q -d "$work/compat" --parquet-compat --partition hour "$work/clean.ndjson" > /dev/null ||
+  fail "import --parquet-compat exited $?"
+[ -d "$work/compat/dt=2026-01-15/hour=19" ] || fail "import --partition hour: no hour=19 directory"
+find "$work/compat" -name '*.parquet' -exec "$logdaemon" inspect {} + | grep -qF DELTA_BINARY_PACKED &&
+  fail "import --parquet-compat wrote DELTA_BINARY_PACKED"
+
+# A missing file is reported by name; the other files are still imported; exit 2.
+err=$("$logdaemon" import -d "$work/partial" "$work/missing.ndjson" "$work/clean.ndjson" 2>&1 >/dev/null); status=$?
+[ $status -eq 2 ] || fail "import with a missing file exited $status, not 2"
+grep -qF "missing.ndjson: cannot open" <<< "$err" || fail "import: the error does not name the file: $err"
+[ "$(rows "$work/partial")" = 1 ] || fail "import with a missing file did not import the other file"
+
+# Hostile input: binary garbage, a 10 MB line, an empty file, no final newline, CRLF.
+head -c 200000 /dev/urandom > "$work/garbage.bin"
+: > "$work/empty.ndjson"
+{ printf '{"timestamp":"2026-01-15T19:00:00Z","level":"info","message":"'
+  head -c 10000000 /dev/zero | tr '\0' x
+  printf '"}\n{"timestamp":"2026-01-15T19:00:00Z","level":"info","message":"after the long line"}\n'; } > "$work/long.ndjson"
+printf '{"timestamp":"2026-01-15T19:00:00Z","level":"info","message":"crlf"}\r\n\r\n{"timestamp":"2026-01-15T19:00:00Z","level":"info","message":"no final newline"}' > "$work/crlf.ndjson"
+out=$("$logdaemon" import -d "$work/hostile" "$work/garbage.bin" "$work/empty.ndjson" "$work/long.ndjson" "$work/crlf.ndjson" 2>/dev/null)
+status=$?
+[ $status -eq 1 ] || fail "hostile import exited $status, not 1"
+grep -qF "files:     4" <<< "$out" || fail "hostile import: not 4 files: $out"
+grep -qF "imported:  4" <<< "$out" || fail "hostile import: the 4 good logs were not all imported: $out"
+[ "$(rows "$work/hostile")" = 4 ] || fail "hostile import: $(rows "$work/hostile") rows, not 4"
+out=$("$logdaemon" import -d "$work/toolong" --max-line-mb 1 "$work/long.ndjson" 2> "$work/toolong.err"); status=$?
+[ $status -eq 1 ] || fail "a line beyond --max-line-mb: exit $status, not 1"
+grep -qE '^ +1  line too long$' <<< "$out" || fail "a line beyond --max-line-mb is not 'line too long': $out"
+grep -qF "long.ndjson:1: line too long: 10000064 bytes" "$work/toolong.err" || fail "too long: $(cat "$work/toolong.err")"
+grep -qF "imported:  1" <<< "$out" || fail "the line after a too long line was not imported: $out"
+
+# Bad flags and a storage directory in use: a message naming the problem, exit 2, nothing imported.
+err=$("$logdaemon" import -d "$work/bad" --compression bogus "$work/clean.ndjson" 2>&1 >/dev/null); status=$?
+[ $status -eq 2 ] || fail "import --compression bogus exited $status, not 2"
+grep -qF -- '--compression: unknown compression "bogus"' <<< "$err" || fail "--compression bogus: $err"
+err=$("$logdaemon" import -d "$work/bad" --partition week "$work/clean.ndjson" 2>&1 >/dev/null); status=$?
+[ $status -eq 2 ] && grep -qF -- "--partition" <<< "$err" || fail "--partition week: exit $status: $err"
+err=$("$logdaemon" import -d "$work/bad" --schema "$work/bad_keyword.json" "$work/clean.ndjson" 2>&1 >/dev/null); status=$?
+[ $status -eq 2 ] && grep -qF "minLength" <<< "$err" || fail "import with a bad schema: exit $status: $err"
+[ -e "$work/bad" ] && fail "a refused import created its storage directory"
+if command -v flock > /dev/null; then
+  exec 9> "$work/store/.lock"
+  flock 9
+  err=$("$logdaemon" import -d "$work/store" "$work/clean.ndjson" 2>&1 >/dev/null 9>&-); status=$?
+  exec 9>&-
+  [ $status -eq 2 ] || fail "import into a directory in use exited $status, not 2"
+  grep -qF "in use by another logdaemon process" <<< "$err" || fail "directory in use: $err"
+fi
+
 if [ $failures -ne 0 ]; then
   echo "cli: $failures failure(s)"
   exit 1
 fi
-echo "cli: inspect, validate-schema and the command line behave as documented"
+echo "cli: inspect, validate-schema, import and the command line behave as documented"
