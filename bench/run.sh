@@ -18,3 +18,6 @@ node "$root/bench/parquet_size.mjs" "$work/logdaemon.parquet" "$work/logs.ndjson
 
 echo
 "$root/bench/schema.sh" "$build"  # JSON Schema validation against ajv
+
+echo
+"$root/bench/storage.sh" "$build"  # the storage engine: rows/s, and bytes per log against DuckDB
