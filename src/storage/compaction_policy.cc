@@ -15,15 +15,22 @@ std::pair<size_t, size_t> PickMerge(const std::vector<uint64_t>& sizes, const st
       continue;
     }
     uint64_t total = sizes[begin];
+    bool full = false;  // the next older file would not fit in the rotation size
     while (begin > 0 && end - begin < policy.max_merge_width) {
       size_t next = begin - 1;
-      if (barrier[next] || total + sizes[next] > policy.rotation_bytes) break;
+      if (barrier[next]) break;
+      if (total + sizes[next] > policy.rotation_bytes) {
+        full = true;
+        break;
+      }
       if (!quiet && sizes[next] > total) break;
       total += sizes[next];
       begin = next;
     }
     size_t width = end - begin;
-    if (width >= (quiet ? 2 : policy.min_merge_width)) return {begin, end};
+    // Fewer than min_merge_width files are merged when together they fill most of a rotation-sized
+    // file anyway (big flush files against a small rotation): waiting would gain nothing.
+    if (width >= (quiet || full ? 2 : policy.min_merge_width)) return {begin, end};
     if (!quiet) return {0, 0};
     end = begin;
   }

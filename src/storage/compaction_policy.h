@@ -3,7 +3,8 @@
 //
 // Files are considered newest first, as in size-tiered ("universal") compaction: the newest file, then
 // each older one as long as it is no bigger than everything gathered so far and the total stays within
-// the rotation size. Gathering min_merge_width or more files makes a merge. Flush files of similar
+// the rotation size. Gathering min_merge_width or more files makes a merge — or two or more when the
+// next older file would not fit in the rotation size any more (big flush files). Flush files of similar
 // size therefore merge in groups, merged files merge again once as much newer data has gathered, and
 // every row is rewritten about log2(rotation / flush file size) times at most. A partition holds at most
 // about min_merge_width - 1 + log2(rotation / flush size) files below the rotation size.
