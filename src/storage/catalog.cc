@@ -1,6 +1,9 @@
 #include "storage/catalog.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
 #include <utility>
 
 namespace logdaemon::storage {
@@ -38,7 +41,7 @@ void AddPartition(std::string relative_path, std::string path, const std::vector
   Partition partition;
   partition.relative_path = std::move(relative_path);
   partition.path = std::move(path);
-  SplitSuperseded(std::move(files), &partition.files, &partition.superseded);
+  SplitSuperseded(std::move(files), &partition.files, &partition.superseded, &partition.incomplete);
   partitions->push_back(std::move(partition));
 }
 
@@ -81,9 +84,32 @@ Status ScanStorage(FileSystem* fs, const std::string& root, std::vector<Partitio
 }
 
 void SplitSuperseded(std::vector<DataFile> files, std::vector<DataFile>* visible,
-                     std::vector<DataFile>* superseded) {
+                     std::vector<DataFile>* superseded, std::vector<DataFile>* incomplete) {
   visible->clear();
   superseded->clear();
+  if (incomplete != nullptr) incomplete->clear();
+  // Parts of a merged file count only when all of them are there (a crash can come between their
+  // renames); until then they are hidden and their inputs stay visible.
+  {
+    std::map<std::tuple<uint64_t, uint64_t, uint32_t>, std::set<uint32_t>> sets;
+    for (const DataFile& file : files) {
+      const ParsedFileName& p = file.parsed;
+      if (p.part.count > 0) sets[{p.range.first, p.range.last, p.part.count}].insert(p.part.index);
+    }
+    if (!sets.empty()) {
+      std::vector<DataFile> complete;
+      for (DataFile& file : files) {
+        const ParsedFileName& p = file.parsed;
+        bool hidden = p.part.count > 0 && sets[{p.range.first, p.range.last, p.part.count}].size() != p.part.count;
+        if (!hidden) {
+          complete.push_back(std::move(file));
+        } else {
+          (incomplete != nullptr ? incomplete : superseded)->push_back(std::move(file));
+        }
+      }
+      files = std::move(complete);
+    }
+  }
   // Ordered by first ascending, then last descending: every file that can cover a file comes before it,
   // except files with the very same range, which are next to it. So one sweep suffices: a group of
   // equal ranges is superseded when some earlier file (all of which have other ranges) reaches as far.

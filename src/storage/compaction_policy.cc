@@ -2,39 +2,62 @@
 
 namespace logdaemon::storage {
 
-std::pair<size_t, size_t> PickMerge(const std::vector<uint64_t>& sizes, const std::vector<bool>& barrier,
-                                    const CompactionPolicy& policy, bool quiet) {
-  const size_t n = sizes.size();
-  // Try each suffix end, newest first; a quiet partition is merged from any point, not just the newest.
-  size_t end = n;
+namespace {
+
+// While a partition is written: size-tiered, from the newest file back (see the header).
+std::pair<size_t, size_t> PickActive(const std::vector<uint64_t>& sizes, const std::vector<bool>& barrier,
+                                     const CompactionPolicy& policy) {
+  const size_t end = sizes.size();
+  if (end == 0 || barrier[end - 1] || sizes[end - 1] >= policy.full_bytes) return {0, 0};
+  size_t begin = end - 1;
+  uint64_t total = sizes[begin];
+  bool full = false;  // the next older file would not fit in the merge budget
+  while (begin > 0 && end - begin < policy.max_merge_width) {
+    size_t next = begin - 1;
+    if (barrier[next] || sizes[next] >= policy.full_bytes) break;
+    if (total + sizes[next] > policy.rotation_bytes) {
+      full = true;
+      break;
+    }
+    if (sizes[next] > total) break;
+    total += sizes[next];
+    begin = next;
+  }
+  // Fewer than min_merge_width files are merged when together they fill most of a rotation-sized file
+  // anyway (big flush files against a small rotation): waiting would gain nothing.
+  if (end - begin >= (full ? 2 : policy.min_merge_width)) return {begin, end};
+  return {0, 0};
+}
+
+// A quiet partition: everything from its oldest file below full_bytes to the end of its newest run of
+// mergeable files, so that the merge's parts (each cut at the rotation size) leave at most one file
+// below it. Nothing when that run holds fewer than two such files.
+std::pair<size_t, size_t> PickQuiet(const std::vector<uint64_t>& sizes, const std::vector<bool>& barrier,
+                                    const CompactionPolicy& policy) {
+  size_t end = sizes.size();
   while (end > 0) {
-    size_t begin = end - 1;
-    if (barrier[begin] || sizes[begin] >= policy.rotation_bytes) {
-      if (!quiet) return {0, 0};
-      end = begin;
-      continue;
+    while (end > 0 && barrier[end - 1]) --end;
+    size_t begin = end;
+    while (begin > 0 && !barrier[begin - 1]) --begin;
+    // [begin, end) is a run without barriers; start at its oldest file that is not full.
+    size_t first = begin;
+    while (first < end && sizes[first] >= policy.full_bytes) ++first;
+    size_t small = 0;
+    for (size_t i = first; i < end; ++i) small += sizes[i] < policy.full_bytes ? 1 : 0;
+    if (small >= 2) {
+      if (end - first > policy.max_merge_width) first = end - policy.max_merge_width;
+      return {first, end};
     }
-    uint64_t total = sizes[begin];
-    bool full = false;  // the next older file would not fit in the rotation size
-    while (begin > 0 && end - begin < policy.max_merge_width) {
-      size_t next = begin - 1;
-      if (barrier[next]) break;
-      if (total + sizes[next] > policy.rotation_bytes) {
-        full = true;
-        break;
-      }
-      if (!quiet && sizes[next] > total) break;
-      total += sizes[next];
-      begin = next;
-    }
-    size_t width = end - begin;
-    // Fewer than min_merge_width files are merged when together they fill most of a rotation-sized
-    // file anyway (big flush files against a small rotation): waiting would gain nothing.
-    if (width >= (quiet || full ? 2 : policy.min_merge_width)) return {begin, end};
-    if (!quiet) return {0, 0};
     end = begin;
   }
   return {0, 0};
+}
+
+}  // namespace
+
+std::pair<size_t, size_t> PickMerge(const std::vector<uint64_t>& sizes, const std::vector<bool>& barrier,
+                                    const CompactionPolicy& policy, bool quiet) {
+  return quiet ? PickQuiet(sizes, barrier, policy) : PickActive(sizes, barrier, policy);
 }
 
 }  // namespace logdaemon::storage

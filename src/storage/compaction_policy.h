@@ -9,8 +9,9 @@
 // every row is rewritten about log2(rotation / flush file size) times at most. A partition holds at most
 // about min_merge_width - 1 + log2(rotation / flush size) files below the rotation size.
 //
-// A partition that has gone quiet (no new file for a while) is merged completely: newest first, as many
-// files as fit in the rotation size, down to ceil(bytes / rotation)-ish files.
+// A partition that has gone quiet (no new file for a while) is merged completely: from its oldest file
+// below full_bytes to the newest, and the merge writes its output as parts cut at the rotation size
+// (storage/compactor.h). That leaves about ceil(bytes / rotation) files, all full but the newest.
 //
 // Merged inputs are always adjacent in sequence order, so the merged file's range covers exactly them.
 #pragma once
@@ -23,7 +24,12 @@
 namespace logdaemon::storage {
 
 struct CompactionPolicy {
+  // The inputs of one merge add up to at most this many bytes. The compactor sets it to the rotation
+  // size divided by how much merging has been shrinking files (merged files compress better than their
+  // inputs), so that merged files come out close to the rotation size.
   uint64_t rotation_bytes = uint64_t{100} << 20;
+  // Files at least this big are full: never merged again.
+  uint64_t full_bytes = uint64_t{90} << 20;
   size_t min_merge_width = 4;
   size_t max_merge_width = 256;  // bounds the open readers of one merge
 };

@@ -53,13 +53,20 @@ bool PartitionSpan(const std::string& relative, int64_t* start, int64_t* end) {
 }  // namespace
 
 Compactor::Compactor(Engine* engine) : engine_(engine) {
-  policy_.rotation_bytes = engine->options().rotation_bytes;
+  SetBudget();
   int64_t interval_ns = static_cast<int64_t>(engine->options().flush_interval.count()) * 1'000'000;
   // A partition with no new file for this long is merged completely.
   quiet_ns_ = std::max<int64_t>(30'000'000'000, 4 * interval_ns);
 }
 
 Compactor::~Compactor() { Stop(); }
+
+void Compactor::SetBudget() {
+  const uint64_t rotation = engine_->options().rotation_bytes;
+  // Aim a little below the rotation size: the shrink is an estimate.
+  policy_.rotation_bytes = static_cast<uint64_t>(static_cast<double>(rotation) * 0.95 / shrink_);
+  policy_.full_bytes = rotation / 10 * 9;
+}
 
 void Compactor::Start() { thread_ = std::thread([this] { Run(); }); }
 
@@ -115,7 +122,9 @@ void Compactor::Run() {
     if (forced) {
       // Merge until nothing is left to merge (each pass merges one run per partition).
       bool again = true;
-      while (again && status.ok() && !stopping()) status = CompactPass(/*force=*/true, &again);
+      for (int pass = 0; again && status.ok() && !stopping() && pass < 16; ++pass) {
+        status = CompactPass(/*force=*/true, &again);
+      }
     } else if (engine_->options().compaction && now >= backoff_until_ns_) {
       status = CompactPass(/*force=*/false, &more);
     }
@@ -172,8 +181,11 @@ Status Compactor::CompactPass(bool force, bool* more) {
     if (last != activity.last_sequence) {
       activity.last_sequence = last;
       activity.changed_ns = now;
+      activity.quiet_merges = 0;
     }
-    bool quiet = force || now - activity.changed_ns >= quiet_ns_;
+    // A quiet partition is repacked a few passes at most (a merge of many files takes several), not
+    // again and again when a part came out a little short.
+    bool quiet = force || (now - activity.changed_ns >= quiet_ns_ && activity.quiet_merges < 8);
     std::vector<uint64_t> sizes;
     std::vector<bool> barrier;
     for (const DataFile& file : partition.files) {
@@ -190,71 +202,163 @@ Status Compactor::CompactPass(bool force, bool* more) {
       std::tie(begin, end) = PickMerge(sizes, barrier, policy_, quiet);
       if (begin == end) continue;
     }
+    // A merged file written in parts is merged whole or not at all: the output's range covers the
+    // range the parts share, so a part left out would be superseded without its rows being merged.
+    const std::vector<DataFile>& files = partition.files;
+    while (begin > 0 && files[begin - 1].parsed.range == files[begin].parsed.range) --begin;
+    while (end < files.size() && files[end].parsed.range == files[end - 1].parsed.range) ++end;
+    // The parts of one merged file are not merged again among themselves (same range, same rows).
+    bool one_file = true;
+    for (size_t i = begin + 1; i < end && one_file; ++i) {
+      one_file = partition.files[i].parsed.range == partition.files[begin].parsed.range;
+    }
+    if (one_file) continue;
     if (Status st = Merge(partition, begin, end); !st.ok()) return st;
+    if (quiet) ++activity.quiet_merges;
     *more = true;
   }
   if (activity_.size() > 10000) activity_.clear();
   return Status::OK();
 }
 
+namespace {
+
+// A Parquet sink that counts what it passes on.
+class CountingSink final : public parquet::OutputSink {
+ public:
+  explicit CountingSink(WritableFile* file) : file_(file) {}
+  Status Append(const uint8_t* data, size_t n) override {
+    written_ += n;
+    return file_->Append(data, n);
+  }
+  uint64_t written() const { return written_; }
+
+ private:
+  WritableFile* file_;
+  uint64_t written_ = 0;
+};
+
+}  // namespace
+
+// One output file of a merge: written to .tmp/, then renamed with its final name.
+struct Compactor::MergePart {
+  std::string tmp_path;
+  std::unique_ptr<WritableFile> file;
+  std::unique_ptr<CountingSink> sink;
+  std::unique_ptr<parquet::FileWriter> writer;
+  int64_t min_time = INT64_MAX;
+  uint64_t bytes = 0;
+  uint64_t row_groups = 0;
+};
+
 Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
   FileSystem* fs = engine_->fs();
   const TableLayout& layout = engine_->layout();
-  SequenceRange range{partition.files[begin].parsed.range.first, partition.files[end - 1].parsed.range.last};
-  std::string tmp_path = JoinPath(engine_->tmp_dir(), "merge-" + std::to_string(range.first) + "-" +
-                                                          std::to_string(range.last) + ".parquet");
-  auto out = fs->NewWritableFile(tmp_path);
-  if (!out.ok()) return out.status();
-  std::unique_ptr<WritableFile> file = std::move(*out);
-  uint64_t written = 0;
-  struct CountingSink final : parquet::OutputSink {
-    WritableFile* file;
-    uint64_t* written;
-    Status Append(const uint8_t* data, size_t n) override {
-      *written += n;
-      return file->Append(data, n);
-    }
-  } sink;
-  sink.file = file.get();
-  sink.written = &written;
+  const uint64_t rotation = engine_->options().rotation_bytes;
+  const SequenceRange range{partition.files[begin].parsed.range.first,
+                            partition.files[end - 1].parsed.range.last};
+  const std::vector<parquet::ColumnSpec> schema = ParquetSchema(layout);
+  const parquet::WriterOptions writer_options = FileWriterOptions(engine_->options(), schema);
 
+  std::vector<std::unique_ptr<parquet::FileReader>> readers;
+  uint64_t input_bytes = 0;
+  uint64_t input_rows = 0;
+  for (size_t i = begin; i < end; ++i) {
+    auto reader = parquet::FileReader::Open(partition.files[i].path);
+    if (!reader.ok()) return reader.status();
+    input_bytes += partition.files[i].size;
+    input_rows += static_cast<uint64_t>((*reader)->num_rows());
+    readers.push_back(std::move(*reader));
+  }
+
+  // The output is cut into parts of at most the rotation size, each made of sorted row groups small
+  // enough (1/16 of the rotation size, at most kMergeRowGroupRows rows) that a part ends close to it.
+  std::vector<std::unique_ptr<MergePart>> parts;
   auto abandon = [&](Status st) {
-    (void)file->Close();
-    (void)fs->Remove(tmp_path);
+    for (auto& part : parts) {
+      if (part->file) (void)part->file->Close();
+      (void)fs->Remove(part->tmp_path);
+    }
     return st;
   };
-  std::vector<parquet::ColumnSpec> schema = ParquetSchema(layout);
-  auto writer = parquet::FileWriter::Open(&sink, schema, FileWriterOptions(engine_->options(), schema));
-  if (!writer.ok()) return abandon(writer.status());
+  double bytes_per_row = input_rows > 0 ? static_cast<double>(input_bytes) * shrink_ / static_cast<double>(input_rows) : 64;
+  auto group_rows = [&]() -> size_t {
+    double rows = static_cast<double>(rotation) / 16 / std::max(bytes_per_row, 1.0);
+    return static_cast<size_t>(std::clamp<double>(rows, 1024, kMergeRowGroupRows));
+  };
+  auto open_part = [&]() -> Status {
+    auto part = std::make_unique<MergePart>();
+    part->tmp_path = JoinPath(engine_->tmp_dir(), "merge-" + std::to_string(range.first) + "-" +
+                                                      std::to_string(range.last) + "-" +
+                                                      std::to_string(parts.size() + 1) + ".parquet");
+    auto file = fs->NewWritableFile(part->tmp_path);
+    if (!file.ok()) return file.status();
+    part->file = std::move(*file);
+    part->sink = std::make_unique<CountingSink>(part->file.get());
+    auto writer = parquet::FileWriter::Open(part->sink.get(), schema, writer_options);
+    parts.push_back(std::move(part));
+    if (!writer.ok()) return writer.status();
+    parts.back()->writer = std::move(*writer);
+    return Status::OK();
+  };
+  auto finish_part = [&]() -> Status {
+    MergePart& part = *parts.back();
+    if (Status st = part.writer->Close({{"logdaemon.schema", engine_->schema().text()}}); !st.ok()) return st;
+    part.writer.reset();
+    if (Status st = part.file->Sync(); !st.ok()) return st;
+    if (Status st = part.file->Close(); !st.ok()) return st;
+    part.bytes = part.sink->written();
+    return Status::OK();
+  };
 
   RowBatch rows(layout);
+  RowBatch slice(layout);
   std::vector<parquet::ColumnData> data(layout.columns.size());
   std::vector<parquet::ColumnBatch> batches;
-  int64_t min_time = INT64_MAX;
-  uint64_t total_rows = 0;
+  uint64_t last_group_bytes = 0;
+  // Sorts the gathered rows by time and writes them as row groups of group_rows(), starting a new part
+  // whenever the next group would not fit in the current one.
   auto write_sorted = [&]() -> Status {
     if (rows.empty()) return Status::OK();
     rows.SortByTime();
-    min_time = std::min(min_time, rows.row_times()[0]);
-    rows.ColumnBatches(&batches);
-    if (Status st = (*writer)->WriteBatch(batches.data(), rows.num_rows()); !st.ok()) return st;
-    total_rows += rows.num_rows();
+    const size_t step = group_rows();
+    for (size_t first = 0; first < rows.num_rows(); first += step) {
+      const size_t last = std::min(rows.num_rows(), first + step);
+      if (parts.empty() || !parts.back()->writer) {
+        if (Status st = open_part(); !st.ok()) return st;
+      }
+      MergePart& part = *parts.back();
+      slice.Clear();
+      slice.AppendRows(rows, first, last);
+      slice.ColumnBatches(&batches);
+      if (Status st = part.writer->WriteBatch(batches.data(), slice.num_rows()); !st.ok()) return st;
+      uint64_t before = part.sink->written();
+      if (Status st = part.writer->EndRowGroup(); !st.ok()) return st;
+      last_group_bytes = part.sink->written() - before;
+      bytes_per_row = static_cast<double>(last_group_bytes) / static_cast<double>(slice.num_rows());
+      part.min_time = std::min(part.min_time, slice.row_times()[0]);
+      ++part.row_groups;
+      // The footer (row-group metadata, statistics, page index) comes on top; a few hundred bytes per
+      // column chunk.
+      const uint64_t footer = (part.row_groups + 1) * schema.size() * 400;
+      if (part.sink->written() + last_group_bytes + footer > rotation) {
+        if (Status st = finish_part(); !st.ok()) return st;
+      }
+    }
     rows.Clear();
-    return (*writer)->EndRowGroup();
+    return Status::OK();
   };
 
   for (size_t i = begin; i < end; ++i) {
-    const DataFile& input = partition.files[i];
-    auto reader = parquet::FileReader::Open(input.path);
-    if (!reader.ok()) return abandon(reader.status());
-    int64_t fallback_time = input.parsed.min_time_seconds * 1'000'000;
-    for (int group = 0; group < (*reader)->num_row_groups(); ++group) {
+    const parquet::FileReader& reader = *readers[i - begin];
+    const int64_t fallback_time = partition.files[i].parsed.min_time_seconds * 1'000'000;
+    for (int group = 0; group < reader.num_row_groups(); ++group) {
       if (stopping()) return abandon(Status::OK());
-      for (int column = 0; column < (*reader)->num_columns(); ++column) {
-        if (Status st = (*reader)->ReadColumnChunk(group, column, &data[column]); !st.ok()) return abandon(st);
+      for (int column = 0; column < reader.num_columns(); ++column) {
+        if (Status st = reader.ReadColumnChunk(group, column, &data[column]); !st.ok()) return abandon(st);
       }
       if (Status st = rows.AppendColumnData(data, layout.time_column, fallback_time); !st.ok()) {
-        return abandon(st.WithContext(input.path));
+        return abandon(st.WithContext(partition.files[i].path));
       }
       if (rows.num_rows() >= kMergeRowGroupRows || rows.ByteSize() >= kMergeRowGroupBytes) {
         if (Status st = write_sorted(); !st.ok()) return abandon(st);
@@ -262,12 +366,27 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
     }
   }
   if (Status st = write_sorted(); !st.ok()) return abandon(st);
-  if (Status st = (*writer)->Close({{"logdaemon.schema", engine_->schema().text()}}); !st.ok()) return abandon(st);
-  if (Status st = file->Sync(); !st.ok()) return abandon(st);
-  if (Status st = file->Close(); !st.ok()) return abandon(st);
-  if (min_time == INT64_MAX) min_time = partition.files[begin].parsed.min_time_seconds * 1'000'000;
-  const std::string final_path = JoinPath(partition.path, DataFileName(min_time, range));
-  if (Status st = fs->Rename(tmp_path, final_path); !st.ok()) return abandon(st);
+  if (parts.empty()) {
+    if (Status st = open_part(); !st.ok()) return abandon(st);  // inputs without rows: one empty file
+  }
+  if (parts.back()->writer) {
+    if (Status st = finish_part(); !st.ok()) return abandon(st);
+  }
+
+  // Durable in .tmp/; now visible. Parts count only once all are renamed (storage/catalog.h), so a
+  // crash between two renames leaves the inputs in charge and start-up removes the parts.
+  const uint32_t count = parts.size() > 1 ? static_cast<uint32_t>(parts.size()) : 0;
+  uint64_t written = 0;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    MergePart& part = *parts[k];
+    int64_t min_time = part.min_time != INT64_MAX ? part.min_time : partition.files[begin].parsed.min_time_seconds * 1'000'000;
+    FilePart id = count > 0 ? FilePart{static_cast<uint32_t>(k + 1), count} : FilePart{};
+    if (Status st = fs->Rename(part.tmp_path, JoinPath(partition.path, DataFileName(min_time, range, id))); !st.ok()) {
+      // Parts already renamed are an incomplete set: hidden, removed at the next start.
+      return abandon(st);
+    }
+    written += part.bytes;
+  }
   if (Status st = fs->SyncDir(partition.path); !st.ok()) return st;
   // The merged file is durable and supersedes the inputs: only now do they go.
   for (size_t i = begin; i < end; ++i) {
@@ -281,7 +400,12 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
   counters.compactions.fetch_add(1, std::memory_order_relaxed);
   counters.files_compacted.fetch_add(end - begin, std::memory_order_relaxed);
   counters.bytes_written.fetch_add(written, std::memory_order_relaxed);
-  (void)total_rows;
+  if (input_bytes > 0) {
+    double observed = std::clamp(static_cast<double>(written) / static_cast<double>(input_bytes), 0.3, 1.2);
+    shrink_ = shrink_measured_ ? (shrink_ + observed) / 2 : observed;
+    shrink_measured_ = true;
+    SetBudget();
+  }
   return Status::OK();
 }
 

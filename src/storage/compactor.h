@@ -3,8 +3,9 @@
 // About once a second (and after files are published) it scans the storage directory and, per partition,
 // merges what storage/compaction_policy.h picks: the inputs are read back with our Parquet reader, their
 // rows gathered into row groups of at least kMergeRowGroupRows (where there are that many), each sorted
-// by the time field, and written to .tmp/; the merged file is fsynced and renamed into the partition,
-// named after the range of sequence numbers its inputs cover, and only then are the inputs removed
+// by the time field, and written to .tmp/ as one file or, past the rotation size, as several parts
+// (`_<k>of<n>`, each at most the rotation size); they are fsynced and renamed into the partition, named
+// after the range of sequence numbers the inputs cover, and only then are the inputs removed
 // (DESIGN.md §5.3). A crash in between leaves inputs that the merged file supersedes; readers skip them
 // and start-up removes them.
 //
@@ -49,6 +50,7 @@ class Compactor {
   void Run();
   // One pass over the storage; *more is set when another pass would find more to merge.
   Status CompactPass(bool force, bool* more);
+  struct MergePart;
   Status Merge(const Partition& partition, size_t begin, size_t end);
   Status ApplyRetention();
   bool IsCompatible(const DataFile& file);
@@ -69,10 +71,16 @@ class Compactor {
   struct PartitionActivity {
     uint64_t last_sequence = 0;
     int64_t changed_ns = 0;
+    int quiet_merges = 0;  // since the last new file
   };
   std::map<std::string, PartitionActivity> activity_;
   std::map<std::string, bool> compatible_;  // by path: the file's schema is the engine's
   int64_t quiet_ns_;
+  // Merged bytes / input bytes of the recent merges (an average): merged files compress better than
+  // their inputs, so a merge may take inputs adding up to more than the rotation size.
+  double shrink_ = 1.0;
+  bool shrink_measured_ = false;
+  void SetBudget();
   int64_t next_retention_ns_ = 0;
   int64_t backoff_until_ns_ = 0;
   std::thread thread_;

@@ -133,17 +133,21 @@ Status Engine::Recover() {
     Status st = entry.is_dir ? fs_->RemoveDir(path) : fs_->Remove(path);
     if (!st.ok()) return st;
   }
-  // 2. Files a durable merged file supersedes: a crash came between the merge and their removal.
+  // 2. Files a durable merged file supersedes (a crash came between the merge and their removal), and
+  //    parts of a merged file that a crash left incomplete.
   std::vector<Partition> partitions;
   if (Status st = ScanStorage(fs_, root(), &partitions); !st.ok()) return st;
   uint64_t last = 0;
   for (const Partition& partition : partitions) {
     for (const DataFile& file : partition.files) last = std::max(last, file.parsed.range.last);
-    for (const DataFile& file : partition.superseded) {
-      last = std::max(last, file.parsed.range.last);
-      if (Status st = fs_->Remove(file.path); !st.ok() && st.code() != Status::Code::kNotFound) return st;
+    // Parts of a merged file whose other parts never made it: their inputs are all still there.
+    for (const std::vector<DataFile>* garbage : {&partition.superseded, &partition.incomplete}) {
+      for (const DataFile& file : *garbage) {
+        last = std::max(last, file.parsed.range.last);
+        if (Status st = fs_->Remove(file.path); !st.ok() && st.code() != Status::Code::kNotFound) return st;
+      }
     }
-    if (!partition.superseded.empty()) {
+    if (!partition.superseded.empty() || !partition.incomplete.empty()) {
       if (Status st = fs_->SyncDir(partition.path); !st.ok()) return st;
     }
   }

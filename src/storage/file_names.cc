@@ -103,7 +103,7 @@ bool ConsumeChar(std::string_view* text, char c) {
 
 }  // namespace
 
-std::string DataFileName(int64_t min_time_micros, SequenceRange range) {
+std::string DataFileName(int64_t min_time_micros, SequenceRange range, FilePart part) {
   // A name has room for years 0000-9999 only; a time outside them (an offset can move a valid RFC 3339
   // time there) is clamped, so that the file stays a parseable, visible data file. The name's time is a
   // hint for people and retention; the rows carry the exact times.
@@ -125,6 +125,10 @@ std::string DataFileName(int64_t min_time_micros, SequenceRange range) {
   if (range.last != range.first) {
     length += std::snprintf(buffer + length, sizeof buffer - static_cast<size_t>(length), "-%06" PRIu64,
                             range.last);
+  }
+  if (part.count > 0) {
+    length += std::snprintf(buffer + length, sizeof buffer - static_cast<size_t>(length), "_%uof%u", part.index,
+                            part.count);
   }
   std::string name(buffer, static_cast<size_t>(length));
   name.append(kParquetSuffix);
@@ -152,6 +156,16 @@ std::optional<ParsedFileName> ParseDataFileName(std::string_view name) {
   if (!ConsumeSequenceNumber(&rest, &parsed.range.first)) return std::nullopt;
   parsed.range.last = parsed.range.first;
   if (ConsumeChar(&rest, '-') && !ConsumeSequenceNumber(&rest, &parsed.range.last)) return std::nullopt;
+  if (ConsumeChar(&rest, '_')) {
+    // "_<k>of<n>": part k of a merged file written as n parts, 1 <= k <= n, 2 <= n.
+    uint64_t index = 0, count = 0;
+    if (!ConsumeSequenceNumber(&rest, &index) || !ConsumeChar(&rest, 'o') || !ConsumeChar(&rest, 'f') ||
+        !ConsumeSequenceNumber(&rest, &count)) {
+      return std::nullopt;
+    }
+    if (count < 2 || count > kMaxFileParts || index < 1 || index > count) return std::nullopt;
+    parsed.part = {static_cast<uint32_t>(index), static_cast<uint32_t>(count)};
+  }
   if (!rest.empty() || parsed.range.first > parsed.range.last) return std::nullopt;
 
   const int64_t days = schema::DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));

@@ -4,6 +4,9 @@
 //   dt=YYYY-MM-DD/hour=HH/               an hour partition
 //   logs_YYYYMMDD_HHMMSS_<first>.parquet         a flush file: one flush sequence number
 //   logs_YYYYMMDD_HHMMSS_<first>-<last>.parquet  a merged file: it covers flushes first..last
+//   logs_YYYYMMDD_HHMMSS_<first>-<last>_<k>of<n>.parquet
+//                                        part k of a merged file written as n parts (each at most the
+//                                        rotation size); the parts count only once all n are there
 //   .tmp/                                files being written; never read; cleared at start
 // The date and time in a file name are those of the earliest row it holds (UTC, to the second).
 // Sequence numbers are printed with at least six digits and compared as numbers.
@@ -29,14 +32,23 @@ struct SequenceRange {
   bool operator==(const SequenceRange&) const = default;
 };
 
+// Part `index` (1-based) of `count`; count 0 for a file that is not split into parts.
+struct FilePart {
+  uint32_t index = 0;
+  uint32_t count = 0;
+  bool operator==(const FilePart&) const = default;
+};
+inline constexpr uint32_t kMaxFileParts = 100000;
+
 struct ParsedFileName {
   int64_t min_time_seconds = 0;  // from YYYYMMDD_HHMMSS, Unix seconds UTC
   SequenceRange range;
+  FilePart part;
 };
 
 // "logs_20260115_190000_000001-000480.parquet" for min time 2026-01-15T19:00:00Z and range 1..480;
-// the range prints as one number when first == last.
-std::string DataFileName(int64_t min_time_micros, SequenceRange range);
+// the range prints as one number when first == last; a part adds "_<k>of<n>".
+std::string DataFileName(int64_t min_time_micros, SequenceRange range, FilePart part = {});
 // std::nullopt for anything that is not a data file name (including other .parquet files).
 std::optional<ParsedFileName> ParseDataFileName(std::string_view name);
 

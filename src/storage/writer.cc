@@ -56,8 +56,9 @@ Writer::Writer(Engine* engine, Publisher* publisher, uint64_t next_sequence)
   int64_t interval_ns = static_cast<int64_t>(engine->options().flush_interval.count()) * 1'000'000;
   flush_deadline_ns_ = interval_ns / 4 * 3;
   min_gap_ns_ = std::min<int64_t>(interval_ns / 2, 1'000'000'000);
-  // A flush file never exceeds the rotation size either: compaction only merges files below it.
-  max_flush_bytes_ = std::min<uint64_t>(kMaxFlushBytes, engine->options().rotation_bytes);
+  // Flush files stay well below the rotation size (1/16 of it), so that compaction can pack them into
+  // files that fill it closely.
+  max_flush_bytes_ = std::min<uint64_t>(kMaxFlushBytes, std::max<uint64_t>(engine->options().rotation_bytes / 16, 16 << 10));
 }
 
 Writer::~Writer() { Join(); }

@@ -7,7 +7,8 @@
 //   - its oldest row has waited 3/4 of the flush interval (so it is visible within the interval), or
 //   - it holds batch_size rows and the partition's previous flush is at least min(interval / 2, 1 s)
 //     old — at high rates rows coalesce instead of making tiny files, or
-//   - its encoded size reaches kMaxFlushBytes or the rotation size (memory stays bounded), or
+//   - its encoded size reaches kMaxFlushBytes or 1/16 of the rotation size (memory stays bounded, and
+//     compaction can pack flush files closely into rotation-sized files), or
 //   - a Flush() or Close() asks.
 // Row groups end every kFlushRowGroupRows rows, so a flush file has as few row groups as it can.
 #pragma once

@@ -427,3 +427,71 @@ TEST(CatalogScan, UnreadablePartitionIsAnError) {
 
 }  // namespace
 }  // namespace logdaemon::storage
+
+namespace logdaemon::storage {
+namespace {
+
+DataFile Part(uint64_t first, uint64_t last, uint32_t index, uint32_t count) {
+  DataFile file;
+  file.name = DataFileName(0, {first, last}, {index, count});
+  file.parsed = *ParseDataFileName(file.name);
+  file.path = "/x/" + file.name;
+  return file;
+}
+
+TEST(CatalogParts, PartNamesRoundTripAndHostileOnesAreRefused) {
+  std::string name = DataFileName(0, {1, 9}, {2, 3});
+  EXPECT_EQ(name, "logs_19700101_000000_000001-000009_2of3.parquet");
+  auto parsed = ParseDataFileName(name);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->range, (SequenceRange{1, 9}));
+  EXPECT_EQ(parsed->part, (FilePart{2, 3}));
+  EXPECT_EQ(ParseDataFileName("logs_19700101_000000_000001-000009.parquet")->part, FilePart{});
+  for (const char* bad : {"logs_19700101_000000_000001-000009_0of3.parquet",
+                          "logs_19700101_000000_000001-000009_4of3.parquet",
+                          "logs_19700101_000000_000001-000009_1of1.parquet",
+                          "logs_19700101_000000_000001-000009_1of.parquet",
+                          "logs_19700101_000000_000001-000009_of3.parquet",
+                          "logs_19700101_000000_000001-000009_1of3x.parquet",
+                          "logs_19700101_000000_000001-000009_1Of3.parquet",
+                          "logs_19700101_000000_000001-000009_.parquet",
+                          "logs_19700101_000000_000001-000009_1of999999999999.parquet"}) {
+    EXPECT_FALSE(ParseDataFileName(bad).has_value()) << bad;
+  }
+}
+
+TEST(CatalogParts, ACompleteSetSupersedesItsInputsAndStaysVisible) {
+  std::vector<DataFile> files = {File(1, 1), File(2, 2), File(3, 3), Part(1, 3, 1, 2), Part(1, 3, 2, 2)};
+  std::vector<DataFile> visible, superseded, incomplete;
+  SplitSuperseded(files, &visible, &superseded, &incomplete);
+  ASSERT_EQ(visible.size(), 2u);
+  EXPECT_EQ(visible[0].parsed.part.count, 2u);
+  EXPECT_EQ(visible[1].parsed.part.count, 2u);
+  EXPECT_EQ(superseded.size(), 3u);
+  EXPECT_TRUE(incomplete.empty());
+}
+
+TEST(CatalogParts, AnIncompleteSetIsHiddenAndCoversNothing) {
+  // A crash between the renames of parts 1 and 3 of 3: the inputs are still the truth.
+  std::vector<DataFile> files = {File(1, 1), File(2, 2), File(3, 3), Part(1, 3, 1, 3), Part(1, 3, 3, 3)};
+  std::vector<DataFile> visible, superseded, incomplete;
+  SplitSuperseded(files, &visible, &superseded, &incomplete);
+  EXPECT_EQ(Ranges(visible), (std::vector<SequenceRange>{{1, 1}, {2, 2}, {3, 3}}));
+  EXPECT_TRUE(superseded.empty());
+  EXPECT_EQ(incomplete.size(), 2u);
+  // Without an `incomplete` list they count as superseded (hidden either way).
+  SplitSuperseded(files, &visible, &superseded);
+  EXPECT_EQ(visible.size(), 3u);
+  EXPECT_EQ(superseded.size(), 2u);
+}
+
+TEST(CatalogParts, AWiderMergeSupersedesACompleteSet) {
+  std::vector<DataFile> files = {Part(1, 3, 1, 2), Part(1, 3, 2, 2), File(4, 4), File(1, 4)};
+  std::vector<DataFile> visible, superseded, incomplete;
+  SplitSuperseded(files, &visible, &superseded, &incomplete);
+  EXPECT_EQ(Ranges(visible), (std::vector<SequenceRange>{{1, 4}}));
+  EXPECT_EQ(superseded.size(), 3u);
+}
+
+}  // namespace
+}  // namespace logdaemon::storage
