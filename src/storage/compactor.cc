@@ -281,10 +281,29 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
     }
     return st;
   };
+  // The footer's size: the schema text once, then a few hundred bytes per column chunk (metadata,
+  // statistics, page index) — first as the inputs show it, then as the previous part did.
+  const double footer_fixed = static_cast<double>(engine_->schema().text().size()) + 256;
+  double footer_per_chunk = 300;
+  for (size_t i = 0; i < readers.size(); ++i) {
+    const parquet::FileMetaData& meta = readers[i]->metadata();
+    uint64_t data_bytes = 0, chunks = 0;
+    for (const parquet::RowGroup& group : meta.row_groups) {
+      for (const parquet::ColumnChunk& chunk : group.columns) {
+        if (chunk.meta_data) data_bytes += static_cast<uint64_t>(chunk.meta_data->total_compressed_size);
+        ++chunks;
+      }
+    }
+    double overhead = static_cast<double>(partition.files[begin + i].size) - static_cast<double>(data_bytes) - 12 - footer_fixed;
+    if (chunks > 0 && overhead > 0) {
+      footer_per_chunk = std::clamp(overhead / static_cast<double>(chunks), 50.0, 2000.0);
+      break;
+    }
+  }
   double bytes_per_row = input_rows > 0 ? static_cast<double>(input_bytes) * shrink_ / static_cast<double>(input_rows) : 64;
   auto group_rows = [&]() -> size_t {
     double rows = static_cast<double>(rotation) / 16 / std::max(bytes_per_row, 1.0);
-    return static_cast<size_t>(std::clamp<double>(rows, 1024, kMergeRowGroupRows));
+    return static_cast<size_t>(std::clamp<double>(rows, 128, kMergeRowGroupRows));
   };
   auto open_part = [&]() -> Status {
     auto part = std::make_unique<MergePart>();
@@ -303,7 +322,12 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
   };
   auto finish_part = [&]() -> Status {
     MergePart& part = *parts.back();
+    const uint64_t before_footer = part.sink->written();
     if (Status st = part.writer->Close({{"logdaemon.schema", engine_->schema().text()}}); !st.ok()) return st;
+    if (part.row_groups > 0) {
+      double overhead = static_cast<double>(part.sink->written() - before_footer) - footer_fixed;
+      footer_per_chunk = std::clamp(overhead / static_cast<double>(part.row_groups * schema.size()), 50.0, 2000.0);
+    }
     part.writer.reset();
     if (Status st = part.file->Sync(); !st.ok()) return st;
     if (Status st = part.file->Close(); !st.ok()) return st;
@@ -316,6 +340,8 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
   std::vector<parquet::ColumnData> data(layout.columns.size());
   std::vector<parquet::ColumnBatch> batches;
   uint64_t last_group_bytes = 0;
+  uint64_t group_bytes_total = 0;
+  uint64_t group_rows_total = 0;
   // Sorts the gathered rows by time and writes them as row groups of group_rows(), starting a new part
   // whenever the next group would not fit in the current one.
   auto write_sorted = [&]() -> Status {
@@ -335,13 +361,20 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
       uint64_t before = part.sink->written();
       if (Status st = part.writer->EndRowGroup(); !st.ok()) return st;
       last_group_bytes = part.sink->written() - before;
-      bytes_per_row = static_cast<double>(last_group_bytes) / static_cast<double>(slice.num_rows());
+      // Averaged over the whole merge: a short slice (the end of a sort) costs more per row.
+      group_bytes_total += last_group_bytes;
+      group_rows_total += slice.num_rows();
+      bytes_per_row = static_cast<double>(group_bytes_total) / static_cast<double>(group_rows_total);
       part.min_time = std::min(part.min_time, slice.row_times()[0]);
       ++part.row_groups;
-      // The footer (row-group metadata, statistics, page index) comes on top; a few hundred bytes per
-      // column chunk.
-      const uint64_t footer = (part.row_groups + 1) * schema.size() * 400;
-      if (part.sink->written() + last_group_bytes + footer > rotation) {
+      // The footer (row-group metadata, statistics, page index) comes on top: a few hundred bytes per
+      // column chunk, measured on the previous part.
+      const uint64_t footer = static_cast<uint64_t>(
+          footer_fixed + static_cast<double>((part.row_groups + 1) * schema.size()) * footer_per_chunk);
+      // The next group is guessed as a full one at this group's bytes per row, with a margin: groups
+      // vary by a few per cent (and the last slice of a sort can be short).
+      const double next_group = bytes_per_row * static_cast<double>(step) * 1.25;
+      if (static_cast<double>(part.sink->written() + footer) + next_group > static_cast<double>(rotation)) {
         if (Status st = finish_part(); !st.ok()) return st;
       }
     }
