@@ -74,9 +74,9 @@ struct StorageOptions {
   size_t queue_capacity = 10000;
   OverflowPolicy overflow = OverflowPolicy::kDrop;
   Partitioning partitioning = Partitioning::kDay;
-  int retention_days = 0;         // 0: keep; else partitions older than this many days are deleted
-  uint64_t retention_bytes = 0;   // 0: no limit; else the oldest files go first beyond this total
-  bool parquet_compat = false;    // PLAIN + dictionary only, for old readers (DESIGN.md §6b)
+  int retention_days = 0;        // 0: keep; else partitions older than this many days are deleted
+  uint64_t retention_bytes = 0;  // 0: no limit; else the oldest files go first beyond this total
+  bool parquet_compat = false;   // PLAIN + dictionary only, for old readers (DESIGN.md §6b)
   // Where failed writes and other background errors are reported (one line each). Default: stderr.
   std::function<void(const Status&)> on_error;
   // The file-system layer (tests inject faults); nullptr: the real one. Not owned.
@@ -85,18 +85,18 @@ struct StorageOptions {
 
 // Counters since Open. Each is monotonic except the gauges (queued_logs, pending_files).
 struct StorageStats {
-  uint64_t logs_appended = 0;      // accepted by Append
-  uint64_t logs_rejected = 0;      // refused by validation or shredding
-  uint64_t logs_dropped = 0;       // refused because the queue was full (kDrop)
-  uint64_t rows_written = 0;       // rows in durable flush files
-  uint64_t files_written = 0;      // flush files made visible
-  uint64_t bytes_written = 0;      // bytes of flush and compacted files made visible
-  uint64_t compactions = 0;        // merged files made visible
-  uint64_t files_compacted = 0;    // input files a merge superseded
+  uint64_t logs_appended = 0;    // accepted by Append
+  uint64_t logs_rejected = 0;    // refused by validation or shredding
+  uint64_t logs_dropped = 0;     // refused because the queue was full (kDrop)
+  uint64_t rows_written = 0;     // rows in durable flush files
+  uint64_t files_written = 0;    // flush files made visible
+  uint64_t bytes_written = 0;    // bytes of flush and compacted files made visible
+  uint64_t compactions = 0;      // merged files made visible
+  uint64_t files_compacted = 0;  // input files a merge superseded
   uint64_t files_deleted_by_retention = 0;
-  uint64_t write_errors = 0;       // failed write / fsync / rename attempts (each retried)
-  uint64_t queued_logs = 0;        // gauge: logs accepted but not yet encoded
-  uint64_t pending_files = 0;      // gauge: encoded files waiting to be written
+  uint64_t write_errors = 0;   // failed write / fsync / rename attempts (each retried)
+  uint64_t queued_logs = 0;    // gauge: logs accepted but not yet encoded
+  uint64_t pending_files = 0;  // gauge: encoded files waiting to be written
   // Flush latency (encode end → durable and visible), milliseconds: counts per upper bound.
   static constexpr double kLatencyBoundsMs[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
   std::vector<uint64_t> flush_latency_counts;  // size(kLatencyBoundsMs) + 1 (the last is +Inf)

@@ -29,7 +29,9 @@ Appender::Appender(Engine* engine)
       shredder_(engine->layout(), engine->options().partitioning),
       batch_(engine->TakeBatch()) {}
 
-Appender::~Appender() { HandOff(); }
+Appender::~Appender() {
+  HandOff();
+}
 
 bool Appender::TakeCredits() {
   Admission& admission = engine_->admission();
@@ -53,7 +55,8 @@ Status Appender::Append(simdjson::dom::element document) {
     ++dropped_;
     return Status::ResourceExhausted("overloaded");
   }
-  if (Status st = shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), batch_.get()); !st.ok()) {
+  if (Status st = shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), batch_.get());
+      !st.ok()) {
     ++rejected_;
     return st;
   }
@@ -78,7 +81,8 @@ void Appender::Send() {
 
 void Appender::Tick() {
   PublishCounters();
-  if (!batch_->empty() && CoarseSteadyNanos() - batch_->first_arrival_ns() >= engine_->handoff_interval_ns()) {
+  if (!batch_->empty() &&
+      CoarseSteadyNanos() - batch_->first_arrival_ns() >= engine_->handoff_interval_ns()) {
     Send();
   }
 }

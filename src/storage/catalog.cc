@@ -100,7 +100,8 @@ void SplitSuperseded(std::vector<DataFile> files, std::vector<DataFile>* visible
       std::vector<DataFile> complete;
       for (DataFile& file : files) {
         const ParsedFileName& p = file.parsed;
-        bool hidden = p.part.count > 0 && sets[{p.range.first, p.range.last, p.part.count}].size() != p.part.count;
+        bool hidden =
+            p.part.count > 0 && sets[{p.range.first, p.range.last, p.part.count}].size() != p.part.count;
         if (!hidden) {
           complete.push_back(std::move(file));
         } else {

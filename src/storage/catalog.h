@@ -1,7 +1,8 @@
 // Catalog: what is in a storage directory — its partitions and their data files — and which files are
 // visible: a file is superseded (hidden) when another file of the same partition directory covers its
 // whole sequence range with a wider one (a merged file that replaced it; its inputs may survive a crash
-// for a moment). A merged file written in parts covers its range only once every part is there. Used by the engine (recovery, compaction, retention) and by `query`.
+// for a moment). A merged file written in parts covers its range only once every part is there. Used by the
+// engine (recovery, compaction, retention) and by `query`.
 //
 // Partitions are found by walking the directory: `dt=…` directories (and `hour=…` below them) and the
 // root itself. Other files and directories (and `.tmp/`) are ignored.
@@ -25,8 +26,8 @@ struct DataFile {
 };
 
 struct Partition {
-  std::string relative_path;  // "" for the root, "dt=2026-01-15", "dt=2026-01-15/hour=19"
-  std::string path;           // full path
+  std::string relative_path;         // "" for the root, "dt=2026-01-15", "dt=2026-01-15/hour=19"
+  std::string path;                  // full path
   std::vector<DataFile> files;       // visible files, ordered by range.first
   std::vector<DataFile> superseded;  // hidden by a merged file, ordered by range.first
   std::vector<DataFile> incomplete;  // parts of a merged file whose other parts are missing (a crash)

@@ -59,7 +59,9 @@ Compactor::Compactor(Engine* engine) : engine_(engine) {
   quiet_ns_ = std::max<int64_t>(30'000'000'000, 4 * interval_ns);
 }
 
-Compactor::~Compactor() { Stop(); }
+Compactor::~Compactor() {
+  Stop();
+}
 
 void Compactor::SetBudget() {
   const uint64_t rotation = engine_->options().rotation_bytes;
@@ -68,7 +70,9 @@ void Compactor::SetBudget() {
   policy_.full_bytes = rotation / 10 * 9;
 }
 
-void Compactor::Start() { thread_ = std::thread([this] { Run(); }); }
+void Compactor::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Compactor::Stop() {
   {
@@ -81,7 +85,9 @@ void Compactor::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool Compactor::stopping() const { return stop_flag_.load(std::memory_order_relaxed); }
+bool Compactor::stopping() const {
+  return stop_flag_.load(std::memory_order_relaxed);
+}
 
 void Compactor::Notify() {
   std::lock_guard lock(mutex_);
@@ -294,13 +300,15 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
         ++chunks;
       }
     }
-    double overhead = static_cast<double>(partition.files[begin + i].size) - static_cast<double>(data_bytes) - 12 - footer_fixed;
+    double overhead = static_cast<double>(partition.files[begin + i].size) - static_cast<double>(data_bytes) -
+                      12 - footer_fixed;
     if (chunks > 0 && overhead > 0) {
       footer_per_chunk = std::clamp(overhead / static_cast<double>(chunks), 50.0, 2000.0);
       break;
     }
   }
-  double bytes_per_row = input_rows > 0 ? static_cast<double>(input_bytes) * shrink_ / static_cast<double>(input_rows) : 64;
+  double bytes_per_row =
+      input_rows > 0 ? static_cast<double>(input_bytes) * shrink_ / static_cast<double>(input_rows) : 64;
   auto group_rows = [&]() -> size_t {
     double rows = static_cast<double>(rotation) / 16 / std::max(bytes_per_row, 1.0);
     return static_cast<size_t>(std::clamp<double>(rows, 128, kMergeRowGroupRows));
@@ -326,7 +334,8 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
     if (Status st = part.writer->Close({{"logdaemon.schema", engine_->schema().text()}}); !st.ok()) return st;
     if (part.row_groups > 0) {
       double overhead = static_cast<double>(part.sink->written() - before_footer) - footer_fixed;
-      footer_per_chunk = std::clamp(overhead / static_cast<double>(part.row_groups * schema.size()), 50.0, 2000.0);
+      footer_per_chunk =
+          std::clamp(overhead / static_cast<double>(part.row_groups * schema.size()), 50.0, 2000.0);
     }
     part.writer.reset();
     if (Status st = part.file->Sync(); !st.ok()) return st;
@@ -412,9 +421,12 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
   uint64_t written = 0;
   for (size_t k = 0; k < parts.size(); ++k) {
     MergePart& part = *parts[k];
-    int64_t min_time = part.min_time != INT64_MAX ? part.min_time : partition.files[begin].parsed.min_time_seconds * 1'000'000;
+    int64_t min_time = part.min_time != INT64_MAX
+                           ? part.min_time
+                           : partition.files[begin].parsed.min_time_seconds * 1'000'000;
     FilePart id = count > 0 ? FilePart{static_cast<uint32_t>(k + 1), count} : FilePart{};
-    if (Status st = fs->Rename(part.tmp_path, JoinPath(partition.path, DataFileName(min_time, range, id))); !st.ok()) {
+    if (Status st = fs->Rename(part.tmp_path, JoinPath(partition.path, DataFileName(min_time, range, id)));
+        !st.ok()) {
       // Parts already renamed are an incomplete set: hidden, removed at the next start.
       return abandon(st);
     }
@@ -466,8 +478,8 @@ Status Compactor::ApplyRetention() {
       for (std::vector<DataFile>* list : {&partition.superseded, &partition.files}) {
         for (DataFile& file : *list) {
           // Unpartitioned storage: by the earliest row in the file, from its name.
-          bool expired = expired_partition ||
-                         (partition.relative_path.empty() && file.parsed.min_time_seconds * 1'000'000 < cutoff);
+          bool expired = expired_partition || (partition.relative_path.empty() &&
+                                               file.parsed.min_time_seconds * 1'000'000 < cutoff);
           if (expired) {
             if (Status st = remove(file); !st.ok()) return st;
           } else if (list == &partition.files) {

@@ -47,7 +47,8 @@ namespace {
 Status CheckOptions(const StorageOptions& options) {
   if (options.directory.empty()) return Status::InvalidArgument("storage directory: must not be empty");
   if (options.batch_size == 0) return Status::InvalidArgument("batch size: must be at least 1");
-  if (options.flush_interval.count() < 1) return Status::InvalidArgument("flush interval: must be at least 1 ms");
+  if (options.flush_interval.count() < 1)
+    return Status::InvalidArgument("flush interval: must be at least 1 ms");
   if (options.queue_capacity == 0) return Status::InvalidArgument("queue capacity: must be at least 1");
   if (options.rotation_bytes < (uint64_t{64} << 10)) {
     return Status::InvalidArgument("rotation size: must be at least 64 KiB");
@@ -100,7 +101,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
   if (engine->lock_fd_ < 0) return Status::IOError(Errno("open", lock_path));
   if (::flock(engine->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
-      return Status::IOError("storage directory " + engine->root() + " is in use by another logdaemon process");
+      return Status::IOError("storage directory " + engine->root() +
+                             " is in use by another logdaemon process");
     }
     return Status::IOError(Errno("flock", lock_path));
   }
@@ -161,7 +163,9 @@ Engine::~Engine() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
-std::unique_ptr<Appender> Engine::NewAppender() { return std::make_unique<Appender>(this); }
+std::unique_ptr<Appender> Engine::NewAppender() {
+  return std::make_unique<Appender>(this);
+}
 
 Status Engine::Append(std::string_view json) {
   if (closing()) return Status::Unavailable("storage is closed");
@@ -178,9 +182,9 @@ Status Engine::Append(std::string_view json) {
   if (auto error = state.parser.parse(state.buffer.data(), json.size(), false).get(document);
       error != simdjson::SUCCESS) {
     counters_.logs_rejected.fetch_add(1, std::memory_order_relaxed);
-    return Status::InvalidArgument("invalid JSON: " + schema::DescribeJsonSyntaxError(
-                                                          json, SchemaValidator::kMaxDocumentDepth,
-                                                          simdjson::error_message(error)));
+    return Status::InvalidArgument("invalid JSON: " +
+                                   schema::DescribeJsonSyntaxError(json, SchemaValidator::kMaxDocumentDepth,
+                                                                   simdjson::error_message(error)));
   }
   if (document.type() != simdjson::dom::element_type::OBJECT) {
     counters_.logs_rejected.fetch_add(1, std::memory_order_relaxed);
@@ -322,7 +326,8 @@ Status Engine::Close() {
   writer_->Join();  // drains the queue and hands every open file to the publisher
   publisher_->Stop();
   if (uint64_t lost = publisher_->abandoned_rows(); lost > 0) {
-    close_status_ = Status::IOError(std::to_string(lost) + " rows could not be written (see the errors above)");
+    close_status_ =
+        Status::IOError(std::to_string(lost) + " rows could not be written (see the errors above)");
   }
   shared_appender_.reset();
   return close_status_;

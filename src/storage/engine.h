@@ -1,7 +1,8 @@
 // Engine: the storage engine behind logdaemon::StorageEngine (include/logdaemon/storage.h).
 //
-//   appenders ──RowBatch──▶ BatchQueue ──▶ Writer thread ──encoded file──▶ Publisher thread ──▶ dt=…/*.parquet
-//   (one per producing       (bounded by     (partitions, open files,       (.tmp + fsync + rename +
+//   appenders ──RowBatch──▶ BatchQueue ──▶ Writer thread ──encoded file──▶ Publisher thread ──▶
+//   dt=…/*.parquet (one per producing       (bounded by     (partitions, open files,       (.tmp + fsync +
+//   rename +
 //    thread; shred, no lock)  Admission)      flush triggers, sequence)      dir fsync, retried on error)
 //                                                      Compactor thread ◀── (merges, retention)
 //

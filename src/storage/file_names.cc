@@ -127,8 +127,8 @@ std::string DataFileName(int64_t min_time_micros, SequenceRange range, FilePart 
                             range.last);
   }
   if (part.count > 0) {
-    length += std::snprintf(buffer + length, sizeof buffer - static_cast<size_t>(length), "_%uof%u", part.index,
-                            part.count);
+    length += std::snprintf(buffer + length, sizeof buffer - static_cast<size_t>(length), "_%uof%u",
+                            part.index, part.count);
   }
   std::string name(buffer, static_cast<size_t>(length));
   name.append(kParquetSuffix);

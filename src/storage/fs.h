@@ -37,9 +37,9 @@ class FileSystem {
   // rename(2): atomic replacement within one file system.
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   virtual Status SyncDir(const std::string& path) = 0;
-  virtual Status Remove(const std::string& path) = 0;     // a file; NotFound when absent
-  virtual Status RemoveDir(const std::string& path) = 0;  // an empty directory
-  virtual Status CreateDirs(const std::string& path) = 0; // mkdir -p; OK when it exists
+  virtual Status Remove(const std::string& path) = 0;      // a file; NotFound when absent
+  virtual Status RemoveDir(const std::string& path) = 0;   // an empty directory
+  virtual Status CreateDirs(const std::string& path) = 0;  // mkdir -p; OK when it exists
   // Entries of a directory except "." and ".."; NotFound when it does not exist.
   virtual Status ListDir(const std::string& path, std::vector<DirEntry>* entries) = 0;
 };

@@ -26,14 +26,17 @@ Publisher::~Publisher() {
   }
 }
 
-void Publisher::Start() { thread_ = std::thread([this] { Run(); }); }
+void Publisher::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Publisher::Submit(PendingFile file) {
   std::unique_lock lock(mutex_);
   bool is_file = !file.name.empty();
   if (is_file) {
     cv_.wait(lock, [&] {
-      size_t files = std::count_if(queue_.begin(), queue_.end(), [](const PendingFile& f) { return !f.name.empty(); });
+      size_t files =
+          std::count_if(queue_.begin(), queue_.end(), [](const PendingFile& f) { return !f.name.empty(); });
       return files < max_pending_;
     });
     engine_->counters().pending_files.fetch_add(1, std::memory_order_relaxed);
@@ -96,7 +99,7 @@ void Publisher::Run() {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
-      front = &queue_.front();    // only this thread pops, so the reference stays valid unlocked
+      front = &queue_.front();     // only this thread pops, so the reference stays valid unlocked
     }
     if (front->name.empty()) {
       if (front->token) front->token->Complete(Status::OK());
@@ -115,8 +118,8 @@ void Publisher::Run() {
           }
           engine_->counters().pending_files.store(0, std::memory_order_relaxed);
           abandoned_rows_ += lost;
-          engine_->ReportError(Status::IOError(std::to_string(lost) + " rows could not be written before shutdown: " +
-                                               st.message()));
+          engine_->ReportError(Status::IOError(
+              std::to_string(lost) + " rows could not be written before shutdown: " + st.message()));
           queue_.clear();
           cv_.notify_all();
           continue;

@@ -63,12 +63,26 @@ Result<std::unique_ptr<StorageEngine>> StorageEngine::Open(std::string directory
   return Open(std::move(options), std::move(*schema));
 }
 
-Status StorageEngine::Append(std::string_view json) { return engine_->Append(json); }
-Status StorageEngine::Flush() { return engine_->Flush(); }
-Status StorageEngine::Compact() { return engine_->Compact(); }
-Status StorageEngine::Close() { return engine_->Close(); }
-StorageStats StorageEngine::Stats() const { return engine_->Stats(); }
-const TableLayout& StorageEngine::layout() const { return engine_->layout(); }
-const StorageOptions& StorageEngine::options() const { return engine_->options(); }
+Status StorageEngine::Append(std::string_view json) {
+  return engine_->Append(json);
+}
+Status StorageEngine::Flush() {
+  return engine_->Flush();
+}
+Status StorageEngine::Compact() {
+  return engine_->Compact();
+}
+Status StorageEngine::Close() {
+  return engine_->Close();
+}
+StorageStats StorageEngine::Stats() const {
+  return engine_->Stats();
+}
+const TableLayout& StorageEngine::layout() const {
+  return engine_->layout();
+}
+const StorageOptions& StorageEngine::options() const {
+  return engine_->options();
+}
 
 }  // namespace logdaemon

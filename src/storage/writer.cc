@@ -58,12 +58,17 @@ Writer::Writer(Engine* engine, Publisher* publisher, uint64_t next_sequence)
   min_gap_ns_ = std::min<int64_t>(interval_ns / 2, 1'000'000'000);
   // Flush files stay well below the rotation size (1/16 of it), so that compaction can pack them into
   // files that fill it closely.
-  max_flush_bytes_ = std::min<uint64_t>(kMaxFlushBytes, std::max<uint64_t>(engine->options().rotation_bytes / 16, 16 << 10));
+  max_flush_bytes_ =
+      std::min<uint64_t>(kMaxFlushBytes, std::max<uint64_t>(engine->options().rotation_bytes / 16, 16 << 10));
 }
 
-Writer::~Writer() { Join(); }
+Writer::~Writer() {
+  Join();
+}
 
-void Writer::Start() { thread_ = std::thread([this] { Run(); }); }
+void Writer::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Writer::Join() {
   if (thread_.joinable()) thread_.join();
@@ -141,7 +146,8 @@ void Writer::WriteRows(int64_t key, const RowBatch& rows) {
   rows.ColumnBatches(&column_batches_);
   if (Status st = file.writer->WriteBatch(column_batches_.data(), rows.num_rows()); !st.ok()) {
     // Encoding into memory fails only on a bug; the file is broken, so it is dropped with its rows.
-    engine_->ReportError(st.WithContext("encoding a flush file; " + std::to_string(file.rows) + " rows lost"));
+    engine_->ReportError(
+        st.WithContext("encoding a flush file; " + std::to_string(file.rows) + " rows lost"));
     state.open.reset();
     return;
   }
@@ -185,7 +191,8 @@ void Writer::FlushPartition(int64_t key, PartitionState* state) {
   std::unique_ptr<OpenFile> file = std::move(state->open);
   state->last_flush_ns = SteadyNanos();
   if (Status st = file->writer->Close(metadata_); !st.ok()) {
-    engine_->ReportError(st.WithContext("finishing a flush file; " + std::to_string(file->rows) + " rows lost"));
+    engine_->ReportError(
+        st.WithContext("finishing a flush file; " + std::to_string(file->rows) + " rows lost"));
     return;
   }
   PendingFile pending;

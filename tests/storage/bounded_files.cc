@@ -165,14 +165,16 @@ int main(int argc, char** argv) {
     for (const storage::DataFile& f : p.files) {
       std::printf("  %s %llu\n", f.name.c_str(), static_cast<unsigned long long>(f.size));
       if (f.size > kRotation) {
-        std::fprintf(stderr, "%s: %s is larger than the rotation size\n", p.relative_path.c_str(), f.name.c_str());
+        std::fprintf(stderr, "%s: %s is larger than the rotation size\n", p.relative_path.c_str(),
+                     f.name.c_str());
         compacted_ok = false;
       }
       if (f.size < full) ++below_full;
     }
     if (p.files.size() > bound || below_full > 1) {
-      std::fprintf(stderr, "%s: %zu files after compaction (%zu below 90 %% of the rotation size); bound %llu\n",
-                   p.relative_path.c_str(), p.files.size(), below_full, static_cast<unsigned long long>(bound));
+      std::fprintf(
+          stderr, "%s: %zu files after compaction (%zu below 90 %% of the rotation size); bound %llu\n",
+          p.relative_path.c_str(), p.files.size(), below_full, static_cast<unsigned long long>(bound));
       compacted_ok = false;
     }
   }

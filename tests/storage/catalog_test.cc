@@ -447,15 +447,12 @@ TEST(CatalogParts, PartNamesRoundTripAndHostileOnesAreRefused) {
   EXPECT_EQ(parsed->range, (SequenceRange{1, 9}));
   EXPECT_EQ(parsed->part, (FilePart{2, 3}));
   EXPECT_EQ(ParseDataFileName("logs_19700101_000000_000001-000009.parquet")->part, FilePart{});
-  for (const char* bad : {"logs_19700101_000000_000001-000009_0of3.parquet",
-                          "logs_19700101_000000_000001-000009_4of3.parquet",
-                          "logs_19700101_000000_000001-000009_1of1.parquet",
-                          "logs_19700101_000000_000001-000009_1of.parquet",
-                          "logs_19700101_000000_000001-000009_of3.parquet",
-                          "logs_19700101_000000_000001-000009_1of3x.parquet",
-                          "logs_19700101_000000_000001-000009_1Of3.parquet",
-                          "logs_19700101_000000_000001-000009_.parquet",
-                          "logs_19700101_000000_000001-000009_1of999999999999.parquet"}) {
+  for (const char* bad :
+       {"logs_19700101_000000_000001-000009_0of3.parquet", "logs_19700101_000000_000001-000009_4of3.parquet",
+        "logs_19700101_000000_000001-000009_1of1.parquet", "logs_19700101_000000_000001-000009_1of.parquet",
+        "logs_19700101_000000_000001-000009_of3.parquet", "logs_19700101_000000_000001-000009_1of3x.parquet",
+        "logs_19700101_000000_000001-000009_1Of3.parquet", "logs_19700101_000000_000001-000009_.parquet",
+        "logs_19700101_000000_000001-000009_1of999999999999.parquet"}) {
     EXPECT_FALSE(ParseDataFileName(bad).has_value()) << bad;
   }
 }

@@ -1217,7 +1217,8 @@ TEST(StorageEngineTest, PartsLeftIncompleteByACrashAreHiddenThenRemoved) {
   const std::string backup = dir.Sub("backup");
   std::filesystem::create_directories(backup);
   std::vector<std::string> inputs = testing::ListNames(partition);
-  for (const std::string& name : inputs) std::filesystem::copy_file(partition + "/" + name, backup + "/" + name);
+  for (const std::string& name : inputs)
+    std::filesystem::copy_file(partition + "/" + name, backup + "/" + name);
   {
     StorageOptions options = TestOptions(root);
     options.rotation_bytes = rotation;
@@ -1230,7 +1231,8 @@ TEST(StorageEngineTest, PartsLeftIncompleteByACrashAreHiddenThenRemoved) {
   ASSERT_GE(parts.size(), 2u);
   // As if the process died after renaming all parts but the last, before removing the inputs.
   std::filesystem::remove(partition + "/" + parts.back());
-  for (const std::string& name : inputs) std::filesystem::copy_file(backup + "/" + name, partition + "/" + name);
+  for (const std::string& name : inputs)
+    std::filesystem::copy_file(backup + "/" + name, partition + "/" + name);
   {
     StorageContents contents = ReadOrDie(root);
     EXPECT_EQ(contents.files.size(), inputs.size()) << "the inputs are visible, the parts are not";
