@@ -43,9 +43,9 @@ npm_ci_locked() {
   [ -f "$dir/package-lock.json" ] || return 0
   cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null && return 0
   echo "install-deps: npm ci in $name"
-  # `npm ci` refuses a lock file that lacks the optional DuckDB binaries of other platforms, which a
-  # registry mirror without them cannot record. `npm install` then installs the same locked versions;
-  # the check after it proves the lock file was honoured, not rewritten.
+  # The lock files record the optional DuckDB binaries of every platform, so `npm ci` works against the
+  # registry. Should it refuse anyway (a registry that lacks some of them), `npm install` installs the same
+  # locked versions; the check after it proves the lock file was honoured, not rewritten.
   if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null); then
     local before
     before=$(sha256sum "$dir/package-lock.json")
