@@ -1,0 +1,123 @@
+#include "ingest/reply_buffer.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace logdaemon::ingest {
+namespace {
+
+std::string PendingText(const ReplyBuffer& replies) {
+  auto p = replies.Pending();
+  return std::string(reinterpret_cast<const char*>(p.data()), p.size());
+}
+
+// The error line's reason, without "ERROR: " and "\n".
+std::string OnlyReason(const ReplyBuffer& replies) {
+  std::string text = PendingText(replies);
+  EXPECT_TRUE(text.starts_with("ERROR: ") && text.ends_with("\n")) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
+  return text.substr(7, text.size() - 8);
+}
+
+TEST(ReplyBuffer, RepliesInOrder) {
+  ReplyBuffer replies;
+  EXPECT_TRUE(replies.empty());
+  replies.AppendOk();
+  replies.AppendError("invalid JSON: unclosed string, at byte 7");
+  replies.AppendOk();
+  replies.AppendError("empty frame");
+  EXPECT_EQ(PendingText(replies),
+            "OK\nERROR: invalid JSON: unclosed string, at byte 7\nOK\nERROR: empty frame\n");
+  EXPECT_EQ(replies.pending_bytes(), PendingText(replies).size());
+}
+
+TEST(ReplyBuffer, PartialConsumesKeepEveryByteInOrder) {
+  ReplyBuffer replies;
+  for (int i = 0; i < 10; ++i) replies.AppendOk();
+  std::string sent;
+  while (!replies.empty()) {
+    sent += PendingText(replies).substr(0, 1);
+    replies.Consume(1);
+  }
+  std::string expected;
+  for (int i = 0; i < 10; ++i) expected += "OK\n";
+  EXPECT_EQ(sent, expected);
+}
+
+TEST(ReplyBuffer, InterleavedAppendsAndPartialSendsMatchAModel) {
+  std::mt19937 rng(3);
+  ReplyBuffer replies(4096);
+  std::string model, sent, all;
+  for (int i = 0; i < 20000; ++i) {
+    if (rng() % 3 != 0) {
+      if (rng() % 2 == 0) {
+        replies.AppendOk();
+        model += "OK\n";
+      } else {
+        // Built with append: GCC 12 warns falsely (-Wrestrict) on "lit" + std::string.
+        std::string reason = "r";
+        reason.append(std::to_string(i));
+        replies.AppendError(reason);
+        model.append("ERROR: ").append(reason).append("\n");
+      }
+    } else {
+      const size_t n = std::uniform_int_distribution<size_t>(0, replies.pending_bytes())(rng);
+      sent += PendingText(replies).substr(0, n);
+      replies.Consume(n);
+    }
+    ASSERT_EQ(sent + PendingText(replies), model);
+  }
+}
+
+TEST(ReplyBuffer, HighWaterMarkStopsReadingUntilDrained) {
+  ReplyBuffer replies(10);
+  EXPECT_EQ(replies.high_water(), 10u);
+  replies.AppendOk();
+  replies.AppendOk();
+  replies.AppendOk();
+  EXPECT_FALSE(replies.Full());  // 9 bytes
+  replies.AppendOk();
+  EXPECT_TRUE(replies.Full());  // 12 bytes
+  replies.Consume(3);
+  EXPECT_FALSE(replies.Full());  // 9 bytes
+  EXPECT_EQ(ReplyBuffer().high_water(), 64u * 1024);
+}
+
+TEST(ReplyBuffer, ReasonStaysOneLine) {
+  ReplyBuffer replies;
+  replies.AppendError("schema: /a\nOK\r\nERROR: fake\x01\x7f end");
+  EXPECT_EQ(OnlyReason(replies), "schema: /a OK  ERROR: fake   end");
+}
+
+TEST(ReplyBuffer, LongReasonsCutOnUtf8Boundaries) {
+  // 1-, 2-, 3- and 4-byte characters at every alignment against the cap.
+  for (std::string_view ch : {"a", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"}) {
+    for (size_t shift = 0; shift < 4; ++shift) {
+      std::string reason(shift, 'x');
+      while (reason.size() < 3000) reason += ch;
+      ReplyBuffer replies;
+      replies.AppendError(reason);
+      const std::string got = OnlyReason(replies);
+      EXPECT_LE(got.size(), ReplyBuffer::kMaxReasonBytes);
+      EXPECT_GT(got.size(), ReplyBuffer::kMaxReasonBytes - 4);
+      EXPECT_TRUE(simdjson::validate_utf8(got.data(), got.size())) << ch.size() << " " << shift;
+      EXPECT_EQ(got, reason.substr(0, got.size()));
+    }
+  }
+  // Exactly the cap: kept whole.
+  ReplyBuffer replies;
+  replies.AppendError(std::string(ReplyBuffer::kMaxReasonBytes, 'z'));
+  EXPECT_EQ(OnlyReason(replies).size(), ReplyBuffer::kMaxReasonBytes);
+  // Invalid UTF-8 (continuation bytes only) cannot make the cut back up further than one character.
+  ReplyBuffer invalid;
+  invalid.AppendError(std::string(3000, '\x80'));
+  EXPECT_EQ(OnlyReason(invalid).size(), ReplyBuffer::kMaxReasonBytes - 3);
+}
+
+}  // namespace
+}  // namespace logdaemon::ingest
