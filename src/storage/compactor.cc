@@ -363,18 +363,24 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
         if (Status st = open_part(); !st.ok()) return st;
       }
       MergePart& part = *parts.back();
-      slice.Clear();
-      slice.AppendRows(rows, first, last);
-      slice.ColumnBatches(&batches);
-      if (Status st = part.writer->WriteBatch(batches.data(), slice.num_rows()); !st.ok()) return st;
+      // All the gathered rows in one group (the usual case with a large rotation size) are written as
+      // they are; only a share of them is copied out first.
+      const RowBatch* group = &rows;
+      if (first != 0 || last != rows.num_rows()) {
+        slice.Clear();
+        slice.AppendRows(rows, first, last);
+        group = &slice;
+      }
+      group->ColumnBatches(&batches);
+      if (Status st = part.writer->WriteBatch(batches.data(), group->num_rows()); !st.ok()) return st;
       uint64_t before = part.sink->written();
       if (Status st = part.writer->EndRowGroup(); !st.ok()) return st;
       last_group_bytes = part.sink->written() - before;
       // Averaged over the whole merge: a short slice (the end of a sort) costs more per row.
       group_bytes_total += last_group_bytes;
-      group_rows_total += slice.num_rows();
+      group_rows_total += group->num_rows();
       bytes_per_row = static_cast<double>(group_bytes_total) / static_cast<double>(group_rows_total);
-      part.min_time = std::min(part.min_time, slice.row_times()[0]);
+      part.min_time = std::min(part.min_time, group->row_times()[0]);
       ++part.row_groups;
       // The footer (row-group metadata, statistics, page index) comes on top: a few hundred bytes per
       // column chunk, measured on the previous part.
