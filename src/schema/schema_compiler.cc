@@ -58,7 +58,8 @@ Status AddSchemaPath(std::string_view argument, CompileOptions* options) {
     std::string dir(argument.substr(equals + 1));
     if (dir.empty())
       return Status::InvalidArgument("--schema-path " + std::string(argument) + ": no directory");
-    if (!std::filesystem::is_directory(dir)) {
+    std::error_code ec;  // the non-throwing forms: a bad path is an error message, not an exception
+    if (!std::filesystem::is_directory(dir, ec)) {
       return Status::InvalidArgument("--schema-path " + std::string(argument) + ": " + dir +
                                      " is not a directory");
     }
@@ -67,7 +68,8 @@ Status AddSchemaPath(std::string_view argument, CompileOptions* options) {
     return Status::OK();
   }
   std::string dir(argument);
-  if (!std::filesystem::is_directory(dir)) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
     return Status::InvalidArgument("--schema-path " + dir + ": not a directory");
   }
   options->schema_dirs.push_back(std::move(dir));
@@ -244,9 +246,12 @@ class SchemaCompilerImpl {
     std::error_code ec;
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-      if (!it->is_regular_file() || it->path().extension() != ".json") continue;
+      std::error_code file_ec;
+      if (!it->is_regular_file(file_ec) || it->path().extension() != ".json") continue;
       std::string path = it->path().string();
-      auto loaded = LoadFile(path, "file://" + std::filesystem::absolute(path).string());
+      std::filesystem::path absolute = std::filesystem::absolute(path, file_ec);
+      if (file_ec) return Status::IOError("--schema-path " + path + ": " + file_ec.message());
+      auto loaded = LoadFile(path, "file://" + absolute.string());
       if (!loaded.ok()) return loaded.status();
     }
     if (ec) return Status::IOError("--schema-path " + dir + ": " + ec.message());
@@ -291,7 +296,10 @@ class SchemaCompilerImpl {
       // Stay inside the mapped directory.
       if (rest.find("..") != std::string::npos) continue;
       std::string path = dir + rest;
-      if (!std::filesystem::is_regular_file(path)) continue;
+      // A $ref is untrusted text: a name too long for the file system (ENAMETOOLONG) or any other
+      // error simply means there is no such local schema — the non-throwing form never throws.
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(path, ec)) continue;
       return LoadFile(path, uri);
     }
     return static_cast<const JsonValue*>(nullptr);

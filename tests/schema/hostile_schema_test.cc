@@ -744,6 +744,25 @@ TEST_F(SchemaFiles, MappedDirectoryCannotBeLeft) {
   }
 }
 
+// A $ref is untrusted text: under a mapped prefix it names a file, and a name the file system cannot
+// even look up (ENAMETOOLONG, a NUL byte, a path through a regular file) is simply not found — the
+// schema fuzzer found std::filesystem throwing here and terminating the process.
+TEST_F(SchemaFiles, RefsNamingImpossibleFilesAreUnresolvedNotFatal) {
+  Write("schemas/ok.json", R"({"enum": ["fine"]})");
+  CompileOptions options;
+  ASSERT_TRUE(AddSchemaPath("https://s.example.com/=" + dir_ + "/schemas", &options).ok());
+  const std::string long_name(4000, 'a');
+  for (const std::string& ref :
+       {"https://s.example.com/" + std::string(300, 'x') + ".json", "https://s.example.com/" + long_name,
+        "https://s.example.com/" + std::string(100, 'd') + "/" + long_name,
+        std::string("https://s.example.com/ok.json/inside.json"),
+        std::string("https://s.example.com/a\\u0000b.json")}) {
+    EXPECT_THAT(CompileError("{\"$ref\": \"" + ref + "\"}", options), StartsWith("#/$ref: cannot resolve"))
+        << ref.substr(0, 80);
+  }
+  EXPECT_EQ(CompileError(R"({"$ref": "https://s.example.com/ok.json"})", options), "OK");
+}
+
 TEST_F(SchemaFiles, MalformedSchemaPathArguments) {
   CompileOptions options;
   EXPECT_EQ(AddSchemaPath("", &options).message(), "--schema-path: empty");
