@@ -175,6 +175,50 @@ Status FileWriter::EndRowGroup() {
   return Status::OK();
 }
 
+uint64_t FileWriter::FooterBytes(const std::vector<KeyValue>& key_value_metadata) const {
+  // What Close would write after the row groups, built the same way on a copy.
+  uint64_t total = 0;
+  FileMetaData metadata = metadata_;
+  ByteBuffer buffer;
+  if (options_.page_index) {
+    const size_t columns = schema_.size();
+    for (size_t g = 0; g < metadata.row_groups.size(); ++g) {
+      for (size_t c = 0; c < columns; ++c) {
+        ColumnChunk& chunk = metadata.row_groups[g].columns[c];
+        const ColumnIndex& index = column_indexes_[g * columns + c];
+        if (!index.null_pages.empty()) {
+          buffer.clear();
+          SerializeColumnIndex(index, &buffer);
+          total += buffer.size();
+          chunk.column_index_offset = static_cast<int64_t>(bytes_written_ + total);
+          chunk.column_index_length = static_cast<int32_t>(buffer.size());
+        }
+        buffer.clear();
+        SerializeOffsetIndex(offset_indexes_[g * columns + c], &buffer);
+        total += buffer.size();
+        chunk.offset_index_offset = static_cast<int64_t>(bytes_written_ + total);
+        chunk.offset_index_length = static_cast<int32_t>(buffer.size());
+      }
+    }
+  }
+  metadata.version = options_.data_page_version == 1 ? 1 : 2;
+  SchemaElement root;
+  root.name = "schema";
+  root.num_children = static_cast<int32_t>(schema_.size());
+  metadata.schema.push_back(root);
+  std::vector<ColumnOrder>& orders = metadata.column_orders.emplace();
+  for (const ColumnSpec& spec : schema_) {
+    metadata.schema.push_back(LeafElement(spec));
+    orders.push_back(ColumnOrder::kTypeDefined);
+  }
+  metadata.num_rows = num_rows_;
+  if (!key_value_metadata.empty()) metadata.key_value_metadata = key_value_metadata;
+  metadata.created_by = options_.created_by;
+  buffer.clear();
+  SerializeFileMetaData(metadata, &buffer);
+  return total + buffer.size() + 4 + sizeof(kMagic);
+}
+
 Status FileWriter::Close(const std::vector<KeyValue>& key_value_metadata) {
   if (closed_) return Status::InvalidArgument("FileWriter: Close called twice");
   if (Status st = EndRowGroup(); !st.ok()) return st;

@@ -78,6 +78,10 @@ class FileWriter {
   Status Close(const std::vector<KeyValue>& key_value_metadata = {});
 
   uint64_t bytes_written() const { return bytes_written_; }
+  // The bytes Close would add after the row groups ended so far (page index, footer, magic), given the
+  // key-value metadata it will be passed: bytes_written() + FooterBytes() is the file's size if it were
+  // closed now. Serialises the metadata, so it costs O(row groups); call it per row group, not per row.
+  uint64_t FooterBytes(const std::vector<KeyValue>& key_value_metadata = {}) const;
   int64_t num_rows() const { return num_rows_; }
   // Rows appended since the current row group began.
   int64_t row_group_rows() const { return row_group_rows_; }

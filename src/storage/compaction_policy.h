@@ -29,7 +29,7 @@ struct CompactionPolicy {
   // inputs), so that merged files come out close to the rotation size.
   uint64_t rotation_bytes = uint64_t{100} << 20;
   // Files at least this big are full: never merged again.
-  uint64_t full_bytes = uint64_t{90} << 20;
+  uint64_t full_bytes = uint64_t{85} << 20;
   size_t min_merge_width = 4;
   size_t max_merge_width = 256;  // bounds the open readers of one merge
 };

@@ -67,7 +67,7 @@ void Compactor::SetBudget() {
   const uint64_t rotation = engine_->options().rotation_bytes;
   // Aim a little below the rotation size: the shrink is an estimate.
   policy_.rotation_bytes = static_cast<uint64_t>(static_cast<double>(rotation) * 0.95 / shrink_);
-  policy_.full_bytes = rotation / 10 * 9;
+  policy_.full_bytes = rotation / 20 * 17;  // 85 %
 }
 
 void Compactor::Start() {
@@ -176,8 +176,14 @@ bool Compactor::IsCompatible(const DataFile& file) {
 
 Status Compactor::CompactPass(bool force, bool* more) {
   *more = false;
+  // Read before listing: every file up to it is in the directory for the whole listing, so the listing
+  // shows all of them; newer files may or may not show, and are left out (see published_sequence()).
+  const uint64_t published = engine_->published_sequence();
   std::vector<Partition> partitions;
   if (Status st = ScanStorage(engine_->fs(), engine_->root(), &partitions); !st.ok()) return st;
+  for (Partition& partition : partitions) {
+    std::erase_if(partition.files, [&](const DataFile& file) { return file.parsed.range.last > published; });
+  }
   const int64_t now = SteadyNanos();
   for (const Partition& partition : partitions) {
     if (stopping()) return Status::OK();
@@ -279,6 +285,7 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
 
   // The output is cut into parts of at most the rotation size, each made of sorted row groups small
   // enough (1/16 of the rotation size, at most kMergeRowGroupRows rows) that a part ends close to it.
+  const std::vector<parquet::KeyValue> metadata = {{"logdaemon.schema", engine_->schema().text()}};
   std::vector<std::unique_ptr<MergePart>> parts;
   auto abandon = [&](Status st) {
     for (auto& part : parts) {
@@ -287,26 +294,6 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
     }
     return st;
   };
-  // The footer's size: the schema text once, then a few hundred bytes per column chunk (metadata,
-  // statistics, page index) — first as the inputs show it, then as the previous part did.
-  const double footer_fixed = static_cast<double>(engine_->schema().text().size()) + 256;
-  double footer_per_chunk = 300;
-  for (size_t i = 0; i < readers.size(); ++i) {
-    const parquet::FileMetaData& meta = readers[i]->metadata();
-    uint64_t data_bytes = 0, chunks = 0;
-    for (const parquet::RowGroup& group : meta.row_groups) {
-      for (const parquet::ColumnChunk& chunk : group.columns) {
-        if (chunk.meta_data) data_bytes += static_cast<uint64_t>(chunk.meta_data->total_compressed_size);
-        ++chunks;
-      }
-    }
-    double overhead = static_cast<double>(partition.files[begin + i].size) - static_cast<double>(data_bytes) -
-                      12 - footer_fixed;
-    if (chunks > 0 && overhead > 0) {
-      footer_per_chunk = std::clamp(overhead / static_cast<double>(chunks), 50.0, 2000.0);
-      break;
-    }
-  }
   double bytes_per_row =
       input_rows > 0 ? static_cast<double>(input_bytes) * shrink_ / static_cast<double>(input_rows) : 64;
   auto group_rows = [&]() -> size_t {
@@ -330,13 +317,7 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
   };
   auto finish_part = [&]() -> Status {
     MergePart& part = *parts.back();
-    const uint64_t before_footer = part.sink->written();
-    if (Status st = part.writer->Close({{"logdaemon.schema", engine_->schema().text()}}); !st.ok()) return st;
-    if (part.row_groups > 0) {
-      double overhead = static_cast<double>(part.sink->written() - before_footer) - footer_fixed;
-      footer_per_chunk =
-          std::clamp(overhead / static_cast<double>(part.row_groups * schema.size()), 50.0, 2000.0);
-    }
+    if (Status st = part.writer->Close(metadata); !st.ok()) return st;
     part.writer.reset();
     if (Status st = part.file->Sync(); !st.ok()) return st;
     if (Status st = part.file->Close(); !st.ok()) return st;
@@ -382,13 +363,12 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
       bytes_per_row = static_cast<double>(group_bytes_total) / static_cast<double>(group_rows_total);
       part.min_time = std::min(part.min_time, group->row_times()[0]);
       ++part.row_groups;
-      // The footer (row-group metadata, statistics, page index) comes on top: a few hundred bytes per
-      // column chunk, measured on the previous part.
-      const uint64_t footer = static_cast<uint64_t>(
-          footer_fixed + static_cast<double>((part.row_groups + 1) * schema.size()) * footer_per_chunk);
+      // The page index and footer come on top: what they would take now, grown by one more group's share.
+      const uint64_t footer_now = part.writer->FooterBytes(metadata);
+      const uint64_t footer = footer_now + footer_now / part.row_groups;
       // The next group is guessed as a full one at this group's bytes per row, with a margin: groups
       // vary by a few per cent (and the last slice of a sort can be short).
-      const double next_group = bytes_per_row * static_cast<double>(step) * 1.25;
+      const double next_group = bytes_per_row * static_cast<double>(step) * 1.1;
       if (static_cast<double>(part.sink->written() + footer) + next_group > static_cast<double>(rotation)) {
         if (Status st = finish_part(); !st.ok()) return st;
       }

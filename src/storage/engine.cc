@@ -155,6 +155,7 @@ Status Engine::Recover() {
   }
   // 3. Sequence numbers continue after the highest one on disk.
   next_sequence_ = last + 1;
+  published_sequence_.store(last);
   return Status::OK();
 }
 

@@ -133,6 +133,14 @@ class Engine {
   void TickSharedAppender();
   // Wakes the compactor (a file was published).
   void NotifyPublished();
+  // Every flush file with a sequence number up to this one is in its partition directory (files are
+  // published in sequence order). The compactor only considers files up to it: a directory listing
+  // taken while files are being renamed into the directory may show a newer file and miss an older one,
+  // and a merge over such a gap would supersede the file it missed.
+  uint64_t published_sequence() const { return published_sequence_.load(std::memory_order_acquire); }
+  void SetPublishedSequence(uint64_t sequence) {
+    published_sequence_.store(sequence, std::memory_order_release);
+  }
 
   std::string root() const { return options_.directory; }
   std::string tmp_dir() const;
@@ -175,6 +183,7 @@ class Engine {
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<Compactor> compactor_;
   uint64_t next_sequence_ = 1;
+  std::atomic<uint64_t> published_sequence_{0};
 };
 
 }  // namespace logdaemon::storage

@@ -135,6 +135,7 @@ void Publisher::Run() {
       counters.bytes_written.fetch_add(front->bytes.size(), std::memory_order_relaxed);
       counters.pending_files.fetch_sub(1, std::memory_order_relaxed);
       counters.RecordLatency(static_cast<double>(SteadyNanos() - front->encoded_ns) / 1e6);
+      engine_->SetPublishedSequence(front->sequence);
       if (front->token) front->token->Complete(Status::OK());
       engine_->NotifyPublished();
     }

@@ -28,6 +28,7 @@ struct PendingFile {
   std::string name;            // empty: a marker that only completes `token`
   parquet::ByteBuffer bytes;
   uint64_t rows = 0;
+  uint64_t sequence = 0;   // the flush sequence number (the file covers just this one)
   int64_t encoded_ns = 0;  // steady clock when encoding ended (flush latency starts there)
   std::shared_ptr<FlushToken> token;
 };

@@ -200,6 +200,7 @@ void Writer::FlushPartition(int64_t key, PartitionState* state) {
   pending.partition_path = PartitionPath(partitioning, key);
   uint64_t sequence = next_sequence_++;
   pending.name = DataFileName(file->min_time, {sequence, sequence});
+  pending.sequence = sequence;
   pending.rows = file->rows;
   pending.bytes = file->sink.Take();
   pending.encoded_ns = SteadyNanos();

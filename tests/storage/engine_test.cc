@@ -1197,7 +1197,7 @@ TEST(StorageEngineTest, CompactCutsMergedOutputIntoRotationSizedParts) {
     bytes += file.file.size;
     // A part ends before its next row group would overflow the rotation size; row groups are ~1/16.
     EXPECT_LE(file.file.size, rotation + rotation / 8) << file.file.name;
-    if (file.file.size < rotation / 10 * 9) ++below_full;
+    if (file.file.size < rotation / 20 * 17) ++below_full;
     // One merged file in parts: the same range (every flush, including the ones the size cut).
     EXPECT_EQ(file.file.parsed.range, contents.files[0].file.parsed.range) << file.file.name;
     EXPECT_EQ(file.file.parsed.range.first, 1u) << file.file.name;
