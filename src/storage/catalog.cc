@@ -13,14 +13,6 @@ namespace {
 constexpr std::string_view kDayDirPrefix = "dt=";
 constexpr std::string_view kHourDirPrefix = "hour=";
 
-std::string JoinPath(const std::string& directory, std::string_view name) {
-  if (directory.empty()) return std::string(name);
-  std::string path = directory;
-  if (path.back() != '/') path += '/';
-  path.append(name);
-  return path;
-}
-
 // The data files among `entries` of the directory `path`, superseded ones split off. Appends the
 // partition to *partitions when it has any.
 void AddPartition(std::string relative_path, std::string path, const std::vector<DirEntry>& entries,

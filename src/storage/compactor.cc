@@ -17,15 +17,6 @@ namespace logdaemon::storage {
 
 namespace {
 
-std::string JoinPath(const std::string& dir, const std::string& name) {
-  if (dir.empty()) return name;
-  if (name.empty()) return dir;
-  std::string path = dir;
-  path += '/';
-  path += name;
-  return path;
-}
-
 // "dt=YYYY-MM-DD" or "dt=YYYY-MM-DD/hour=HH" → the partition's [start, end) in UTC micros.
 bool PartitionSpan(const std::string& relative, int64_t* start, int64_t* end) {
   int year = 0, month = 0, day = 0, hour = -1;

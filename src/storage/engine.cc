@@ -57,15 +57,6 @@ Status CheckOptions(const StorageOptions& options) {
   return Status::OK();
 }
 
-std::string Errno(const char* what, const std::string& path) {
-  std::string msg(what);
-  msg += ' ';
-  msg += path;
-  msg += ": ";
-  msg += std::strerror(errno);
-  return msg;
-}
-
 // One parser and validator per thread for Engine::Append (the daemon's io threads have their own).
 struct ParseState {
   simdjson::dom::parser parser;
@@ -96,15 +87,15 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
   std::unique_ptr<Engine> engine(new Engine(std::move(options), std::move(schema)));
   if (Status st = engine->fs_->CreateDirs(engine->root()); !st.ok()) return st;
   // One engine per directory: two writers would reuse sequence numbers and delete each other's files.
-  std::string lock_path = engine->root() + "/.lock";
+  std::string lock_path = JoinPath(engine->root(), ".lock");
   engine->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (engine->lock_fd_ < 0) return Status::IOError(Errno("open", lock_path));
+  if (engine->lock_fd_ < 0) return FileError("open", lock_path, errno);
   if (::flock(engine->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
       return Status::IOError("storage directory " + engine->root() +
                              " is in use by another logdaemon process");
     }
-    return Status::IOError(Errno("flock", lock_path));
+    return FileError("flock", lock_path, errno);
   }
   if (Status st = engine->Recover(); !st.ok()) return st.WithContext("recovering " + engine->root());
   engine->shared_appender_ = std::make_unique<Appender>(engine.get());
@@ -118,10 +109,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
 }
 
 std::string Engine::tmp_dir() const {
-  std::string dir = options_.directory;
-  dir += '/';
-  dir += kTmpDirName;
-  return dir;
+  return JoinPath(options_.directory, kTmpDirName);
 }
 
 Status Engine::Recover() {
@@ -131,7 +119,7 @@ Status Engine::Recover() {
   std::vector<DirEntry> entries;
   if (Status st = fs_->ListDir(tmp, &entries); !st.ok()) return st;
   for (const DirEntry& entry : entries) {
-    std::string path = tmp + "/" + entry.name;
+    std::string path = JoinPath(tmp, entry.name);
     Status st = entry.is_dir ? fs_->RemoveDir(path) : fs_->Remove(path);
     if (!st.ok()) return st;
   }

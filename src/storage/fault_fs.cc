@@ -6,22 +6,6 @@
 
 namespace logdaemon::storage {
 
-namespace {
-
-// The same message shape as the POSIX layer (storage/fs.cc): "<op> <path>: <errno text>".
-Status InjectedError(std::string_view op, const std::string& path, int err,
-                     bool enoent_is_not_found = false) {
-  std::string message(op);
-  message += ' ';
-  message += path;
-  message += ": ";
-  message += std::generic_category().message(err);
-  if (enoent_is_not_found && err == ENOENT) return Status::NotFound(message);
-  return Status::IOError(message);
-}
-
-}  // namespace
-
 class FaultInjectingFileSystem::FaultyWritableFile final : public WritableFile {
  public:
   FaultyWritableFile(FaultInjectingFileSystem* fs, std::string path, std::shared_ptr<TrackedFile> tracked,
@@ -108,7 +92,7 @@ Result<std::unique_ptr<WritableFile>> FaultInjectingFileSystem::NewWritableFile(
   {
     std::lock_guard<std::mutex> lock(mutex_);
     int err;
-    if (TakeFaultLocked(Op::kCreate, &err)) return InjectedError("open", path, err);
+    if (TakeFaultLocked(Op::kCreate, &err)) return FileError("open", path, err);
   }
   Result<std::unique_ptr<WritableFile>> base = base_->NewWritableFile(path);
   if (!base.ok()) return base.status();
@@ -146,7 +130,7 @@ Status FaultInjectingFileSystem::Append(const std::string& path, const std::shar
     tracked->size += to_write;
     if (tracked->linked) used_bytes_ += to_write;
   }
-  if (err != 0) return InjectedError("write", path, err);
+  if (err != 0) return FileError("write", path, err);
   return Status::OK();
 }
 
@@ -154,7 +138,7 @@ Status FaultInjectingFileSystem::Sync(const std::string& path, WritableFile* bas
   {
     std::lock_guard<std::mutex> lock(mutex_);
     int err;
-    if (TakeFaultLocked(Op::kSync, &err)) return InjectedError("fsync", path, err);
+    if (TakeFaultLocked(Op::kSync, &err)) return FileError("fsync", path, err);
   }
   return base->Sync();
 }
@@ -163,7 +147,7 @@ Status FaultInjectingFileSystem::Rename(const std::string& from, const std::stri
   {
     std::lock_guard<std::mutex> lock(mutex_);
     int err;
-    if (TakeFaultLocked(Op::kRename, &err)) return InjectedError("rename", from + " to " + to, err);
+    if (TakeFaultLocked(Op::kRename, &err)) return FileError("rename", from + " to " + to, err);
   }
   Status status = base_->Rename(from, to);
   if (!status.ok()) return status;
@@ -183,7 +167,7 @@ Status FaultInjectingFileSystem::SyncDir(const std::string& path) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     int err;
-    if (TakeFaultLocked(Op::kSyncDir, &err)) return InjectedError("fsync", path, err);
+    if (TakeFaultLocked(Op::kSyncDir, &err)) return FileError("fsync", path, err);
   }
   return base_->SyncDir(path);
 }
@@ -192,7 +176,7 @@ Status FaultInjectingFileSystem::Remove(const std::string& path) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     int err;
-    if (TakeFaultLocked(Op::kRemove, &err)) return InjectedError("unlink", path, err, true);
+    if (TakeFaultLocked(Op::kRemove, &err)) return FileError("unlink", path, err, true);
   }
   Status status = base_->Remove(path);
   if (status.ok() || status.code() == Status::Code::kNotFound) {
@@ -206,7 +190,7 @@ Status FaultInjectingFileSystem::RemoveDir(const std::string& path) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     int err;
-    if (TakeFaultLocked(Op::kRemove, &err)) return InjectedError("rmdir", path, err);
+    if (TakeFaultLocked(Op::kRemove, &err)) return FileError("rmdir", path, err);
   }
   return base_->RemoveDir(path);
 }

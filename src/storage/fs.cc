@@ -14,18 +14,6 @@ namespace logdaemon::storage {
 
 namespace {
 
-// "<op> <path>: <errno text>"; NotFound for ENOENT when the caller's contract has one. The errno text
-// comes from std::generic_category(), which is thread-safe, unlike strerror().
-Status PosixError(std::string_view op, const std::string& path, int err, bool enoent_is_not_found = false) {
-  std::string message(op);
-  message += ' ';
-  message += path;
-  message += ": ";
-  message += std::generic_category().message(err);
-  if (enoent_is_not_found && err == ENOENT) return Status::NotFound(message);
-  return Status::IOError(message);
-}
-
 class PosixWritableFile final : public WritableFile {
  public:
   PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -35,13 +23,13 @@ class PosixWritableFile final : public WritableFile {
 
   Status Append(const uint8_t* data, size_t n) override {
     if (!status_.ok()) return status_;
-    if (fd_ < 0) return PosixError("write", path_, EBADF);
+    if (fd_ < 0) return FileError("write", path_, EBADF);
     while (n > 0) {
       const ssize_t written = ::write(fd_, data, n);
       if (written < 0) {
         if (errno == EINTR) continue;
         // Sticky: part of the data may be on disk, so the file can no longer be completed.
-        status_ = PosixError("write", path_, errno);
+        status_ = FileError("write", path_, errno);
         return status_;
       }
       data += written;
@@ -52,11 +40,11 @@ class PosixWritableFile final : public WritableFile {
 
   Status Sync() override {
     if (!status_.ok()) return status_;
-    if (fd_ < 0) return PosixError("fsync", path_, EBADF);
+    if (fd_ < 0) return FileError("fsync", path_, EBADF);
     if (::fsync(fd_) != 0) {
       // Sticky: after a failed fsync the kernel may have dropped the dirty pages, and a later fsync can
       // report success for data that never reached the disk.
-      status_ = PosixError("fsync", path_, errno);
+      status_ = FileError("fsync", path_, errno);
       return status_;
     }
     return Status::OK();
@@ -67,7 +55,7 @@ class PosixWritableFile final : public WritableFile {
     const int fd = fd_;
     fd_ = -1;
     // No retry on EINTR: on Linux the descriptor is released even then, and a retry could close another.
-    if (::close(fd) != 0 && errno != EINTR) return PosixError("close", path_, errno);
+    if (::close(fd) != 0 && errno != EINTR) return FileError("close", path_, errno);
     return Status::OK();
   }
 
@@ -84,31 +72,31 @@ class PosixFileSystem final : public FileSystem {
     do {
       fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     } while (fd < 0 && errno == EINTR);
-    if (fd < 0) return PosixError("open", path, errno);
+    if (fd < 0) return FileError("open", path, errno);
     return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(path, fd));
   }
 
   Status Rename(const std::string& from, const std::string& to) override {
-    if (::rename(from.c_str(), to.c_str()) != 0) return PosixError("rename", from + " to " + to, errno);
+    if (::rename(from.c_str(), to.c_str()) != 0) return FileError("rename", from + " to " + to, errno);
     return Status::OK();
   }
 
   Status SyncDir(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return PosixError("open", path, errno);
+    if (fd < 0) return FileError("open", path, errno);
     Status status;
-    if (::fsync(fd) != 0) status = PosixError("fsync", path, errno);
+    if (::fsync(fd) != 0) status = FileError("fsync", path, errno);
     ::close(fd);
     return status;
   }
 
   Status Remove(const std::string& path) override {
-    if (::unlink(path.c_str()) != 0) return PosixError("unlink", path, errno, /*enoent_is_not_found=*/true);
+    if (::unlink(path.c_str()) != 0) return FileError("unlink", path, errno, /*enoent_is_not_found=*/true);
     return Status::OK();
   }
 
   Status RemoveDir(const std::string& path) override {
-    if (::rmdir(path.c_str()) != 0) return PosixError("rmdir", path, errno);
+    if (::rmdir(path.c_str()) != 0) return FileError("rmdir", path, errno);
     return Status::OK();
   }
 
@@ -128,7 +116,7 @@ class PosixFileSystem final : public FileSystem {
       if ((err == EEXIST || err == EACCES) && ::stat(prefix.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
         continue;
       }
-      return PosixError("mkdir", prefix, err == EEXIST ? ENOTDIR : err);
+      return FileError("mkdir", prefix, err == EEXIST ? ENOTDIR : err);
     }
     return Status::OK();
   }
@@ -136,14 +124,14 @@ class PosixFileSystem final : public FileSystem {
   Status ListDir(const std::string& path, std::vector<DirEntry>* entries) override {
     entries->clear();
     DIR* dir = ::opendir(path.c_str());
-    if (dir == nullptr) return PosixError("opendir", path, errno, /*enoent_is_not_found=*/true);
+    if (dir == nullptr) return FileError("opendir", path, errno, /*enoent_is_not_found=*/true);
     const int dir_fd = ::dirfd(dir);
     Status status;
     while (true) {
       errno = 0;
       const struct dirent* entry = ::readdir(dir);
       if (entry == nullptr) {
-        if (errno != 0) status = PosixError("readdir", path, errno);
+        if (errno != 0) status = FileError("readdir", path, errno);
         break;
       }
       const std::string_view name(entry->d_name);
@@ -154,7 +142,7 @@ class PosixFileSystem final : public FileSystem {
         std::string entry_path = path;
         entry_path += '/';
         entry_path += name;
-        status = PosixError("stat", entry_path, errno);
+        status = FileError("stat", entry_path, errno);
         break;
       }
       DirEntry out;
@@ -175,6 +163,25 @@ FileSystem* DefaultFileSystem() {
   // Never destroyed, so that it outlives every static user.
   static PosixFileSystem* const file_system = new PosixFileSystem;
   return file_system;
+}
+
+Status FileError(std::string_view op, const std::string& path, int error_number, bool enoent_is_not_found) {
+  std::string message(op);
+  message += ' ';
+  message += path;
+  message += ": ";
+  message += std::generic_category().message(error_number);
+  if (enoent_is_not_found && error_number == ENOENT) return Status::NotFound(message);
+  return Status::IOError(message);
+}
+
+std::string JoinPath(const std::string& directory, std::string_view name) {
+  if (directory.empty()) return std::string(name);
+  if (name.empty()) return directory;
+  std::string path = directory;
+  if (path.back() != '/') path += '/';
+  path.append(name);
+  return path;
 }
 
 }  // namespace logdaemon::storage

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "logdaemon/status.h"
@@ -46,5 +47,13 @@ class FileSystem {
 
 // The process-wide POSIX implementation.
 FileSystem* DefaultFileSystem();
+
+// "<op> <path>: <errno text>" as an IOError, or NotFound for ENOENT when the caller's contract has one.
+// The errno text comes from std::generic_category(), which is thread-safe, unlike strerror().
+Status FileError(std::string_view op, const std::string& path, int error_number,
+                 bool enoent_is_not_found = false);
+
+// `directory` + "/" + `name`; either alone when the other is empty ("" is the storage root's partition).
+std::string JoinPath(const std::string& directory, std::string_view name);
 
 }  // namespace logdaemon::storage

@@ -5,18 +5,6 @@
 
 namespace logdaemon::storage {
 
-namespace {
-
-std::string JoinPath(const std::string& dir, const std::string& name) {
-  if (name.empty()) return dir;
-  std::string path = dir;
-  path += '/';
-  path += name;
-  return path;
-}
-
-}  // namespace
-
 Publisher::Publisher(Engine* engine, size_t max_pending) : engine_(engine), max_pending_(max_pending) {}
 
 Publisher::~Publisher() {

@@ -16,33 +16,9 @@
 
 #include "ingest/reply_buffer.h"
 
-// The hot path's promise (DESIGN.md §3): no allocation per message in the steady state. Counted by
-// replacing the global operator new for the ingest_tests binary (only this file may do so), as
-// tests/storage/shredder_test.cc does; the count is only read around the calls under test. Not in the
-// AddressSanitizer build, whose own allocator the replacement would fight.
-#if !defined(__SANITIZE_ADDRESS__)
-#define LOGDAEMON_COUNT_ALLOCATIONS 1
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-// GCC inlines these where it sees the built-in operator new's pointer and warns about free() on it;
-// the operator new above does allocate with malloc, so the pairing is right.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-#pragma GCC diagnostic pop
-#endif
+// The hot path's promise (DESIGN.md §3): no allocation per message in the steady state.
+// Counted with tests/support/allocation_counter.h (this is the one file of the binary that includes it).
+#include "support/allocation_counter.h"
 
 namespace logdaemon::ingest {
 namespace {
