@@ -444,20 +444,35 @@ TEST(ClientConnectTest, PathTooLong) {
 }
 
 TEST(ClientConnectTest, PermissionDenied) {
-  FakeServer server;
-  ASSERT_EQ(::chmod(server.path().c_str(), 0), 0);
+  // A listening socket without a serving thread: connect() checks the permission before any accept,
+  // and the process stays single-threaded, so the fork below cannot inherit a lock some other thread
+  // held (under ASan the child could hang in the allocator).
+  char dir_template[] = "/tmp/logdaemon_client_perm_XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string path = std::string(dir_template) + "/s.sock";
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  ASSERT_EQ(::chmod(path.c_str(), 0), 0);
   // Root bypasses the socket's permissions: try as "nobody" in a child process.
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
+    ::alarm(30);  // never hang the suite, whatever happens in the child
     if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(3);
-    auto c = Client::Connect(server.path());
+    auto c = Client::Connect(path);
     const bool denied = c.status().code() == Status::Code::kIOError &&
                         c.status().message().find("permission denied") != std::string::npos;
     ::_exit(denied ? 0 : 1);
   }
   int wstatus = 0;
   ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
+  ::close(listener);
+  std::filesystem::remove_all(dir_template);
   ASSERT_TRUE(WIFEXITED(wstatus));
   if (WEXITSTATUS(wstatus) == 3) GTEST_SKIP() << "cannot drop privileges";
   EXPECT_EQ(WEXITSTATUS(wstatus), 0) << "Connect did not report permission denied";
