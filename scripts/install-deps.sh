@@ -7,13 +7,16 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-# Build: compiler, CMake, codecs (DESIGN.md §8), CLI, simdjson and PCRE2 (JSON Schema). Tests: GoogleTest,
-# clang's libFuzzer runtime. Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
+# Build: compiler, CMake, codecs (DESIGN.md §8), CLI, simdjson and PCRE2 (JSON Schema), liburing (the
+# io_uring loops), toml++ (config files), spdlog (the daemon's own log). Tests: GoogleTest, clang's
+# libFuzzer runtime, python3 (the spec's Python client example). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
 packages=(
   g++ cmake ninja-build make pkg-config
   libsnappy-dev libzstd-dev zlib1g-dev liblz4-dev
   libcli11-dev libfmt-dev
   libsimdjson-dev libpcre2-dev
+  liburing-dev libtomlplusplus-dev libspdlog-dev
+  python3
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   zstd
