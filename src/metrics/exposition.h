@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 
 namespace logdaemon::metrics {
@@ -36,6 +37,8 @@ class TextExposition {
   void Family(std::string_view name, std::string_view help, std::string_view type);
   std::string text_;
   std::string last_family_;
+  std::string last_type_;
+  std::unordered_set<std::string> written_families_;  // to catch a family split by another (assert)
 };
 
 }  // namespace logdaemon::metrics

@@ -1,0 +1,209 @@
+// The epoll backend of EventLoop: level-triggered, one recv() per readable connection per wake-up and one
+// send() of everything its burst produced; EPOLLIN / EPOLLOUT interest changes only when a connection's
+// state changes (paused, replies left over), never per message.
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "ingest/event_loop.h"
+
+namespace logdaemon::ingest {
+
+namespace {
+
+// The smallest receive worth a syscall (FrameDecoder::WritableSpace).
+constexpr size_t kMinRead = 4096;
+constexpr int kMaxEvents = 256;
+
+struct EpollConnection {
+  EpollConnection(int fd, const SessionLimits& limits, int64_t now) : session(fd, limits, now) {}
+  Session session;
+  uint32_t interest = 0;  // the events registered with epoll
+  size_t index = 0;       // in EpollLoop::connections_
+  bool broken = false;    // a read or write failed: close without sending more
+};
+
+class EpollLoop final : public EventLoop {
+ public:
+  explicit EpollLoop(const LoopContext& context) : EventLoop(context) {}
+  ~EpollLoop() override {
+    Stop();
+    Join();
+    for (auto& c : connections_) ::close(c->session.fd());
+    if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  }
+
+ protected:
+  Status Init() override {
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) return Status::IOError(std::string("epoll_create1: ") + std::strerror(errno));
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = nullptr;  // the wake-up eventfd
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd(), &ev) != 0)
+      return Status::IOError(std::string("epoll_ctl: ") + std::strerror(errno));
+    return Status::OK();
+  }
+
+  void Run() override {
+    epoll_event events[kMaxEvents];
+    int64_t next_timeout_check = NowNs();
+    int64_t drain_deadline = 0;
+    for (;;) {
+      const int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, kTickMillis);
+      const int64_t now = NowNs();
+      for (int i = 0; i < n; ++i) {
+        auto* c = static_cast<EpollConnection*>(events[i].data.ptr);
+        if (c == nullptr) {
+          uint64_t value;
+          (void)!::read(wake_fd(), &value, sizeof(value));
+          for (int fd : TakeInbox()) AddConnection(fd, now);
+          continue;
+        }
+        if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) Read(c, now);
+        if (!c->broken && (events[i].events & EPOLLOUT)) Send(c, now);
+        Update(c);
+      }
+      FlushClosed();
+      handler_->Tick();
+      if (stopping()) {
+        if (drain_deadline == 0) {
+          drain_deadline = now + std::chrono::nanoseconds(kDrainTimeout).count();
+          for (int fd : TakeInbox()) AddConnection(fd, now);
+          for (auto& c : connections_) {
+            c->session.StopReading();
+            Update(c.get());
+          }
+          FlushClosed();
+        }
+        if (connections_.empty() || now > drain_deadline) break;
+      }
+      if (now >= next_timeout_check) {
+        next_timeout_check = now + 1'000'000'000;
+        CloseTimedOut(now);
+      }
+      counters_.Publish();
+    }
+    for (auto& c : connections_) c->broken = true;
+    for (auto& c : connections_) to_close_.push_back(c.get());
+    FlushClosed();
+  }
+
+ private:
+  void AddConnection(int fd, int64_t now) {
+    auto c = std::make_unique<EpollConnection>(fd, context_.limits, now);
+    c->index = connections_.size();
+    c->interest = EPOLLIN;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = c.get();
+    ++counters_.local.connections_accepted;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      ::close(fd);
+      ConnectionClosed();
+      return;
+    }
+    connections_.push_back(std::move(c));
+  }
+
+  void Read(EpollConnection* c, int64_t now) {
+    Session& s = c->session;
+    if (!s.WantsRead()) return;
+    std::span<uint8_t> space = s.decoder().WritableSpace(kMinRead);
+    const ssize_t got = ::recv(s.fd(), space.data(), space.size(), MSG_DONTWAIT);
+    if (got > 0) {
+      counters_.local.bytes_received += static_cast<uint64_t>(got);
+      s.OnRead(static_cast<size_t>(got), *handler_, now);
+      Send(c, now);
+    } else if (got == 0) {
+      s.OnPeerClosed();
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      c->broken = true;
+    }
+  }
+
+  void Send(EpollConnection* c, int64_t now) {
+    Session& s = c->session;
+    // Sending makes room, and room lets held-back frames be answered: repeat while both progress.
+    while (!s.replies().empty()) {
+      std::span<const uint8_t> pending = s.replies().Pending();
+      const ssize_t sent = ::send(s.fd(), pending.data(), pending.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (sent < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) c->broken = true;
+        return;
+      }
+      s.replies().Consume(static_cast<size_t>(sent));
+      s.OnSent(static_cast<size_t>(sent), *handler_, now);
+      if (static_cast<size_t>(sent) < pending.size()) return;  // the socket buffer is full
+    }
+  }
+
+  // Registers the events the connection now waits for, or queues it for closing.
+  void Update(EpollConnection* c) {
+    Session& s = c->session;
+    if (c->broken || s.Done()) {
+      to_close_.push_back(c);  // FlushClosed skips a connection queued twice
+      return;
+    }
+    uint32_t want = 0;
+    if (s.WantsRead()) want |= EPOLLIN;
+    if (!s.replies().empty()) want |= EPOLLOUT;
+    if (want == c->interest) return;
+    epoll_event ev{};
+    ev.events = want;
+    ev.data.ptr = c;
+    (void)::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, s.fd(), &ev);
+    c->interest = want;
+  }
+
+  void CloseTimedOut(int64_t now) {
+    for (auto& c : connections_) {
+      if (c->session.TimedOut(now)) {
+        ++counters_.local.connections_timed_out;
+        c->broken = true;
+        c->interest = 0;
+        to_close_.push_back(c.get());
+      }
+    }
+    FlushClosed();
+  }
+
+  void FlushClosed() {
+    for (EpollConnection* c : to_close_) {
+      if (c->index == kClosed) continue;  // queued twice in one turn
+      ::close(c->session.fd());           // also removes it from the epoll set
+      ConnectionClosed();
+      const size_t index = c->index;
+      c->index = kClosed;
+      // Swap with the last and pop. `c` is freed by the pop or by the reset of its slot.
+      if (index != connections_.size() - 1) {
+        connections_[index].swap(connections_.back());
+        connections_[index]->index = index;
+      }
+      closed_.push_back(std::move(connections_.back()));
+      connections_.pop_back();
+    }
+    to_close_.clear();
+    closed_.clear();  // after every pointer in to_close_ was looked at
+  }
+
+  static constexpr size_t kClosed = ~size_t{0};
+
+  int epoll_fd_ = -1;
+  std::vector<std::unique_ptr<EpollConnection>> connections_;
+  std::vector<EpollConnection*> to_close_;
+  std::vector<std::unique_ptr<EpollConnection>> closed_;
+};
+
+}  // namespace
+
+std::unique_ptr<EventLoop> NewEpollLoop(const LoopContext& context) {
+  return std::make_unique<EpollLoop>(context);
+}
+
+}  // namespace logdaemon::ingest

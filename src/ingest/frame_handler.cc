@@ -1,0 +1,90 @@
+#include "ingest/frame_handler.h"
+
+#include <cstdio>
+
+#include "schema/json_syntax_error.h"
+
+namespace logdaemon::ingest {
+
+namespace {
+
+// The parser starts with room for typical logs and grows (once, keeping the capacity) for larger frames.
+constexpr size_t kInitialParserCapacity = 64 * 1024;
+
+}  // namespace
+
+FrameHandler::FrameHandler(const SchemaValidator& schema, storage::Engine& engine, CounterValues* counters)
+    : validator_(schema.compiled()), appender_(engine.NewAppender()), counters_(counters) {
+  // On failure the parser allocates on first use instead (and reports MEMALLOC there).
+  if (parser_.allocate(kInitialParserCapacity, SchemaValidator::kMaxDocumentDepth) != simdjson::SUCCESS) {
+    error_.clear();
+  }
+  error_.reserve(256);
+  message_.reserve(256);
+}
+
+void FrameHandler::Reject(RejectReason reason, std::string_view message, ReplyBuffer& replies) {
+  ++counters_->frames_received;
+  ++counters_->logs_rejected[static_cast<size_t>(reason)];
+  replies.AppendError(message);
+}
+
+void FrameHandler::RejectEmpty(ReplyBuffer& replies) {
+  Reject(RejectReason::kEmptyFrame, "empty frame", replies);
+}
+
+void FrameHandler::RejectTooLarge(uint32_t length, uint32_t max, ReplyBuffer& replies) {
+  char text[96];
+  std::snprintf(text, sizeof(text), "frame too large (%u > %u)", length, max);
+  Reject(RejectReason::kFrameTooLarge, text, replies);
+}
+
+void FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies) {
+  simdjson::dom::element document;
+  // realloc_if_needed = false: the payload already has the padding simdjson reads past its end.
+  if (auto error = parser_.parse(payload.data(), payload.size(), false).get(document);
+      error != simdjson::SUCCESS) {
+    // The failure path may allocate: it describes where the text went wrong.
+    message_.assign("invalid JSON: ");
+    message_.append(schema::DescribeJsonSyntaxError(payload, SchemaValidator::kMaxDocumentDepth,
+                                                    simdjson::error_message(error)));
+    Reject(error == simdjson::UTF8_ERROR ? RejectReason::kInvalidUtf8 : RejectReason::kInvalidJson, message_,
+           replies);
+    return;
+  }
+  if (document.type() != simdjson::dom::element_type::OBJECT) {
+    Reject(RejectReason::kNotObject, "not an object: a log is one JSON object", replies);
+    return;
+  }
+  if (!validator_.Validate(document, &error_)) {
+    message_.assign("schema: ");
+    message_.append(error_);
+    Reject(RejectReason::kSchema, message_, replies);
+    return;
+  }
+  Status st = appender_->Append(document);
+  if (st.ok()) {
+    ++counters_->frames_received;
+    ++counters_->logs_accepted;
+    replies.AppendOk();
+    return;
+  }
+  if (st.code() == Status::Code::kResourceExhausted) {
+    ++counters_->frames_received;
+    ++counters_->logs_dropped;
+    replies.AppendError("overloaded");
+    return;
+  }
+  if (st.code() == Status::Code::kUnavailable) {
+    // The storage engine is closing: the log is not stored, and the client must know it.
+    Reject(RejectReason::kUnstorable, "unavailable: the daemon is shutting down", replies);
+    return;
+  }
+  Reject(RejectReason::kUnstorable, st.message(), replies);
+}
+
+void FrameHandler::Finish() {
+  appender_.reset();
+}
+
+}  // namespace logdaemon::ingest

@@ -1,0 +1,71 @@
+// Session: one client connection's protocol state, shared by both event-loop backends: the frame
+// decoder (receive buffer), the replies not yet sent, and the timers of the idle / half-frame timeout.
+// The backends do the I/O; the session decides what the bytes mean and when the connection may read,
+// must write, or is done (DESIGN.md §2).
+//
+// Thread-safety: none; a session belongs to its loop's thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ingest/frame_decoder.h"
+#include "ingest/frame_handler.h"
+#include "ingest/reply_buffer.h"
+
+namespace logdaemon::ingest {
+
+struct SessionLimits {
+  uint32_t max_frame_bytes = 1 << 20;
+  size_t max_pending_reply_bytes = 64 << 10;
+  int64_t idle_timeout_ns = 300'000'000'000;
+};
+
+class Session {
+ public:
+  Session(int fd, const SessionLimits& limits, int64_t now_ns);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  int fd() const { return fd_; }
+  FrameDecoder& decoder() { return decoder_; }
+  ReplyBuffer& replies() { return replies_; }
+
+  // After `n` bytes were read into decoder().WritableSpace(): commits them and answers every complete
+  // frame while the replies have room.
+  void OnRead(size_t n, FrameHandler& handler, int64_t now_ns);
+  // The peer shut down its side (recv returned 0): what was read is answered, then the session is done.
+  void OnPeerClosed() { peer_closed_ = true; }
+  // Replies were sent: bytes_sent > 0 is progress for the idle timer. Frames held back while the replies
+  // were full are answered now that there is room.
+  void OnSent(size_t bytes_sent, FrameHandler& handler, int64_t now_ns);
+  // Stops taking input (shutdown): buffered frames are still answered as the replies drain.
+  void StopReading() { stop_reading_ = true; }
+
+  // Whether to read more: not closing, not shut down by the peer, and the replies are below the
+  // high-water mark (a client that does not read its replies is not read from either).
+  bool WantsRead() const { return !closing_ && !peer_closed_ && !stop_reading_ && !replies_.Full(); }
+  // Nothing more will be sent or read: close it once the last replies are out.
+  bool Done() const;
+  // The idle timeout or the half-frame timeout has passed.
+  bool TimedOut(int64_t now_ns) const;
+  // Whether the session stopped reading because its replies are full (for the reads_paused counter).
+  bool paused() const { return paused_; }
+
+ private:
+  void HandleFrames(FrameHandler& handler);
+
+  int fd_;
+  FrameDecoder decoder_;
+  ReplyBuffer replies_;
+  int64_t idle_timeout_ns_;
+  int64_t last_progress_ns_;
+  int64_t partial_since_ns_ = 0;  // 0: no partial frame buffered
+  bool closing_ = false;          // a frame was too large: answer it, then close
+  bool peer_closed_ = false;
+  bool stop_reading_ = false;
+  bool paused_ = false;
+  bool frames_held_ = false;  // complete frames are buffered but were not answered (replies full)
+};
+
+}  // namespace logdaemon::ingest

@@ -1,0 +1,279 @@
+// The io_uring backend of EventLoop (liburing). Every connection has at most one recv and one send in
+// flight; the recv reads straight into the frame decoder's buffer, the send takes the replies a burst
+// produced (moved out of the ReplyBuffer, so that buffer may grow while the kernel reads this one). One
+// io_uring_enter per loop turn submits every connection's requests and waits for completions, so the
+// syscall count is per turn, not per connection or message. A ring belongs to its loop's thread
+// (SINGLE_ISSUER + DEFER_TASKRUN where the kernel has them: completions are processed when we ask).
+//
+// Closing a connection with requests in flight: shutdown(2) makes them complete, and the connection is
+// freed once none is left.
+#include <liburing.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "ingest/event_loop.h"
+
+namespace logdaemon::ingest {
+
+namespace {
+
+constexpr size_t kMinRead = 4096;
+constexpr unsigned kRingEntries = 1024;
+constexpr unsigned kCompletionEntries = 8192;
+
+enum Op : uintptr_t { kWake = 0, kRecv = 1, kSend = 2, kOpMask = 3 };
+
+struct UringConnection {
+  UringConnection(int fd, const SessionLimits& limits, int64_t now) : session(fd, limits, now) {}
+  Session session;
+  std::string sending;  // the bytes of the send in flight
+  size_t sent = 0;      // of `sending`, already taken by the kernel
+  bool recv_in_flight = false;
+  bool send_in_flight = false;
+  bool read_shut = false;  // shutdown(SHUT_RD) done: no recv is submitted any more
+  bool retiring = false;   // closing: waiting for the requests in flight
+  size_t index = 0;
+};
+
+class UringLoop final : public EventLoop {
+ public:
+  explicit UringLoop(const LoopContext& context) : EventLoop(context) {}
+  ~UringLoop() override {
+    Stop();
+    Join();
+    for (auto& c : connections_) ::close(c->session.fd());
+    if (ring_ready_) io_uring_queue_exit(&ring_);
+  }
+
+ protected:
+  Status Init() override {
+    io_uring_params params{};
+    params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    params.cq_entries = kCompletionEntries;
+    int rc = io_uring_queue_init_params(kRingEntries, &ring_, &params);
+    if (rc == -EINVAL) {
+      // Kernels before 6.1 lack SINGLE_ISSUER / DEFER_TASKRUN.
+      params = io_uring_params{};
+      params.flags = IORING_SETUP_CQSIZE;
+      params.cq_entries = kCompletionEntries;
+      rc = io_uring_queue_init_params(kRingEntries, &ring_, &params);
+    }
+    if (rc < 0) return Status::IOError(std::string("io_uring_queue_init: ") + std::strerror(-rc));
+    ring_ready_ = true;
+    return Status::OK();
+  }
+
+  void Run() override {
+    ArmWake();
+    int64_t next_timeout_check = NowNs();
+    int64_t drain_deadline = 0;
+    for (;;) {
+      __kernel_timespec timeout{};
+      timeout.tv_nsec = kTickMillis * 1'000'000;
+      io_uring_cqe* cqe = nullptr;
+      (void)io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &timeout, nullptr);
+      const int64_t now = NowNs();
+      unsigned head;
+      unsigned seen = 0;
+      io_uring_for_each_cqe(&ring_, head, cqe) {
+        Complete(cqe->user_data, cqe->res, now);
+        ++seen;
+      }
+      io_uring_cq_advance(&ring_, seen);
+      FlushClosed();
+      handler_->Tick();
+      if (stopping()) {
+        if (drain_deadline == 0) {
+          drain_deadline = now + std::chrono::nanoseconds(kDrainTimeout).count();
+          for (int fd : TakeInbox()) AddConnection(fd, now);
+          for (auto& c : connections_) {
+            c->session.StopReading();
+            ShutRead(c.get());
+            AfterIo(c.get(), now);
+          }
+          FlushClosed();
+        }
+        if (connections_.empty()) break;
+        if (now > drain_deadline) {
+          for (auto& c : connections_) Retire(c.get());
+          drain_deadline = INT64_MAX;  // now wait for the requests in flight to complete
+        }
+      }
+      if (now >= next_timeout_check) {
+        next_timeout_check = now + 1'000'000'000;
+        for (auto& c : connections_) {
+          if (!c->retiring && c->session.TimedOut(now)) {
+            ++counters_.local.connections_timed_out;
+            Retire(c.get());
+          }
+        }
+        FlushClosed();
+      }
+      counters_.Publish();
+    }
+  }
+
+ private:
+  io_uring_sqe* Sqe() {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    while (sqe == nullptr) {
+      (void)io_uring_submit(&ring_);
+      sqe = io_uring_get_sqe(&ring_);
+    }
+    return sqe;
+  }
+
+  void ArmWake() {
+    io_uring_sqe* sqe = Sqe();
+    io_uring_prep_read(sqe, wake_fd(), &wake_value_, sizeof(wake_value_), 0);
+    io_uring_sqe_set_data64(sqe, kWake);
+  }
+
+  void AddConnection(int fd, int64_t now) {
+    ++counters_.local.connections_accepted;
+    auto c = std::make_unique<UringConnection>(fd, context_.limits, now);
+    c->index = connections_.size();
+    UringConnection* raw = c.get();
+    connections_.push_back(std::move(c));
+    if (stopping()) {
+      raw->session.StopReading();
+      ShutRead(raw);
+    }
+    AfterIo(raw, now);
+  }
+
+  void Complete(uint64_t user_data, int res, int64_t now) {
+    if (user_data == kWake) {
+      for (int fd : TakeInbox()) AddConnection(fd, now);
+      ArmWake();
+      return;
+    }
+    auto* c = reinterpret_cast<UringConnection*>(user_data & ~uint64_t{kOpMask});
+    if ((user_data & kOpMask) == kRecv) {
+      c->recv_in_flight = false;
+      if (res > 0) {
+        counters_.local.bytes_received += static_cast<uint64_t>(res);
+        if (!c->retiring) c->session.OnRead(static_cast<size_t>(res), *handler_, now);
+      } else if (res == 0) {
+        c->session.OnPeerClosed();
+      } else if (res != -EAGAIN && res != -EINTR) {
+        Retire(c);
+      }
+    } else {
+      c->send_in_flight = false;
+      if (res >= 0) {
+        c->sent += static_cast<size_t>(res);
+        if (c->sent < c->sending.size()) {
+          SubmitSend(c);  // the rest of the same bytes
+        } else {
+          c->sending.clear();
+          c->sent = 0;
+        }
+        if (!c->retiring) c->session.OnSent(static_cast<size_t>(res), *handler_, now);
+      } else if (res != -EAGAIN && res != -EINTR) {
+        Retire(c);
+      }
+    }
+    AfterIo(c, now);
+  }
+
+  // Submits what the connection now needs: the next send, the next recv, or its closing.
+  void AfterIo(UringConnection* c, int64_t /*now*/) {
+    if (c->retiring) {
+      if (!c->recv_in_flight && !c->send_in_flight) to_close_.push_back(c);
+      return;
+    }
+    Session& s = c->session;
+    if (!c->send_in_flight && c->sending.empty() && !s.replies().empty()) {
+      std::span<const uint8_t> pending = s.replies().Pending();
+      c->sending.assign(reinterpret_cast<const char*>(pending.data()), pending.size());
+      s.replies().Consume(pending.size());
+      c->sent = 0;
+      SubmitSend(c);
+    }
+    if (s.WantsRead() && !c->recv_in_flight && !c->read_shut) {
+      std::span<uint8_t> space = s.decoder().WritableSpace(kMinRead);
+      io_uring_sqe* sqe = Sqe();
+      io_uring_prep_recv(sqe, s.fd(), space.data(), space.size(), 0);
+      io_uring_sqe_set_data64(sqe, reinterpret_cast<uintptr_t>(c) | kRecv);
+      c->recv_in_flight = true;
+    }
+    if (s.Done() && !c->send_in_flight && c->sending.empty()) Retire(c);
+  }
+
+  void SubmitSend(UringConnection* c) {
+    io_uring_sqe* sqe = Sqe();
+    io_uring_prep_send(sqe, c->session.fd(), c->sending.data() + c->sent, c->sending.size() - c->sent,
+                       MSG_NOSIGNAL);
+    io_uring_sqe_set_data64(sqe, reinterpret_cast<uintptr_t>(c) | kSend);
+    c->send_in_flight = true;
+  }
+
+  void ShutRead(UringConnection* c) {
+    if (c->read_shut) return;
+    c->read_shut = true;
+    if (c->recv_in_flight) ::shutdown(c->session.fd(), SHUT_RD);  // completes the recv with 0
+  }
+
+  // Closes the connection once its requests in flight have completed (shutdown makes them complete).
+  void Retire(UringConnection* c) {
+    if (c->retiring) return;
+    c->retiring = true;
+    if (c->recv_in_flight || c->send_in_flight) {
+      ::shutdown(c->session.fd(), SHUT_RDWR);
+    } else {
+      to_close_.push_back(c);
+    }
+  }
+
+  void FlushClosed() {
+    for (UringConnection* c : to_close_) {
+      if (c->index == kClosed) continue;
+      ::close(c->session.fd());
+      ConnectionClosed();
+      const size_t index = c->index;
+      c->index = kClosed;
+      if (index != connections_.size() - 1) {
+        connections_[index].swap(connections_.back());
+        connections_[index]->index = index;
+      }
+      closed_.push_back(std::move(connections_.back()));
+      connections_.pop_back();
+    }
+    to_close_.clear();
+    closed_.clear();
+  }
+
+  static constexpr size_t kClosed = ~size_t{0};
+
+  io_uring ring_{};
+  bool ring_ready_ = false;
+  uint64_t wake_value_ = 0;
+  std::vector<std::unique_ptr<UringConnection>> connections_;
+  std::vector<UringConnection*> to_close_;
+  std::vector<std::unique_ptr<UringConnection>> closed_;
+};
+
+}  // namespace
+
+std::unique_ptr<EventLoop> NewUringLoop(const LoopContext& context) {
+  return std::make_unique<UringLoop>(context);
+}
+
+bool UringAvailable() {
+  io_uring ring;
+  if (io_uring_queue_init(8, &ring, 0) != 0) return false;
+  io_uring_probe* probe = io_uring_get_probe_ring(&ring);
+  const bool ok = probe != nullptr && io_uring_opcode_supported(probe, IORING_OP_RECV) &&
+                  io_uring_opcode_supported(probe, IORING_OP_SEND);
+  if (probe != nullptr) io_uring_free_probe(probe);
+  io_uring_queue_exit(&ring);
+  return ok;
+}
+
+}  // namespace logdaemon::ingest
