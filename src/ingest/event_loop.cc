@@ -1,5 +1,6 @@
 #include "ingest/event_loop.h"
 
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,7 +35,10 @@ Status EventLoop::Start() {
   if (wake_fd_ < 0) return Status::IOError(std::string("eventfd: ") + std::strerror(errno));
   std::promise<Status> ready;
   std::future<Status> result = ready.get_future();
-  thread_ = std::thread([this, &ready] { ThreadMain(&ready); });
+  thread_ = std::thread([this, &ready] {
+    pthread_setname_np(pthread_self(), "ld-io");
+    ThreadMain(&ready);
+  });
   Status st = result.get();
   if (!st.ok()) Join();
   return st;

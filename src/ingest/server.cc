@@ -1,5 +1,6 @@
 // LogServer: the acceptor thread, the event loops, and the lifecycle of include/logdaemon/server.h.
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -105,7 +106,10 @@ class LogServer::Impl {
     }
     listener_.emplace(std::move(*listener));
     started_ = true;
-    acceptor_ = std::thread([this] { Accept(); });
+    acceptor_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "ld-acceptor");
+      Accept();
+    });
     return Status::OK();
   }
 

@@ -1,5 +1,6 @@
 #include "storage/compactor.h"
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -62,7 +63,10 @@ void Compactor::SetBudget() {
 }
 
 void Compactor::Start() {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ld-compactor");
+    Run();
+  });
 }
 
 void Compactor::Stop() {

@@ -1,5 +1,6 @@
 #include "storage/publisher.h"
 
+#include <pthread.h>
 #include <algorithm>
 #include <chrono>
 
@@ -15,7 +16,10 @@ Publisher::~Publisher() {
 }
 
 void Publisher::Start() {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ld-publisher");
+    Run();
+  });
 }
 
 void Publisher::Submit(PendingFile file) {

@@ -1,5 +1,6 @@
 #include "storage/writer.h"
 
+#include <pthread.h>
 #include <algorithm>
 #include <climits>
 
@@ -67,7 +68,10 @@ Writer::~Writer() {
 }
 
 void Writer::Start() {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ld-writer");
+    Run();
+  });
 }
 
 void Writer::Join() {
