@@ -1,5 +1,5 @@
 # The two commands of the README's quick start, and the few others a developer needs.
-#   make run    install dependencies, Release build, start logdaemon (its help, until `serve` exists)
+#   make run    install dependencies, Release build, start `logdaemon serve` with its defaults
 #   make test   install dependencies, build, run every test through ctest
 # SANITIZE=1 builds and tests with AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/.
 
@@ -24,9 +24,11 @@ build: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS) > /dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Until `serve` exists, `make run` shows the command line's help (the daemon comes with issue #5).
+# The daemon with its embedded defaults (socket /tmp/logdaemon.sock, storage ./logs, metrics on
+# 127.0.0.1:9100); extra flags: make run ARGS='--compression zstd'. Ctrl-C shuts it down gracefully.
+ARGS ?=
 run: build
-	$(BUILD_DIR)/logdaemon --help
+	$(BUILD_DIR)/logdaemon serve $(ARGS)
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 600

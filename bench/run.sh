@@ -21,3 +21,6 @@ echo
 
 echo
 "$root/bench/storage.sh" "$build"  # the storage engine: rows/s, and bytes per log against DuckDB
+
+echo
+"$root/bench/ingest.sh" "$build"  # the daemon end to end: logs/s against the socket ceiling, RSS, profile

@@ -96,7 +96,8 @@ class LogServer {
   Status Wait();
   Status Run(StorageEngine& storage);  // Start + Wait
 
-  // Asks the server to stop. Async-signal-safe; idempotent.
+  // Asks the server to stop. Async-signal-safe; idempotent; honoured when called before Start() too
+  // (Wait() then returns as soon as Start() has).
   void Shutdown();
 
   ServerStats Stats() const;

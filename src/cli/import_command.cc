@@ -13,11 +13,11 @@
 #include <cstring>
 #include <initializer_list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cli/progress.h"
 #include "cli/reject_reasons.h"
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
@@ -182,87 +182,6 @@ class LineReader {
   uint64_t skipped_ = 0;
   uint64_t bytes_read_ = 0;
   int error_ = 0;
-};
-
-// The progress bar on stderr, when it is a terminal: redrawn in place with '\r' at most ten times a
-// second. Messages (shown rejects, storage errors from the engine's threads) go through it so that they
-// are printed above the bar instead of through it.
-class Progress {
- public:
-  Progress(bool enabled, uint64_t total_bytes) : enabled_(enabled), total_bytes_(total_bytes) {}
-
-  // Cheap when it is not time to redraw yet.
-  void Update(uint64_t bytes, uint64_t logs, uint64_t rejected) {
-    if (!enabled_) return;
-    Clock::time_point now = Clock::now();
-    if (now < next_draw_) return;
-    next_draw_ = now + std::chrono::milliseconds(100);
-    double elapsed = std::max(Seconds(now - start_), 1e-3);
-    char line[160];
-    int n = 0;
-    if (total_bytes_ > 0) {
-      constexpr int kWidth = 24;
-      double fraction = std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total_bytes_));
-      int filled = static_cast<int>(fraction * kWidth);
-      char bar[kWidth + 1];
-      for (int i = 0; i < kWidth; ++i) bar[i] = i < filled ? '#' : '-';
-      bar[kWidth] = '\0';
-      n = std::snprintf(line, sizeof(line), "%3d%% [%s] %.1f/%.1f MB", static_cast<int>(fraction * 100), bar,
-                        Megabytes(bytes), Megabytes(total_bytes_));
-    } else {
-      n = std::snprintf(line, sizeof(line), "%.1f MB read", Megabytes(bytes));
-    }
-    if (n > 0 && static_cast<size_t>(n) < sizeof(line)) {
-      double rate = static_cast<double>(logs) / elapsed;
-      const char* unit = rate >= 1e6 ? "M" : rate >= 1e3 ? "k" : "";
-      double scaled = rate >= 1e6 ? rate / 1e6 : rate >= 1e3 ? rate / 1e3 : rate;
-      std::snprintf(line + n, sizeof(line) - static_cast<size_t>(n), "  %.*f%s logs/s  %llu rejected",
-                    *unit != '\0' ? 2 : 0, scaled, unit, Ull(rejected));
-    }
-    std::lock_guard lock(mutex_);
-    Draw(line);
-  }
-
-  // A phase without byte progress ("flushing…").
-  void Phase(const char* text) {
-    if (!enabled_) return;
-    std::lock_guard lock(mutex_);
-    Draw(text);
-  }
-
-  // One line on stderr, above the bar.
-  void Message(const std::string& text) {
-    std::lock_guard lock(mutex_);
-    if (drawn_) std::fputs("\r\033[K", stderr);
-    std::fprintf(stderr, "%s\n", text.c_str());
-    if (drawn_) std::fputs(bar_.c_str(), stderr);
-    std::fflush(stderr);
-  }
-
-  void Clear() {
-    std::lock_guard lock(mutex_);
-    if (drawn_) {
-      std::fputs("\r\033[K", stderr);
-      std::fflush(stderr);
-    }
-    drawn_ = false;
-  }
-
- private:
-  void Draw(const char* text) {
-    bar_ = text;
-    std::fprintf(stderr, "\r%s\033[K", text);
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-
-  const bool enabled_;
-  const uint64_t total_bytes_;  // 0: unknown (stdin, a pipe)
-  const Clock::time_point start_ = Clock::now();
-  Clock::time_point next_draw_ = start_ + std::chrono::milliseconds(100);  // no rate from 0 s
-  std::mutex mutex_;
-  std::string bar_;
-  bool drawn_ = false;
 };
 
 class Importer {

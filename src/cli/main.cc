@@ -6,7 +6,9 @@
 #include <string>
 
 #include "cli/import_command.h"
+#include "cli/ingest_command.h"
 #include "cli/inspect_command.h"
+#include "cli/serve_command.h"
 #include "cli/validate_schema_command.h"
 
 namespace {
@@ -29,26 +31,10 @@ int main(int argc, char** argv) {
                                         LOGDAEMON_GIT_SHA + ")");
   app.require_subcommand(1);
 
-  // serve: the flags of the original specification, with its defaults.
+  // serve: every flag (and its config-file key) is declared in cli/serve_settings.cc.
   CLI::App* serve = app.add_subcommand("serve", "Start the log ingestion daemon");
-  std::string socket_path = "/tmp/logdaemon.sock";
-  std::string storage = "./logs";
-  std::string schema;
-  int batch_size = 1000;
-  std::string compression = "snappy";
-  int max_connections = 1000;
-  int rotation_mb = 100;
-  int flush_interval = 5;
-  serve->add_option("-s,--socket", socket_path, "Unix socket path")->capture_default_str();
-  serve->add_option("-d,--storage", storage, "Storage directory for Parquet files")->capture_default_str();
-  serve->add_option("--schema", schema, "JSON Schema file (default: the built-in log schema)");
-  serve->add_option("-b,--batch-size", batch_size, "Rows buffered before a flush")->capture_default_str();
-  serve->add_option("-c,--compression", compression, "snappy, zstd, gzip, lz4, none")->capture_default_str();
-  serve->add_option("-m,--max-connections", max_connections, "Maximum concurrent connections")
-      ->capture_default_str();
-  serve->add_option("-r,--rotation-mb", rotation_mb, "File rotation size in MB")->capture_default_str();
-  serve->add_option("-f,--flush-interval", flush_interval, "Flush interval in seconds")
-      ->capture_default_str();
+  logdaemon::cli::ServeCommandLine serve_command_line(*serve);
+  std::string storage = "./logs";  // query's
 
   CLI::App* query = app.add_subcommand("query", "Query stored logs");
   bool count = false;
@@ -70,9 +56,21 @@ int main(int argc, char** argv) {
                                 ->capture_default_str();
 
   CLI::App* ingest = app.add_subcommand("ingest", "Send NDJSON logs from stdin or a file to the daemon");
-  std::string ingest_file;
-  ingest->add_option("-s,--socket", socket_path, "Unix socket path")->capture_default_str();
-  ingest->add_option("FILE", ingest_file, "NDJSON file (default: stdin)");
+  logdaemon::cli::IngestOptions ingest_options;
+  ingest->add_option("-s,--socket", ingest_options.socket_path, "Unix socket path")->capture_default_str();
+  ingest->add_option("FILE", ingest_options.file, "NDJSON file, one log per line (default or '-': stdin)");
+  ingest
+      ->add_option("--max-line-mb", ingest_options.max_line_mb,
+                   "Longer lines are rejected as 'line too long' without being sent")
+      ->capture_default_str();
+  ingest
+      ->add_option("--window", ingest_options.window, "Logs sent ahead of their replies, at most (bulk mode)")
+      ->capture_default_str();
+  ingest
+      ->add_option("--retry-overloaded", ingest_options.retry_overloaded_seconds,
+                   "Resend logs answered 'overloaded' until this long (s) without progress; 0: never")
+      ->capture_default_str();
+  ingest->add_flag("-q,--quiet", ingest_options.quiet, "No progress bar");
 
   CLI::App* inspect =
       app.add_subcommand("inspect", "Show a Parquet file's schema, row groups, column chunks");
@@ -119,13 +117,13 @@ int main(int argc, char** argv) {
   }
 
   if (*inspect) return logdaemon::cli::RunInspect(inspect_options);
-  if (*serve) return NotImplemented("serve");
+  if (*serve) return logdaemon::cli::RunServeCommand(serve_command_line);
   if (*query) return NotImplemented("query");
   if (*validate) {
     validate_options.time_field_explicit = time_field->count() > 0;
     return logdaemon::cli::RunValidateSchema(validate_options);
   }
-  if (*ingest) return NotImplemented("ingest");
+  if (*ingest) return logdaemon::cli::RunIngest(ingest_options);
   if (*import) {
     import_options.time_field_explicit = import_time_field->count() > 0;
     return logdaemon::cli::RunImport(import_options);

@@ -15,6 +15,8 @@ std::string ReasonClass(std::string_view message) {
         pointer_end == std::string_view::npos ? pointer_end : message.find(": ", pointer_end + 2);
     return std::string(message.substr(0, keyword_end));
   }
+  // "frame too large (N > MAX)": one class, whatever the sizes.
+  if (message.starts_with("frame too large")) return "frame too large";
   return std::string(message.substr(0, message.find(':')));
 }
 

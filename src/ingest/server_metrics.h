@@ -17,9 +17,9 @@
 namespace logdaemon::ingest {
 
 struct BuildInfo {
-  std::string version;    // "0.1.0"
-  std::string revision;   // git sha
-  std::string io_backend; // "uring" | "epoll"
+  std::string version;     // "0.1.0"
+  std::string revision;    // git sha
+  std::string io_backend;  // "uring" | "epoll"
 };
 
 std::string RenderMetrics(const ServerStats& server, const StorageStats& storage, const BuildInfo& build);

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -77,7 +78,9 @@ class RawConnection {
       }
       char chunk[4096];
       const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-      if (n <= 0) return "<closed>";
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return std::string("<error: ") + std::strerror(errno) + ">";
+      if (n == 0) return "<closed>";
       buffered_.append(chunk, static_cast<size_t>(n));
     }
   }

@@ -1,0 +1,26 @@
+#!/usr/bin/env python3
+# The wire protocol from Python, as the README shows it: one log, one frame (a 4-byte big-endian length,
+# then the JSON), one reply ("OK\n" or "ERROR: <reason>\n"). Standard library only.
+#
+#   python3 examples/client.py                  # the daemon's default socket, /tmp/logdaemon.sock
+#   python3 examples/client.py /tmp/other.sock  # another socket
+import socket
+import json
+import struct
+import sys
+
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+sock.connect(sys.argv[1] if len(sys.argv) > 1 else '/tmp/logdaemon.sock')
+
+log = {
+    "timestamp": "2026-01-15T19:00:00Z",
+    "level": "info",
+    "message": "Hello from Python"
+}
+
+payload = json.dumps(log).encode('utf-8')
+length = struct.pack('>I', len(payload))
+
+sock.sendall(length + payload)
+response = sock.recv(1024)
+print(response.decode())  # "OK\n"

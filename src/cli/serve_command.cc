@@ -1,0 +1,257 @@
+#include "cli/serve_command.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ingest/server_metrics.h"
+#include "ingest/signals.h"
+#include "logdaemon/schema.h"
+#include "logdaemon/server.h"
+#include "logdaemon/storage.h"
+#include "metrics/http_exporter.h"
+
+namespace logdaemon::cli {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// Descriptors the daemon needs besides one per connection: storage files, the listening socket, the
+// metrics endpoint and its scrapers, eventfds and io_uring rings.
+constexpr rlim_t kDescriptorsBesideConnections = 128;
+
+int Fail(std::string_view message) {
+  std::cerr << "logdaemon serve: " << message << "\n";
+  return kExitFailure;
+}
+
+spdlog::level::level_enum SpdlogLevel(LogLevel level) {
+  switch (level) {
+    case LogLevel::kTrace:
+      return spdlog::level::trace;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
+    case LogLevel::kCritical:
+      return spdlog::level::critical;
+    case LogLevel::kOff:
+      return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+// The daemon's own log: stderr (journald or the terminal), one line per event, with the time and level.
+// Not registered globally: it is handed to what needs it.
+std::shared_ptr<spdlog::logger> MakeLogger(LogLevel level) {
+  auto logger =
+      std::make_shared<spdlog::logger>("logdaemon", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z [%l] %v");
+  logger->set_level(SpdlogLevel(level));
+  logger->flush_on(spdlog::level::trace);
+  return logger;
+}
+
+const char* SignalName(int signal) {
+  switch (signal) {
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    case SIGUSR1:
+      return "SIGUSR1";
+    case SIGHUP:
+      return "SIGHUP";
+  }
+  return "a signal";
+}
+
+// "none", "30 days", "2048 MB", "30 days or 2048 MB".
+std::string RetentionText(const ServeSettings& settings) {
+  std::string out;
+  if (settings.retention_days > 0) out.append(std::to_string(settings.retention_days)).append(" days");
+  if (settings.retention_mb > 0) {
+    if (!out.empty()) out.append(" or ");
+    out.append(std::to_string(settings.retention_mb)).append(" MB");
+  }
+  return out.empty() ? std::string("none") : out;
+}
+
+void LogStart(spdlog::logger& log, const ServeSettings& settings, const SchemaValidator& schema,
+              const LogServer& server, const metrics::HttpExporter* exporter) {
+  log.info("logdaemon {} (build {}) starting, pid {}{}{}", LOGDAEMON_VERSION, LOGDAEMON_GIT_SHA, ::getpid(),
+           settings.config_file.empty() ? "" : ", config ", settings.config_file);
+  log.info("socket {} (mode {:04o}{}{}), up to {} connections, frames up to {} bytes, idle timeout {} s",
+           settings.socket, settings.socket_mode, settings.socket_group.empty() ? "" : ", group ",
+           settings.socket_group, settings.max_connections, settings.max_message_bytes,
+           settings.idle_timeout.count());
+  const TableLayout& layout = schema.layout();
+  log.info("schema {}: {} columns, time field {}", settings.schema.empty() ? "built-in" : settings.schema,
+           layout.columns.size(), layout.time_column >= 0 ? layout.columns[layout.time_column].name : "none");
+  log.info(
+      "storage {}: {} compression, flush every {} logs or {} s, files up to {} MB{}, partitions by {}, queue "
+      "{} "
+      "logs (overflow: {}), retention: {}",
+      settings.storage, CompressionName(settings.compression), settings.batch_size,
+      settings.flush_interval.count(), settings.rotation_mb, settings.compaction ? "" : " (compaction off)",
+      settings.partition == Partitioning::kDay    ? "day"
+      : settings.partition == Partitioning::kHour ? "hour"
+                                                  : "none",
+      settings.queue_capacity, settings.overflow == OverflowPolicy::kDrop ? "drop" : "block",
+      RetentionText(settings));
+  log.info("io: {} backend, {} threads", IoBackendName(server.backend()), settings.io_threads);
+  if (exporter != nullptr) {
+    metrics::ListenAddress bound = *settings.metrics_address;
+    bound.port = exporter->port();
+    log.info("metrics: http://{}/metrics", MetricsAddressText(bound));
+  } else {
+    log.info("metrics: off");
+  }
+}
+
+// Connections beyond the open-file limit would fail to be accepted; the server raises the soft limit to the
+// hard one, and when even that is short the operator should hear it at start rather than under load.
+void WarnAboutFileLimit(spdlog::logger& log, const ServeSettings& settings) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
+  const rlim_t needed = static_cast<rlim_t>(settings.max_connections) + kDescriptorsBesideConnections;
+  if (limit.rlim_cur < needed) {
+    log.warn(
+        "the open-file limit ({}) is below --max-connections ({}) plus what the daemon needs itself; "
+        "raise it (ulimit -n, or LimitNOFILE= in a systemd unit) or lower --max-connections",
+        static_cast<uint64_t>(limit.rlim_cur), settings.max_connections);
+  }
+}
+
+}  // namespace
+
+int RunServe(const ServeSettings& settings) {
+  // First, before any thread exists: every thread started later (the storage engine's, the server's, the
+  // metrics exporter's) inherits this mask, so these signals reach only the signal thread.
+  if (Status st = ingest::BlockSignals({SIGTERM, SIGINT, SIGUSR1, SIGHUP}); !st.ok())
+    return Fail(st.message());
+  // A client that hangs up before reading its replies must be an EPIPE for its connection, not the end of
+  // the daemon.
+  ::signal(SIGPIPE, SIG_IGN);
+
+  std::shared_ptr<spdlog::logger> log = MakeLogger(settings.log_level);
+
+  Result<SchemaValidator> schema =
+      settings.schema.empty() ? SchemaValidator::DefaultSchema(settings.ToSchemaOptions())
+                              : SchemaValidator::FromFile(settings.schema, settings.ToSchemaOptions());
+  if (!schema.ok()) return Fail(std::string("schema: ").append(schema.status().message()));
+
+  StorageOptions storage_options = settings.ToStorageOptions();
+  // Write errors are retried by the engine until they succeed; each failed attempt is worth a line.
+  storage_options.on_error = [log](const Status& error) { log->warn("storage: {}", error.message()); };
+  Result<std::unique_ptr<StorageEngine>> opened = StorageEngine::Open(std::move(storage_options), *schema);
+  if (!opened.ok()) return Fail(opened.status().message());
+  StorageEngine& storage = **opened;
+
+  // Declared after the storage engine and destroyed before it: on every early return below, the server
+  // stops (answering and storing what it read) before the engine closes (flushing it).
+  LogServer server(settings.ToServerOptions(), *schema);
+  if (Status st = server.Start(storage); !st.ok()) {
+    storage.Close();
+    return Fail(st.message());
+  }
+
+  std::unique_ptr<metrics::HttpExporter> exporter;
+  if (settings.metrics_address) {
+    ingest::BuildInfo build{LOGDAEMON_VERSION, LOGDAEMON_GIT_SHA, IoBackendName(server.backend())};
+    auto started = metrics::HttpExporter::Start(*settings.metrics_address, [&server, &storage, build] {
+      return ingest::RenderMetrics(server.Stats(), storage.Stats(), build);
+    });
+    if (!started.ok()) {
+      server.Shutdown();
+      server.Wait();
+      storage.Close();
+      return Fail(std::string("--metrics-addr: ")
+                      .append(started.status().message())
+                      .append(" (choose another address, or 'off')"));
+    }
+    exporter = std::move(*started);
+  }
+
+  // The handler runs on the signal thread, one signal at a time; it may log and lock.
+  int shutdown_signals = 0;
+  auto on_signal = [&](int signal) {
+    switch (signal) {
+      case SIGTERM:
+      case SIGINT:
+        if (shutdown_signals++ == 0) {
+          log->info("{}: shutting down (no new connections; answering, storing and flushing what was read)",
+                    SignalName(signal));
+          server.Shutdown();
+        } else {
+          log->warn(
+              "{}: shutdown already in progress, still flushing to disk (nothing acknowledged is dropped)",
+              SignalName(signal));
+        }
+        break;
+      case SIGUSR1:
+        log->info("stats: {}", ingest::StatsLine(server.Stats(), storage.Stats()));
+        break;
+      case SIGHUP:
+        log->info("SIGHUP: ignored (settings are read at start only; restart the daemon to change them)");
+        break;
+    }
+  };
+  auto signals = ingest::SignalThread::Start({SIGTERM, SIGINT, SIGUSR1, SIGHUP}, on_signal);
+  if (!signals.ok()) {
+    exporter.reset();
+    server.Shutdown();
+    server.Wait();
+    storage.Close();
+    return Fail(signals.status().message());
+  }
+
+  LogStart(*log, settings, *schema, server, exporter.get());
+  WarnAboutFileLimit(*log, settings);
+  log->info("ready: listening on {}", settings.socket);
+
+  int exit_code = kExitOk;
+  if (Status st = server.Wait(); !st.ok()) {
+    log->error("server: {}", st.message());
+    exit_code = kExitFailure;
+  }
+  exporter.reset();
+  log->info("closing the storage (flushing every buffered log)");
+  if (Status st = storage.Close(); !st.ok()) {
+    log->error("storage: final flush failed: {}", st.message());
+    exit_code = kExitFailure;
+  }
+  log->info("final stats: {}", ingest::StatsLine(server.Stats(), storage.Stats()));
+  // The signal thread goes before the server and the storage its handler uses; a signal from now on stays
+  // pending and dies with the process.
+  signals->reset();
+  log->info("stopped");
+  return exit_code;
+}
+
+int RunServeCommand(const ServeCommandLine& command_line) {
+  Result<ServeSettings> settings = command_line.Resolve();
+  if (!settings.ok()) {
+    std::cerr << "logdaemon serve: " << settings.status().message() << "\n";
+    return kExitUsage;
+  }
+  return RunServe(*settings);
+}
+
+}  // namespace logdaemon::cli
