@@ -156,10 +156,11 @@ class LogServer::Impl {
           break;
         }
         if (open_connections_.load(std::memory_order_relaxed) >= options_.max_connections) {
+          // Counted first, so that a client that has read the refusal also sees it in the metrics.
+          refused_.fetch_add(1, std::memory_order_relaxed);
           (void)::send(fd, kTooManyConnections.data(), kTooManyConnections.size(),
                        MSG_DONTWAIT | MSG_NOSIGNAL);
           ::close(fd);
-          refused_.fetch_add(1, std::memory_order_relaxed);
           continue;
         }
         open_connections_.fetch_add(1, std::memory_order_relaxed);
