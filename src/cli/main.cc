@@ -8,6 +8,7 @@
 #include "cli/import_command.h"
 #include "cli/ingest_command.h"
 #include "cli/inspect_command.h"
+#include "cli/query_command.h"
 #include "cli/serve_command.h"
 #include "cli/validate_schema_command.h"
 
@@ -17,11 +18,6 @@ namespace {
 // errors and commands that do not exist yet.
 constexpr int kExitNotImplemented = 2;
 constexpr int kExitUsage = 2;
-
-int NotImplemented(const std::string& command) {
-  std::cerr << "logdaemon " << command << ": not implemented yet in this build of logdaemon\n";
-  return kExitNotImplemented;
-}
 
 }  // namespace
 
@@ -34,12 +30,29 @@ int main(int argc, char** argv) {
   // serve: every flag (and its config-file key) is declared in cli/serve_settings.cc.
   CLI::App* serve = app.add_subcommand("serve", "Start the log ingestion daemon");
   logdaemon::cli::ServeCommandLine serve_command_line(*serve);
-  std::string storage = "./logs";  // query's
-
   CLI::App* query = app.add_subcommand("query", "Query stored logs");
-  bool count = false;
-  query->add_option("-d,--storage", storage, "Storage directory")->capture_default_str();
-  query->add_flag("-c,--count", count, "Show the total count only");
+  logdaemon::cli::QueryOptions query_options;
+  query->add_option("-d,--storage", query_options.storage, "Storage directory")->capture_default_str();
+  query->add_flag("-c,--count", query_options.count, "Show the number of matching logs only");
+  query->add_option("--level", query_options.levels, "Only these levels: error, or warn,error");
+  query->add_option("--service", query_options.services, "Only these services: api, or api,worker");
+  query->add_option("--since", query_options.since,
+                    "From this time on: RFC 3339, a date (2026-01-15), or ago (30s, 15m, 2h, 7d)");
+  query->add_option("--until", query_options.until, "Before this time (same forms as --since)");
+  query->add_option("--fields", query_options.fields, "Columns to print: timestamp,level,message");
+  query->add_option("--limit", query_options.limit, "At most this many logs (0: all)")->capture_default_str();
+  query->add_option("--format", query_options.format, "table, json (JSON lines) or csv")
+      ->capture_default_str();
+  query->add_option(
+      "--where", query_options.where,
+      "A filter: \"level = 'error' AND metadata.http.status >= 500\" (docs/query-expressions.md)");
+  query->add_option("--grep", query_options.grep, "Messages containing TEXT");
+  query->add_flag("-i", query_options.ignore_case, "--grep in any case");
+  query->add_option("--count-by", query_options.count_by, "Counts per value of FIELD (not implemented yet)");
+  query->add_option("--order", query_options.order, "asc or desc by time (not implemented yet)");
+  query->add_flag("--follow", query_options.follow,
+                  "Print new logs as they are flushed (not implemented yet)");
+  query->add_flag("--explain", query_options.explain, "Files and row groups scanned (not implemented yet)");
 
   CLI::App* validate = app.add_subcommand(
       "validate-schema", "Check a JSON Schema file and show its columns; with --data, validate NDJSON logs");
@@ -118,7 +131,7 @@ int main(int argc, char** argv) {
 
   if (*inspect) return logdaemon::cli::RunInspect(inspect_options);
   if (*serve) return logdaemon::cli::RunServeCommand(serve_command_line);
-  if (*query) return NotImplemented("query");
+  if (*query) return logdaemon::cli::RunQuery(query_options);
   if (*validate) {
     validate_options.time_field_explicit = time_field->count() > 0;
     return logdaemon::cli::RunValidateSchema(validate_options);

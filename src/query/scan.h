@@ -1,0 +1,77 @@
+// The scan behind `logdaemon query` (DESIGN.md §6): which files and row groups a query must read, and
+// the rows that pass its filters, in storage order (files by their earliest time, rows as stored).
+//
+// Files come from the storage catalog (storage/catalog.h): only visible files, so a merged file and the
+// inputs it superseded are never both read. Partitions are pruned by their `dt=` date, files by the time
+// range in their name, row groups by their column statistics (time, level, service), all before any
+// page is read. Columns are matched by name across files (a column a file lacks is null), and only the
+// columns the filters need are read for every row group; the other output columns only for row groups
+// with at least one match. `--count` without filters reads footers only.
+//
+// Thread-safety: one Scanner per query.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "logdaemon/status.h"
+#include "query/value.h"
+
+namespace logdaemon::query {
+
+struct ScanFilter {
+  std::vector<std::string> levels;      // the level is one of these (exact); empty: any
+  std::vector<std::string> services;    // the service is one of these (exact); empty: any
+  std::optional<int64_t> since_micros;  // time >= since
+  std::optional<int64_t> until_micros;  // time < until
+  std::string grep;                     // the message contains this text; empty: any
+  bool grep_ignore_case = false;        // ... in any case (Unicode simple case folding)
+  std::string where;                    // a --where expression (query/expression.h); empty: none
+  bool empty() const {
+    return levels.empty() && services.empty() && !since_micros && !until_micros && grep.empty() &&
+           where.empty();
+  }
+};
+
+struct ScanRequest {
+  std::string storage_dir;
+  ScanFilter filter;
+  std::vector<std::string> fields;  // output columns by name; empty: every column
+  uint64_t limit = 0;               // 0: no limit
+  bool count_only = false;          // no output columns: the matching rows are only counted
+};
+
+// What the scan did, for --explain and the tests of pruning.
+struct ScanStats {
+  uint64_t partitions = 0, partitions_pruned = 0;
+  uint64_t files = 0, files_pruned = 0;
+  uint64_t row_groups = 0, row_groups_pruned = 0;
+  uint64_t rows_scanned = 0, rows_matched = 0;
+  uint64_t bytes_read = 0;  // compressed column chunk bytes read
+};
+
+class Scanner {
+ public:
+  // Called with the output columns once, then with each matching row (values valid during the call).
+  // Returning false stops the scan (a closed output).
+  using BeginFn = std::function<void(const std::vector<ColumnInfo>& columns)>;
+  using RowFn = std::function<bool(std::span<const Value> row)>;
+
+  // Runs the scan. An unknown name in `fields` is an InvalidArgument naming it and the columns there are;
+  // a --where error is an InvalidArgument "--where: column N: …" followed by the caret picture; an
+  // unreadable file is an error naming the file.
+  Status Run(const ScanRequest& request, const BeginFn& begin, const RowFn& row);
+  // Counts the matching rows; with no filter, from the footers alone.
+  Result<uint64_t> Count(const ScanRequest& request);
+
+  const ScanStats& stats() const { return stats_; }
+
+ private:
+  ScanStats stats_;
+};
+
+}  // namespace logdaemon::query

@@ -1,0 +1,235 @@
+// The query scan on storage the engine wrote: counts (footers only, and filtered), filters on time,
+// level and service, projection, limits, partition / file / row-group pruning, columns that older files
+// lack, and errors. The comparison with DuckDB on the same files is tests/query/query_duckdb.sh.
+#include "query/scan.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "logdaemon/schema.h"
+#include "logdaemon/storage.h"
+
+namespace logdaemon::query {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = ::testing::TempDir() + "logdaemon_scan_XXXXXX";
+    const char* made = ::mkdtemp(pattern.data());
+    EXPECT_NE(made, nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const char* kLevels[] = {"debug", "info", "warn", "error"};
+const char* kServices[] = {"api", "worker", "db"};
+
+// 3 days × 400 logs: day d, minute m; level and service cycle; every 7th log has no service.
+std::string Log(int day, int i) {
+  char text[400];
+  const char* service = kServices[i % 3];
+  std::snprintf(text, sizeof(text),
+                R"({"timestamp":"2026-01-%02dT%02d:%02d:00Z","level":"%s","message":"msg %d-%d"%s%s%s})",
+                15 + day, i / 60, i % 60, kLevels[i % 4], day, i, i % 7 == 0 ? "" : R"(,"service":")",
+                i % 7 == 0 ? "" : service, i % 7 == 0 ? "" : "\"");
+  return text;
+}
+
+class ScanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StorageOptions options;
+    options.directory = dir_.path();
+    options.batch_size = 100;  // several files per day
+    auto schema = SchemaValidator::DefaultSchema();
+    ASSERT_TRUE(schema.ok());
+    auto engine = StorageEngine::Open(options, *schema);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    for (int day = 0; day < 3; ++day) {
+      for (int i = 0; i < 400; ++i) {
+        ASSERT_TRUE((*engine)->Append(Log(day, i)).ok());
+        if (i % 100 == 99) {
+          ASSERT_TRUE((*engine)->Flush().ok());
+        }
+      }
+    }
+    ASSERT_TRUE((*engine)->Close().ok());
+  }
+
+  // Every matching row's message, in scan order.
+  std::vector<std::string> Messages(ScanRequest request) {
+    request.storage_dir = dir_.path();
+    request.fields = {"message"};
+    std::vector<std::string> messages;
+    Status st = scanner_.Run(
+        request, [](const std::vector<ColumnInfo>&) {},
+        [&](std::span<const Value> row) {
+          messages.emplace_back(row[0].s);
+          return true;
+        });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return messages;
+  }
+
+  uint64_t Count(ScanRequest request) {
+    request.storage_dir = dir_.path();
+    auto count = scanner_.Count(request);
+    EXPECT_TRUE(count.ok()) << count.status().ToString();
+    return count.ok() ? *count : 0;
+  }
+
+  // The expected count by brute force over the logs written.
+  static uint64_t Expected(const std::function<bool(int day, int i)>& keep) {
+    uint64_t n = 0;
+    for (int day = 0; day < 3; ++day) {
+      for (int i = 0; i < 400; ++i) n += keep(day, i) ? 1 : 0;
+    }
+    return n;
+  }
+
+  static int64_t Micros(int day, int minute) {
+    return (int64_t{20468 + day} * 86400 + int64_t{minute} * 60) * 1'000'000;  // 2026-01-15 is day 20468
+  }
+
+  TempDir dir_;
+  Scanner scanner_;
+};
+
+TEST_F(ScanTest, CountsFromFootersWithoutFilters) {
+  EXPECT_EQ(Count({}), 1200u);
+  EXPECT_EQ(scanner_.stats().rows_scanned, 0u);  // no page read
+  EXPECT_EQ(scanner_.stats().bytes_read, 0u);
+}
+
+TEST_F(ScanTest, FiltersByLevelServiceAndTime) {
+  ScanRequest errors;
+  errors.filter.levels = {"error"};
+  EXPECT_EQ(Count(errors), Expected([](int, int i) { return i % 4 == 3; }));
+
+  ScanRequest api_warn_error;
+  api_warn_error.filter.levels = {"warn", "error"};
+  api_warn_error.filter.services = {"api"};
+  EXPECT_EQ(Count(api_warn_error),
+            Expected([](int, int i) { return i % 4 >= 2 && i % 7 != 0 && i % 3 == 0; }));
+
+  ScanRequest window;
+  window.filter.since_micros = Micros(1, 30);
+  window.filter.until_micros = Micros(2, 10);  // exclusive
+  EXPECT_EQ(Count(window),
+            Expected([](int day, int i) { return (day == 1 && i >= 30) || (day == 2 && i < 10); }));
+  // Day 0's partition was pruned by its name, without opening a file.
+  EXPECT_GE(scanner_.stats().partitions_pruned, 1u);
+  EXPECT_GT(scanner_.stats().row_groups_pruned + scanner_.stats().files_pruned, 0u);
+}
+
+TEST_F(ScanTest, ProjectsLimitsAndKeepsStorageOrder) {
+  ScanRequest first;
+  first.limit = 5;
+  std::vector<std::string> messages = Messages(first);
+  ASSERT_EQ(messages.size(), 5u);
+  EXPECT_EQ(messages[0], "msg 0-0");
+  EXPECT_EQ(messages[4], "msg 0-4");
+
+  ScanRequest all;
+  EXPECT_EQ(Messages(all).size(), 1200u);
+}
+
+TEST_F(ScanTest, EveryColumnByDefaultWithNullsForAbsentFields) {
+  ScanRequest request;
+  request.storage_dir = dir_.path();
+  request.limit = 8;
+  std::vector<ColumnInfo> columns;
+  std::vector<std::map<std::string, Value>> rows;
+  ASSERT_TRUE(scanner_
+                  .Run(
+                      request, [&](const std::vector<ColumnInfo>& c) { columns = c; },
+                      [&](std::span<const Value> row) {
+                        std::map<std::string, Value> m;
+                        for (size_t i = 0; i < row.size(); ++i) m[columns[i].name] = row[i];
+                        rows.push_back(m);
+                        return true;
+                      })
+                  .ok());
+  ASSERT_GE(columns.size(), 6u);
+  EXPECT_EQ(columns[0].name, "timestamp");
+  EXPECT_EQ(columns[0].type, ValueType::kTimestamp);
+  ASSERT_EQ(rows.size(), 8u);
+  EXPECT_EQ(rows[0]["timestamp"].i, Micros(0, 0));
+  EXPECT_TRUE(rows[0]["service"].is_null());  // log 0 has no service
+  EXPECT_EQ(rows[1]["service"].s, "worker");
+}
+
+TEST_F(ScanTest, StopsWhenTheOutputSaysSo) {
+  ScanRequest request;
+  request.storage_dir = dir_.path();
+  int calls = 0;
+  ASSERT_TRUE(scanner_
+                  .Run(
+                      request, [](const std::vector<ColumnInfo>&) {},
+                      [&](std::span<const Value>) { return ++calls < 3; })
+                  .ok());
+  EXPECT_EQ(calls, 3);
+}
+
+TEST_F(ScanTest, UnknownFieldAndMissingStorageAreErrors) {
+  ScanRequest request;
+  request.storage_dir = dir_.path();
+  request.fields = {"nope"};
+  Status st = scanner_.Run(
+      request, [](const std::vector<ColumnInfo>&) {}, [](std::span<const Value>) { return true; });
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("no column named nope"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("timestamp"), std::string::npos) << st.message();
+
+  ScanRequest missing;
+  missing.storage_dir = dir_.path() + "/does-not-exist";
+  auto count = scanner_.Count(missing);
+  EXPECT_EQ(count.status().code(), Status::Code::kNotFound);
+}
+
+TEST(ScanEmpty, EmptyStorageIsAnEmptyResult) {
+  TempDir dir;
+  Scanner scanner;
+  ScanRequest request;
+  request.storage_dir = dir.path();
+  auto count = scanner.Count(request);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 0u);
+  int rows = 0;
+  ASSERT_TRUE(scanner
+                  .Run(
+                      request, [](const std::vector<ColumnInfo>&) {},
+                      [&](std::span<const Value>) { return ++rows > 0; })
+                  .ok());
+  EXPECT_EQ(rows, 0);
+}
+
+TEST(ScanCorrupt, AnUnreadableFileIsAnErrorNamingIt) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/dt=2026-01-15");
+  const std::string path = dir.path() + "/dt=2026-01-15/logs_20260115_190000_000001.parquet";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("not parquet at all", f);
+  std::fclose(f);
+  Scanner scanner;
+  ScanRequest request;
+  request.storage_dir = dir.path();
+  auto count = scanner.Count(request);
+  ASSERT_FALSE(count.ok());
+  EXPECT_NE(count.status().message().find(path), std::string::npos) << count.status().ToString();
+}
+
+}  // namespace
+}  // namespace logdaemon::query
