@@ -48,11 +48,13 @@ int main(int argc, char** argv) {
       "A filter: \"level = 'error' AND metadata.http.status >= 500\" (docs/query-expressions.md)");
   query->add_option("--grep", query_options.grep, "Messages containing TEXT");
   query->add_flag("-i", query_options.ignore_case, "--grep in any case");
-  query->add_option("--count-by", query_options.count_by, "Counts per value of FIELD (not implemented yet)");
+  query->add_option("--count-by", query_options.count_by,
+                    "The number of matching logs per value of FIELD, largest first");
   query->add_option("--order", query_options.order, "asc or desc by time (not implemented yet)");
   query->add_flag("--follow", query_options.follow,
                   "Print new logs as they are flushed (not implemented yet)");
-  query->add_flag("--explain", query_options.explain, "Files and row groups scanned (not implemented yet)");
+  query->add_flag("--explain", query_options.explain,
+                  "Also print on stderr the files and row groups scanned and pruned, bytes read, time");
 
   CLI::App* validate = app.add_subcommand(
       "validate-schema", "Check a JSON Schema file and show its columns; with --data, validate NDJSON logs");

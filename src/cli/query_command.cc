@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "query/group_count.h"
 #include "query/output.h"
 #include "query/scan.h"
 #include "query/time_spec.h"
@@ -41,6 +42,19 @@ int Usage(const std::string& message) {
   return kExitUsage;
 }
 
+// --explain: what the scan read and skipped, on stderr.
+void Explain(const query::ScanStats& s, std::chrono::steady_clock::duration elapsed) {
+  std::fprintf(
+      stderr,
+      "explain: partitions %llu (%llu pruned by date), files %llu (%llu pruned by name), row groups "
+      "%llu (%llu pruned by statistics), rows scanned %llu, matched %llu, %.1f MB read, %.1f ms\n",
+      static_cast<unsigned long long>(s.partitions), static_cast<unsigned long long>(s.partitions_pruned),
+      static_cast<unsigned long long>(s.files), static_cast<unsigned long long>(s.files_pruned),
+      static_cast<unsigned long long>(s.row_groups), static_cast<unsigned long long>(s.row_groups_pruned),
+      static_cast<unsigned long long>(s.rows_scanned), static_cast<unsigned long long>(s.rows_matched),
+      static_cast<double>(s.bytes_read) / 1e6, std::chrono::duration<double, std::milli>(elapsed).count());
+}
+
 }  // namespace
 
 int RunQuery(const QueryOptions& options) {
@@ -49,9 +63,7 @@ int RunQuery(const QueryOptions& options) {
     bool given;
     const char* flag;
   };
-  for (const Pending& p :
-       {Pending{!options.count_by.empty(), "--count-by"}, Pending{!options.order.empty(), "--order"},
-        Pending{options.follow, "--follow"}, Pending{options.explain, "--explain"}}) {
+  for (const Pending& p : {Pending{!options.order.empty(), "--order"}, Pending{options.follow, "--follow"}}) {
     if (p.given) {
       std::fprintf(stderr, "logdaemon query: %s is not implemented yet in this build of logdaemon\n", p.flag);
       return kExitUsage;
@@ -82,14 +94,17 @@ int RunQuery(const QueryOptions& options) {
     request.filter.until_micros = *until;
   }
 
+  if (options.count && !options.count_by.empty()) return Usage("--count and --count-by exclude each other");
+  const auto started = std::chrono::steady_clock::now();
   query::Scanner scanner;
   if (options.count) {
     auto count = scanner.Count(request);
     if (!count.ok()) {
       std::fprintf(stderr, "logdaemon query: %s\n", count.status().message().c_str());
-      return kExitFailure;
+      return count.status().code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
     }
     std::printf("%llu\n", static_cast<unsigned long long>(*count));
+    if (options.explain) Explain(scanner.stats(), std::chrono::steady_clock::now() - started);
     return kExitOk;
   }
 
@@ -110,6 +125,40 @@ int RunQuery(const QueryOptions& options) {
   // `query | head`: a closed pipe is a write error (EPIPE) that stops the scan, not a signal that kills
   // the process mid-line.
   std::signal(SIGPIPE, SIG_IGN);
+  if (!options.count_by.empty()) {
+    // The counts are known only at the end: the scan reads FIELD (and the filters' columns), then the
+    // groups are printed, largest first; --limit applies to the groups.
+    request.fields = {options.count_by};
+    request.limit = 0;
+    query::GroupCount groups;
+    std::vector<query::ColumnInfo> columns;
+    Status st = scanner.Run(
+        request, [&](const std::vector<query::ColumnInfo>& c) { columns = c; },
+        [&](std::span<const query::Value> row) {
+          groups.Add(row[0]);
+          return true;
+        });
+    if (!st.ok()) {
+      std::fprintf(stderr, "logdaemon query: %s\n", st.message().c_str());
+      return st.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    if (columns.empty()) columns.push_back({options.count_by, query::ValueType::kString});
+    columns.push_back({"count", query::ValueType::kInt64});
+    if (options.count_by == "level") output.level_column = 0;
+    auto writer = query::MakeRowWriter(output, stdout);
+    writer->Begin(columns);
+    uint64_t printed = 0;
+    for (const auto& [value, count] : groups.Sorted()) {
+      if (options.limit != 0 && printed++ >= options.limit) break;
+      const query::Value row[2] = {value, query::Value::Int64(static_cast<int64_t>(count))};
+      writer->Row(row);
+      if (writer->failed()) break;
+    }
+    writer->End();
+    if (options.explain) Explain(scanner.stats(), std::chrono::steady_clock::now() - started);
+    return kExitOk;
+  }
+
   std::unique_ptr<query::RowWriter> writer;
   Status st = scanner.Run(
       request,
@@ -125,6 +174,7 @@ int RunQuery(const QueryOptions& options) {
         return !writer->failed();  // the reader went away (`| head`): stop scanning
       });
   if (writer) writer->End();
+  if (options.explain) Explain(scanner.stats(), std::chrono::steady_clock::now() - started);
   if (!st.ok()) {
     std::fprintf(stderr, "logdaemon query: %s\n", st.message().c_str());
     return st.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;

@@ -94,6 +94,21 @@ for (const [args, where] of cases) {
   if (!same) failures++;
 }
 
+// --count-by: the same groups and counts as GROUP BY, largest first (nulls are a group).
+for (const [field, args, where] of [['service', [], ''], ['level', ['--service', 'api'], `service = 'api'`]]) {
+  const got = ours(['--count-by', field, '--format', 'json', ...args]).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const rows = (await db.runAndReadAll(
+    `SELECT ${field} AS v, count(*) AS n FROM logs ${where ? 'WHERE ' + where : ''} GROUP BY ${field}`)).getRowObjects();
+  const expected = new Map(rows.map((r) => [r.v ?? null, Number(r.n)]));
+  let ok = got.length === expected.size;
+  for (let i = 0; ok && i < got.length; ++i) {
+    const key = got[i][field] ?? null;
+    ok = expected.get(key) === got[i].count && (i === 0 || got[i - 1].count >= got[i].count);
+  }
+  console.log(`${ok ? 'PASS' : 'FAIL'} --count-by ${field} ${args.join(' ')}: ${got.length} groups, DuckDB ${expected.size}`);
+  if (!ok) failures++;
+}
+
 // A limit returns the first rows in storage order: the earliest logs, as DuckDB orders them by time.
 const firstTen = oursMessages(['--limit', '10']);
 const duckFirst = (await db.runAndReadAll(`SELECT message FROM logs ORDER BY timestamp LIMIT 10`)).getRowObjects().map((r) => r.message);
