@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   query->add_flag("-i", query_options.ignore_case, "--grep in any case");
   query->add_option("--count-by", query_options.count_by,
                     "The number of matching logs per value of FIELD, largest first");
-  query->add_option("--order", query_options.order, "asc or desc by time (not implemented yet)");
+  query->add_option("--order", query_options.order,
+                    "By time: asc (oldest first) or desc (newest first); default: storage order");
   query->add_flag("--follow", query_options.follow,
                   "Print new logs as they are flushed (not implemented yet)");
   query->add_flag("--explain", query_options.explain,

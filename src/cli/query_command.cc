@@ -63,7 +63,7 @@ int RunQuery(const QueryOptions& options) {
     bool given;
     const char* flag;
   };
-  for (const Pending& p : {Pending{!options.order.empty(), "--order"}, Pending{options.follow, "--follow"}}) {
+  for (const Pending& p : {Pending{options.follow, "--follow"}}) {
     if (p.given) {
       std::fprintf(stderr, "logdaemon query: %s is not implemented yet in this build of logdaemon\n", p.flag);
       return kExitUsage;
@@ -80,6 +80,13 @@ int RunQuery(const QueryOptions& options) {
   request.filter.where = options.where;
   if (options.ignore_case && options.grep.empty()) return Usage("-i needs --grep TEXT");
   request.limit = options.limit;
+  if (options.order == "asc") {
+    request.order = query::Order::kAscending;
+  } else if (options.order == "desc") {
+    request.order = query::Order::kDescending;
+  } else if (!options.order.empty()) {
+    return Usage("--order: \"" + options.order + "\" is not an order (asc, desc)");
+  }
   const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();

@@ -12,6 +12,7 @@
 #include "query/expr_errors.h"
 #include "query/expr_unicode.h"
 #include "query/expression.h"
+#include "query/row_buffer.h"
 #include "schema/rfc3339.h"
 #include "storage/catalog.h"
 
@@ -388,138 +389,213 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
   cursor_row.cursors = &table_cursors;
   begin(output);  // only once the request is known to be valid
 
+  // With --order, files are taken in groups that overlap in time (by the time statistics of their row
+  // groups); a group's matching rows are buffered and sorted, and groups follow each other in time.
+  const bool ordered = request.order != Order::kStorage && !time_name.empty() && !request.count_only;
+  std::vector<std::vector<size_t>> file_groups;
+  if (ordered) {
+    std::vector<std::pair<int64_t, int64_t>> ranges(files.size());
+    for (size_t i = 0; i < files.size(); ++i) {
+      auto reader = parquet::FileReader::Open(files[i].path);
+      if (!reader.ok()) return reader.status();
+      const int t = (*reader)->FindColumn(time_name);
+      int64_t lo = INT64_MAX, hi = INT64_MIN;
+      for (const parquet::RowGroup& g : (*reader)->metadata().row_groups) {
+        ChunkStats stats = StatsOf(g, t);
+        if (!stats.has_min_max) {
+          lo = INT64_MIN;  // unknown: overlaps everything
+          hi = INT64_MAX;
+          break;
+        }
+        lo = std::min(lo, DecodeInt64(stats.min));
+        hi = std::max(hi, DecodeInt64(stats.max));
+      }
+      ranges[i] = {lo, hi};
+    }
+    std::vector<size_t> by_start(files.size());
+    for (size_t i = 0; i < files.size(); ++i) by_start[i] = i;
+    std::stable_sort(by_start.begin(), by_start.end(),
+                     [&](size_t a, size_t b) { return ranges[a].first < ranges[b].first; });
+    int64_t group_end = INT64_MIN;
+    for (size_t i : by_start) {
+      if (file_groups.empty() || ranges[i].first > group_end) {
+        file_groups.emplace_back();
+        group_end = ranges[i].second;
+      } else {
+        group_end = std::max(group_end, ranges[i].second);
+      }
+      file_groups.back().push_back(i);
+    }
+    if (request.order == Order::kDescending) std::reverse(file_groups.begin(), file_groups.end());
+  } else {
+    file_groups.emplace_back();
+    for (size_t i = 0; i < files.size(); ++i) file_groups.back().push_back(i);
+  }
+
   std::vector<Value> values(output.size());
   uint64_t emitted = 0;
-  for (const FileToScan& file : files) {
-    auto opened = parquet::FileReader::Open(file.path);
-    if (!opened.ok()) return opened.status();
-    const parquet::FileReader& reader = **opened;
-    const int time_index = time_name.empty() ? -1 : reader.FindColumn(time_name);
-    const int level_index = reader.FindColumn("level");
-    const int service_index = reader.FindColumn("service");
-    std::vector<int> output_index(output.size());
-    for (size_t i = 0; i < output.size(); ++i) output_index[i] = reader.FindColumn(output[i].name);
-
-    // One decoded chunk per file column read for the current row group.
-    std::vector<parquet::ColumnData> chunks(static_cast<size_t>(reader.num_columns()));
-    std::vector<bool> loaded(chunks.size());
-    auto load = [&](int group, int column) -> Status {
-      if (column < 0 || loaded[static_cast<size_t>(column)]) return Status::OK();
-      if (Status s = reader.ReadColumnChunk(group, column, &chunks[static_cast<size_t>(column)]); !s.ok()) {
-        return s;
-      }
-      const auto& meta = reader.metadata()
-                             .row_groups[static_cast<size_t>(group)]
-                             .columns[static_cast<size_t>(column)]
-                             .meta_data;
-      if (meta) stats_.bytes_read += static_cast<uint64_t>(meta->total_compressed_size);
-      loaded[static_cast<size_t>(column)] = true;
-      return Status::OK();
-    };
-
-    for (int group = 0; group < reader.num_row_groups(); ++group) {
-      ++stats_.row_groups;
-      const parquet::RowGroup& meta = reader.metadata().row_groups[static_cast<size_t>(group)];
-      // Pruning by statistics, before reading any page.
-      bool pruned = false;
-      if ((filter.since_micros || filter.until_micros) && time_index < 0) pruned = true;
-      if (!pruned && time_index >= 0 && (filter.since_micros || filter.until_micros)) {
-        ChunkStats t = StatsOf(meta, time_index);
-        if (t.has_min_max) {
-          pruned = RangeExcluded(filter, DecodeInt64(t.min), DecodeInt64(t.max) + 1);
-        }
-      }
-      if (!pruned && !filter.levels.empty()) {
-        pruned = level_index < 0 || StringsExcluded(StatsOf(meta, level_index), filter.levels);
-      }
-      if (!pruned && !filter.services.empty()) {
-        pruned = service_index < 0 || StringsExcluded(StatsOf(meta, service_index), filter.services);
-      }
-      if (!pruned && where) {
-        pruned = !where->MayMatch([&](int column) -> const ColumnStats* {
-          ColumnStats* stats = &table_stats[static_cast<size_t>(column)];
-          const int file_column = reader.FindColumn(table[static_cast<size_t>(column)].name);
-          const bool same_type =
-              file_column < 0 || TypeOf(reader.columns()[static_cast<size_t>(file_column)]) ==
-                                     table[static_cast<size_t>(column)].type;
-          if (!same_type) return nullptr;  // read as null, but no statistics to say so
-          DecodeStats(meta, file_column, table[static_cast<size_t>(column)].type, stats);
-          return stats;
-        });
-      }
-      if (pruned) {
-        ++stats_.row_groups_pruned;
-        continue;
-      }
-
-      std::fill(loaded.begin(), loaded.end(), false);
-      const size_t rows = static_cast<size_t>(meta.num_rows);
-      stats_.rows_scanned += rows;
-      // The filter columns first; the others only once a row matches.
-      ColumnCursor time_cursor, level_cursor, service_cursor;
-      if (filter.since_micros || filter.until_micros) {
-        if (Status s = load(group, time_index); !s.ok()) return s;
-        time_cursor.Reset(&chunks[static_cast<size_t>(time_index)], ValueType::kTimestamp);
-      }
-      if (!filter.levels.empty()) {
-        if (Status s = load(group, level_index); !s.ok()) return s;
-        level_cursor.Reset(&chunks[static_cast<size_t>(level_index)], ValueType::kString);
-      }
-      if (!filter.services.empty()) {
-        if (Status s = load(group, service_index); !s.ok()) return s;
-        service_cursor.Reset(&chunks[static_cast<size_t>(service_index)], ValueType::kString);
-      }
-      for (int column : filter_columns) {
-        ColumnCursor& cursor = table_cursors[static_cast<size_t>(column)];
-        cursor.Reset(nullptr, ValueType::kNull);
-        const int file_column = reader.FindColumn(table[static_cast<size_t>(column)].name);
-        if (file_column < 0) continue;  // null in this file
-        if (TypeOf(reader.columns()[static_cast<size_t>(file_column)]) !=
-            table[static_cast<size_t>(column)].type) {
-          continue;
-        }
-        if (Status s = load(group, file_column); !s.ok()) return s;
-        cursor.Reset(&chunks[static_cast<size_t>(file_column)], table[static_cast<size_t>(column)].type);
-      }
-      std::vector<uint32_t> selected;
-      for (size_t r = 0; r < rows; ++r) {
-        if (filter.since_micros || filter.until_micros) {
-          Value t = time_cursor.Get(r);
-          if (t.is_null()) continue;
-          if (filter.since_micros && t.i < *filter.since_micros) continue;
-          if (filter.until_micros && t.i >= *filter.until_micros) continue;
-        }
-        if (!filter.levels.empty() && !OneOf(level_cursor.Get(r), filter.levels)) continue;
-        if (!filter.services.empty() && !OneOf(service_cursor.Get(r), filter.services)) continue;
-        cursor_row.row = r;
-        if (message_column >= 0) {
-          Value message = cursor_row.Get(message_column);
-          if (message.is_null() ||
-              !Contains(message.s, filter.grep, filter.grep_ignore_case, &grep_scratch, folded_grep)) {
-            continue;
-          }
-        }
-        if (where && !where->Matches(cursor_row, &scratch)) continue;
-        selected.push_back(static_cast<uint32_t>(r));
-      }
-      stats_.rows_matched += selected.size();
-      if (selected.empty() || output.empty()) continue;
-      std::vector<ColumnCursor> cursors(output.size());
-      for (size_t i = 0; i < output.size(); ++i) {
-        if (output_index[i] < 0) continue;  // this file lacks the column: null
-        if (Status s = load(group, output_index[i]); !s.ok()) return s;
-        const auto& spec = reader.columns()[static_cast<size_t>(output_index[i])];
-        // A column whose type differs from the table's in this file reads as null.
-        if (TypeOf(spec) == output[i].type) {
-          cursors[i].Reset(&chunks[static_cast<size_t>(output_index[i])], output[i].type);
-        }
-      }
-      for (uint32_t r : selected) {
-        for (size_t i = 0; i < output.size(); ++i) values[i] = cursors[i].Get(r);
-        if (!row(values)) return Status::OK();
-        if (request.limit != 0 && ++emitted >= request.limit) return Status::OK();
+  RowBuffer buffer(output.size());
+  // Hands one matching row on (or buffers it); false once the scan must stop.
+  auto emit = [&](int64_t time) {
+    if (ordered) {
+      buffer.Add(time, values);
+      return true;
+    }
+    if (!row(values)) return false;
+    return request.limit == 0 || ++emitted < request.limit;
+  };
+  // Sorts and hands on a group's buffered rows; false once the scan must stop.
+  auto flush_group = [&]() {
+    bool more = true;
+    for (uint32_t i : buffer.Order(request.order == Order::kDescending)) {
+      if (!row(buffer.Row(i)) || (request.limit != 0 && ++emitted >= request.limit)) {
+        more = false;
+        break;
       }
     }
+    buffer.Clear();
+    return more;
+  };
+  for (const std::vector<size_t>& file_group : file_groups) {
+    for (size_t file_number : file_group) {
+      const FileToScan& file = files[file_number];
+      auto opened = parquet::FileReader::Open(file.path);
+      if (!opened.ok()) return opened.status();
+      const parquet::FileReader& reader = **opened;
+      const int time_index = time_name.empty() ? -1 : reader.FindColumn(time_name);
+      const int level_index = reader.FindColumn("level");
+      const int service_index = reader.FindColumn("service");
+      std::vector<int> output_index(output.size());
+      for (size_t i = 0; i < output.size(); ++i) output_index[i] = reader.FindColumn(output[i].name);
+
+      // One decoded chunk per file column read for the current row group.
+      std::vector<parquet::ColumnData> chunks(static_cast<size_t>(reader.num_columns()));
+      std::vector<bool> loaded(chunks.size());
+      auto load = [&](int group, int column) -> Status {
+        if (column < 0 || loaded[static_cast<size_t>(column)]) return Status::OK();
+        if (Status s = reader.ReadColumnChunk(group, column, &chunks[static_cast<size_t>(column)]); !s.ok()) {
+          return s;
+        }
+        const auto& meta = reader.metadata()
+                               .row_groups[static_cast<size_t>(group)]
+                               .columns[static_cast<size_t>(column)]
+                               .meta_data;
+        if (meta) stats_.bytes_read += static_cast<uint64_t>(meta->total_compressed_size);
+        loaded[static_cast<size_t>(column)] = true;
+        return Status::OK();
+      };
+
+      for (int group = 0; group < reader.num_row_groups(); ++group) {
+        ++stats_.row_groups;
+        const parquet::RowGroup& meta = reader.metadata().row_groups[static_cast<size_t>(group)];
+        // Pruning by statistics, before reading any page.
+        bool pruned = false;
+        if ((filter.since_micros || filter.until_micros) && time_index < 0) pruned = true;
+        if (!pruned && time_index >= 0 && (filter.since_micros || filter.until_micros)) {
+          ChunkStats t = StatsOf(meta, time_index);
+          if (t.has_min_max) {
+            pruned = RangeExcluded(filter, DecodeInt64(t.min), DecodeInt64(t.max) + 1);
+          }
+        }
+        if (!pruned && !filter.levels.empty()) {
+          pruned = level_index < 0 || StringsExcluded(StatsOf(meta, level_index), filter.levels);
+        }
+        if (!pruned && !filter.services.empty()) {
+          pruned = service_index < 0 || StringsExcluded(StatsOf(meta, service_index), filter.services);
+        }
+        if (!pruned && where) {
+          pruned = !where->MayMatch([&](int column) -> const ColumnStats* {
+            ColumnStats* stats = &table_stats[static_cast<size_t>(column)];
+            const int file_column = reader.FindColumn(table[static_cast<size_t>(column)].name);
+            const bool same_type =
+                file_column < 0 || TypeOf(reader.columns()[static_cast<size_t>(file_column)]) ==
+                                       table[static_cast<size_t>(column)].type;
+            if (!same_type) return nullptr;  // read as null, but no statistics to say so
+            DecodeStats(meta, file_column, table[static_cast<size_t>(column)].type, stats);
+            return stats;
+          });
+        }
+        if (pruned) {
+          ++stats_.row_groups_pruned;
+          continue;
+        }
+
+        std::fill(loaded.begin(), loaded.end(), false);
+        const size_t rows = static_cast<size_t>(meta.num_rows);
+        stats_.rows_scanned += rows;
+        // The filter columns first; the others only once a row matches.
+        ColumnCursor time_cursor, level_cursor, service_cursor;
+        if ((filter.since_micros || filter.until_micros || ordered) && time_index >= 0) {
+          if (Status s = load(group, time_index); !s.ok()) return s;
+          time_cursor.Reset(&chunks[static_cast<size_t>(time_index)], ValueType::kTimestamp);
+        }
+        if (!filter.levels.empty()) {
+          if (Status s = load(group, level_index); !s.ok()) return s;
+          level_cursor.Reset(&chunks[static_cast<size_t>(level_index)], ValueType::kString);
+        }
+        if (!filter.services.empty()) {
+          if (Status s = load(group, service_index); !s.ok()) return s;
+          service_cursor.Reset(&chunks[static_cast<size_t>(service_index)], ValueType::kString);
+        }
+        for (int column : filter_columns) {
+          ColumnCursor& cursor = table_cursors[static_cast<size_t>(column)];
+          cursor.Reset(nullptr, ValueType::kNull);
+          const int file_column = reader.FindColumn(table[static_cast<size_t>(column)].name);
+          if (file_column < 0) continue;  // null in this file
+          if (TypeOf(reader.columns()[static_cast<size_t>(file_column)]) !=
+              table[static_cast<size_t>(column)].type) {
+            continue;
+          }
+          if (Status s = load(group, file_column); !s.ok()) return s;
+          cursor.Reset(&chunks[static_cast<size_t>(file_column)], table[static_cast<size_t>(column)].type);
+        }
+        std::vector<uint32_t> selected;
+        for (size_t r = 0; r < rows; ++r) {
+          if (filter.since_micros || filter.until_micros) {
+            Value t = time_cursor.Get(r);
+            if (t.is_null()) continue;
+            if (filter.since_micros && t.i < *filter.since_micros) continue;
+            if (filter.until_micros && t.i >= *filter.until_micros) continue;
+          }
+          if (!filter.levels.empty() && !OneOf(level_cursor.Get(r), filter.levels)) continue;
+          if (!filter.services.empty() && !OneOf(service_cursor.Get(r), filter.services)) continue;
+          cursor_row.row = r;
+          if (message_column >= 0) {
+            Value message = cursor_row.Get(message_column);
+            if (message.is_null() ||
+                !Contains(message.s, filter.grep, filter.grep_ignore_case, &grep_scratch, folded_grep)) {
+              continue;
+            }
+          }
+          if (where && !where->Matches(cursor_row, &scratch)) continue;
+          selected.push_back(static_cast<uint32_t>(r));
+        }
+        stats_.rows_matched += selected.size();
+        if (selected.empty() || output.empty()) continue;
+        std::vector<ColumnCursor> cursors(output.size());
+        for (size_t i = 0; i < output.size(); ++i) {
+          if (output_index[i] < 0) continue;  // this file lacks the column: null
+          if (Status s = load(group, output_index[i]); !s.ok()) return s;
+          const auto& spec = reader.columns()[static_cast<size_t>(output_index[i])];
+          // A column whose type differs from the table's in this file reads as null.
+          if (TypeOf(spec) == output[i].type) {
+            cursors[i].Reset(&chunks[static_cast<size_t>(output_index[i])], output[i].type);
+          }
+        }
+        for (uint32_t r : selected) {
+          for (size_t i = 0; i < output.size(); ++i) values[i] = cursors[i].Get(r);
+          const Value t = ordered ? time_cursor.Get(r) : Value::Null();
+          if (!emit(t.is_null() ? INT64_MIN : t.i)) return Status::OK();
+        }
+        if (ordered && buffer.bytes() > kMaxOrderBufferBytes) {
+          return Status::ResourceExhausted("--order: more than " +
+                                           std::to_string(kMaxOrderBufferBytes >> 20) +
+                                           " MiB of matching logs overlap in time; narrow the query "
+                                           "(--since, --until, filters) or drop --order");
+        }
+      }
+    }
+    if (ordered && !flush_group()) return Status::OK();
   }
   return Status::OK();
 }

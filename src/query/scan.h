@@ -37,12 +37,23 @@ struct ScanFilter {
   }
 };
 
+enum class Order {
+  kStorage,     // files by their earliest log, rows as stored: streams, no buffering
+  kAscending,   // by time, oldest first (stable: equal times keep storage order)
+  kDescending,  // by time, newest first
+};
+
+// --order buffers the matching rows of files that overlap in time (files that do not overlap are
+// ordered by their time ranges); more than this many bytes of them is refused rather than risking memory.
+inline constexpr size_t kMaxOrderBufferBytes = size_t{512} << 20;
+
 struct ScanRequest {
   std::string storage_dir;
   ScanFilter filter;
   std::vector<std::string> fields;  // output columns by name; empty: every column
   uint64_t limit = 0;               // 0: no limit
   bool count_only = false;          // no output columns: the matching rows are only counted
+  Order order = Order::kStorage;
 };
 
 // What the scan did, for --explain and the tests of pruning.

@@ -32,12 +32,24 @@ for (let day = 0; day < 3; ++day) {
     lines.push(JSON.stringify(log));
   }
 }
-writeFileSync(path.join(work, 'logs.ndjson'), lines.join('\n') + '\n');
+// Two imports: the second one's logs fall between the first one's (odd seconds), so the storage holds
+// files that overlap in time, as a daemon's late logs make them (what --order must merge).
+const first = lines.filter((_, n) => n % 2 === 0);
+const second = lines.filter((_, n) => n % 2 === 1).map((l) => {
+  const o = JSON.parse(l);
+  o.timestamp = new Date(Date.parse(o.timestamp) + 1000).toISOString().replace('.000Z', 'Z');
+  return JSON.stringify(o);
+});
+lines.length = 0;
+lines.push(...first, ...second);
 const storage = path.join(work, 'logs');
-const imported = spawnSync(logdaemon, ['import', '--storage', storage, '-q', path.join(work, 'logs.ndjson')], { encoding: 'utf8' });
-if (imported.status !== 0) {
-  console.error(imported.stdout, imported.stderr);
-  process.exit(1);
+for (const [name, part] of [['first.ndjson', first], ['second.ndjson', second]]) {
+  writeFileSync(path.join(work, name), part.join('\n') + '\n');
+  const imported = spawnSync(logdaemon, ['import', '--storage', storage, '-q', path.join(work, name)], { encoding: 'utf8' });
+  if (imported.status !== 0) {
+    console.error(imported.stdout, imported.stderr);
+    process.exit(1);
+  }
 }
 
 const instance = await DuckDBInstance.create(':memory:');
@@ -109,12 +121,20 @@ for (const [field, args, where] of [['service', [], ''], ['level', ['--service',
   if (!ok) failures++;
 }
 
-// A limit returns the first rows in storage order: the earliest logs, as DuckDB orders them by time.
-const firstTen = oursMessages(['--limit', '10']);
-const duckFirst = (await db.runAndReadAll(`SELECT message FROM logs ORDER BY timestamp LIMIT 10`)).getRowObjects().map((r) => r.message);
-const limitOk = firstTen.length === 10 && firstTen.every((m, i) => m === duckFirst[i]);
-console.log(`${limitOk ? 'PASS' : 'FAIL'} --limit 10 gives the 10 earliest logs`);
-if (!limitOk) failures++;
+// --order: exactly DuckDB's ORDER BY timestamp (every timestamp is unique), across overlapping files.
+for (const [args, sql] of [
+  [['--order', 'asc'], `ORDER BY timestamp`],
+  [['--order', 'desc', '--limit', '25'], `ORDER BY timestamp DESC LIMIT 25`],
+  [['--order', 'desc', '--level', 'error', '--since', '2026-01-16'],
+   `WHERE level = 'error' AND timestamp >= TIMESTAMPTZ '2026-01-16 00:00:00+00' ORDER BY timestamp DESC`],
+  [['--order', 'asc', '--where', "service = 'db'", '--limit', '7'], `WHERE service = 'db' ORDER BY timestamp LIMIT 7`],
+]) {
+  const got = oursMessages(args);
+  const expected = (await db.runAndReadAll(`SELECT message FROM logs ${sql}`)).getRowObjects().map((r) => r.message);
+  const ok = got.length === expected.length && got.every((m, i) => m === expected[i]);
+  console.log(`${ok ? 'PASS' : 'FAIL'} query ${args.join(' ')}: ${got.length} rows in DuckDB's order`);
+  if (!ok) failures++;
+}
 
 // JSON lines carry the original fields: the timestamps as RFC 3339 UTC, metadata as an object, the
 // undeclared field back at the top level, no field for a null.

@@ -1,0 +1,56 @@
+#include "query/row_buffer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+namespace logdaemon::query {
+
+namespace {
+constexpr size_t kBlockBytes = size_t{1} << 20;
+}  // namespace
+
+std::string_view RowBuffer::Copy(std::string_view text) {
+  if (text.empty()) return {};
+  if (block_size_ - block_used_ < text.size()) {
+    block_size_ = std::max(kBlockBytes, text.size());
+    blocks_.push_back(std::make_unique<char[]>(block_size_));
+    block_used_ = 0;
+    string_bytes_ += block_size_;
+  }
+  char* at = blocks_.back().get() + block_used_;
+  std::memcpy(at, text.data(), text.size());
+  block_used_ += text.size();
+  return {at, text.size()};
+}
+
+void RowBuffer::Add(int64_t time_micros, std::span<const Value> row) {
+  times_.push_back(time_micros);
+  for (size_t i = 0; i < width_; ++i) {
+    Value v = i < row.size() ? row[i] : Value::Null();
+    if (v.type == ValueType::kString || v.type == ValueType::kJson) v.s = Copy(v.s);
+    values_.push_back(v);
+  }
+}
+
+std::vector<uint32_t> RowBuffer::Order(bool descending) const {
+  std::vector<uint32_t> order(times_.size());
+  std::iota(order.begin(), order.end(), 0u);
+  if (descending) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return times_[a] > times_[b]; });
+  } else {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return times_[a] < times_[b]; });
+  }
+  return order;
+}
+
+void RowBuffer::Clear() {
+  times_.clear();
+  values_.clear();
+  blocks_.clear();
+  block_used_ = block_size_ = string_bytes_ = 0;
+}
+
+}  // namespace logdaemon::query
