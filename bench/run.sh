@@ -24,3 +24,6 @@ echo
 
 echo
 "$root/bench/ingest.sh" "$build"  # the daemon end to end: logs/s against the socket ceiling, RSS, profile
+
+echo
+"$root/bench/query.sh" "$build"  # the query engine against DuckDB on 10 M logs
