@@ -22,9 +22,13 @@ await db.run(`CREATE VIEW logs AS SELECT * FROM read_parquet('${storage}/**/*.pa
 const span = (await db.runAndReadAll(`SELECT epoch_us(min(timestamp)) AS lo, epoch_us(max(timestamp)) AS hi FROM logs`)).getRowObjects()[0];
 const lo = Number(span.lo), hi = Number(span.hi);
 const from = lo + Math.floor((hi - lo) * 0.5), to = from + Math.floor((hi - lo) * 0.01);
-const iso = (us) => new Date(us / 1000).toISOString();
+// RFC 3339 with the microseconds (toISOString alone would cut them to milliseconds).
+const iso = (us) =>
+  new Date(Math.floor(us / 1000)).toISOString().replace('Z', `${String(us % 1000).padStart(3, '0')}Z`);
 
-const services = (await db.runAndReadAll(`SELECT service, count(*) n FROM logs WHERE service IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1`)).getRowObjects();
+// The service with the most warnings and errors, so that the query has rows to return.
+const services = (await db.runAndReadAll(
+  `SELECT service, count(*) n FROM logs WHERE service IS NOT NULL AND level IN ('warn', 'error') GROUP BY 1 ORDER BY 2 DESC LIMIT 1`)).getRowObjects();
 const service = services[0].service;
 
 const queries = [
