@@ -63,13 +63,13 @@ const char* RejectReasonLabel(RejectReason reason);  // "invalid_json", "invalid
 // Counters since Start(), summed over the io threads when read (each thread owns its own).
 struct ServerStats {
   uint64_t connections_accepted = 0;
-  uint64_t connections_active = 0;   // gauge
-  uint64_t connections_refused = 0;  // beyond max_connections ("ERROR: too many connections")
+  uint64_t connections_active = 0;     // gauge
+  uint64_t connections_refused = 0;    // beyond max_connections ("ERROR: too many connections")
   uint64_t connections_timed_out = 0;  // closed after idle_timeout
-  uint64_t frames_received = 0;      // every frame answered (OK + rejected + dropped)
-  uint64_t bytes_received = 0;       // socket bytes read
-  uint64_t logs_accepted = 0;        // answered OK
-  uint64_t logs_dropped = 0;         // answered "ERROR: overloaded" (--overflow drop)
+  uint64_t frames_received = 0;        // every frame answered (OK + rejected + dropped)
+  uint64_t bytes_received = 0;         // socket bytes read
+  uint64_t logs_accepted = 0;          // answered OK
+  uint64_t logs_dropped = 0;           // answered "ERROR: overloaded" (--overflow drop)
   std::array<uint64_t, kRejectReasonCount> logs_rejected{};  // by RejectReason
   uint64_t reads_paused = 0;  // times a connection stopped being read (replies unread, or --overflow block)
   uint64_t rejected_total() const;

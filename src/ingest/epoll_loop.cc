@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ingest/connection_set.h"
 #include "ingest/event_loop.h"
 
 namespace logdaemon::ingest {
@@ -24,7 +25,7 @@ struct EpollConnection {
   EpollConnection(int fd, const SessionLimits& limits, int64_t now) : session(fd, limits, now) {}
   Session session;
   uint32_t interest = 0;  // the events registered with epoll
-  size_t index = 0;       // in EpollLoop::connections_
+  size_t index = 0;       // its slot in the ConnectionSet
   bool broken = false;    // a read or write failed: close without sending more
 };
 
@@ -34,7 +35,6 @@ class EpollLoop final : public EventLoop {
   ~EpollLoop() override {
     Stop();
     Join();
-    for (auto& c : connections_) ::close(c->session.fd());
     if (epoll_fd_ >= 0) ::close(epoll_fd_);
   }
 
@@ -90,25 +90,23 @@ class EpollLoop final : public EventLoop {
       counters_.Publish();
     }
     for (auto& c : connections_) c->broken = true;
-    for (auto& c : connections_) to_close_.push_back(c.get());
+    for (auto& c : connections_) connections_.QueueClose(c.get());
     FlushClosed();
   }
 
  private:
   void AddConnection(int fd, int64_t now) {
     auto c = std::make_unique<EpollConnection>(fd, context_.limits, now);
-    c->index = connections_.size();
     c->interest = EPOLLIN;
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.ptr = c.get();
     ++counters_.local.connections_accepted;
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      ::close(fd);
-      ConnectionClosed();
+      ConnectionClosed();  // `c` closes the socket
       return;
     }
-    connections_.push_back(std::move(c));
+    connections_.Add(std::move(c));
   }
 
   void Read(EpollConnection* c, int64_t now) {
@@ -147,7 +145,7 @@ class EpollLoop final : public EventLoop {
   void Update(EpollConnection* c) {
     Session& s = c->session;
     if (c->broken || s.Done()) {
-      to_close_.push_back(c);  // FlushClosed skips a connection queued twice
+      connections_.QueueClose(c);  // FlushClosed skips a connection queued twice
       return;
     }
     uint32_t want = 0;
@@ -167,37 +165,18 @@ class EpollLoop final : public EventLoop {
         ++counters_.local.connections_timed_out;
         c->broken = true;
         c->interest = 0;
-        to_close_.push_back(c.get());
+        connections_.QueueClose(c.get());
       }
     }
     FlushClosed();
   }
 
   void FlushClosed() {
-    for (EpollConnection* c : to_close_) {
-      if (c->index == kClosed) continue;  // queued twice in one turn
-      ::close(c->session.fd());           // also removes it from the epoll set
-      ConnectionClosed();
-      const size_t index = c->index;
-      c->index = kClosed;
-      // Swap with the last and pop. `c` is freed by the pop or by the reset of its slot.
-      if (index != connections_.size() - 1) {
-        connections_[index].swap(connections_.back());
-        connections_[index]->index = index;
-      }
-      closed_.push_back(std::move(connections_.back()));
-      connections_.pop_back();
-    }
-    to_close_.clear();
-    closed_.clear();  // after every pointer in to_close_ was looked at
+    connections_.CloseQueued([this] { ConnectionClosed(); });
   }
 
-  static constexpr size_t kClosed = ~size_t{0};
-
   int epoll_fd_ = -1;
-  std::vector<std::unique_ptr<EpollConnection>> connections_;
-  std::vector<EpollConnection*> to_close_;
-  std::vector<std::unique_ptr<EpollConnection>> closed_;
+  ConnectionSet<EpollConnection> connections_;
 };
 
 }  // namespace

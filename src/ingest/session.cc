@@ -1,5 +1,7 @@
 #include "ingest/session.h"
 
+#include <unistd.h>
+
 namespace logdaemon::ingest {
 
 Session::Session(int fd, const SessionLimits& limits, int64_t now_ns)
@@ -8,6 +10,11 @@ Session::Session(int fd, const SessionLimits& limits, int64_t now_ns)
       replies_(limits.max_pending_reply_bytes),
       idle_timeout_ns_(limits.idle_timeout_ns),
       last_progress_ns_(now_ns) {}
+
+void Session::Close() {
+  if (fd_ >= 0) ::close(fd_);  // also takes it out of an epoll set
+  fd_ = -1;
+}
 
 void Session::HandleFrames(FrameHandler& handler) {
   frames_held_ = false;

@@ -23,11 +23,14 @@ struct SessionLimits {
 
 class Session {
  public:
+  // Takes ownership of the connected socket `fd`: closed by Close() or the destructor.
   Session(int fd, const SessionLimits& limits, int64_t now_ns);
+  ~Session() { Close(); }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   int fd() const { return fd_; }
+  void Close();
   FrameDecoder& decoder() { return decoder_; }
   ReplyBuffer& replies() { return replies_; }
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "ingest/connection_set.h"
 #include "ingest/event_loop.h"
 
 namespace logdaemon::ingest {
@@ -46,7 +47,6 @@ class UringLoop final : public EventLoop {
   ~UringLoop() override {
     Stop();
     Join();
-    for (auto& c : connections_) ::close(c->session.fd());
     if (ring_ready_) io_uring_queue_exit(&ring_);
   }
 
@@ -136,10 +136,7 @@ class UringLoop final : public EventLoop {
 
   void AddConnection(int fd, int64_t now) {
     ++counters_.local.connections_accepted;
-    auto c = std::make_unique<UringConnection>(fd, context_.limits, now);
-    c->index = connections_.size();
-    UringConnection* raw = c.get();
-    connections_.push_back(std::move(c));
+    UringConnection* raw = connections_.Add(std::make_unique<UringConnection>(fd, context_.limits, now));
     if (stopping()) {
       raw->session.StopReading();
       ShutRead(raw);
@@ -185,7 +182,7 @@ class UringLoop final : public EventLoop {
   // Submits what the connection now needs: the next send, the next recv, or its closing.
   void AfterIo(UringConnection* c, int64_t /*now*/) {
     if (c->retiring) {
-      if (!c->recv_in_flight && !c->send_in_flight) to_close_.push_back(c);
+      if (!c->recv_in_flight && !c->send_in_flight) connections_.QueueClose(c);
       return;
     }
     Session& s = c->session;
@@ -227,36 +224,18 @@ class UringLoop final : public EventLoop {
     if (c->recv_in_flight || c->send_in_flight) {
       ::shutdown(c->session.fd(), SHUT_RDWR);
     } else {
-      to_close_.push_back(c);
+      connections_.QueueClose(c);
     }
   }
 
   void FlushClosed() {
-    for (UringConnection* c : to_close_) {
-      if (c->index == kClosed) continue;
-      ::close(c->session.fd());
-      ConnectionClosed();
-      const size_t index = c->index;
-      c->index = kClosed;
-      if (index != connections_.size() - 1) {
-        connections_[index].swap(connections_.back());
-        connections_[index]->index = index;
-      }
-      closed_.push_back(std::move(connections_.back()));
-      connections_.pop_back();
-    }
-    to_close_.clear();
-    closed_.clear();
+    connections_.CloseQueued([this] { ConnectionClosed(); });
   }
-
-  static constexpr size_t kClosed = ~size_t{0};
 
   io_uring ring_{};
   bool ring_ready_ = false;
   uint64_t wake_value_ = 0;
-  std::vector<std::unique_ptr<UringConnection>> connections_;
-  std::vector<UringConnection*> to_close_;
-  std::vector<std::unique_ptr<UringConnection>> closed_;
+  ConnectionSet<UringConnection> connections_;
 };
 
 }  // namespace
