@@ -83,7 +83,7 @@ struct StorageOptions {
   storage::FileSystem* file_system = nullptr;
 };
 
-// Counters since Open. Each is monotonic except the gauges (queued_logs, pending_files).
+// Counters since Open. Each is monotonic except the gauges (queued_logs, pending_files, compaction_backlog).
 struct StorageStats {
   uint64_t logs_appended = 0;    // accepted by Append
   uint64_t logs_rejected = 0;    // refused by validation or shredding
@@ -94,9 +94,10 @@ struct StorageStats {
   uint64_t compactions = 0;      // merged files made visible
   uint64_t files_compacted = 0;  // input files a merge superseded
   uint64_t files_deleted_by_retention = 0;
-  uint64_t write_errors = 0;   // failed write / fsync / rename attempts (each retried)
-  uint64_t queued_logs = 0;    // gauge: logs accepted but not yet encoded
-  uint64_t pending_files = 0;  // gauge: encoded files waiting to be written
+  uint64_t write_errors = 0;        // failed write / fsync / rename attempts (each retried)
+  uint64_t queued_logs = 0;         // gauge: logs accepted but not yet encoded
+  uint64_t pending_files = 0;       // gauge: encoded files waiting to be written
+  uint64_t compaction_backlog = 0;  // gauge: most files below the full size in one partition
   // Flush latency (encode end → durable and visible), milliseconds: counts per upper bound.
   static constexpr double kLatencyBoundsMs[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
   std::vector<uint64_t> flush_latency_counts;  // size(kLatencyBoundsMs) + 1 (the last is +Inf)

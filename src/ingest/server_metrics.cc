@@ -116,6 +116,9 @@ std::string RenderMetrics(const ServerStats& server, const StorageStats& storage
               "Bytes of Parquet files made visible (flush and merged files).", D(storage.bytes_written));
   out.Counter("logdaemon_compactions_total", "Merged files made visible by compaction.",
               D(storage.compactions));
+  out.Gauge("logdaemon_compaction_backlog_files",
+            "Flush files not merged yet in the partition with the most, at the compactor's last listing.",
+            D(storage.compaction_backlog));
   out.Counter("logdaemon_files_compacted_total", "Files superseded by a merged file.",
               D(storage.files_compacted));
   out.Counter("logdaemon_files_deleted_by_retention_total", "Files deleted by the retention policy.",
@@ -144,6 +147,7 @@ std::string StatsLine(const ServerStats& server, const StorageStats& storage) {
   AppendPair(line, "files", storage.files_written);
   AppendPair(line, "bytes_written", storage.bytes_written);
   AppendPair(line, "compactions", storage.compactions);
+  AppendPair(line, "compaction_backlog", storage.compaction_backlog);
   AppendPair(line, "write_errors", storage.write_errors);
   const std::vector<uint64_t> latency = LatencyBuckets(storage);
   uint64_t flushes = 0;

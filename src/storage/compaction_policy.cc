@@ -60,4 +60,8 @@ std::pair<size_t, size_t> PickMerge(const std::vector<uint64_t>& sizes, const st
   return quiet ? PickQuiet(sizes, barrier, policy) : PickActive(sizes, barrier, policy);
 }
 
+bool CompactorLags(bool lagging, uint64_t backlog) {
+  return lagging ? backlog > kLaggingBacklogFiles / 2 : backlog >= kLaggingBacklogFiles;
+}
+
 }  // namespace logdaemon::storage

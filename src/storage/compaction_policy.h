@@ -39,4 +39,15 @@ struct CompactionPolicy {
 std::pair<size_t, size_t> PickMerge(const std::vector<uint64_t>& sizes, const std::vector<bool>& barrier,
                                     const CompactionPolicy& policy, bool quiet);
 
+// Flush files not merged yet in one partition from which the compactor counts as lagging.
+inline constexpr uint64_t kLaggingBacklogFiles = 16;
+
+// Whether the compactor lags, given whether it did and the largest flush-file backlog of a partition
+// at its latest listing. Flush files wait until min_merge_width of them gather, plus those published
+// while a merge runs: at 100 k logs/s with 64 KiB flush files the backlog stays below 8
+// (tests/storage/bounded_files.cc). From twice that the compactor is not keeping up, and the writer
+// makes fewer, bigger flush files (storage/writer.h) until the backlog is back to normal. Hysteresis
+// keeps it from flapping.
+bool CompactorLags(bool lagging, uint64_t backlog);
+
 }  // namespace logdaemon::storage

@@ -169,6 +169,27 @@ bool Compactor::IsCompatible(const DataFile& file) {
   return ok;
 }
 
+void Compactor::UpdateBacklog(const std::vector<Partition>& partitions) {
+  // The backlog is the flush files not merged yet (a flush file covers one sequence number; a merged
+  // file the range of its inputs). Files of another schema never merge, so the count stops at the
+  // newest of them.
+  uint64_t backlog = 0;
+  for (const Partition& partition : partitions) {
+    uint64_t count = 0;
+    for (auto it = partition.files.rbegin(); it != partition.files.rend(); ++it) {
+      if (it->parsed.range.first != it->parsed.range.last) continue;
+      if (!IsCompatible(*it)) break;
+      ++count;
+    }
+    backlog = std::max(backlog, count);
+  }
+  EngineCounters& counters = engine_->counters();
+  counters.compaction_backlog.store(backlog, std::memory_order_relaxed);
+  counters.compaction_lagging.store(
+      CompactorLags(counters.compaction_lagging.load(std::memory_order_relaxed), backlog),
+      std::memory_order_relaxed);
+}
+
 Status Compactor::CompactPass(bool force, bool* more) {
   *more = false;
   // Read before listing: every file up to it is in the directory for the whole listing, so the listing
@@ -179,6 +200,7 @@ Status Compactor::CompactPass(bool force, bool* more) {
   for (Partition& partition : partitions) {
     std::erase_if(partition.files, [&](const DataFile& file) { return file.parsed.range.last > published; });
   }
+  UpdateBacklog(partitions);
   const int64_t now = SteadyNanos();
   for (const Partition& partition : partitions) {
     if (stopping()) return Status::OK();

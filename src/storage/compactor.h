@@ -57,6 +57,8 @@ class Compactor {
   Status Merge(const Partition& partition, size_t begin, size_t end);
   Status ApplyRetention();
   bool IsCompatible(const DataFile& file);
+  // Publishes the backlog (EngineCounters::compaction_backlog) and whether the compactor lags.
+  void UpdateBacklog(const std::vector<Partition>& partitions);
   bool stopping() const;
 
   Engine* engine_;

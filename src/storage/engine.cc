@@ -337,6 +337,7 @@ StorageStats Engine::Stats() const {
   stats.write_errors = c.write_errors.load();
   stats.queued_logs = admission_.in_use();
   stats.pending_files = c.pending_files.load();
+  stats.compaction_backlog = c.compaction_backlog.load();
   std::lock_guard lock(c.latency_mutex);
   stats.flush_latency_counts = c.latency_counts;
   if (stats.flush_latency_counts.empty()) {

@@ -53,6 +53,10 @@ struct EngineCounters {
   std::atomic<uint64_t> files_deleted_by_retention{0};
   std::atomic<uint64_t> write_errors{0};
   std::atomic<uint64_t> pending_files{0};
+  // Gauge: the most files below the full size in one partition at the compactor's last listing.
+  std::atomic<uint64_t> compaction_backlog{0};
+  // Set by the compactor while its backlog is high; the writer then makes fewer, bigger flush files.
+  std::atomic<bool> compaction_lagging{false};
   mutable std::mutex latency_mutex;
   std::vector<uint64_t> latency_counts;
   double latency_sum_ms = 0;

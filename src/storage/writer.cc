@@ -61,6 +61,8 @@ Writer::Writer(Engine* engine, Publisher* publisher, uint64_t next_sequence)
   // files that fill it closely.
   max_flush_bytes_ =
       std::min<uint64_t>(kMaxFlushBytes, std::max<uint64_t>(engine->options().rotation_bytes / 16, 16 << 10));
+  lagging_flush_bytes_ =
+      std::max(max_flush_bytes_, std::min<uint64_t>(kMaxFlushBytes, engine->options().rotation_bytes / 2));
 }
 
 Writer::~Writer() {
@@ -165,6 +167,8 @@ void Writer::WriteRows(int64_t key, const RowBatch& rows) {
 
 int64_t Writer::FlushDue(bool force, int64_t now_ns) {
   const size_t batch_size = engine_->options().batch_size;
+  const bool lagging = engine_->counters().compaction_lagging.load(std::memory_order_relaxed);
+  const uint64_t max_bytes = lagging ? lagging_flush_bytes_ : max_flush_bytes_;
   int64_t next = INT64_MAX;
   for (auto it = partitions_.begin(); it != partitions_.end();) {
     PartitionState& state = it->second;
@@ -179,8 +183,9 @@ int64_t Writer::FlushDue(bool force, int64_t now_ns) {
     }
     OpenFile& file = *state.open;
     int64_t age_deadline = file.first_arrival_ns + flush_deadline_ns_;
-    int64_t gap_deadline = file.rows >= batch_size ? state.last_flush_ns + min_gap_ns_ : INT64_MAX;
-    bool too_big = file.sink.size() + file.writer->buffered_bytes() >= max_flush_bytes_;
+    int64_t gap_deadline =
+        file.rows >= batch_size && !lagging ? state.last_flush_ns + min_gap_ns_ : INT64_MAX;
+    bool too_big = file.sink.size() + file.writer->buffered_bytes() >= max_bytes;
     if (force || too_big || now_ns >= age_deadline || now_ns >= gap_deadline) {
       FlushPartition(it->first, &state);
     } else {

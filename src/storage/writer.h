@@ -10,6 +10,10 @@
 //   - its encoded size reaches kMaxFlushBytes or 1/16 of the rotation size (memory stays bounded, and
 //     compaction can pack flush files closely into rotation-sized files), or
 //   - a Flush() or Close() asks.
+// While the compactor lags (EngineCounters::compaction_lagging: a partition has piled up small files,
+// e.g. because other processes take the CPU it runs on at a lower priority), the second trigger is off
+// and the size limit is half the rotation size: files come at most every 3/4 interval and bigger, so
+// the number of files stays bounded however slow compaction gets, and the interval is still kept.
 // Row groups end every kFlushRowGroupRows rows, so a flush file has as few row groups as it can.
 #pragma once
 
@@ -70,6 +74,7 @@ class Writer {
   int64_t flush_deadline_ns_;  // 3/4 of the flush interval
   int64_t min_gap_ns_;
   uint64_t max_flush_bytes_;
+  uint64_t lagging_flush_bytes_;  // the size limit while the compactor lags
   std::map<int64_t, PartitionState> partitions_;
   std::map<int64_t, std::unique_ptr<RowBatch>> split_;  // scratch for batches spanning partitions
   std::vector<parquet::ColumnBatch> column_batches_;

@@ -197,6 +197,7 @@ StorageStats SomeStorageStats() {
   stats.write_errors = 1;
   stats.queued_logs = 50;
   stats.pending_files = 1;
+  stats.compaction_backlog = 6;
   stats.flush_latency_counts.assign(std::size(StorageStats::kLatencyBoundsMs) + 1, 0);
   stats.flush_latency_counts[0] = 2;   // <= 1 ms
   stats.flush_latency_counts[3] = 8;   // (5, 10] ms
@@ -246,6 +247,7 @@ TEST(RenderMetrics, OperatorMetricsHaveTheirNamesAndTypes) {
       {"logdaemon_written_bytes_total", "counter"},
       {"logdaemon_compactions_total", "counter"},
       {"logdaemon_files_compacted_total", "counter"},
+      {"logdaemon_compaction_backlog_files", "gauge"},
       {"logdaemon_files_deleted_by_retention_total", "counter"},
       {"logdaemon_write_errors_total", "counter"},
       {"logdaemon_build_info", "gauge"},
@@ -298,6 +300,7 @@ TEST(RenderMetrics, ValuesComeFromTheStorageStats) {
   EXPECT_EQ(Value(parsed, "logdaemon_files_written_total"), 12);
   EXPECT_EQ(Value(parsed, "logdaemon_compactions_total"), 2);
   EXPECT_EQ(Value(parsed, "logdaemon_files_compacted_total"), 9);
+  EXPECT_EQ(Value(parsed, "logdaemon_compaction_backlog_files"), 6);
   EXPECT_EQ(Value(parsed, "logdaemon_files_deleted_by_retention_total"), 4);
   EXPECT_EQ(Value(parsed, "logdaemon_write_errors_total"), 1);
 }
@@ -397,6 +400,7 @@ TEST(StatsLine, IsOneLineOfKeyValuePairsFromTheStructs) {
       {"files", "12"},
       {"bytes_written", "987654"},
       {"compactions", "2"},
+      {"compaction_backlog", "6"},
       {"write_errors", "1"},
       // 11 flushes: 2 in (0,1], 8 in (5,10], 1 above 5000. The median (rank 5.5) lies in (5,10]:
       // 5 + 5 * (5.5 - 2) / 8 = 7.1875; the 99th percentile (rank 10.89) in +Inf: the highest bound.
@@ -410,7 +414,7 @@ TEST(StatsLine, StartsWithConnectionsAndHasNoLatencyBeforeTheFirstFlush) {
   const std::string line = StatsLine(ServerStats{}, StorageStats{});
   EXPECT_TRUE(line.starts_with("connections=0 ")) << line;
   EXPECT_EQ(line.find("flush_p"), std::string::npos) << line;
-  EXPECT_EQ(ParsePairs(line).size(), 15u);
+  EXPECT_EQ(ParsePairs(line).size(), 16u);
 }
 
 TEST(StatsLine, FirstBucketInterpolatesFromZero) {

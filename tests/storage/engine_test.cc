@@ -918,6 +918,16 @@ TEST(StorageEngineTest, PolicyMergesFlushFilesBiggerThanAQuarterOfTheRotation) {
   EXPECT_EQ(end - begin, 2u) << "ten 400 KiB files and a 1 MiB rotation: nothing is merged";
 }
 
+TEST(StorageEngineTest, CompactorLagsFromSixteenWaitingFlushFilesUntilBackToEight) {
+  EXPECT_FALSE(CompactorLags(false, 0));
+  EXPECT_FALSE(CompactorLags(false, 15));
+  EXPECT_TRUE(CompactorLags(false, 16));
+  EXPECT_TRUE(CompactorLags(true, 16));
+  EXPECT_TRUE(CompactorLags(true, 9)) << "still lagging until the backlog is back to half";
+  EXPECT_FALSE(CompactorLags(true, 8));
+  EXPECT_FALSE(CompactorLags(false, 9)) << "and it does not come back before sixteen";
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Metrics and --parquet-compat
 
