@@ -138,13 +138,11 @@ int RunQuery(const QueryOptions& options) {
     request.fields = {options.count_by};
     request.limit = 0;
     query::GroupCount groups;
+    request.group_counts = &groups;
     std::vector<query::ColumnInfo> columns;
     Status st = scanner.Run(
         request, [&](const std::vector<query::ColumnInfo>& c) { columns = c; },
-        [&](std::span<const query::Value> row) {
-          groups.Add(row[0]);
-          return true;
-        });
+        [&](std::span<const query::Value>) { return true; });
     if (!st.ok()) {
       std::fprintf(stderr, "logdaemon query: %s\n", st.message().c_str());
       return st.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;

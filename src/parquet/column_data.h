@@ -65,6 +65,15 @@ struct ColumnData {
   // DOUBLE (8), INT96 (12), FIXED_LEN_BYTE_ARRAY (type_length).
   ByteBuffer fixed;
   ByteArrayValues byte_arrays;  // BYTE_ARRAY
+  // Ranged reads (ColumnChunkReader::Read): the row-group row that row 0 of this data is. 0 for whole
+  // chunks.
+  size_t first_row = 0;
+  // Set by ColumnChunkReader::Read with keep_dictionary for a BYTE_ARRAY column when every data page in
+  // the decoded range was dictionary-encoded: present value k is (*dictionary)[dict_indices[k]], and
+  // byte_arrays is empty. Otherwise false, and values are in byte_arrays as before.
+  bool dictionary_encoded = false;
+  const ByteArrayValues* dictionary = nullptr;  // owned by the ColumnChunkReader; valid until its next Open
+  std::vector<uint32_t> dict_indices;           // one per present value
 
   void clear() {
     num_rows = 0;
@@ -72,6 +81,10 @@ struct ColumnData {
     def_levels.clear();
     fixed.clear();
     byte_arrays.clear();
+    first_row = 0;
+    dictionary_encoded = false;
+    dictionary = nullptr;
+    dict_indices.clear();
   }
   bool is_null(size_t row) const { return !def_levels.empty() && def_levels[row] == 0; }
   // REQUIRES: T matches the physical type's width.

@@ -126,6 +126,8 @@ struct Decompressor::State {
 
 Decompressor::Decompressor() : state_(new State) {}
 Decompressor::~Decompressor() = default;
+Decompressor::Decompressor(Decompressor&&) noexcept = default;
+Decompressor& Decompressor::operator=(Decompressor&&) noexcept = default;
 
 bool CodecSupportedForReading(Codec codec) {
   switch (codec) {
@@ -252,6 +254,7 @@ Status Decompressor::Decompress(Codec codec, const uint8_t* in, size_t n, size_t
       if (content != ZSTD_CONTENTSIZE_UNKNOWN && content != uncompressed_size) {
         return SizeMismatch("zstd", static_cast<size_t>(content), uncompressed_size);
       }
+      if (!state_) state_ = std::make_unique<State>();  // moved from
       if (state_->zstd == nullptr) state_->zstd = ZSTD_createDCtx();
       out->resize(uncompressed_size);
       size_t got = ZSTD_decompressDCtx(state_->zstd, out->data(), uncompressed_size, in, n);

@@ -43,6 +43,9 @@ class Decompressor {
   ~Decompressor();
   Decompressor(const Decompressor&) = delete;
   Decompressor& operator=(const Decompressor&) = delete;
+  // A moved-from Decompressor stays usable.
+  Decompressor(Decompressor&&) noexcept;
+  Decompressor& operator=(Decompressor&&) noexcept;
 
   // Clears *out, then decompresses [in, in + n) into exactly uncompressed_size bytes; an error unless
   // the stream yields exactly that many. Never allocates much more than the input can produce.

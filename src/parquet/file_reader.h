@@ -67,7 +67,8 @@ class FileReader {
   // The key-value metadata entry `key`, if present.
   std::optional<std::string> KeyValue(std::string_view key) const;
 
-  // Reads and decodes one column chunk entirely into *out (cleared first).
+  // Reads and decodes one column chunk entirely into *out (cleared first), dictionary-encoded values
+  // materialized. A ColumnChunkReader does the same a range of rows at a time, reusing its buffers.
   Status ReadColumnChunk(int row_group, int column, ColumnData* out) const;
 
   // The page index of a column chunk; std::nullopt when the file has none for it.
@@ -78,6 +79,8 @@ class FileReader {
   Status SummarizePages(int row_group, int column, PageSummary* out) const;
 
  private:
+  friend class ColumnChunkReader;  // reads chunk bytes and reports errors as this class does
+
   FileReader(std::unique_ptr<InputSource> source, std::string name, ReaderOptions options);
   Status ReadFooter();
   Status BuildSchema();

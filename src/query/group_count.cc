@@ -5,7 +5,7 @@
 
 namespace logdaemon::query {
 
-void GroupCount::Add(const Value& value) {
+void GroupCount::Add(const Value& value, uint64_t count) {
   probe_.type = value.type;
   switch (value.type) {
     case ValueType::kNull:
@@ -28,9 +28,9 @@ void GroupCount::Add(const Value& value) {
   }
   auto it = counts_.find(probe_);
   if (it != counts_.end()) {
-    ++it->second;
+    it->second += count;
   } else {
-    counts_.emplace(probe_, 1);
+    counts_.emplace(probe_, count);
   }
 }
 

@@ -9,6 +9,8 @@
 
 #include "parquet/column_data.h"
 #include "parquet/file_reader.h"
+#include "query/column_source.h"
+#include "query/dictionary_eval.h"
 #include "query/expr_errors.h"
 #include "query/expr_unicode.h"
 #include "query/expression.h"
@@ -23,6 +25,9 @@ namespace {
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kMicrosPerHour = 3600 * kMicrosPerSecond;
 constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
+// Rows a row group is scanned by: a --limit stops after the window that fills it, and output columns are
+// decoded only for the pages holding a window's matches.
+constexpr size_t kWindowRows = 16 * 1024;
 
 ValueType TypeOf(const parquet::ColumnSpec& column) {
   using parquet::LogicalType;
@@ -114,54 +119,6 @@ bool StringsExcluded(const ChunkStats& stats, const std::vector<std::string>& wa
   }
   return true;
 }
-
-// Row access into one decoded column chunk: present values are packed, so a row's value index is the
-// number of present rows before it.
-class ColumnCursor {
- public:
-  void Reset(const parquet::ColumnData* data, ValueType type) {
-    data_ = data;
-    type_ = type;
-    index_.clear();
-    if (data_ != nullptr && !data_->def_levels.empty()) {
-      index_.resize(data_->num_rows);
-      uint32_t k = 0;
-      for (size_t r = 0; r < data_->num_rows; ++r) {
-        index_[r] = k;
-        k += data_->def_levels[r];
-      }
-    }
-  }
-  Value Get(size_t row) const {
-    if (data_ == nullptr || type_ == ValueType::kNull || data_->is_null(row)) return Value::Null();
-    const size_t k = index_.empty() ? row : index_[row];
-    switch (type_) {
-      case ValueType::kBool:
-        return Value::Bool(data_->fixed.data()[k] != 0);
-      case ValueType::kInt64:
-        return Value::Int64(data_->value<int64_t>(k));
-      case ValueType::kTimestamp:
-        return Value::Timestamp(data_->value<int64_t>(k));
-      case ValueType::kDouble:
-        return Value::Double(data_->value<double>(k));
-      case ValueType::kString:
-      case ValueType::kJson: {
-        const auto& ba = data_->byte_arrays;
-        std::string_view text(reinterpret_cast<const char*>(ba.bytes.data()) + ba.offsets[k],
-                              ba.offsets[k + 1] - ba.offsets[k]);
-        return type_ == ValueType::kString ? Value::String(text) : Value::Json(text);
-      }
-      case ValueType::kNull:
-        break;
-    }
-    return Value::Null();
-  }
-
- private:
-  const parquet::ColumnData* data_ = nullptr;
-  ValueType type_ = ValueType::kNull;
-  std::vector<uint32_t> index_;
-};
 
 // A column chunk's statistics as the expression's ColumnStats, typed as the table column.
 bool DecodeStats(const parquet::RowGroup& group, int file_column, ValueType type, ColumnStats* out) {
@@ -379,14 +336,18 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
     filter_columns.push_back(message_column);
   }
   EvalScratch scratch;
-  std::vector<ColumnCursor> table_cursors(table.size());
   std::vector<ColumnStats> table_stats(table.size());
-  struct CursorRow final : RowView {
-    const std::vector<ColumnCursor>* cursors = nullptr;
+  // The --where expression reads the table's columns through the current row group's sources.
+  struct SourceRow final : RowView {
+    std::vector<ColumnSource*> sources;  // by table column; only the filter columns are set
     size_t row = 0;
-    Value Get(int column) const override { return (*cursors)[static_cast<size_t>(column)].Get(row); }
-  } cursor_row;
-  cursor_row.cursors = &table_cursors;
+    Value Get(int column) const override { return sources[static_cast<size_t>(column)]->Get(row); }
+  } source_row;
+  source_row.sources.assign(table.size(), nullptr);
+  GroupCount* const groups = request.group_counts;
+  if (groups != nullptr && output.size() != 1) {
+    return Status::InvalidArgument("--count-by takes exactly one column");
+  }
   begin(output);  // only once the request is known to be valid
 
   // With --order, files are taken in groups that overlap in time (by the time statistics of their row
@@ -456,42 +417,53 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
     buffer.Clear();
     return more;
   };
+
+  // One source per file column, reused from row group to row group and file to file (their buffers
+  // stay allocated), and one for columns a file lacks.
+  std::vector<ColumnSource> sources;
+  ColumnSource null_source;
+  null_source.OpenNull();
+  // --level / --service on dictionary-encoded chunks: whether each dictionary entry passes, computed
+  // once per chunk instead of comparing every row's string.
+  DictionaryFilter level_filter(filter.levels), service_filter(filter.services);
+  // --count-by on a dictionary-encoded chunk: counts per dictionary entry, added to `groups` by value
+  // when the chunk is done.
+  DictionaryCounts group_dict_counts;
+  std::vector<uint32_t> selected;
+  const bool time_filter = filter.since_micros || filter.until_micros;
+
   for (const std::vector<size_t>& file_group : file_groups) {
     for (size_t file_number : file_group) {
       const FileToScan& file = files[file_number];
       auto opened = parquet::FileReader::Open(file.path);
       if (!opened.ok()) return opened.status();
       const parquet::FileReader& reader = **opened;
-      const int time_index = time_name.empty() ? -1 : reader.FindColumn(time_name);
+      // The file column holding a table column with the table's type, or -1 (then it reads as null).
+      auto file_column_of = [&](const ColumnInfo& column) {
+        const int index = reader.FindColumn(column.name);
+        if (index < 0 || TypeOf(reader.columns()[static_cast<size_t>(index)]) != column.type) return -1;
+        return index;
+      };
+      const int time_index = time_name.empty() ? -1 : file_column_of({time_name, ValueType::kTimestamp});
       const int level_index = reader.FindColumn("level");
       const int service_index = reader.FindColumn("service");
       std::vector<int> output_index(output.size());
-      for (size_t i = 0; i < output.size(); ++i) output_index[i] = reader.FindColumn(output[i].name);
-
-      // One decoded chunk per file column read for the current row group.
-      std::vector<parquet::ColumnData> chunks(static_cast<size_t>(reader.num_columns()));
-      std::vector<bool> loaded(chunks.size());
-      auto load = [&](int group, int column) -> Status {
-        if (column < 0 || loaded[static_cast<size_t>(column)]) return Status::OK();
-        if (Status s = reader.ReadColumnChunk(group, column, &chunks[static_cast<size_t>(column)]); !s.ok()) {
-          return s;
-        }
-        const auto& meta = reader.metadata()
-                               .row_groups[static_cast<size_t>(group)]
-                               .columns[static_cast<size_t>(column)]
-                               .meta_data;
-        if (meta) stats_.bytes_read += static_cast<uint64_t>(meta->total_compressed_size);
-        loaded[static_cast<size_t>(column)] = true;
-        return Status::OK();
-      };
+      for (size_t i = 0; i < output.size(); ++i) output_index[i] = file_column_of(output[i]);
+      std::vector<int> filter_index(table.size(), -1);
+      for (int column : filter_columns) {
+        filter_index[static_cast<size_t>(column)] = file_column_of(table[static_cast<size_t>(column)]);
+      }
+      if (sources.size() < static_cast<size_t>(reader.num_columns())) {
+        sources.resize(static_cast<size_t>(reader.num_columns()));
+      }
 
       for (int group = 0; group < reader.num_row_groups(); ++group) {
         ++stats_.row_groups;
         const parquet::RowGroup& meta = reader.metadata().row_groups[static_cast<size_t>(group)];
         // Pruning by statistics, before reading any page.
         bool pruned = false;
-        if ((filter.since_micros || filter.until_micros) && time_index < 0) pruned = true;
-        if (!pruned && time_index >= 0 && (filter.since_micros || filter.until_micros)) {
+        if (time_filter && time_index < 0) pruned = true;
+        if (!pruned && time_index >= 0 && time_filter) {
           ChunkStats t = StatsOf(meta, time_index);
           if (t.has_min_max) {
             pruned = RangeExcluded(filter, DecodeInt64(t.min), DecodeInt64(t.max) + 1);
@@ -520,79 +492,111 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
           continue;
         }
 
-        std::fill(loaded.begin(), loaded.end(), false);
-        const size_t rows = static_cast<size_t>(meta.num_rows);
-        stats_.rows_scanned += rows;
-        // The filter columns first; the others only once a row matches.
-        ColumnCursor time_cursor, level_cursor, service_cursor;
-        if ((filter.since_micros || filter.until_micros || ordered) && time_index >= 0) {
-          if (Status s = load(group, time_index); !s.ok()) return s;
-          time_cursor.Reset(&chunks[static_cast<size_t>(time_index)], ValueType::kTimestamp);
-        }
-        if (!filter.levels.empty()) {
-          if (Status s = load(group, level_index); !s.ok()) return s;
-          level_cursor.Reset(&chunks[static_cast<size_t>(level_index)], ValueType::kString);
-        }
-        if (!filter.services.empty()) {
-          if (Status s = load(group, service_index); !s.ok()) return s;
-          service_cursor.Reset(&chunks[static_cast<size_t>(service_index)], ValueType::kString);
-        }
-        for (int column : filter_columns) {
-          ColumnCursor& cursor = table_cursors[static_cast<size_t>(column)];
-          cursor.Reset(nullptr, ValueType::kNull);
-          const int file_column = reader.FindColumn(table[static_cast<size_t>(column)].name);
-          if (file_column < 0) continue;  // null in this file
-          if (TypeOf(reader.columns()[static_cast<size_t>(file_column)]) !=
-              table[static_cast<size_t>(column)].type) {
-            continue;
-          }
-          if (Status s = load(group, file_column); !s.ok()) return s;
-          cursor.Reset(&chunks[static_cast<size_t>(file_column)], table[static_cast<size_t>(column)].type);
-        }
-        std::vector<uint32_t> selected;
-        for (size_t r = 0; r < rows; ++r) {
-          if (filter.since_micros || filter.until_micros) {
-            Value t = time_cursor.Get(r);
-            if (t.is_null()) continue;
-            if (filter.since_micros && t.i < *filter.since_micros) continue;
-            if (filter.until_micros && t.i >= *filter.until_micros) continue;
-          }
-          if (!filter.levels.empty() && !OneOf(level_cursor.Get(r), filter.levels)) continue;
-          if (!filter.services.empty() && !OneOf(service_cursor.Get(r), filter.services)) continue;
-          cursor_row.row = r;
-          if (message_column >= 0) {
-            Value message = cursor_row.Get(message_column);
-            if (message.is_null() ||
-                !Contains(message.s, filter.grep, filter.grep_ignore_case, &grep_scratch, folded_grep)) {
-              continue;
+        // Opens the chunks this row group needs, each once; pages are decoded window by window below.
+        std::vector<bool> open(static_cast<size_t>(reader.num_columns()));
+        Status open_status;
+        auto source = [&](int file_column, ValueType type) -> ColumnSource* {
+          if (file_column < 0) return &null_source;
+          ColumnSource* s = &sources[static_cast<size_t>(file_column)];
+          if (!open[static_cast<size_t>(file_column)]) {
+            open[static_cast<size_t>(file_column)] = true;
+            if (Status st = s->Open(reader, group, file_column, type); !st.ok() && open_status.ok()) {
+              open_status = st;
             }
           }
-          if (where && !where->Matches(cursor_row, &scratch)) continue;
-          selected.push_back(static_cast<uint32_t>(r));
+          return s;
+        };
+        const bool need_time = (time_filter || ordered) && time_index >= 0;
+        ColumnSource* time_source = source(need_time ? time_index : -1, ValueType::kTimestamp);
+        ColumnSource* level_source = source(filter.levels.empty() ? -1 : level_index, ValueType::kString);
+        ColumnSource* service_source =
+            source(filter.services.empty() ? -1 : service_index, ValueType::kString);
+        for (int column : filter_columns) {
+          source_row.sources[static_cast<size_t>(column)] =
+              source(filter_index[static_cast<size_t>(column)], table[static_cast<size_t>(column)].type);
         }
-        stats_.rows_matched += selected.size();
-        if (selected.empty() || output.empty()) continue;
-        std::vector<ColumnCursor> cursors(output.size());
-        for (size_t i = 0; i < output.size(); ++i) {
-          if (output_index[i] < 0) continue;  // this file lacks the column: null
-          if (Status s = load(group, output_index[i]); !s.ok()) return s;
-          const auto& spec = reader.columns()[static_cast<size_t>(output_index[i])];
-          // A column whose type differs from the table's in this file reads as null.
-          if (TypeOf(spec) == output[i].type) {
-            cursors[i].Reset(&chunks[static_cast<size_t>(output_index[i])], output[i].type);
+        const ColumnSource* message_source =
+            message_column >= 0 ? source_row.sources[static_cast<size_t>(message_column)] : nullptr;
+        std::vector<ColumnSource*> output_sources(output.size());
+        for (size_t i = 0; i < output.size(); ++i)
+          output_sources[i] = source(output_index[i], output[i].type);
+        if (!open_status.ok()) return open_status;
+
+        const size_t rows = static_cast<size_t>(meta.num_rows);
+        // Windows of rows: a --limit stops after the window that fills it, and the output columns are
+        // decoded only for the pages holding matches.
+        for (size_t w0 = 0; w0 < rows; w0 += kWindowRows) {
+          const size_t w1 = std::min(rows, w0 + kWindowRows);
+          stats_.rows_scanned += w1 - w0;
+          for (ColumnSource* s : {time_source, level_source, service_source}) {
+            if (Status st = s->Cover(w0, w1); !st.ok()) return st;
+          }
+          for (int column : filter_columns) {
+            ColumnSource* s = source_row.sources[static_cast<size_t>(column)];
+            if (Status st = s->Cover(w0, w1); !st.ok()) return st;
+          }
+          const bool level_dictionary = !filter.levels.empty() && level_filter.Prepare(*level_source);
+          const bool service_dictionary = !filter.services.empty() && service_filter.Prepare(*service_source);
+          selected.clear();
+          for (size_t r = w0; r < w1; ++r) {
+            if (time_filter) {
+              Value t = time_source->Get(r);
+              if (t.is_null()) continue;
+              if (filter.since_micros && t.i < *filter.since_micros) continue;
+              if (filter.until_micros && t.i >= *filter.until_micros) continue;
+            }
+            if (!filter.levels.empty() && !(level_dictionary ? level_filter.Passes(*level_source, r)
+                                                             : OneOf(level_source->Get(r), filter.levels))) {
+              continue;
+            }
+            if (!filter.services.empty() &&
+                !(service_dictionary ? service_filter.Passes(*service_source, r)
+                                     : OneOf(service_source->Get(r), filter.services))) {
+              continue;
+            }
+            source_row.row = r;
+            if (message_source != nullptr) {
+              Value message = message_source->Get(r);
+              if (message.is_null() ||
+                  !Contains(message.s, filter.grep, filter.grep_ignore_case, &grep_scratch, folded_grep)) {
+                continue;
+              }
+            }
+            if (where && !where->Matches(source_row, &scratch)) continue;
+            selected.push_back(static_cast<uint32_t>(r));
+          }
+          stats_.rows_matched += selected.size();
+          if (selected.empty() || output.empty()) continue;
+          for (ColumnSource* s : output_sources) {
+            if (Status st = s->Cover(selected.front(), selected.back() + 1); !st.ok()) return st;
+          }
+          if (groups != nullptr) {
+            ColumnSource& key = *output_sources[0];
+            if (key.dictionary_encoded()) {
+              group_dict_counts.Add(key, selected, groups);
+            } else {
+              for (uint32_t r : selected) groups->Add(key.Get(r));
+            }
+            continue;
+          }
+          for (uint32_t r : selected) {
+            for (size_t i = 0; i < output.size(); ++i) values[i] = output_sources[i]->Get(r);
+            const Value t = ordered ? time_source->Get(r) : Value::Null();
+            if (!emit(t.is_null() ? INT64_MIN : t.i)) {
+              for (ColumnSource& s : sources) stats_.bytes_read += s.TakeBytesDecoded();
+              return Status::OK();
+            }
+          }
+          if (ordered && buffer.bytes() > kMaxOrderBufferBytes) {
+            return Status::ResourceExhausted("--order: more than " +
+                                             std::to_string(kMaxOrderBufferBytes >> 20) +
+                                             " MiB of matching logs overlap in time; narrow the query "
+                                             "(--since, --until, filters) or drop --order");
           }
         }
-        for (uint32_t r : selected) {
-          for (size_t i = 0; i < output.size(); ++i) values[i] = cursors[i].Get(r);
-          const Value t = ordered ? time_cursor.Get(r) : Value::Null();
-          if (!emit(t.is_null() ? INT64_MIN : t.i)) return Status::OK();
-        }
-        if (ordered && buffer.bytes() > kMaxOrderBufferBytes) {
-          return Status::ResourceExhausted("--order: more than " +
-                                           std::to_string(kMaxOrderBufferBytes >> 20) +
-                                           " MiB of matching logs overlap in time; narrow the query "
-                                           "(--since, --until, filters) or drop --order");
-        }
+        // Counts by dictionary entry become counts by value while the dictionary is still there.
+        if (groups != nullptr) group_dict_counts.Fold(groups);
+        for (ColumnSource& s : sources) stats_.bytes_read += s.TakeBytesDecoded();
       }
     }
     if (ordered && !flush_group()) return Status::OK();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "logdaemon/status.h"
+#include "query/group_count.h"
 #include "query/value.h"
 
 namespace logdaemon::query {
@@ -54,6 +55,9 @@ struct ScanRequest {
   uint64_t limit = 0;               // 0: no limit
   bool count_only = false;          // no output columns: the matching rows are only counted
   Order order = Order::kStorage;
+  // --count-by: the matching rows are counted here by the value of the one column in `fields`, instead
+  // of being handed to the row callback.
+  GroupCount* group_counts = nullptr;
 };
 
 // What the scan did, for --explain and the tests of pruning.

@@ -14,6 +14,7 @@
 
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
+#include "query/group_count.h"
 
 namespace logdaemon::query {
 namespace {
@@ -204,6 +205,130 @@ TEST_F(ScanTest, UnknownFieldAndMissingStorageAreErrors) {
   missing.storage_dir = dir_.path() + "/does-not-exist";
   auto count = scanner_.Count(missing);
   EXPECT_EQ(count.status().code(), Status::Code::kNotFound);
+}
+
+// One file whose row group spans many scan windows and pages: level is dictionary-encoded, trace_id has a
+// distinct long value per log (the writer falls back from its dictionary to PLAIN part-way), and every
+// 5th log lacks a service.
+class BigRowGroupTest : public ::testing::Test {
+ protected:
+  static constexpr int kLogs = 60'000;
+  static std::string Level(int i) { return kLevels[(i * 7) % 4]; }
+  static std::string Trace(int i) { return "trace-" + std::to_string(i) + std::string(40, 'x'); }
+
+  void SetUp() override {
+    StorageOptions options;
+    options.directory = dir_.path();
+    options.batch_size = kLogs;
+    options.flush_interval = std::chrono::milliseconds(600'000);  // one flush file, at Close
+    options.compaction = false;
+    auto schema = SchemaValidator::DefaultSchema();
+    ASSERT_TRUE(schema.ok());
+    auto engine = StorageEngine::Open(options, *schema);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    for (int i = 0; i < kLogs; ++i) {
+      char text[300];
+      const std::string service = i % 5 == 0 ? "" : std::string(R"("service":")") + kServices[i % 3] + "\",";
+      std::snprintf(text, sizeof(text),
+                    R"({"timestamp":"2026-01-15T10:%02d:%02d.%06dZ","level":"%s","message":"m%d",%s)"
+                    R"("trace_id":"%s"})",
+                    i / 6000, (i / 100) % 60, i % 100, Level(i).c_str(), i, service.c_str(),
+                    Trace(i).c_str());
+      ASSERT_TRUE((*engine)->Append(text).ok()) << text;
+    }
+    ASSERT_TRUE((*engine)->Close().ok());
+  }
+
+  TempDir dir_;
+  Scanner scanner_;
+};
+
+TEST_F(BigRowGroupTest, DictionaryFiltersAndGroupsMatchRowByRow) {
+  ScanRequest request;
+  request.storage_dir = dir_.path();
+  request.filter.levels = {"error", "debug"};
+  request.filter.services = {"api", "db"};
+  auto count = scanner_.Count(request);
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  uint64_t expected = 0;
+  std::map<std::string, uint64_t> by_service;
+  for (int i = 0; i < kLogs; ++i) {
+    const std::string level = Level(i);
+    if (level != "error" && level != "debug") continue;
+    by_service[i % 5 == 0 ? "<null>" : kServices[i % 3]]++;
+    if (i % 5 != 0 && kServices[i % 3] != std::string("worker")) ++expected;
+  }
+  EXPECT_EQ(*count, expected);
+
+  // --count-by service (dictionary-encoded, with nulls) among error and debug logs.
+  GroupCount groups;
+  ScanRequest grouped;
+  grouped.storage_dir = dir_.path();
+  grouped.filter.levels = {"error", "debug"};
+  grouped.fields = {"service"};
+  grouped.group_counts = &groups;
+  ASSERT_TRUE(
+      scanner_
+          .Run(
+              grouped, [](const std::vector<ColumnInfo>&) {}, [](std::span<const Value>) { return true; })
+          .ok());
+  std::map<std::string, uint64_t> got;
+  for (const auto& [value, n] : groups.Sorted()) got[value.is_null() ? "<null>" : std::string(value.s)] = n;
+  EXPECT_EQ(got, by_service);
+
+  // --count-by trace_id: the dictionary gives way to PLAIN part-way through the chunk.
+  GroupCount users;
+  ScanRequest by_user;
+  by_user.storage_dir = dir_.path();
+  by_user.fields = {"trace_id"};
+  by_user.group_counts = &users;
+  ASSERT_TRUE(
+      scanner_
+          .Run(
+              by_user, [](const std::vector<ColumnInfo>&) {}, [](std::span<const Value>) { return true; })
+          .ok());
+  EXPECT_EQ(users.size(), static_cast<size_t>(kLogs));
+  for (const auto& [value, n] : users.Sorted()) ASSERT_EQ(n, 1u) << value.s;
+}
+
+TEST_F(BigRowGroupTest, EveryRowReadsBackAcrossWindowsAndALimitStopsEarly) {
+  ScanRequest request;
+  request.storage_dir = dir_.path();
+  request.fields = {"message", "trace_id", "service"};
+  int i = 0;
+  ASSERT_TRUE(scanner_
+                  .Run(
+                      request, [](const std::vector<ColumnInfo>&) {},
+                      [&](std::span<const Value> row) {
+                        EXPECT_EQ(row[0].s, "m" + std::to_string(i));
+                        EXPECT_EQ(row[1].s, Trace(i));
+                        if (i % 5 == 0) {
+                          EXPECT_TRUE(row[2].is_null()) << i;
+                        } else {
+                          EXPECT_EQ(row[2].s, kServices[i % 3]) << i;
+                        }
+                        ++i;
+                        return !HasFailure();
+                      })
+                  .ok());
+  EXPECT_EQ(i, kLogs);
+  const uint64_t all_bytes = scanner_.stats().bytes_read;
+
+  ScanRequest limited = request;
+  limited.limit = 3;
+  limited.filter.grep = "m4";  // m4, m40, m41, ...
+  std::vector<std::string> messages;
+  ASSERT_TRUE(scanner_
+                  .Run(
+                      limited, [](const std::vector<ColumnInfo>&) {},
+                      [&](std::span<const Value> row) {
+                        messages.emplace_back(row[0].s);
+                        return true;
+                      })
+                  .ok());
+  EXPECT_EQ(messages, (std::vector<std::string>{"m4", "m40", "m41"}));
+  EXPECT_LT(scanner_.stats().rows_scanned, static_cast<uint64_t>(kLogs)) << "the limit stops the scan";
+  EXPECT_LT(scanner_.stats().bytes_read, all_bytes / 2) << "only the first pages are decoded";
 }
 
 TEST(ScanEmpty, EmptyStorageIsAnEmptyResult) {
