@@ -3,18 +3,19 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "parquet/column_data.h"
 #include "parquet/file_reader.h"
-#include "query/column_source.h"
-#include "query/dictionary_eval.h"
 #include "query/expr_errors.h"
 #include "query/expr_unicode.h"
 #include "query/expression.h"
 #include "query/row_buffer.h"
+#include "query/row_group_scan.h"
 #include "schema/rfc3339.h"
 #include "storage/catalog.h"
 
@@ -25,9 +26,6 @@ namespace {
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kMicrosPerHour = 3600 * kMicrosPerSecond;
 constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
-// Rows a row group is scanned by: a --limit stops after the window that fills it, and output columns are
-// decoded only for the pages holding a window's matches.
-constexpr size_t kWindowRows = 16 * 1024;
 
 ValueType TypeOf(const parquet::ColumnSpec& column) {
   using parquet::LogicalType;
@@ -172,24 +170,34 @@ bool DecodeStats(const parquet::RowGroup& group, int file_column, ValueType type
   return true;
 }
 
-// --grep: `needle` occurs in `text`; with fold, after simple case folding of both (needle pre-folded).
-bool Contains(std::string_view text, std::string_view needle, bool fold, std::u32string* scratch,
-              const std::u32string& folded_needle) {
-  if (!fold) return text.find(needle) != std::string_view::npos;
-  scratch->clear();
-  const char* p = text.data();
-  const char* end = p + text.size();
-  while (p < end) {
-    uint32_t cp;
-    p += expr::DecodeUtf8(p, end, &cp);
-    scratch->push_back(static_cast<char32_t>(expr::FoldCase(cp)));
+// Whether the statistics of row group `group` rule out every row, before any page is read.
+bool RowGroupPruned(const parquet::FileReader& reader, int group, const FilePlan& file,
+                    const ScanFilter& filter, const Expression* where, const std::vector<ColumnInfo>& table,
+                    std::vector<ColumnStats>* table_stats) {
+  const parquet::RowGroup& meta = reader.metadata().row_groups[static_cast<size_t>(group)];
+  if (filter.since_micros || filter.until_micros) {
+    if (file.time_index < 0) return true;  // no time: nothing is in the range
+    ChunkStats t = StatsOf(meta, file.time_index);
+    if (t.has_min_max && RangeExcluded(filter, DecodeInt64(t.min), DecodeInt64(t.max) + 1)) return true;
   }
-  return scratch->find(folded_needle) != std::u32string::npos;
-}
-
-bool OneOf(const Value& v, const std::vector<std::string>& wanted) {
-  if (v.type != ValueType::kString) return false;
-  return std::find(wanted.begin(), wanted.end(), v.s) != wanted.end();
+  if (!filter.levels.empty() &&
+      (file.level_index < 0 || StringsExcluded(StatsOf(meta, file.level_index), filter.levels))) {
+    return true;
+  }
+  if (!filter.services.empty() &&
+      (file.service_index < 0 || StringsExcluded(StatsOf(meta, file.service_index), filter.services))) {
+    return true;
+  }
+  if (where == nullptr) return false;
+  return !where->MayMatch([&](int column) -> const ColumnStats* {
+    ColumnStats* stats = &(*table_stats)[static_cast<size_t>(column)];
+    const int file_column = reader.FindColumn(table[static_cast<size_t>(column)].name);
+    const bool same_type = file_column < 0 || TypeOf(reader.columns()[static_cast<size_t>(file_column)]) ==
+                                                  table[static_cast<size_t>(column)].type;
+    if (!same_type) return nullptr;  // read as null, but no statistics to say so
+    DecodeStats(meta, file_column, table[static_cast<size_t>(column)].type, stats);
+    return stats;
+  });
 }
 
 // The files the filter's time range does not exclude, by earliest time; *newest (when not null) is set
@@ -311,7 +319,7 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
     where = std::move(*compiled);
   }
   int message_column = -1;
-  std::u32string folded_grep, grep_scratch;
+  std::u32string folded_grep;
   if (!filter.grep.empty()) {
     for (size_t i = 0; i < table.size(); ++i) {
       if (table[i].name == "message" && table[i].type == ValueType::kString)
@@ -335,15 +343,6 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
       std::find(filter_columns.begin(), filter_columns.end(), message_column) == filter_columns.end()) {
     filter_columns.push_back(message_column);
   }
-  EvalScratch scratch;
-  std::vector<ColumnStats> table_stats(table.size());
-  // The --where expression reads the table's columns through the current row group's sources.
-  struct SourceRow final : RowView {
-    std::vector<ColumnSource*> sources;  // by table column; only the filter columns are set
-    size_t row = 0;
-    Value Get(int column) const override { return sources[static_cast<size_t>(column)]->Get(row); }
-  } source_row;
-  source_row.sources.assign(table.size(), nullptr);
   GroupCount* const groups = request.group_counts;
   if (groups != nullptr && output.size() != 1) {
     return Status::InvalidArgument("--count-by takes exactly one column");
@@ -393,18 +392,19 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
     for (size_t i = 0; i < files.size(); ++i) file_groups.back().push_back(i);
   }
 
-  std::vector<Value> values(output.size());
+  ScanPlan plan;
+  plan.filter = &filter;
+  plan.table = &table;
+  plan.output = &output;
+  plan.where = where.get();
+  plan.filter_columns = filter_columns;
+  plan.message_column = message_column;
+  plan.folded_grep = folded_grep;
+  plan.need_time = ordered;
+  plan.group = groups != nullptr;
+
   uint64_t emitted = 0;
   RowBuffer buffer(output.size());
-  // Hands one matching row on (or buffers it); false once the scan must stop.
-  auto emit = [&](int64_t time) {
-    if (ordered) {
-      buffer.Add(time, values);
-      return true;
-    }
-    if (!row(values)) return false;
-    return request.limit == 0 || ++emitted < request.limit;
-  };
   // Sorts and hands on a group's buffered rows; false once the scan must stop.
   auto flush_group = [&]() {
     bool more = true;
@@ -418,189 +418,117 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
     return more;
   };
 
-  // One source per file column, reused from row group to row group and file to file (their buffers
-  // stay allocated), and one for columns a file lacks.
-  std::vector<ColumnSource> sources;
-  ColumnSource null_source;
-  null_source.OpenNull();
-  // --level / --service on dictionary-encoded chunks: whether each dictionary entry passes, computed
-  // once per chunk instead of comparing every row's string.
-  DictionaryFilter level_filter(filter.levels), service_filter(filter.services);
-  // --count-by on a dictionary-encoded chunk: counts per dictionary entry, added to `groups` by value
-  // when the chunk is done.
-  DictionaryCounts group_dict_counts;
-  std::vector<uint32_t> selected;
-  const bool time_filter = filter.since_micros || filter.until_micros;
+  // Row groups are scanned in batches, in parallel, and their results handed on in storage order. A
+  // batch is twice the threads (so a slow row group does not idle the others for long); with --limit the
+  // first batch is one row group and batches double, so that a limit met early reads no more.
+  const size_t threads = std::max<size_t>(
+      1, request.threads != 0 ? request.threads : std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::unique_ptr<RowGroupScanner>> workers;
+  for (size_t i = 0; i < threads; ++i) workers.push_back(std::make_unique<RowGroupScanner>(plan));
+  const bool early_stop = request.limit != 0 && !ordered;
+  size_t batch_size = early_stop ? 1 : 2 * threads;
+  struct Unit {
+    size_t file_group;
+    std::shared_ptr<const FilePlan> file;
+    int group;
+  };
+  std::vector<Unit> batch;
+  std::vector<std::unique_ptr<RowGroupResult>> results;
+  size_t current_file_group = 0;
+  bool done = false;
+  // Runs the batch and hands its results on; false once the scan must stop (an error sets *status).
+  auto run_batch = [&](Status* status) {
+    results.clear();
+    for (size_t i = 0; i < batch.size(); ++i)
+      results.push_back(std::make_unique<RowGroupResult>(output.size()));
+    const uint64_t unit_limit = early_stop ? request.limit - emitted : 0;
+    std::atomic<size_t> next{0};
+    auto work = [&](RowGroupScanner* worker) {
+      for (size_t i = next++; i < batch.size(); i = next++) {
+        worker->Scan(*batch[i].file, batch[i].group, unit_limit, results[i].get());
+      }
+    };
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < std::min(threads, batch.size()); ++t) helpers.emplace_back(work, workers[t].get());
+    work(workers[0].get());
+    for (std::thread& helper : helpers) helper.join();
 
-  for (const std::vector<size_t>& file_group : file_groups) {
-    for (size_t file_number : file_group) {
-      const FileToScan& file = files[file_number];
-      auto opened = parquet::FileReader::Open(file.path);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      RowGroupResult& result = *results[i];
+      stats_.rows_scanned += result.rows_scanned;
+      stats_.rows_matched += result.rows_matched;
+      stats_.bytes_read += result.bytes_read;
+      if (!result.status.ok()) {
+        *status = result.status;
+        return false;
+      }
+      if (groups != nullptr) {
+        for (const auto& [value, count] : result.groups.Sorted()) groups->Add(value, count);
+        continue;
+      }
+      if (ordered) {
+        if (batch[i].file_group != current_file_group) {
+          current_file_group = batch[i].file_group;
+          if (!flush_group()) return false;
+        }
+        for (size_t r = 0; r < result.rows.size(); ++r) buffer.Add(result.rows.time(r), result.rows.Row(r));
+        if (buffer.bytes() > kMaxOrderBufferBytes) {
+          *status =
+              Status::ResourceExhausted("--order: more than " + std::to_string(kMaxOrderBufferBytes >> 20) +
+                                        " MiB of matching logs overlap in time; narrow the query "
+                                        "(--since, --until, filters) or drop --order");
+          return false;
+        }
+        continue;
+      }
+      for (size_t r = 0; r < result.rows.size(); ++r) {
+        if (!row(result.rows.Row(r)) || (request.limit != 0 && ++emitted >= request.limit)) return false;
+      }
+    }
+    batch.clear();
+    batch_size = std::min(2 * threads, batch_size * 2);
+    return true;
+  };
+
+  Status status;
+  std::vector<ColumnStats> table_stats(table.size());
+  for (size_t file_group = 0; file_group < file_groups.size() && !done; ++file_group) {
+    for (size_t file_number : file_groups[file_group]) {
+      if (done) break;
+      auto opened = parquet::FileReader::Open(files[file_number].path);
       if (!opened.ok()) return opened.status();
-      const parquet::FileReader& reader = **opened;
+      auto file = std::make_shared<FilePlan>();
+      file->reader = std::move(*opened);
+      const parquet::FileReader& reader = *file->reader;
       // The file column holding a table column with the table's type, or -1 (then it reads as null).
       auto file_column_of = [&](const ColumnInfo& column) {
         const int index = reader.FindColumn(column.name);
         if (index < 0 || TypeOf(reader.columns()[static_cast<size_t>(index)]) != column.type) return -1;
         return index;
       };
-      const int time_index = time_name.empty() ? -1 : file_column_of({time_name, ValueType::kTimestamp});
-      const int level_index = reader.FindColumn("level");
-      const int service_index = reader.FindColumn("service");
-      std::vector<int> output_index(output.size());
-      for (size_t i = 0; i < output.size(); ++i) output_index[i] = file_column_of(output[i]);
-      std::vector<int> filter_index(table.size(), -1);
+      file->time_index = time_name.empty() ? -1 : file_column_of({time_name, ValueType::kTimestamp});
+      file->level_index = file_column_of({"level", ValueType::kString});
+      file->service_index = file_column_of({"service", ValueType::kString});
+      for (const ColumnInfo& column : output) file->output_index.push_back(file_column_of(column));
+      file->filter_index.assign(table.size(), -1);
       for (int column : filter_columns) {
-        filter_index[static_cast<size_t>(column)] = file_column_of(table[static_cast<size_t>(column)]);
-      }
-      if (sources.size() < static_cast<size_t>(reader.num_columns())) {
-        sources.resize(static_cast<size_t>(reader.num_columns()));
+        file->filter_index[static_cast<size_t>(column)] = file_column_of(table[static_cast<size_t>(column)]);
       }
 
-      for (int group = 0; group < reader.num_row_groups(); ++group) {
+      for (int group = 0; group < reader.num_row_groups() && !done; ++group) {
         ++stats_.row_groups;
-        const parquet::RowGroup& meta = reader.metadata().row_groups[static_cast<size_t>(group)];
-        // Pruning by statistics, before reading any page.
-        bool pruned = false;
-        if (time_filter && time_index < 0) pruned = true;
-        if (!pruned && time_index >= 0 && time_filter) {
-          ChunkStats t = StatsOf(meta, time_index);
-          if (t.has_min_max) {
-            pruned = RangeExcluded(filter, DecodeInt64(t.min), DecodeInt64(t.max) + 1);
-          }
-        }
-        if (!pruned && !filter.levels.empty()) {
-          pruned = level_index < 0 || StringsExcluded(StatsOf(meta, level_index), filter.levels);
-        }
-        if (!pruned && !filter.services.empty()) {
-          pruned = service_index < 0 || StringsExcluded(StatsOf(meta, service_index), filter.services);
-        }
-        if (!pruned && where) {
-          pruned = !where->MayMatch([&](int column) -> const ColumnStats* {
-            ColumnStats* stats = &table_stats[static_cast<size_t>(column)];
-            const int file_column = reader.FindColumn(table[static_cast<size_t>(column)].name);
-            const bool same_type =
-                file_column < 0 || TypeOf(reader.columns()[static_cast<size_t>(file_column)]) ==
-                                       table[static_cast<size_t>(column)].type;
-            if (!same_type) return nullptr;  // read as null, but no statistics to say so
-            DecodeStats(meta, file_column, table[static_cast<size_t>(column)].type, stats);
-            return stats;
-          });
-        }
-        if (pruned) {
+        if (RowGroupPruned(reader, group, *file, filter, where.get(), table, &table_stats)) {
           ++stats_.row_groups_pruned;
           continue;
         }
-
-        // Opens the chunks this row group needs, each once; pages are decoded window by window below.
-        std::vector<bool> open(static_cast<size_t>(reader.num_columns()));
-        Status open_status;
-        auto source = [&](int file_column, ValueType type) -> ColumnSource* {
-          if (file_column < 0) return &null_source;
-          ColumnSource* s = &sources[static_cast<size_t>(file_column)];
-          if (!open[static_cast<size_t>(file_column)]) {
-            open[static_cast<size_t>(file_column)] = true;
-            if (Status st = s->Open(reader, group, file_column, type); !st.ok() && open_status.ok()) {
-              open_status = st;
-            }
-          }
-          return s;
-        };
-        const bool need_time = (time_filter || ordered) && time_index >= 0;
-        ColumnSource* time_source = source(need_time ? time_index : -1, ValueType::kTimestamp);
-        ColumnSource* level_source = source(filter.levels.empty() ? -1 : level_index, ValueType::kString);
-        ColumnSource* service_source =
-            source(filter.services.empty() ? -1 : service_index, ValueType::kString);
-        for (int column : filter_columns) {
-          source_row.sources[static_cast<size_t>(column)] =
-              source(filter_index[static_cast<size_t>(column)], table[static_cast<size_t>(column)].type);
-        }
-        const ColumnSource* message_source =
-            message_column >= 0 ? source_row.sources[static_cast<size_t>(message_column)] : nullptr;
-        std::vector<ColumnSource*> output_sources(output.size());
-        for (size_t i = 0; i < output.size(); ++i)
-          output_sources[i] = source(output_index[i], output[i].type);
-        if (!open_status.ok()) return open_status;
-
-        const size_t rows = static_cast<size_t>(meta.num_rows);
-        // Windows of rows: a --limit stops after the window that fills it, and the output columns are
-        // decoded only for the pages holding matches.
-        for (size_t w0 = 0; w0 < rows; w0 += kWindowRows) {
-          const size_t w1 = std::min(rows, w0 + kWindowRows);
-          stats_.rows_scanned += w1 - w0;
-          for (ColumnSource* s : {time_source, level_source, service_source}) {
-            if (Status st = s->Cover(w0, w1); !st.ok()) return st;
-          }
-          for (int column : filter_columns) {
-            ColumnSource* s = source_row.sources[static_cast<size_t>(column)];
-            if (Status st = s->Cover(w0, w1); !st.ok()) return st;
-          }
-          const bool level_dictionary = !filter.levels.empty() && level_filter.Prepare(*level_source);
-          const bool service_dictionary = !filter.services.empty() && service_filter.Prepare(*service_source);
-          selected.clear();
-          for (size_t r = w0; r < w1; ++r) {
-            if (time_filter) {
-              Value t = time_source->Get(r);
-              if (t.is_null()) continue;
-              if (filter.since_micros && t.i < *filter.since_micros) continue;
-              if (filter.until_micros && t.i >= *filter.until_micros) continue;
-            }
-            if (!filter.levels.empty() && !(level_dictionary ? level_filter.Passes(*level_source, r)
-                                                             : OneOf(level_source->Get(r), filter.levels))) {
-              continue;
-            }
-            if (!filter.services.empty() &&
-                !(service_dictionary ? service_filter.Passes(*service_source, r)
-                                     : OneOf(service_source->Get(r), filter.services))) {
-              continue;
-            }
-            source_row.row = r;
-            if (message_source != nullptr) {
-              Value message = message_source->Get(r);
-              if (message.is_null() ||
-                  !Contains(message.s, filter.grep, filter.grep_ignore_case, &grep_scratch, folded_grep)) {
-                continue;
-              }
-            }
-            if (where && !where->Matches(source_row, &scratch)) continue;
-            selected.push_back(static_cast<uint32_t>(r));
-          }
-          stats_.rows_matched += selected.size();
-          if (selected.empty() || output.empty()) continue;
-          for (ColumnSource* s : output_sources) {
-            if (Status st = s->Cover(selected.front(), selected.back() + 1); !st.ok()) return st;
-          }
-          if (groups != nullptr) {
-            ColumnSource& key = *output_sources[0];
-            if (key.dictionary_encoded()) {
-              group_dict_counts.Add(key, selected, groups);
-            } else {
-              for (uint32_t r : selected) groups->Add(key.Get(r));
-            }
-            continue;
-          }
-          for (uint32_t r : selected) {
-            for (size_t i = 0; i < output.size(); ++i) values[i] = output_sources[i]->Get(r);
-            const Value t = ordered ? time_source->Get(r) : Value::Null();
-            if (!emit(t.is_null() ? INT64_MIN : t.i)) {
-              for (ColumnSource& s : sources) stats_.bytes_read += s.TakeBytesDecoded();
-              return Status::OK();
-            }
-          }
-          if (ordered && buffer.bytes() > kMaxOrderBufferBytes) {
-            return Status::ResourceExhausted("--order: more than " +
-                                             std::to_string(kMaxOrderBufferBytes >> 20) +
-                                             " MiB of matching logs overlap in time; narrow the query "
-                                             "(--since, --until, filters) or drop --order");
-          }
-        }
-        // Counts by dictionary entry become counts by value while the dictionary is still there.
-        if (groups != nullptr) group_dict_counts.Fold(groups);
-        for (ColumnSource& s : sources) stats_.bytes_read += s.TakeBytesDecoded();
+        batch.push_back({file_group, file, group});
+        if (batch.size() >= batch_size && !run_batch(&status)) done = true;
       }
     }
-    if (ordered && !flush_group()) return Status::OK();
   }
+  if (!done && !batch.empty() && !run_batch(&status)) done = true;
+  if (!status.ok()) return status;
+  if (!done && ordered) flush_group();
   return Status::OK();
 }
 

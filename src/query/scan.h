@@ -58,6 +58,8 @@ struct ScanRequest {
   // --count-by: the matching rows are counted here by the value of the one column in `fields`, instead
   // of being handed to the row callback.
   GroupCount* group_counts = nullptr;
+  // Threads scanning row groups in parallel; 0: one per core.
+  size_t threads = 0;
 };
 
 // What the scan did, for --explain and the tests of pruning.

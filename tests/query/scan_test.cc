@@ -191,6 +191,61 @@ TEST_F(ScanTest, StopsWhenTheOutputSaysSo) {
   EXPECT_EQ(calls, 3);
 }
 
+TEST_F(ScanTest, ParallelScansGiveTheSameRowsInTheSameOrder) {
+  // Every file's row groups are units of parallel work; results come back in storage order.
+  std::vector<ScanRequest> requests(6);
+  requests[1].filter.levels = {"error", "warn"};
+  requests[2].limit = 7;
+  requests[3].filter.where = "service = 'api' OR level = 'debug'";
+  requests[3].limit = 250;
+  requests[4].order = Order::kDescending;
+  requests[5].order = Order::kAscending;
+  requests[5].filter.services = {"db"};
+  requests[5].limit = 30;
+  for (size_t n = 0; n < requests.size(); ++n) {
+    std::vector<std::vector<std::string>> by_threads;
+    for (size_t threads : {1, 2, 5}) {
+      requests[n].threads = threads;
+      by_threads.push_back({});
+      std::vector<std::string>& messages = by_threads.back();
+      ScanRequest request = requests[n];
+      request.storage_dir = dir_.path();
+      request.fields = {"message"};
+      ASSERT_TRUE(scanner_
+                      .Run(
+                          request, [](const std::vector<ColumnInfo>&) {},
+                          [&](std::span<const Value> row) {
+                            messages.emplace_back(row[0].s);
+                            return true;
+                          })
+                      .ok());
+    }
+    EXPECT_FALSE(by_threads[0].empty()) << n;
+    EXPECT_EQ(by_threads[0], by_threads[1]) << "request " << n;
+    EXPECT_EQ(by_threads[0], by_threads[2]) << "request " << n;
+  }
+  // --count-by sums the row groups' groups.
+  std::vector<std::map<std::string, uint64_t>> counts;
+  for (size_t threads : {1, 3}) {
+    GroupCount groups;
+    ScanRequest request;
+    request.storage_dir = dir_.path();
+    request.fields = {"service"};
+    request.group_counts = &groups;
+    request.threads = threads;
+    ASSERT_TRUE(
+        scanner_
+            .Run(
+                request, [](const std::vector<ColumnInfo>&) {}, [](std::span<const Value>) { return true; })
+            .ok());
+    counts.emplace_back();
+    for (const auto& [value, n] : groups.Sorted())
+      counts.back()[value.is_null() ? "<null>" : std::string(value.s)] = n;
+  }
+  EXPECT_EQ(counts[0], counts[1]);
+  EXPECT_EQ(counts[0]["<null>"], Expected([](int, int i) { return i % 7 == 0; }));
+}
+
 TEST_F(ScanTest, UnknownFieldAndMissingStorageAreErrors) {
   ScanRequest request;
   request.storage_dir = dir_.path();

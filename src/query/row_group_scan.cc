@@ -1,0 +1,162 @@
+#include "query/row_group_scan.h"
+
+#include <algorithm>
+
+#include "query/expr_unicode.h"
+
+namespace logdaemon::query {
+
+namespace {
+
+// Rows a row group is scanned by: a --limit stops after the window that fills it, and output columns are
+// decoded only for the pages holding a window's matches.
+constexpr size_t kWindowRows = 16 * 1024;
+
+// --grep: `needle` occurs in `text`; with fold, after simple case folding of both (needle pre-folded).
+bool Contains(std::string_view text, std::string_view needle, bool fold, std::u32string* scratch,
+              const std::u32string& folded_needle) {
+  if (!fold) return text.find(needle) != std::string_view::npos;
+  scratch->clear();
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    uint32_t cp;
+    p += expr::DecodeUtf8(p, end, &cp);
+    scratch->push_back(static_cast<char32_t>(expr::FoldCase(cp)));
+  }
+  return scratch->find(folded_needle) != std::u32string::npos;
+}
+
+bool OneOf(const Value& v, const std::vector<std::string>& wanted) {
+  if (v.type != ValueType::kString) return false;
+  return std::find(wanted.begin(), wanted.end(), v.s) != wanted.end();
+}
+
+}  // namespace
+
+RowGroupScanner::RowGroupScanner(const ScanPlan& plan)
+    : plan_(plan), level_filter_(plan.filter->levels), service_filter_(plan.filter->services) {
+  null_source_.OpenNull();
+  source_row_.sources.assign(plan.table->size(), nullptr);
+  values_.resize(plan.output->size());
+}
+
+void RowGroupScanner::Scan(const FilePlan& file, int group, uint64_t limit, RowGroupResult* out) {
+  out->status = ScanInto(file, group, limit, out);
+  for (ColumnSource& s : sources_) out->bytes_read += s.TakeBytesDecoded();
+}
+
+ColumnSource* RowGroupScanner::Source(const FilePlan& file, int group, int column, ValueType type) {
+  if (column < 0) return &null_source_;
+  ColumnSource* s = &sources_[static_cast<size_t>(column)];
+  if (!open_[static_cast<size_t>(column)]) {
+    open_[static_cast<size_t>(column)] = true;
+    if (Status st = s->Open(*file.reader, group, column, type); !st.ok() && open_status_.ok()) {
+      open_status_ = st;
+    }
+  }
+  return s;
+}
+
+Status RowGroupScanner::ScanInto(const FilePlan& file, int group, uint64_t limit, RowGroupResult* out) {
+  const ScanFilter& filter = *plan_.filter;
+  const std::vector<ColumnInfo>& table = *plan_.table;
+  const std::vector<ColumnInfo>& output = *plan_.output;
+  const parquet::FileReader& reader = *file.reader;
+  if (sources_.size() < static_cast<size_t>(reader.num_columns())) {
+    sources_.resize(static_cast<size_t>(reader.num_columns()));
+  }
+  open_.assign(static_cast<size_t>(reader.num_columns()), false);
+  open_status_ = Status::OK();
+
+  // The chunks this row group needs, each opened once; their pages are decoded window by window.
+  const bool time_filter = filter.since_micros || filter.until_micros;
+  const bool need_time = time_filter || plan_.need_time;
+  ColumnSource* time_source = Source(file, group, need_time ? file.time_index : -1, ValueType::kTimestamp);
+  ColumnSource* level_source =
+      Source(file, group, filter.levels.empty() ? -1 : file.level_index, ValueType::kString);
+  ColumnSource* service_source =
+      Source(file, group, filter.services.empty() ? -1 : file.service_index, ValueType::kString);
+  for (int column : plan_.filter_columns) {
+    source_row_.sources[static_cast<size_t>(column)] = Source(
+        file, group, file.filter_index[static_cast<size_t>(column)], table[static_cast<size_t>(column)].type);
+  }
+  const ColumnSource* message_source =
+      plan_.message_column >= 0 ? source_row_.sources[static_cast<size_t>(plan_.message_column)] : nullptr;
+  std::vector<ColumnSource*> output_sources(output.size());
+  for (size_t i = 0; i < output.size(); ++i) {
+    output_sources[i] = Source(file, group, file.output_index[i], output[i].type);
+  }
+  if (!open_status_.ok()) return open_status_;
+
+  const size_t rows = static_cast<size_t>(reader.metadata().row_groups[static_cast<size_t>(group)].num_rows);
+  for (size_t w0 = 0; w0 < rows; w0 += kWindowRows) {
+    const size_t w1 = std::min(rows, w0 + kWindowRows);
+    out->rows_scanned += w1 - w0;
+    for (ColumnSource* s : {time_source, level_source, service_source}) {
+      if (Status st = s->Cover(w0, w1); !st.ok()) return st;
+    }
+    for (int column : plan_.filter_columns) {
+      if (Status st = source_row_.sources[static_cast<size_t>(column)]->Cover(w0, w1); !st.ok()) return st;
+    }
+    const bool level_dictionary = !filter.levels.empty() && level_filter_.Prepare(*level_source);
+    const bool service_dictionary = !filter.services.empty() && service_filter_.Prepare(*service_source);
+    selected_.clear();
+    for (size_t r = w0; r < w1; ++r) {
+      if (time_filter) {
+        const Value t = time_source->Get(r);
+        if (t.is_null()) continue;
+        if (filter.since_micros && t.i < *filter.since_micros) continue;
+        if (filter.until_micros && t.i >= *filter.until_micros) continue;
+      }
+      if (!filter.levels.empty() && !(level_dictionary ? level_filter_.Passes(*level_source, r)
+                                                       : OneOf(level_source->Get(r), filter.levels))) {
+        continue;
+      }
+      if (!filter.services.empty() &&
+          !(service_dictionary ? service_filter_.Passes(*service_source, r)
+                               : OneOf(service_source->Get(r), filter.services))) {
+        continue;
+      }
+      source_row_.row = r;
+      if (message_source != nullptr) {
+        const Value message = message_source->Get(r);
+        if (message.is_null() ||
+            !Contains(message.s, filter.grep, filter.grep_ignore_case, &grep_scratch_, plan_.folded_grep)) {
+          continue;
+        }
+      }
+      if (plan_.where != nullptr && !plan_.where->Matches(source_row_, &scratch_)) continue;
+      selected_.push_back(static_cast<uint32_t>(r));
+      if (limit != 0 && out->rows_matched + selected_.size() >= limit) break;
+    }
+    out->rows_matched += selected_.size();
+    if (selected_.empty() || output.empty()) {
+      if (limit != 0 && out->rows_matched >= limit) break;
+      continue;
+    }
+    for (ColumnSource* s : output_sources) {
+      if (Status st = s->Cover(selected_.front(), selected_.back() + 1); !st.ok()) return st;
+    }
+    if (plan_.group) {
+      ColumnSource& key = *output_sources[0];
+      if (key.dictionary_encoded()) {
+        group_dict_counts_.Add(key, selected_, &out->groups);
+      } else {
+        for (uint32_t r : selected_) out->groups.Add(key.Get(r));
+      }
+      continue;
+    }
+    for (uint32_t r : selected_) {
+      for (size_t i = 0; i < output.size(); ++i) values_[i] = output_sources[i]->Get(r);
+      const Value t = plan_.need_time ? time_source->Get(r) : Value::Null();
+      out->rows.Add(t.is_null() ? INT64_MIN : t.i, values_);
+    }
+    if (limit != 0 && out->rows_matched >= limit) break;
+  }
+  // Counts by dictionary entry become counts by value while the dictionary is still there.
+  if (plan_.group) group_dict_counts_.Fold(&out->groups);
+  return Status::OK();
+}
+
+}  // namespace logdaemon::query
