@@ -1,12 +1,15 @@
-// libFuzzer target: arbitrary bytes as a Parquet file. Opening it, reading every column chunk, the
-// page index and the page summaries must never crash, leak, hang or allocate without bound; errors are
-// fine. See docs/fuzzing.md.
+// libFuzzer target: arbitrary bytes as a Parquet file. Opening it, reading every column chunk (whole,
+// and in ranges of rows with dictionaries kept, as the query engine reads them), the page index and the
+// page summaries must never crash, leak, hang or allocate without bound; errors are fine. See
+// docs/fuzzing.md.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
+#include "parquet/column_chunk_reader.h"
 #include "parquet/file_reader.h"
 
+using logdaemon::parquet::ColumnChunkReader;
 using logdaemon::parquet::ColumnData;
 using logdaemon::parquet::ColumnIndex;
 using logdaemon::parquet::FileReader;
@@ -23,9 +26,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto reader = FileReader::Open(std::make_unique<MemoryInputSource>(data, size), "fuzz", options);
   if (!reader.ok()) return 0;
   ColumnData column;
+  ColumnChunkReader chunk;
   for (int g = 0; g < (*reader)->num_row_groups(); ++g) {
     for (int c = 0; c < (*reader)->num_columns(); ++c) {
       (void)(*reader)->ReadColumnChunk(g, c, &column);
+      if (chunk.Open(**reader, g, c, /*keep_dictionary=*/true).ok()) {
+        // Three ranges: the first row, the middle, the rest (a window at a time, as a scan does).
+        const size_t rows = chunk.num_rows();
+        if (rows > 0) {
+          (void)chunk.Read(0, 1, &column);
+          (void)chunk.Read(rows / 2, rows / 2 + 1, &column);
+          (void)chunk.Read(1, rows, &column);
+        }
+      }
       std::optional<ColumnIndex> column_index;
       std::optional<OffsetIndex> offset_index;
       (void)(*reader)->ReadColumnIndex(g, c, &column_index);

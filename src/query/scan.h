@@ -3,12 +3,14 @@
 //
 // Files come from the storage catalog (storage/catalog.h): only visible files, so a merged file and the
 // inputs it superseded are never both read. Partitions are pruned by their `dt=` date, files by the time
-// range in their name, row groups by their column statistics (time, level, service), all before any
-// page is read. Columns are matched by name across files (a column a file lacks is null), and only the
-// columns the filters need are read for every row group; the other output columns only for row groups
-// with at least one match. `--count` without filters reads footers only.
+// range in their name, row groups by their column statistics (time, level, service, --where), all before
+// any page is read. Columns are matched by name across files (a column a file lacks is null). Row groups
+// not pruned are scanned in parallel, one RowGroupScanner (query/row_group_scan.h) per thread, window by
+// window: the filter columns first, the other output columns only for the pages holding matches. Results
+// are handed on in storage order whatever the thread count. `--count` without filters reads footers only.
+// docs/query.md, "How a query runs".
 //
-// Thread-safety: one Scanner per query.
+// Thread-safety: one Scanner per query; Run calls the callbacks on the calling thread only.
 #pragma once
 
 #include <cstdint>
