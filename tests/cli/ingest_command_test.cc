@@ -2,6 +2,7 @@
 // the test process (a thread with its own Unix socket that answers frames like DESIGN.md §2, or
 // misbehaves on purpose: closes mid-way, refuses connections, rejects frames as too large).
 #include "cli/ingest_command.h"
+#include "support/temp_dir.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -30,30 +31,15 @@ namespace {
 // ---- helpers ------------------------------------------------------------------------------------------
 
 // A fresh directory under /tmp, removed with everything in it.
-class TempDir {
+// A TempDir that also writes files into itself.
+class TempDir : public testing_support::TempDir {
  public:
-  TempDir() {
-    char tmpl[] = "/tmp/logdaemon-ingest-test-XXXXXX";
-    const char* dir = ::mkdtemp(tmpl);
-    EXPECT_NE(dir, nullptr);
-    path_ = dir != nullptr ? dir : "/tmp";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
+  TempDir() : testing_support::TempDir("logdaemon_ingest") {}
   std::string File(const std::string& name, const std::string& content) const {
-    std::string path = path_ + "/" + name;
+    std::string path = Sub(name);
     std::ofstream(path, std::ios::binary) << content;
     return path;
   }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
 };
 
 // An unnamed temporary file standing in for stdout / stderr.

@@ -25,6 +25,7 @@
 
 // The example of docs/client.md, compiled here and run against the fake server below.
 #include "client/client_example.inc"
+#include "support/temp_dir.h"
 
 namespace logdaemon {
 namespace {
@@ -387,17 +388,9 @@ TEST(ClientTest, FrameOver4GiBIsRefusedLocally) {
   EXPECT_EQ(server.frames(), 1u);
 }
 
-class TempDir {
+class TempDir : public testing_support::TempDir {
  public:
-  TempDir() {
-    char tmpl[] = "/tmp/logdaemon-client-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : testing_support::TempDir("logdaemon_client") {}
 };
 
 TEST(ClientConnectTest, MissingSocket) {

@@ -21,25 +21,16 @@
 #include "logdaemon/client.h"
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
+#include "support/temp_dir.h"
 
 namespace logdaemon {
 namespace {
 
 constexpr const char* kValid = R"({"timestamp":"2026-01-15T19:00:00Z","level":"info","message":"hello"})";
 
-class TempDir {
+class TempDir : public testing_support::TempDir {
  public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "logdaemon_server_XXXXXX";
-    const char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : testing_support::TempDir("logdaemon_server") {}
 };
 
 // A raw connection, for what the client library will not send (bad lengths, half frames).

@@ -15,23 +15,14 @@
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
 #include "query/group_count.h"
+#include "support/temp_dir.h"
 
 namespace logdaemon::query {
 namespace {
 
-class TempDir {
+class TempDir : public testing_support::TempDir {
  public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "logdaemon_scan_XXXXXX";
-    const char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : testing_support::TempDir("logdaemon_scan") {}
 };
 
 const char* kLevels[] = {"debug", "info", "warn", "error"};

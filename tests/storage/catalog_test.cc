@@ -14,27 +14,15 @@
 #include <vector>
 
 #include "schema/rfc3339.h"
+#include "support/temp_dir.h"
 
 namespace logdaemon::storage {
 namespace {
 
 // A fresh directory under /tmp, removed with everything in it at the end of the test.
-class TempDir {
+class TempDir : public testing_support::TempDir {
  public:
-  TempDir() {
-    char pattern[] = "/tmp/logdaemon_catalog_XXXXXX";
-    const char* made = ::mkdtemp(pattern);
-    EXPECT_NE(made, nullptr);
-    path_ = made != nullptr ? made : "";
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : testing_support::TempDir("logdaemon_catalog") {}
 };
 
 void MakeDir(const std::string& path) {

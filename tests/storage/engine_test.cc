@@ -29,6 +29,7 @@
 #include "storage/file_names.h"
 #include "storage/row_batch.h"
 #include "storage/storage_test_util.h"
+#include "support/temp_dir.h"
 
 namespace logdaemon::storage {
 namespace {
@@ -45,28 +46,9 @@ using Op = FaultInjectingFileSystem::Op;
 
 namespace fs = std::filesystem;
 
-class TempDir {
+class TempDir : public testing_support::TempDir {
  public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "logdaemon_engine_XXXXXX";
-    const char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = made != nullptr ? made : "";
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-  std::string Sub(std::string_view name) const {
-    std::string sub = path_;
-    sub += '/';
-    sub.append(name);
-    return sub;
-  }
-
- private:
-  std::string path_;
+  TempDir() : testing_support::TempDir("logdaemon_engine") {}
 };
 
 // A JSON string literal for `raw` (quotes, backslashes and control characters escaped).

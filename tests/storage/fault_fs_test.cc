@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "storage/fs.h"
+#include "support/temp_dir.h"
 
 namespace logdaemon::storage {
 namespace {
@@ -24,22 +25,9 @@ namespace {
 using Op = FaultInjectingFileSystem::Op;
 
 // A fresh directory under /tmp, removed with everything in it at the end of the test.
-class TempDir {
+class TempDir : public testing_support::TempDir {
  public:
-  TempDir() {
-    char pattern[] = "/tmp/logdaemon_fs_XXXXXX";
-    const char* made = ::mkdtemp(pattern);
-    EXPECT_NE(made, nullptr);
-    path_ = made != nullptr ? made : "";
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : testing_support::TempDir("logdaemon_fs") {}
 };
 
 std::string ReadAll(const std::string& path) {
