@@ -22,11 +22,7 @@ Status ColumnSource::Open(const parquet::FileReader& file, int row_group, int co
 }
 
 Status ColumnSource::Cover(size_t begin, size_t end) {
-  if (type_ == ValueType::kNull) {
-    // Every row null: an empty, REQUIRED-less view whose rows all read as null through type_.
-    data_.first_row = begin;
-    return Status::OK();
-  }
+  if (type_ == ValueType::kNull) return Status::OK();  // every row reads as null through type_
   if (covered_ && begin >= data_.first_row && end <= data_.first_row + data_.num_rows) return Status::OK();
   covered_ = false;
   if (Status st = reader_.Read(begin, end, &data_); !st.ok()) return st;

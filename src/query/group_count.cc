@@ -34,6 +34,10 @@ void GroupCount::Add(const Value& value, uint64_t count) {
   }
 }
 
+void GroupCount::Merge(const GroupCount& other) {
+  for (const auto& [key, count] : other.counts_) counts_[key] += count;
+}
+
 Value GroupCount::ValueOf(const Key& key) {
   switch (key.type) {
     case ValueType::kNull:

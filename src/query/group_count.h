@@ -16,6 +16,8 @@ namespace logdaemon::query {
 class GroupCount {
  public:
   void Add(const Value& value, uint64_t count = 1);
+  // Adds every group of `other` (another part of the same scan).
+  void Merge(const GroupCount& other);
   // The groups, largest count first (ties by value order, nulls last): the value (its strings point into
   // this object, valid while it lives and no Add is called) and its count.
   std::vector<std::pair<Value, uint64_t>> Sorted() const;

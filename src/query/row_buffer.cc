@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <numeric>
 
 namespace logdaemon::query {
@@ -31,6 +32,16 @@ void RowBuffer::Add(int64_t time_micros, std::span<const Value> row) {
     if (v.type == ValueType::kString || v.type == ValueType::kJson) v.s = Copy(v.s);
     values_.push_back(v);
   }
+}
+
+void RowBuffer::Append(RowBuffer&& other) {
+  times_.insert(times_.end(), other.times_.begin(), other.times_.end());
+  values_.insert(values_.end(), other.values_.begin(), other.values_.end());
+  // In front: Copy() keeps filling the last block, which must stay this buffer's own.
+  blocks_.insert(blocks_.begin(), std::make_move_iterator(other.blocks_.begin()),
+                 std::make_move_iterator(other.blocks_.end()));
+  string_bytes_ += other.string_bytes_;
+  other.Clear();
 }
 
 std::vector<uint32_t> RowBuffer::Order(bool descending) const {

@@ -19,6 +19,9 @@ class RowBuffer {
   explicit RowBuffer(size_t width) : width_(width) {}
 
   void Add(int64_t time_micros, std::span<const Value> row);
+  // Takes `other`'s rows (same width) after this buffer's, without copying their strings: the blocks
+  // holding them change owner. `other` is left empty.
+  void Append(RowBuffer&& other);
   size_t size() const { return times_.size(); }
   // Bytes held (values and copied strings), for the caller's memory cap.
   size_t bytes() const { return values_.size() * sizeof(Value) + string_bytes_; }

@@ -463,7 +463,7 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
         return false;
       }
       if (groups != nullptr) {
-        for (const auto& [value, count] : result.groups.Sorted()) groups->Add(value, count);
+        groups->Merge(result.groups);
         continue;
       }
       if (ordered) {
@@ -471,7 +471,7 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
           current_file_group = batch[i].file_group;
           if (!flush_group()) return false;
         }
-        for (size_t r = 0; r < result.rows.size(); ++r) buffer.Add(result.rows.time(r), result.rows.Row(r));
+        buffer.Append(std::move(result.rows));
         if (buffer.bytes() > kMaxOrderBufferBytes) {
           *status =
               Status::ResourceExhausted("--order: more than " + std::to_string(kMaxOrderBufferBytes >> 20) +
