@@ -30,7 +30,12 @@ Status FdOutputSink::Append(const uint8_t* data, size_t n) {
 
 Result<std::unique_ptr<FileInputSource>> FileInputSource::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(path, errno);
+  if (fd < 0) {
+    // A file that is not there is NotFound, so that a reader racing compaction (which removes merged
+    // inputs) can tell it from a failure and look again.
+    if (errno == ENOENT) return Status::NotFound(path + ": " + std::strerror(ENOENT));
+    return ErrnoStatus(path, errno);
+  }
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     int err = errno;

@@ -54,7 +54,8 @@ class InputSource {
   virtual Status ReadAt(uint64_t offset, size_t n, uint8_t* out) const = 0;
 };
 
-// A file read with pread(2); owns its descriptor.
+// A file read with pread(2); owns its descriptor, so the file stays readable after it is unlinked.
+// Open fails with NotFound when the path does not exist.
 class FileInputSource final : public InputSource {
  public:
   static Result<std::unique_ptr<FileInputSource>> Open(const std::string& path);

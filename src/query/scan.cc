@@ -1,10 +1,7 @@
 #include "query/scan.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <cstring>
 #include <memory>
 #include <thread>
@@ -16,16 +13,11 @@
 #include "query/expression.h"
 #include "query/row_buffer.h"
 #include "query/row_group_scan.h"
-#include "schema/rfc3339.h"
-#include "storage/catalog.h"
+#include "query/scan_files.h"
 
 namespace logdaemon::query {
 
 namespace {
-
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-constexpr int64_t kMicrosPerHour = 3600 * kMicrosPerSecond;
-constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 
 ValueType TypeOf(const parquet::ColumnSpec& column) {
   using parquet::LogicalType;
@@ -44,43 +36,6 @@ ValueType TypeOf(const parquet::ColumnSpec& column) {
       return ValueType::kNull;  // not a type logdaemon writes: read as null
   }
 }
-
-// The UTC time range [begin, end) a partition directory holds: "dt=2026-01-15" or
-// "dt=2026-01-15/hour=19"; nullopt for the root or a name that is not one of those.
-std::optional<std::pair<int64_t, int64_t>> PartitionRange(std::string_view relative) {
-  if (!relative.starts_with("dt=") || relative.size() < 13) return std::nullopt;
-  std::string_view date = relative.substr(3, 10);
-  if (!schema::IsRfc3339FullDate(date)) return std::nullopt;
-  auto number = [](std::string_view s) {
-    unsigned v = 0;
-    std::from_chars(s.data(), s.data() + s.size(), v);
-    return v;
-  };
-  const int64_t day =
-      schema::DaysFromCivil(number(date.substr(0, 4)), number(date.substr(5, 2)), number(date.substr(8, 2)));
-  int64_t begin = day * kMicrosPerDay;
-  int64_t length = kMicrosPerDay;
-  std::string_view rest = relative.substr(13);
-  if (rest.starts_with("/hour=") && rest.size() == 8) {
-    begin += int64_t{number(rest.substr(6, 2))} * kMicrosPerHour;
-    length = kMicrosPerHour;
-  } else if (!rest.empty()) {
-    return std::nullopt;
-  }
-  return std::make_pair(begin, begin + length);
-}
-
-bool RangeExcluded(const ScanFilter& filter, int64_t begin, int64_t end_exclusive) {
-  if (filter.until_micros && begin >= *filter.until_micros) return true;
-  if (filter.since_micros && end_exclusive <= *filter.since_micros) return true;
-  return false;
-}
-
-struct FileToScan {
-  std::string path;
-  int64_t min_time_micros = 0;
-  uint64_t sequence = 0;
-};
 
 // Statistics of one column chunk, decoded; has_min_max false when absent (then nothing is pruned).
 struct ChunkStats {
@@ -200,75 +155,35 @@ bool RowGroupPruned(const parquet::FileReader& reader, int group, const FilePlan
   });
 }
 
-// The files the filter's time range does not exclude, by earliest time; *newest (when not null) is set
-// to the newest visible file whether pruned or not: its schema is the table's current one, so a query
-// that prunes everything still knows its columns.
-Status ListFiles(const std::string& dir, const ScanFilter& filter, ScanStats* stats,
-                 std::vector<FileToScan>* files, std::string* newest = nullptr) {
-  struct stat st;
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return Status::NotFound("storage directory " + dir + " does not exist (--storage)");
-  }
-  std::vector<storage::Partition> partitions;
-  if (Status s = storage::ScanStorage(storage::DefaultFileSystem(), dir, &partitions); !s.ok()) return s;
-  int64_t newest_time = INT64_MIN;
-  uint64_t newest_sequence = 0;
-  for (const storage::Partition& partition : partitions) {
-    for (const storage::DataFile& file : partition.files) {
-      const int64_t t = file.parsed.min_time_seconds;
-      if (newest != nullptr &&
-          (t > newest_time || (t == newest_time && file.parsed.range.first > newest_sequence))) {
-        newest_time = t;
-        newest_sequence = file.parsed.range.first;
-        *newest = file.path;
-      }
-    }
-    ++stats->partitions;
-    if (auto range = PartitionRange(partition.relative_path);
-        range && RangeExcluded(filter, range->first, range->second)) {
-      ++stats->partitions_pruned;
-      stats->files += partition.files.size();
-      stats->files_pruned += partition.files.size();
-      continue;
-    }
-    for (const storage::DataFile& file : partition.files) {
-      ++stats->files;
-      const int64_t min_time = file.parsed.min_time_seconds * kMicrosPerSecond;
-      // A file's name carries the time of its earliest row (to the second): nothing in it is before.
-      if (filter.until_micros && min_time >= *filter.until_micros) {
-        ++stats->files_pruned;
-        continue;
-      }
-      files->push_back({file.path, min_time, file.parsed.range.first});
-    }
-  }
-  std::sort(files->begin(), files->end(), [](const FileToScan& a, const FileToScan& b) {
-    return a.min_time_micros != b.min_time_micros ? a.min_time_micros < b.min_time_micros
-                                                  : a.sequence < b.sequence;
-  });
-  return Status::OK();
-}
-
 }  // namespace
 
-Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowFn& row) {
-  stats_ = {};
-  std::vector<FileToScan> files;
-  std::string newest;
-  if (Status st = ListFiles(request.storage_dir, request.filter, &stats_, &files, &newest); !st.ok()) {
-    return st;
-  }
+// What Prepare works out, for Execute.
+struct Scanner::Prepared {
+  const ScanRequest* request = nullptr;
+  std::vector<ColumnInfo> table;
+  std::vector<ColumnInfo> output;
+  std::string time_name;  // the table's time column; empty: none
+  std::unique_ptr<Expression> where;
+  ScanPlan plan;
+};
 
+Scanner::Scanner() = default;
+Scanner::~Scanner() = default;
+
+Status Scanner::Prepare(const ScanRequest& request, const ScanFile* newest, std::span<const ScanFile> files,
+                        const BeginFn& begin) {
+  auto prepared = std::make_unique<Prepared>();
+  prepared->request = &request;
   // The table: every column of the newest file and of every file scanned, by name, in order of first
   // appearance (newest first, so the current schema's order leads).
-  std::vector<std::string> schema_files;
-  if (!newest.empty()) schema_files.push_back(newest);
+  std::vector<const ScanFile*> schema_files;
+  if (newest != nullptr && !newest->path.empty()) schema_files.push_back(newest);
   for (auto it = files.rbegin(); it != files.rend(); ++it) {
-    if (it->path != newest) schema_files.push_back(it->path);
+    if (newest == nullptr || it->path != newest->path) schema_files.push_back(&*it);
   }
-  std::vector<ColumnInfo> table;
-  for (const std::string& path : schema_files) {
-    auto reader = parquet::FileReader::Open(path);
+  std::vector<ColumnInfo>& table = prepared->table;
+  for (const ScanFile* file : schema_files) {
+    auto reader = OpenReader(*file);
     if (!reader.ok()) return reader.status();
     for (const parquet::ColumnSpec& spec : (*reader)->columns()) {
       if (std::none_of(table.begin(), table.end(),
@@ -278,7 +193,7 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
     }
   }
 
-  std::vector<ColumnInfo> output;
+  std::vector<ColumnInfo>& output = prepared->output;
   if (request.count_only) {
     // No output columns: only the filter columns are read.
   } else if (request.fields.empty()) {
@@ -304,11 +219,10 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
     time_column = std::find_if(table.begin(), table.end(),
                                [](const ColumnInfo& c) { return c.type == ValueType::kTimestamp; });
   }
-  const std::string time_name = time_column == table.end() ? std::string() : time_column->name;
-  if ((filter.since_micros || filter.until_micros) && time_name.empty() && !files.empty()) {
+  prepared->time_name = time_column == table.end() ? std::string() : time_column->name;
+  if ((filter.since_micros || filter.until_micros) && prepared->time_name.empty() && !files.empty()) {
     return Status::InvalidArgument("--since/--until: the stored logs have no time column");
   }
-  std::unique_ptr<Expression> where;
   if (!filter.where.empty()) {
     size_t offset = 0;
     auto compiled = Expression::Compile(filter.where, table, &offset);
@@ -316,16 +230,15 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
       return Status::InvalidArgument("--where: " + compiled.status().message() + "\n" +
                                      expr::RenderCaret(filter.where, offset));
     }
-    where = std::move(*compiled);
+    prepared->where = std::move(*compiled);
   }
-  int message_column = -1;
-  std::u32string folded_grep;
+  ScanPlan& plan = prepared->plan;
   if (!filter.grep.empty()) {
     for (size_t i = 0; i < table.size(); ++i) {
       if (table[i].name == "message" && table[i].type == ValueType::kString)
-        message_column = static_cast<int>(i);
+        plan.message_column = static_cast<int>(i);
     }
-    if (message_column < 0 && !files.empty()) {
+    if (plan.message_column < 0 && !files.empty()) {
       return Status::InvalidArgument("--grep: the stored logs have no message column");
     }
     const char* p = filter.grep.data();
@@ -333,30 +246,45 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
     while (p < end) {
       uint32_t cp;
       p += expr::DecodeUtf8(p, end, &cp);
-      folded_grep.push_back(static_cast<char32_t>(expr::FoldCase(cp)));
+      plan.folded_grep.push_back(static_cast<char32_t>(expr::FoldCase(cp)));
     }
   }
   // The table columns the row filters read (--where's, --grep's message): a cursor each, per row group.
-  std::vector<int> filter_columns;
-  if (where) filter_columns = where->referenced_columns();
-  if (message_column >= 0 &&
-      std::find(filter_columns.begin(), filter_columns.end(), message_column) == filter_columns.end()) {
-    filter_columns.push_back(message_column);
+  if (prepared->where) plan.filter_columns = prepared->where->referenced_columns();
+  if (plan.message_column >= 0 && std::find(plan.filter_columns.begin(), plan.filter_columns.end(),
+                                            plan.message_column) == plan.filter_columns.end()) {
+    plan.filter_columns.push_back(plan.message_column);
   }
-  GroupCount* const groups = request.group_counts;
-  if (groups != nullptr && output.size() != 1) {
+  if (request.group_counts != nullptr && output.size() != 1) {
     return Status::InvalidArgument("--count-by takes exactly one column");
   }
-  begin(output);  // only once the request is known to be valid
+  plan.filter = &filter;
+  plan.table = &prepared->table;
+  plan.output = &prepared->output;
+  plan.where = prepared->where.get();
+  plan.group = request.group_counts != nullptr;
+  prepared_ = std::move(prepared);
+  begin(prepared_->output);  // only once the request is known to be valid
+  return Status::OK();
+}
+
+Status Scanner::Execute(std::span<const ScanFile> files, Order order, uint64_t limit, const RowFn& row) {
+  const ScanRequest& request = *prepared_->request;
+  const ScanFilter& filter = request.filter;
+  const std::vector<ColumnInfo>& table = prepared_->table;
+  const std::vector<ColumnInfo>& output = prepared_->output;
+  const std::string& time_name = prepared_->time_name;
+  const Expression* where = prepared_->where.get();
+  GroupCount* const groups = request.group_counts;
 
   // With --order, files are taken in groups that overlap in time (by the time statistics of their row
   // groups); a group's matching rows are buffered and sorted, and groups follow each other in time.
-  const bool ordered = request.order != Order::kStorage && !time_name.empty() && !request.count_only;
+  const bool ordered = order != Order::kStorage && !time_name.empty() && !request.count_only;
   std::vector<std::vector<size_t>> file_groups;
   if (ordered) {
     std::vector<std::pair<int64_t, int64_t>> ranges(files.size());
     for (size_t i = 0; i < files.size(); ++i) {
-      auto reader = parquet::FileReader::Open(files[i].path);
+      auto reader = OpenReader(files[i]);
       if (!reader.ok()) return reader.status();
       const int t = (*reader)->FindColumn(time_name);
       int64_t lo = INT64_MAX, hi = INT64_MIN;
@@ -386,30 +314,20 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
       }
       file_groups.back().push_back(i);
     }
-    if (request.order == Order::kDescending) std::reverse(file_groups.begin(), file_groups.end());
+    if (order == Order::kDescending) std::reverse(file_groups.begin(), file_groups.end());
   } else {
     file_groups.emplace_back();
     for (size_t i = 0; i < files.size(); ++i) file_groups.back().push_back(i);
   }
-
-  ScanPlan plan;
-  plan.filter = &filter;
-  plan.table = &table;
-  plan.output = &output;
-  plan.where = where.get();
-  plan.filter_columns = filter_columns;
-  plan.message_column = message_column;
-  plan.folded_grep = folded_grep;
-  plan.need_time = ordered;
-  plan.group = groups != nullptr;
+  prepared_->plan.need_time = ordered;
 
   uint64_t emitted = 0;
   RowBuffer buffer(output.size());
   // Sorts and hands on a group's buffered rows; false once the scan must stop.
   auto flush_group = [&]() {
     bool more = true;
-    for (uint32_t i : buffer.Order(request.order == Order::kDescending)) {
-      if (!row(buffer.Row(i)) || (request.limit != 0 && ++emitted >= request.limit)) {
+    for (uint32_t i : buffer.Order(order == Order::kDescending)) {
+      if (!row(buffer.Row(i)) || (limit != 0 && ++emitted >= limit)) {
         more = false;
         break;
       }
@@ -424,8 +342,8 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
   const size_t threads = std::max<size_t>(
       1, request.threads != 0 ? request.threads : std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::unique_ptr<RowGroupScanner>> workers;
-  for (size_t i = 0; i < threads; ++i) workers.push_back(std::make_unique<RowGroupScanner>(plan));
-  const bool early_stop = request.limit != 0 && !ordered;
+  for (size_t i = 0; i < threads; ++i) workers.push_back(std::make_unique<RowGroupScanner>(prepared_->plan));
+  const bool early_stop = limit != 0 && !ordered;
   size_t batch_size = early_stop ? 1 : 2 * threads;
   struct Unit {
     size_t file_group;
@@ -441,7 +359,7 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
     results.clear();
     for (size_t i = 0; i < batch.size(); ++i)
       results.push_back(std::make_unique<RowGroupResult>(output.size()));
-    const uint64_t unit_limit = early_stop ? request.limit - emitted : 0;
+    const uint64_t unit_limit = early_stop ? limit - emitted : 0;
     std::atomic<size_t> next{0};
     auto work = [&](RowGroupScanner* worker) {
       for (size_t i = next++; i < batch.size(); i = next++) {
@@ -482,7 +400,7 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
         continue;
       }
       for (size_t r = 0; r < result.rows.size(); ++r) {
-        if (!row(result.rows.Row(r)) || (request.limit != 0 && ++emitted >= request.limit)) return false;
+        if (!row(result.rows.Row(r)) || (limit != 0 && ++emitted >= limit)) return false;
       }
     }
     batch.clear();
@@ -495,7 +413,7 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
   for (size_t file_group = 0; file_group < file_groups.size() && !done; ++file_group) {
     for (size_t file_number : file_groups[file_group]) {
       if (done) break;
-      auto opened = parquet::FileReader::Open(files[file_number].path);
+      auto opened = OpenReader(files[file_number]);
       if (!opened.ok()) return opened.status();
       auto file = std::make_shared<FilePlan>();
       file->reader = std::move(*opened);
@@ -511,13 +429,13 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
       file->service_index = file_column_of({"service", ValueType::kString});
       for (const ColumnInfo& column : output) file->output_index.push_back(file_column_of(column));
       file->filter_index.assign(table.size(), -1);
-      for (int column : filter_columns) {
+      for (int column : prepared_->plan.filter_columns) {
         file->filter_index[static_cast<size_t>(column)] = file_column_of(table[static_cast<size_t>(column)]);
       }
 
       for (int group = 0; group < reader.num_row_groups() && !done; ++group) {
         ++stats_.row_groups;
-        if (RowGroupPruned(reader, group, *file, filter, where.get(), table, &table_stats)) {
+        if (RowGroupPruned(reader, group, *file, filter, where, table, &table_stats)) {
           ++stats_.row_groups_pruned;
           continue;
         }
@@ -532,15 +450,23 @@ Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowF
   return Status::OK();
 }
 
+Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowFn& row) {
+  stats_ = {};
+  StorageListing listing;
+  if (Status st = OpenStorage(request.storage_dir, request.filter, &stats_, &listing); !st.ok()) return st;
+  if (Status st = Prepare(request, &listing.newest, listing.files, begin); !st.ok()) return st;
+  return Execute(listing.files, request.order, request.limit, row);
+}
+
 Result<uint64_t> Scanner::Count(const ScanRequest& request) {
   if (request.filter.empty()) {
     // Footers only.
     stats_ = {};
-    std::vector<FileToScan> files;
-    if (Status st = ListFiles(request.storage_dir, request.filter, &stats_, &files); !st.ok()) return st;
+    StorageListing listing;
+    if (Status st = OpenStorage(request.storage_dir, request.filter, &stats_, &listing); !st.ok()) return st;
     uint64_t total = 0;
-    for (const FileToScan& file : files) {
-      auto reader = parquet::FileReader::Open(file.path);
+    for (const ScanFile& file : listing.files) {
+      auto reader = OpenReader(file);
       if (!reader.ok()) return reader.status();
       total += static_cast<uint64_t>((*reader)->num_rows());
       stats_.row_groups += static_cast<uint64_t>((*reader)->num_row_groups());

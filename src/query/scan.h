@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -73,12 +74,19 @@ struct ScanStats {
   uint64_t bytes_read = 0;  // compressed column chunk bytes read
 };
 
+struct ScanFile;  // query/scan_files.h
+
 class Scanner {
  public:
   // Called with the output columns once, then with each matching row (values valid during the call).
   // Returning false stops the scan (a closed output).
   using BeginFn = std::function<void(const std::vector<ColumnInfo>& columns)>;
   using RowFn = std::function<bool(std::span<const Value> row)>;
+
+  Scanner();
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
 
   // Runs the scan. An unknown name in `fields` is an InvalidArgument naming it and the columns there are;
   // a --where error is an InvalidArgument "--where: column N: …" followed by the caret picture; an
@@ -87,9 +95,24 @@ class Scanner {
   // Counts the matching rows; with no filter, from the footers alone.
   Result<uint64_t> Count(const ScanRequest& request);
 
+  // The two halves of Run, for --follow (query/follow.h), which runs one query over the files a storage
+  // gains, batch by batch.
+  //
+  // Prepare works out the table (the columns of `newest`, then of `files` newest first, by name), the
+  // output columns and the filters, then calls `begin` with the output columns. The files must be open
+  // (query/scan_files.h); `newest` may be null. `request` must outlive the Scanner's use of it.
+  Status Prepare(const ScanRequest& request, const ScanFile* newest, std::span<const ScanFile> files,
+                 const BeginFn& begin);
+  // Scans opened `files` with the prepared query, in the order given (or by time, per `order`), handing on
+  // at most `limit` rows (0: no limit). Adds to stats().
+  Status Execute(std::span<const ScanFile> files, Order order, uint64_t limit, const RowFn& row);
+
   const ScanStats& stats() const { return stats_; }
+  ScanStats* mutable_stats() { return &stats_; }
 
  private:
+  struct Prepared;
+  std::unique_ptr<Prepared> prepared_;
   ScanStats stats_;
 };
 
