@@ -40,7 +40,10 @@ int main(int argc, char** argv) {
                     "From this time on: RFC 3339, a date (2026-01-15), or ago (30s, 15m, 2h, 7d)");
   query->add_option("--until", query_options.until, "Before this time (same forms as --since)");
   query->add_option("--fields", query_options.fields, "Columns to print: timestamp,level,message");
-  query->add_option("--limit", query_options.limit, "At most this many logs (0: all)")->capture_default_str();
+  query
+      ->add_option("--limit", query_options.limit,
+                   "At most this many logs (0: all); with --follow, the newest N stored ones first")
+      ->capture_default_str();
   query->add_option("--format", query_options.format, "table, json (JSON lines) or csv")
       ->capture_default_str();
   query->add_option(
@@ -52,8 +55,9 @@ int main(int argc, char** argv) {
                     "The number of matching logs per value of FIELD, largest first");
   query->add_option("--order", query_options.order,
                     "By time: asc (oldest first) or desc (newest first); default: storage order");
-  query->add_flag("--follow", query_options.follow,
-                  "Print new logs as they are flushed (not implemented yet)");
+  query->add_flag(
+      "--follow", query_options.follow,
+      "After the stored logs, keep printing new ones as they are flushed (like tail -f); Ctrl-C ends");
   query->add_flag("--explain", query_options.explain,
                   "Also print on stderr the files and row groups scanned and pruned, bytes read, time");
 

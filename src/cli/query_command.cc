@@ -1,14 +1,19 @@
 #include "cli/query_command.h"
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
+#include "query/follow.h"
 #include "query/group_count.h"
 #include "query/output.h"
 #include "query/scan.h"
@@ -55,21 +60,55 @@ void Explain(const query::ScanStats& s, std::chrono::steady_clock::duration elap
       static_cast<double>(s.bytes_read) / 1e6, std::chrono::duration<double, std::milli>(elapsed).count());
 }
 
+// A query holds every file it reads open (so that compaction removing one mid-query loses nothing): allow
+// as many descriptors as the system lets this process have.
+void RaiseOpenFileLimit() {
+  struct rlimit limit;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &limit);  // best effort: the open fails with a hint otherwise
+  }
+}
+
+// SIGINT / SIGTERM end --follow cleanly (the output flushed, exit 0): the handler writes a byte the
+// follower polls for.
+int g_stop_pipe[2] = {-1, -1};
+
+void OnStopSignal(int) {
+  const int saved = errno;
+  const char byte = 1;
+  (void)!::write(g_stop_pipe[1], &byte, 1);
+  errno = saved;
+}
+
+Status Follow(const query::ScanRequest& request, std::unique_ptr<query::RowWriter>& writer,
+              const query::Scanner::BeginFn& begin, const query::Scanner::RowFn& row,
+              query::ScanStats* stats) {
+  if (::pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    return Status::IOError(std::string("--follow: pipe: ") + std::strerror(errno));
+  }
+  struct sigaction action = {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+  query::FollowOptions follow;
+  follow.stop_fd = g_stop_pipe[0];
+  follow.output_fd = STDOUT_FILENO;
+  follow.flush = [&] {
+    if (writer) writer->Flush();
+  };
+  follow.warn = [](const std::string& line) { std::fprintf(stderr, "logdaemon query: %s\n", line.c_str()); };
+  query::FollowStats follow_stats;
+  Status status = query::Follow(request, follow, begin, row, &follow_stats);
+  *stats = follow_stats.scan;
+  return status;
+}
+
 }  // namespace
 
 int RunQuery(const QueryOptions& options) {
-  // Options of issue #6 that this build does not implement yet say so rather than being ignored.
-  struct Pending {
-    bool given;
-    const char* flag;
-  };
-  for (const Pending& p : {Pending{options.follow, "--follow"}}) {
-    if (p.given) {
-      std::fprintf(stderr, "logdaemon query: %s is not implemented yet in this build of logdaemon\n", p.flag);
-      return kExitUsage;
-    }
-  }
-
+  RaiseOpenFileLimit();
   query::ScanRequest request;
   request.storage_dir = options.storage;
   request.filter.levels = SplitList(options.levels);
@@ -102,6 +141,12 @@ int RunQuery(const QueryOptions& options) {
   }
 
   if (options.count && !options.count_by.empty()) return Usage("--count and --count-by exclude each other");
+  if (options.follow && (options.count || !options.count_by.empty())) {
+    return Usage("--follow prints logs as they come: it does not go with --count or --count-by");
+  }
+  if (options.follow && request.order == query::Order::kDescending) {
+    return Usage("--follow prints the newest logs last: it does not go with --order desc");
+  }
   const auto started = std::chrono::steady_clock::now();
   query::Scanner scanner;
   if (options.count) {
@@ -165,19 +210,23 @@ int RunQuery(const QueryOptions& options) {
   }
 
   std::unique_ptr<query::RowWriter> writer;
-  Status st = scanner.Run(
-      request,
-      [&](const std::vector<query::ColumnInfo>& columns) {
-        for (size_t i = 0; i < columns.size(); ++i) {
-          if (columns[i].name == "level") output.level_column = static_cast<int>(i);
-        }
-        writer = query::MakeRowWriter(output, stdout);
-        writer->Begin(columns);
-      },
-      [&](std::span<const query::Value> row) {
-        writer->Row(row);
-        return !writer->failed();  // the reader went away (`| head`): stop scanning
-      });
+  auto begin = [&](const std::vector<query::ColumnInfo>& columns) {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i].name == "level") output.level_column = static_cast<int>(i);
+    }
+    writer = query::MakeRowWriter(output, stdout);
+    writer->Begin(columns);
+  };
+  auto row = [&](std::span<const query::Value> values) {
+    writer->Row(values);
+    return !writer->failed();  // the reader went away (`| head`): stop scanning
+  };
+  Status st;
+  if (options.follow) {
+    st = Follow(request, writer, begin, row, scanner.mutable_stats());
+  } else {
+    st = scanner.Run(request, begin, row);
+  }
   if (writer) writer->End();
   if (options.explain) Explain(scanner.stats(), std::chrono::steady_clock::now() - started);
   if (!st.ok()) {

@@ -20,7 +20,6 @@ struct QueryOptions {
   std::string where;  // --where EXPR
   std::string grep;   // --grep TEXT, -i
   bool ignore_case = false;
-  // Accepted by the command line but not implemented yet: each one makes the command say so and exit 2.
   std::string count_by, order;
   bool follow = false, explain = false;
 };
