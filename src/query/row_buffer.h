@@ -28,6 +28,10 @@ class RowBuffer {
 
   // The row indexes ordered by time (stable: equal times keep their scan order), newest first if desc.
   std::vector<uint32_t> Order(bool descending) const;
+  // Keeps only the n rows that Order(descending) would put first, in their scan order (so that rows
+  // added later still sort after them on equal times), their strings copied into fresh blocks: --order
+  // with --limit holds no more than it can print.
+  void KeepBest(size_t n, bool descending);
   int64_t time(size_t i) const { return times_[i]; }
   std::span<const Value> Row(size_t i) const { return {values_.data() + i * width_, width_}; }
   void Clear();

@@ -19,6 +19,9 @@ namespace logdaemon::query {
 
 namespace {
 
+// --order with --limit cuts its buffer back to the limit no more often than every this many rows.
+constexpr uint64_t kMinTopRows = 4096;
+
 ValueType TypeOf(const parquet::ColumnSpec& column) {
   using parquet::LogicalType;
   using parquet::Type;
@@ -323,6 +326,7 @@ Status Scanner::Execute(std::span<const ScanFile> files, Order order, uint64_t l
 
   uint64_t emitted = 0;
   RowBuffer buffer(output.size());
+  size_t kept_bytes = 0;  // the buffer's bytes after it was last cut back to the limit
   // Sorts and hands on a group's buffered rows; false once the scan must stop.
   auto flush_group = [&]() {
     bool more = true;
@@ -333,6 +337,7 @@ Status Scanner::Execute(std::span<const ScanFile> files, Order order, uint64_t l
       }
     }
     buffer.Clear();
+    kept_bytes = 0;
     return more;
   };
 
@@ -390,11 +395,19 @@ Status Scanner::Execute(std::span<const ScanFile> files, Order order, uint64_t l
           if (!flush_group()) return false;
         }
         buffer.Append(std::move(result.rows));
-        if (buffer.bytes() > kMaxOrderBufferBytes) {
-          *status =
-              Status::ResourceExhausted("--order: more than " + std::to_string(kMaxOrderBufferBytes >> 20) +
-                                        " MiB of matching logs overlap in time; narrow the query "
-                                        "(--since, --until, filters) or drop --order");
+        // A top-N: with a limit, only the rows that can still be printed are kept, cut back whenever
+        // the buffer holds twice as many (so each row is copied a bounded number of times) or half the
+        // memory allowed.
+        if (limit != 0 && (buffer.size() >= std::max<uint64_t>(2 * (limit - emitted), kMinTopRows) ||
+                           buffer.bytes() > std::max(request.max_order_buffer_bytes / 2, 2 * kept_bytes))) {
+          buffer.KeepBest(limit - emitted, order == Order::kDescending);
+          kept_bytes = buffer.bytes();
+        }
+        if (buffer.bytes() > request.max_order_buffer_bytes) {
+          *status = Status::ResourceExhausted(
+              "--order: more than " + std::to_string(request.max_order_buffer_bytes >> 20) +
+              " MiB of matching logs overlap in time; narrow the query (--since, --until, filters), add "
+              "--limit, or drop --order");
           return false;
         }
         continue;

@@ -49,6 +49,7 @@ enum class Order {
 
 // --order buffers the matching rows of files that overlap in time (files that do not overlap are
 // ordered by their time ranges); more than this many bytes of them is refused rather than risking memory.
+// With --limit N only the N best rows so far are kept, so memory follows N, not the data.
 inline constexpr size_t kMaxOrderBufferBytes = size_t{512} << 20;
 
 struct ScanRequest {
@@ -63,6 +64,9 @@ struct ScanRequest {
   GroupCount* group_counts = nullptr;
   // Threads scanning row groups in parallel; 0: one per core.
   size_t threads = 0;
+  // --order's buffer of matching rows that overlap in time is refused beyond this (with a limit it
+  // holds only the rows that can still be printed).
+  size_t max_order_buffer_bytes = kMaxOrderBufferBytes;
 };
 
 // What the scan did, for --explain and the tests of pruning.

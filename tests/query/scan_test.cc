@@ -182,6 +182,71 @@ TEST_F(ScanTest, StopsWhenTheOutputSaysSo) {
   EXPECT_EQ(calls, 3);
 }
 
+// --order with --limit keeps only the rows it can still print (a top-N), so it answers where buffering
+// every row that overlaps in time would be refused; the answer is the head of the full ordering, ties
+// in storage order.
+TEST(ScanOrderTest, LimitKeepsOnlyTheTopRowsOfFilesThatOverlapInTime) {
+  testing_support::TempDir dir("logdaemon_scan_top");
+  {
+    StorageOptions options;
+    options.directory = dir.path();
+    options.batch_size = 1000000;
+    options.compaction = false;
+    auto schema = SchemaValidator::DefaultSchema();
+    ASSERT_TRUE(schema.ok());
+    auto engine = StorageEngine::Open(options, *schema);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    // 40 flush files whose logs all fall in the same hour: one group of overlapping files. Times repeat
+    // (every 600 logs), so ties matter.
+    for (int f = 0; f < 40; ++f) {
+      for (int i = 0; i < 150; ++i) {
+        const int n = f * 150 + i;
+        const int second = (n * 7919) % 600;
+        char text[200];
+        std::snprintf(text, sizeof(text),
+                      R"({"timestamp":"2026-02-01T10:%02d:%02dZ","level":"info","message":"n%d"})",
+                      second / 60, second % 60, n);
+        ASSERT_TRUE((*engine)->Append(text).ok());
+      }
+      ASSERT_TRUE((*engine)->Flush().ok());
+    }
+    ASSERT_TRUE((*engine)->Close().ok());
+  }
+  auto run = [&](Order order, uint64_t limit, size_t cap, std::vector<std::string>* out) {
+    ScanRequest request;
+    request.storage_dir = dir.path();
+    request.fields = {"message"};
+    request.order = order;
+    request.limit = limit;
+    request.max_order_buffer_bytes = cap;
+    Scanner scanner;
+    return scanner.Run(
+        request, [](const std::vector<ColumnInfo>&) {},
+        [&](std::span<const Value> row) {
+          out->emplace_back(row[0].s);
+          return true;
+        });
+  };
+  for (Order order : {Order::kAscending, Order::kDescending}) {
+    std::vector<std::string> all, top;
+    ASSERT_TRUE(run(order, 0, kMaxOrderBufferBytes, &all).ok());
+    ASSERT_EQ(all.size(), 6000u);
+    // 512 KiB: every row of the 40 files (each row group's strings in blocks of their own) does not fit...
+    std::vector<std::string> refused;
+    Status st = run(order, 0, size_t{512} << 10, &refused);
+    EXPECT_EQ(st.code(), Status::Code::kResourceExhausted) << st.ToString();
+    EXPECT_NE(st.message().find("--limit"), std::string::npos) << st.message();
+    // ...but the first N of them do, and they are the full ordering's first N.
+    for (uint64_t limit : {1u, 25u, 5000u}) {
+      top.clear();
+      Status limited = run(order, limit, size_t{512} << 10, &top);
+      ASSERT_TRUE(limited.ok()) << "limit " << limit << ": " << limited.ToString();
+      EXPECT_EQ(top, std::vector<std::string>(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(limit)))
+          << "limit " << limit;
+    }
+  }
+}
+
 TEST_F(ScanTest, ParallelScansGiveTheSameRowsInTheSameOrder) {
   // Every file's row groups are units of parallel work; results come back in storage order.
   std::vector<ScanRequest> requests(6);
