@@ -48,7 +48,11 @@ int Usage(const std::string& message) {
 }
 
 // --explain: what the scan read and skipped, on stderr.
-void Explain(const query::ScanStats& s, std::chrono::steady_clock::duration elapsed) {
+void Explain(const query::Scanner& scanner, std::chrono::steady_clock::duration elapsed) {
+  const query::ScanStats& s = scanner.stats();
+  if (const std::string where = scanner.where_text(); !where.empty()) {
+    std::fprintf(stderr, "explain: where %s\n", where.c_str());
+  }
   std::fprintf(
       stderr,
       "explain: partitions %llu (%llu pruned by date), files %llu (%llu pruned by name), row groups "
@@ -156,7 +160,7 @@ int RunQuery(const QueryOptions& options) {
       return count.status().code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
     }
     std::printf("%llu\n", static_cast<unsigned long long>(*count));
-    if (options.explain) Explain(scanner.stats(), std::chrono::steady_clock::now() - started);
+    if (options.explain) Explain(scanner, std::chrono::steady_clock::now() - started);
     return kExitOk;
   }
 
@@ -205,7 +209,7 @@ int RunQuery(const QueryOptions& options) {
       if (writer->failed()) break;
     }
     writer->End();
-    if (options.explain) Explain(scanner.stats(), std::chrono::steady_clock::now() - started);
+    if (options.explain) Explain(scanner, std::chrono::steady_clock::now() - started);
     return kExitOk;
   }
 
@@ -228,7 +232,7 @@ int RunQuery(const QueryOptions& options) {
     st = scanner.Run(request, begin, row);
   }
   if (writer) writer->End();
-  if (options.explain) Explain(scanner.stats(), std::chrono::steady_clock::now() - started);
+  if (options.explain) Explain(scanner, std::chrono::steady_clock::now() - started);
   if (!st.ok()) {
     std::fprintf(stderr, "logdaemon query: %s\n", st.message().c_str());
     return st.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;

@@ -463,6 +463,10 @@ Status Scanner::Execute(std::span<const ScanFile> files, Order order, uint64_t l
   return Status::OK();
 }
 
+std::string Scanner::where_text() const {
+  return prepared_ && prepared_->where ? prepared_->where->ToString() : std::string();
+}
+
 Status Scanner::Run(const ScanRequest& request, const BeginFn& begin, const RowFn& row) {
   stats_ = {};
   StorageListing listing;

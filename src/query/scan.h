@@ -113,6 +113,9 @@ class Scanner {
 
   const ScanStats& stats() const { return stats_; }
   ScanStats* mutable_stats() { return &stats_; }
+  // The --where expression as the scan understood it (normalized, names resolved: see
+  // Expression::ToString), for --explain; empty without one or before Prepare.
+  std::string where_text() const;
 
  private:
   struct Prepared;

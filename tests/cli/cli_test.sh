@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The logdaemon command line: `inspect` on a real file (text and --json), on bad input; `validate-schema`
 # (columns, compile errors, --data); `import` (summary, exit codes, stdin, custom schema, hostile input,
-# bad flags, appending; rows counted with `inspect`); the commands that do not exist yet (they say so and
-# exit 2).
+# bad flags, appending; rows counted with `inspect`); `query --explain`; `query --follow`'s usage errors.
 #   cli_test.sh PATH/TO/logdaemon PATH/TO/parquet_testgen
 set -uo pipefail
 logdaemon=$1
@@ -203,6 +202,21 @@ if command -v flock > /dev/null; then
   [ $status -eq 2 ] || fail "import into a directory in use exited $status, not 2"
   grep -qF "in use by another logdaemon process" <<< "$err" || fail "directory in use: $err"
 fi
+
+# query --explain: the normalized --where and what the scan read, on stderr; the result on stdout.
+store="$work/explain-store"
+for i in 1 2 3 4 5 6; do
+  level=info; [ $((i % 3)) -eq 0 ] && level=error
+  echo "{\"timestamp\":\"2026-01-15T10:00:0${i}Z\",\"level\":\"$level\",\"message\":\"m$i\"}"
+done | "$logdaemon" import --storage "$store" - > /dev/null 2>&1 || fail "import for --explain exited $?"
+out=$("$logdaemon" query --storage "$store" --where "level='error' and message like 'm%'" --fields message \
+  --format csv --explain 2> "$work/explain.err" | tr -d '\r'); status=$?
+[ $status -eq 0 ] || fail "query --explain exited $status: $(cat "$work/explain.err")"
+[ "$out" = "$(printf 'message\nm3\nm6')" ] || fail "query --explain printed: $out"
+grep -qF "explain: where level = 'error' AND message LIKE 'm%'" "$work/explain.err" \
+  || fail "--explain does not show the normalized --where: $(cat "$work/explain.err")"
+grep -qE "^explain: partitions 1 .*rows scanned 6, matched 2, .* ms$" "$work/explain.err" \
+  || fail "--explain does not say what the scan read: $(cat "$work/explain.err")"
 
 if [ $failures -ne 0 ]; then
   echo "cli: $failures failure(s)"
