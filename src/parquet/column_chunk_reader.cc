@@ -127,12 +127,17 @@ Status ColumnChunkReader::CheckCrc(PageInfo* page) const {
   return Status::OK();
 }
 
-Status ColumnChunkReader::DecodePage(PageInfo* page, bool keep_indices, ColumnData* out) {
+Status ColumnChunkReader::CheckOnce(PageInfo* page) {
   if (!page->decoded) {
     if (Status st = CheckCrc(page); !st.ok()) return st;
     page->decoded = true;
     bytes_decoded_ += page->body_offset - page->header_offset + page->body_size;
   }
+  return Status::OK();
+}
+
+Status ColumnChunkReader::DecodePage(PageInfo* page, bool keep_indices, ColumnData* out) {
+  if (Status st = CheckOnce(page); !st.ok()) return st;
   const uint8_t* body = chunk_.data() + page->body_offset;
   if (page->type == PageType::kDictionaryPage) return decoder_.DecodeDictionary(*page, body);
   return decoder_.DecodeData(*page, body, keep_indices, out);
@@ -146,6 +151,16 @@ Status ColumnChunkReader::DecodeDictionaryOnce() {
     dictionary_status_ = PageError(st, dictionary_page_);
   }
   return dictionary_status_;
+}
+
+// Pages without rows at `begin` count as in the range, so reading from row 0 decodes (and checks) every
+// page, as a whole-chunk read always did.
+size_t ColumnChunkReader::FirstPageOf(size_t begin) const {
+  auto before_begin = [begin](const PageInfo& page) {
+    return page.first_row + page.num_values <= begin && !(page.num_values == 0 && page.first_row >= begin);
+  };
+  return static_cast<size_t>(std::partition_point(pages_.begin(), pages_.end(), before_begin) -
+                             pages_.begin());
 }
 
 Status ColumnChunkReader::Read(size_t begin, size_t end, ColumnData* out) {
@@ -164,13 +179,7 @@ Status ColumnChunkReader::Read(size_t begin, size_t end, ColumnData* out) {
   out->first_row = begin;
   if (begin == end) return Status::OK();
 
-  // The first page not wholly before `begin`. Pages without rows at `begin` count as in the range, so
-  // reading from row 0 decodes (and checks) every page, as a whole-chunk read always did.
-  auto before_begin = [begin](const PageInfo& page) {
-    return page.first_row + page.num_values <= begin && !(page.num_values == 0 && page.first_row >= begin);
-  };
-  size_t first =
-      static_cast<size_t>(std::partition_point(pages_.begin(), pages_.end(), before_begin) - pages_.begin());
+  size_t first = FirstPageOf(begin);
   size_t last = first;
   bool all_dictionary = true;
   bool any_dictionary = false;
@@ -195,6 +204,50 @@ Status ColumnChunkReader::Read(size_t begin, size_t end, ColumnData* out) {
   if (keep_indices) {
     out->dictionary_encoded = true;
     out->dictionary = &decoder_.byte_array_dictionary();
+  }
+  return Status::OK();
+}
+
+bool ColumnChunkReader::CanGatherIndices(size_t begin, size_t end) const {
+  if (!open_ || !keep_dictionary_ || begin >= end || end > num_rows_) return false;
+  for (size_t p = FirstPageOf(begin); p < pages_.size() && pages_[p].first_row < end; ++p) {
+    if (!pages_[p].dictionary_encoded()) return false;
+  }
+  return true;
+}
+
+Status ColumnChunkReader::GatherIndices(std::span<const uint32_t> rows, uint32_t* indices) {
+  if (rows.empty()) return Status::OK();
+  if (!CanGatherIndices(rows.front(), rows.back() + 1)) {
+    return Status::InvalidArgument("GatherIndices: rows not all in dictionary-encoded pages")
+        .WithContext(Context());
+  }
+  if (Status st = DecodeDictionaryOnce(); !st.ok()) return st;
+  size_t page = FirstPageOf(rows.front());
+  size_t i = 0;
+  while (i < rows.size()) {
+    while (page < pages_.size() && pages_[page].first_row + pages_[page].num_values <= rows[i]) ++page;
+    if (page == pages_.size()) {
+      return Status::InvalidArgument("GatherIndices: rows not ascending within the row group")
+          .WithContext(Context());
+    }
+    PageInfo& info = pages_[page];
+    // This page's rows, page-relative.
+    page_rows_.clear();
+    size_t j = i;
+    for (; j < rows.size() && rows[j] < info.first_row + info.num_values; ++j) {
+      if (j > 0 && rows[j] <= rows[j - 1]) {
+        return Status::InvalidArgument("GatherIndices: rows not strictly ascending").WithContext(Context());
+      }
+      page_rows_.push_back(static_cast<uint32_t>(rows[j] - info.first_row));
+    }
+    if (Status st = CheckOnce(&info); !st.ok()) return PageError(st, info);
+    const uint8_t* body = chunk_.data() + info.body_offset;
+    if (Status st = decoder_.GatherIndices(info, body, page_rows_.data(), page_rows_.size(), indices + i);
+        !st.ok()) {
+      return PageError(st, info);
+    }
+    i = j;
   }
   return Status::OK();
 }

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,16 @@ class ColumnChunkReader {
   // next Open); a range mixing dictionary and PLAIN pages comes back materialized in byte_arrays.
   Status Read(size_t begin, size_t end, ColumnData* out);
 
+  // For a few rows far apart (a grouping over the rows a filter selected): whether GatherIndices can
+  // read rows [begin, end), i.e. the chunk was opened with keep_dictionary and the data pages holding
+  // them are all dictionary-encoded.
+  bool CanGatherIndices(size_t begin, size_t end) const;
+  // indices[i] = the dictionary index of row rows[i] (strictly ascending rows < num_rows()), or
+  // kNullDictIndex for a null, decoding of each page only the values of these rows (see
+  // PageDecoder::GatherIndices: values skipped are not checked). dictionary() is then set. Leaves what
+  // Read returned untouched. REQUIRES: CanGatherIndices(rows.front(), rows.back() + 1).
+  Status GatherIndices(std::span<const uint32_t> rows, uint32_t* indices);
+
   // The chunk's BYTE_ARRAY dictionary once a Read has decoded it, else nullptr; valid until the next
   // Open. Unlike ColumnData::dictionary it stays set after a Read whose range was materialized (a
   // chunk that fell back to PLAIN part-way), for callers that keep per-entry results across Reads.
@@ -74,7 +85,11 @@ class ColumnChunkReader {
  private:
   Status WalkPages(uint64_t row_group_rows);
   Status DecodeDictionaryOnce();
-  // Verifies the CRC (first time only), counts the bytes, then decodes.
+  // The index of the first page not wholly before row `begin`.
+  size_t FirstPageOf(size_t begin) const;
+  // Verifies the CRC and counts the bytes, the first time a page is decoded.
+  Status CheckOnce(PageInfo* page);
+  // CheckOnce, then decodes.
   Status DecodePage(PageInfo* page, bool keep_indices, ColumnData* out);
   Status CheckCrc(PageInfo* page) const;
   Status PageError(const Status& st, const PageInfo& page) const;
@@ -96,6 +111,7 @@ class ColumnChunkReader {
   Status dictionary_status_;  // the outcome of decoding the dictionary page, once per Open
   PageDecoder decoder_;
   uint64_t bytes_decoded_ = 0;
+  std::vector<uint32_t> page_rows_;  // GatherIndices' rows of one page
 };
 
 }  // namespace logdaemon::parquet

@@ -52,6 +52,10 @@ struct ColumnBatch {
   const uint32_t* offsets = nullptr;  //   (num_values + 1 entries)
 };
 
+// The dictionary index that stands for a null row where indices are given per row
+// (ColumnChunkReader::GatherIndices).
+inline constexpr uint32_t kNullDictIndex = UINT32_MAX;
+
 // One column chunk (or a run of rows of one) as read back. Reused across reads: clear() keeps the
 // buffers' capacity.
 struct ColumnData {

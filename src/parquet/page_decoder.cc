@@ -25,6 +25,20 @@ __attribute__((target_clones("avx2", "default"))) uint32_t LargestIndex(const ui
   return largest;
 }
 
+// How many of levels[0 .. n) are 1 (each is 0 or 1): eight at a time, summing a word's bytes with one
+// multiplication (std::popcount is a library call on baseline x86-64, which has no POPCNT).
+size_t CountOnes(const uint8_t* levels, size_t n) {
+  size_t count = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, levels + i, 8);
+    count += static_cast<size_t>((word * 0x0101010101010101ULL) >> 56);
+  }
+  for (; i < n; ++i) count += levels[i];
+  return count;
+}
+
 // ByteArrayValues offsets are u32.
 constexpr uint64_t kMaxByteArrayBytes = std::numeric_limits<uint32_t>::max();
 
@@ -173,11 +187,11 @@ Status PageDecoder::DecodeDictionary(const PageInfo& page, const uint8_t* body) 
 }
 
 Status PageDecoder::DecodeLevels(const uint8_t* data, size_t size, size_t num_values, bool v1,
-                                 ColumnData* out, size_t* present, size_t* consumed) {
-  size_t at = out->def_levels.size();
+                                 std::vector<uint8_t>* out, size_t* present, size_t* consumed) {
+  size_t at = out->size();
   if (at + num_values > options_->max_chunk_memory) return MemoryLimitError();
-  out->def_levels.resize(at + num_values);
-  uint8_t* levels = out->def_levels.data() + at;
+  out->resize(at + num_values);
+  uint8_t* levels = out->data() + at;
   if (v1) {
     if (Status st = DecodeLevelsV1(data, size, num_values, levels, consumed); !st.ok()) {
       return st.WithContext("definition levels");
@@ -204,10 +218,12 @@ Status PageDecoder::DecodeLevels(const uint8_t* data, size_t size, size_t num_va
   return Status::OK();
 }
 
-Status PageDecoder::DecodeData(const PageInfo& page, const uint8_t* body, bool keep_indices,
-                               ColumnData* out) {
-  size_t num_values = page.num_values;
-  size_t present = num_values;
+Status PageDecoder::Sections(const PageInfo& page, const uint8_t* body, std::vector<uint8_t>* levels,
+                             DataSections* out) {
+  const size_t num_values = page.num_values;
+  out->levels = nullptr;
+  out->present = num_values;
+  const size_t levels_at = levels->size();
   if (page.type == PageType::kDataPage) {
     const uint8_t* data;
     size_t size;
@@ -219,11 +235,15 @@ Status PageDecoder::DecodeData(const PageInfo& page, const uint8_t* body, bool k
       if (page.level_encoding != Encoding::kRle) {
         return Status::NotSupported("definition levels encoded as " + EncodingName(page.level_encoding));
       }
-      if (Status st = DecodeLevels(data, size, num_values, true, out, &present, &consumed); !st.ok())
+      if (Status st = DecodeLevels(data, size, num_values, true, levels, &out->present, &consumed);
+          !st.ok()) {
         return st;
+      }
+      out->levels = levels->data() + levels_at;
     }
-    out->num_rows += num_values;
-    return DecodeValues(page.encoding, data + consumed, size - consumed, present, keep_indices, out);
+    out->values = data + consumed;
+    out->values_size = size - consumed;
+    return Status::OK();
   }
 
   // v2: the levels are stored uncompressed before the values. DescribePage checked that they fit both
@@ -232,33 +252,91 @@ Status PageDecoder::DecodeData(const PageInfo& page, const uint8_t* body, bool k
   size_t levels_size = repetition_size + page.definition_levels_size;
   if (spec_->optional()) {
     size_t consumed = 0;
-    if (Status st = DecodeLevels(body + repetition_size, page.definition_levels_size, num_values, false, out,
-                                 &present, &consumed);
+    if (Status st = DecodeLevels(body + repetition_size, page.definition_levels_size, num_values, false,
+                                 levels, &out->present, &consumed);
         !st.ok()) {
       return st;
     }
-    if (present != num_values - page.num_nulls) {
+    if (out->present != num_values - page.num_nulls) {
       return Status::Corruption("data page v2 num_nulls disagrees with its definition levels");
     }
+    out->levels = levels->data() + levels_at;
   }
-  const uint8_t* data;
-  size_t size;
-  if (Status st = Decompress(body + levels_size, page.body_size - levels_size,
-                             page.uncompressed_size - levels_size, page.compressed, &data, &size);
-      !st.ok()) {
-    return st;
+  return Decompress(body + levels_size, page.body_size - levels_size, page.uncompressed_size - levels_size,
+                    page.compressed, &out->values, &out->values_size);
+}
+
+Status PageDecoder::DecodeData(const PageInfo& page, const uint8_t* body, bool keep_indices,
+                               ColumnData* out) {
+  DataSections sections;
+  if (Status st = Sections(page, body, &out->def_levels, &sections); !st.ok()) return st;
+  out->num_rows += page.num_values;
+  return DecodeValues(page.encoding, sections.values, sections.values_size, sections.present, keep_indices,
+                      out);
+}
+
+Status PageDecoder::CheckDictionaryIndices(const uint8_t* data, size_t size, int* bit_width) const {
+  if (!has_dictionary_) return Status::Corruption("dictionary-encoded page but no dictionary page");
+  if (size < 1) return Status::Corruption("dictionary indices: missing bit width");
+  *bit_width = data[0];
+  if (*bit_width > 32)
+    return Status::Corruption("dictionary indices: bit width " + std::to_string(*bit_width));
+  return Status::OK();
+}
+
+Status PageDecoder::GatherIndices(const PageInfo& page, const uint8_t* body, const uint32_t* rows, size_t n,
+                                  uint32_t* indices) {
+  levels_.clear();
+  DataSections sections;
+  if (Status st = Sections(page, body, &levels_, &sections); !st.ok()) return st;
+  if (n == 0) return Status::OK();
+  // Rows without a value need no index: a page of nulls may have no bit width either.
+  int bit_width = 0;
+  if (sections.present != 0) {
+    if (Status st = CheckDictionaryIndices(sections.values, sections.values_size, &bit_width); !st.ok()) {
+      return st;
+    }
   }
-  out->num_rows += num_values;
-  return DecodeValues(page.encoding, data, size, present, keep_indices, out);
+  RleBitPackedDecoder decoder;
+  if (sections.present != 0) decoder.Reset(sections.values + 1, sections.values_size - 1, bit_width);
+  const uint8_t* levels = sections.levels;
+  size_t level_row = 0;  // levels[0 .. level_row) are summed in `value`
+  size_t value = 0;      // the value of row rows[i] (present rows before it)
+  size_t position = 0;   // values the decoder has passed
+  for (size_t i = 0; i < n; ++i) {
+    const size_t row = rows[i];
+    if (levels != nullptr) {
+      value += CountOnes(levels + level_row, row - level_row);
+      level_row = row;
+      if (levels[row] == 0) {
+        indices[i] = kNullDictIndex;
+        continue;
+      }
+    } else {
+      value = row;
+    }
+    if (value < position) return Status::InvalidArgument("GatherIndices: rows not strictly ascending");
+    uint32_t index = 0;
+    if (!decoder.ReadAhead(value - position, &index)) {
+      return Status::Corruption("dictionary indices: fewer than the page's " +
+                                std::to_string(sections.present) + " values");
+    }
+    position = value + 1;
+    if (index >= dictionary_count_) {
+      return Status::Corruption("dictionary index " + std::to_string(index) + " out of range (" +
+                                std::to_string(dictionary_count_) + " entries)");
+    }
+    indices[i] = index;
+  }
+  return Status::OK();
 }
 
 Status PageDecoder::DecodeDictionaryIndices(const uint8_t* data, size_t size, size_t count, bool keep_indices,
                                             ColumnData* out) {
   if (!has_dictionary_) return Status::Corruption("dictionary-encoded page but no dictionary page");
   if (count == 0) return Status::OK();
-  if (size < 1) return Status::Corruption("dictionary indices: missing bit width");
-  int bit_width = data[0];
-  if (bit_width > 32) return Status::Corruption("dictionary indices: bit width " + std::to_string(bit_width));
+  int bit_width = 0;
+  if (Status st = CheckDictionaryIndices(data, size, &bit_width); !st.ok()) return st;
   if (count * sizeof(uint32_t) > options_->max_chunk_memory) return MemoryLimitError();
   keep_indices = keep_indices && spec_->type == Type::kByteArray;
   uint32_t* indices;

@@ -80,9 +80,29 @@ class PageDecoder {
   // REQUIRES: page.is_data(), body holds page.body_size bytes.
   Status DecodeData(const PageInfo& page, const uint8_t* body, bool keep_indices, ColumnData* out);
 
+  // Of a dictionary-encoded data page, reads only the values of rows rows[0 .. n) (page rows,
+  // strictly ascending): indices[i] = the dictionary index of rows[i], or kNullDictIndex when it is
+  // null. The
+  // definition levels are decoded whole; the values between the rows asked for are skipped unread (runs
+  // walked by their headers), and so are not checked, unlike DecodeData's.
+  // REQUIRES: page.is_data() && page.dictionary_encoded(), body holds page.body_size bytes, every row
+  // < page.num_values.
+  Status GatherIndices(const PageInfo& page, const uint8_t* body, const uint32_t* rows, size_t n,
+                       uint32_t* indices);
+
  private:
-  Status DecodeLevels(const uint8_t* data, size_t size, size_t num_values, bool v1, ColumnData* out,
+  // Where a data page's definition levels and values are, decompressed. levels: one byte per row
+  // (decoded into levels_), or nullptr for a REQUIRED column; present: the values stored.
+  struct DataSections {
+    const uint8_t* levels = nullptr;
+    size_t present = 0;
+    const uint8_t* values = nullptr;
+    size_t values_size = 0;
+  };
+  Status Sections(const PageInfo& page, const uint8_t* body, std::vector<uint8_t>* levels, DataSections* out);
+  Status DecodeLevels(const uint8_t* data, size_t size, size_t num_values, bool v1, std::vector<uint8_t>* out,
                       size_t* present, size_t* consumed);
+  Status CheckDictionaryIndices(const uint8_t* data, size_t size, int* bit_width) const;
   Status DecodeValues(Encoding encoding, const uint8_t* data, size_t size, size_t count, bool keep_indices,
                       ColumnData* out);
   Status DecodeDictionaryIndices(const uint8_t* data, size_t size, size_t count, bool keep_indices,
@@ -105,6 +125,7 @@ class PageDecoder {
   Decompressor decompressor_;
   ByteBuffer decompressed_;
   std::vector<uint32_t> indices_;
+  std::vector<uint8_t> levels_;  // GatherIndices' definition levels
   ByteArrayValues byte_scratch_;
 };
 

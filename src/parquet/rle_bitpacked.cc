@@ -16,91 +16,6 @@ constexpr size_t kMaxRunLength = (size_t{1} << 31) - 1;
 // A repeat this long becomes an RLE run (a header and one value) rather than literals.
 constexpr size_t kMinRleRun = 8;
 
-// ---- Bit-packing kernels ------------------------------------------------------------------------
-// One routine per (width, value type), fully unrolled at compile time: every shift, mask and load size
-// below is a constant, so a 32-value chunk costs a few instructions per value and no branches. Values
-// are packed LSB first: value i occupies bits [i * W, (i + 1) * W) of the little-endian byte string.
-
-template <int kWidth>
-constexpr uint64_t kWidthMask = kWidth == 64 ? ~uint64_t{0} : (uint64_t{1} << kWidth) - 1;
-
-template <int kWidth, size_t kIndex>
-inline void PackOne(uint64_t value, uint64_t* words) {
-  constexpr size_t kBit = kIndex * kWidth;
-  constexpr size_t kWord = kBit / 64;
-  constexpr int kShift = static_cast<int>(kBit % 64);
-  value &= kWidthMask<kWidth>;
-  words[kWord] |= value << kShift;
-  if constexpr (kShift + kWidth > 64) words[kWord + 1] |= value >> (64 - kShift);
-}
-
-template <int kWidth, typename T, size_t... kIndex>
-inline void PackAll(const T* values, uint64_t* words, std::index_sequence<kIndex...>) {
-  (PackOne<kWidth, kIndex>(static_cast<uint64_t>(values[kIndex]), words), ...);
-}
-
-template <int kWidth, typename T>
-void Pack32(const T* values, uint8_t* out) {
-  if constexpr (kWidth > 0) {
-    constexpr size_t kBytes = 4 * kWidth;
-    uint64_t words[(kBytes + 7) / 8] = {};
-    PackAll<kWidth>(values, words, std::make_index_sequence<32>{});
-    std::memcpy(out, words, kBytes);
-  }
-}
-
-// Value kIndex of a chunk of 4 * kWidth bytes; loads never reach past the chunk.
-template <int kWidth, size_t kIndex>
-inline uint64_t UnpackOne(const uint8_t* in) {
-  constexpr size_t kChunkBytes = 4 * kWidth;
-  constexpr size_t kBit = kIndex * kWidth;
-  constexpr size_t kByte = kBit / 8;
-  constexpr int kShift = static_cast<int>(kBit % 8);
-  constexpr size_t kLoad = std::min<size_t>(8, kChunkBytes - kByte);
-  uint64_t word = 0;
-  std::memcpy(&word, in + kByte, kLoad);
-  uint64_t value = word >> kShift;
-  // Widths above 56 may straddle nine bytes.
-  if constexpr (kShift + kWidth > 64) value |= static_cast<uint64_t>(in[kByte + 8]) << (64 - kShift);
-  return value & kWidthMask<kWidth>;
-}
-
-template <int kWidth, typename T, size_t... kIndex>
-inline void UnpackAll(const uint8_t* in, T* values, std::index_sequence<kIndex...>) {
-  ((values[kIndex] = static_cast<T>(UnpackOne<kWidth, kIndex>(in))), ...);
-}
-
-template <int kWidth, typename T>
-void Unpack32(const uint8_t* in, T* values) {
-  static_assert(kWidth <= 8 * static_cast<int>(sizeof(T)));
-  if constexpr (kWidth == 0) {
-    std::fill_n(values, 32, T{0});
-  } else {
-    UnpackAll<kWidth>(in, values, std::make_index_sequence<32>{});
-  }
-}
-
-template <typename T>
-using PackFn = void (*)(const T*, uint8_t*);
-template <typename T>
-using UnpackFn = void (*)(const uint8_t*, T*);
-
-template <typename T, size_t... kWidth>
-constexpr std::array<PackFn<T>, sizeof...(kWidth)> MakePackTable(std::index_sequence<kWidth...>) {
-  return {&Pack32<static_cast<int>(kWidth), T>...};
-}
-template <typename T, size_t... kWidth>
-constexpr std::array<UnpackFn<T>, sizeof...(kWidth)> MakeUnpackTable(std::index_sequence<kWidth...>) {
-  return {&Unpack32<static_cast<int>(kWidth), T>...};
-}
-
-// Indexed by bit width: one indirect call per 32 values, never per value.
-constexpr auto kPack32x32 = MakePackTable<uint32_t>(std::make_index_sequence<33>{});
-constexpr auto kPack32x64 = MakePackTable<uint64_t>(std::make_index_sequence<65>{});
-constexpr auto kUnpack32x8 = MakeUnpackTable<uint8_t>(std::make_index_sequence<9>{});
-constexpr auto kUnpack32x32 = MakeUnpackTable<uint32_t>(std::make_index_sequence<33>{});
-constexpr auto kUnpack32x64 = MakeUnpackTable<uint64_t>(std::make_index_sequence<65>{});
-
 // How many of values[0 .. n) equal value, from the start.
 template <typename T>
 inline size_t CountRepeats(const T* values, size_t n, T value) {
@@ -136,27 +51,6 @@ inline size_t PutUleb128(uint8_t* dest, uint64_t v) {
 }
 
 }  // namespace
-
-void PackBits32(const uint32_t* values, int bit_width, uint8_t* out) {
-  assert(bit_width >= 0 && bit_width <= 32);
-  kPack32x32[static_cast<size_t>(bit_width)](values, out);
-}
-void PackBits32(const uint64_t* values, int bit_width, uint8_t* out) {
-  assert(bit_width >= 0 && bit_width <= 64);
-  kPack32x64[static_cast<size_t>(bit_width)](values, out);
-}
-void UnpackBits32(const uint8_t* in, int bit_width, uint8_t* values) {
-  assert(bit_width >= 0 && bit_width <= 8);
-  kUnpack32x8[static_cast<size_t>(bit_width)](in, values);
-}
-void UnpackBits32(const uint8_t* in, int bit_width, uint32_t* values) {
-  assert(bit_width >= 0 && bit_width <= 32);
-  kUnpack32x32[static_cast<size_t>(bit_width)](in, values);
-}
-void UnpackBits32(const uint8_t* in, int bit_width, uint64_t* values) {
-  assert(bit_width >= 0 && bit_width <= 64);
-  kUnpack32x64[static_cast<size_t>(bit_width)](in, values);
-}
 
 // ---- Encoder ------------------------------------------------------------------------------------
 
@@ -245,8 +139,7 @@ void RleBitPackedEncoder::FlushLiterals() {
   // Whole 32-value chunks are packed into the room prepared; only groups * width bytes are kept.
   uint8_t* dest = out_->prepare(1 + chunks * 4 * width);
   dest[0] = static_cast<uint8_t>((groups << 1) | 1);
-  const PackFn<uint32_t> pack = kPack32x32[width];
-  for (size_t c = 0; c < chunks; ++c) pack(literals_ + 32 * c, dest + 1 + c * 4 * width);
+  for (size_t c = 0; c < chunks; ++c) PackBits32(literals_ + 32 * c, bit_width_, dest + 1 + c * 4 * width);
   out_->commit(1 + groups * width);
   num_literals_ = 0;
 }
@@ -283,8 +176,8 @@ void RleBitPackedDecoder::Reset(const uint8_t* data, size_t size, int bit_width)
   packed_ = nullptr;
   packed_bytes_ = 0;
   packed_truncated_ = false;
-  chunk_position_ = 0;
-  chunk_size_ = 0;
+  group_position_ = 0;
+  group_size_ = 0;
 }
 
 // Starts the next run; false at the end of the input or on corruption (which sets corrupt_).
@@ -296,7 +189,7 @@ bool RleBitPackedDecoder::NextRun() {
     return false;
   }
   if (position_ >= size_) return false;
-  chunk_position_ = chunk_size_ = 0;
+  group_position_ = group_size_ = 0;
 
   // Header: ULEB128 of (length << 1) | kind, below 2^32 as lengths are below 2^31: at most 5 bytes.
   uint64_t header = 0;
@@ -317,8 +210,10 @@ bool RleBitPackedDecoder::NextRun() {
       corrupt_ = true;
       return false;
     }
+    // Little-endian, byte by byte: a memcpy of a variable size is a call and a stack round trip, and
+    // short RLE runs (levels, indices of clustered values) make this a hot path.
     uint32_t value = 0;
-    std::memcpy(&value, data_ + position_, value_bytes);  // little-endian
+    for (size_t k = 0; k < value_bytes; ++k) value |= static_cast<uint32_t>(data_[position_ + k]) << (8 * k);
     position_ += value_bytes;
     if (bit_width_ < 32 && (value >> bit_width_) != 0) {
       corrupt_ = true;
@@ -361,42 +256,104 @@ bool RleBitPackedDecoder::NextRun() {
 template <typename T>
 void RleBitPackedDecoder::ReadPacked(T* out, size_t count) {
   size_t done = 0;
-  if (chunk_position_ < chunk_size_) {
-    size_t take = std::min(count, chunk_size_ - chunk_position_);
-    for (size_t k = 0; k < take; ++k) out[k] = static_cast<T>(chunk_[chunk_position_ + k]);
-    chunk_position_ += take;
+  if (group_position_ < group_size_) {
+    const size_t take = std::min(count, group_size_ - group_position_);
+    for (size_t k = 0; k < take; ++k) out[k] = static_cast<T>(group_[group_position_ + k]);
+    group_position_ += take;
     done = take;
   }
-  const size_t chunk_bytes = 4 * static_cast<size_t>(bit_width_);
-  UnpackFn<T> unpack;
-  if constexpr (sizeof(T) == 1) {
-    unpack = kUnpack32x8[static_cast<size_t>(bit_width_)];
-  } else {
-    unpack = kUnpack32x32[static_cast<size_t>(bit_width_)];
+  const size_t width = static_cast<size_t>(bit_width_);
+  if (width == 0) {  // no bytes: every value is 0
+    std::fill_n(out + done, count - done, T{0});
+    return;
   }
-  while (count - done >= 32 && packed_bytes_ >= chunk_bytes) {
-    unpack(packed_, out + done);
-    packed_ += chunk_bytes;
-    packed_bytes_ -= chunk_bytes;
-    done += 32;
+  // Whole chunks, then whole groups, straight into out: runs hold whole groups, and callers mostly
+  // ask for whole runs, so this is nearly every value.
+  if (count - done >= 32) {
+    const UnpackFn<T> unpack32 = Unpack32Kernel<T>(bit_width_);
+    const size_t chunk_bytes = 4 * width;
+    const size_t chunks = std::min((count - done) / 32, packed_bytes_ / chunk_bytes);
+    for (size_t c = 0; c < chunks; ++c) {
+      unpack32(packed_, out + done);
+      packed_ += chunk_bytes;
+      done += 32;
+    }
+    packed_bytes_ -= chunks * chunk_bytes;
+  }
+  if (count - done >= 8 && packed_bytes_ >= width) {
+    const UnpackFn<T> unpack8 = Unpack8Kernel<T>(bit_width_);
+    const size_t groups = std::min((count - done) / 8, packed_bytes_ / width);
+    for (size_t g = 0; g < groups; ++g) {
+      unpack8(packed_, out + done);
+      packed_ += width;
+      done += 8;
+    }
+    packed_bytes_ -= groups * width;
   }
   if (done == count) return;
-  // Fewer than 32 values wanted, or fewer than 32 values' bytes left in the run (its last groups):
-  // unpack one chunk into chunk_, zero-extending bytes the run does not have.
-  size_t available = std::min(chunk_bytes, packed_bytes_);
-  if (available == chunk_bytes) {
-    UnpackBits32(packed_, bit_width_, chunk_);
+  // Fewer than 8 values wanted (a group split between calls), or the last group of a run whose bytes
+  // were cut off.
+  LoadGroup();
+  const size_t take = count - done;  // < 8: see above
+  for (size_t k = 0; k < take; ++k) out[done + k] = static_cast<T>(group_[k]);
+  group_position_ = take;
+}
+
+// Unpacks the run's next group into group_ (zero-extending bytes cut off: NextRun made remaining_ count
+// only the values wholly present). REQUIRES: bit_width_ > 0, and the run has values left.
+void RleBitPackedDecoder::LoadGroup() {
+  const size_t width = static_cast<size_t>(bit_width_);
+  const size_t available = std::min(width, packed_bytes_);
+  if (available == width) {
+    UnpackBits8(packed_, bit_width_, group_);
   } else {
-    uint8_t tail[4 * 32] = {};
+    uint8_t tail[32] = {};
     std::memcpy(tail, packed_, available);
-    UnpackBits32(tail, bit_width_, chunk_);
+    UnpackBits8(tail, bit_width_, group_);
   }
   packed_ += available;
   packed_bytes_ -= available;
-  size_t take = count - done;  // < 32: see the loop above
-  for (size_t k = 0; k < take; ++k) out[done + k] = static_cast<T>(chunk_[k]);
-  chunk_position_ = take;
-  chunk_size_ = 32;
+  group_position_ = 0;
+  group_size_ = 8;
+}
+
+bool RleBitPackedDecoder::ReadAhead(size_t ahead, uint32_t* value) {
+  // Whole runs: their bytes were passed when they started.
+  while (true) {
+    if (remaining_ == 0 && !NextRun()) return false;
+    if (ahead < remaining_) break;
+    ahead -= remaining_;
+    remaining_ = 0;
+  }
+  remaining_ -= ahead + 1;
+  if (in_rle_) {
+    *value = rle_value_;
+    return true;
+  }
+  if (group_position_ < group_size_) {
+    const size_t buffered = group_size_ - group_position_;
+    if (ahead < buffered) {
+      *value = group_[group_position_ + ahead];
+      group_position_ += ahead + 1;
+      return true;
+    }
+    ahead -= buffered;
+    group_position_ = group_size_;
+  }
+  const size_t width = static_cast<size_t>(bit_width_);
+  if (width == 0) {
+    *value = 0;
+    return true;
+  }
+  // The value is present (ahead < the run's values left), so its group starts within the run's bytes
+  // (for a cut-off run, LoadGroup zero-extends the group's missing bytes).
+  const size_t skip_bytes = ahead / 8 * width;
+  packed_ += skip_bytes;
+  packed_bytes_ -= skip_bytes;
+  LoadGroup();
+  group_position_ = ahead % 8 + 1;
+  *value = group_[ahead % 8];
+  return true;
 }
 
 template <typename T>

@@ -4,36 +4,19 @@
 //   run header (ULEB128): (count << 1) | 0  → RLE run: count repeats of one value in ceil(bw/8) bytes
 //                         (groups << 1) | 1 → bit-packed run of groups * 8 values, bw bits each
 //
-// The bit-packing kernels (PackBits32 / UnpackBits32) are also DELTA_BINARY_PACKED's miniblock format:
-// both encodings pack LSB first, and both pack multiples of 32 values at a time on the hot path.
+// The bit-packing kernels are in bit_unpack.h (shared with DELTA_BINARY_PACKED's miniblocks).
 //
 // Thread-safety: none; one encoder or decoder per thread. The free functions are thread-safe.
 #pragma once
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 
 #include "logdaemon/status.h"
+#include "parquet/bit_unpack.h"
 #include "parquet/byte_buffer.h"
 
 namespace logdaemon::parquet {
-
-// Bits needed to store max_value (0 for 0, 32 for 0xFFFFFFFF).
-inline size_t BitWidth(uint32_t max_value) {
-  return static_cast<size_t>(std::bit_width(max_value));
-}
-
-// Packs 32 values of bit_width bits, LSB first, into exactly 4 * bit_width bytes at out.
-// REQUIRES: 0 <= bit_width <= 32 (uint32_t) or 64 (uint64_t); every value < 2^bit_width (higher bits
-// are dropped).
-void PackBits32(const uint32_t* values, int bit_width, uint8_t* out);
-void PackBits32(const uint64_t* values, int bit_width, uint8_t* out);
-// Unpacks 32 values of bit_width bits from exactly 4 * bit_width bytes at in (no byte beyond is read).
-// REQUIRES: 0 <= bit_width <= 8 (uint8_t), 32 (uint32_t) or 64 (uint64_t).
-void UnpackBits32(const uint8_t* in, int bit_width, uint8_t* values);
-void UnpackBits32(const uint8_t* in, int bit_width, uint32_t* values);
-void UnpackBits32(const uint8_t* in, int bit_width, uint64_t* values);
 
 // Encodes a stream of values. Repeats of 8 or more become RLE runs; everything else is bit-packed in
 // groups of 8 (the last group padded with zeros; readers stop at the page's value count). A
@@ -95,6 +78,10 @@ class RleBitPackedDecoder {
   // that does not fit T is corruption.
   template <typename T>
   size_t GetBatch(T* out, size_t n);
+  // Passes over `ahead` values, then reads the next one into *value; false as GetBatch would deliver
+  // fewer. Runs are passed by their headers and bit-packed groups unread (only the group holding the
+  // value is unpacked), so reading a few values far apart costs little more than the runs between them.
+  bool ReadAhead(size_t ahead, uint32_t* value);
 
   // Whether the input broke a rule: a zero-length or over-long run, an RLE value wider than the bit
   // width, a run header or RLE value cut off, or values needed from a bit-packed run whose bytes were
@@ -107,6 +94,7 @@ class RleBitPackedDecoder {
   bool NextRun();
   template <typename T>
   void ReadPacked(T* out, size_t count);
+  void LoadGroup();
   size_t GetBatchNarrow(uint8_t* out, size_t n);
 
   const uint8_t* data_ = nullptr;
@@ -118,14 +106,14 @@ class RleBitPackedDecoder {
   size_t remaining_ = 0;
   bool in_rle_ = false;
   uint32_t rle_value_ = 0;
-  // Bit-packed run: its unread bytes (whole 32-value chunks are unpacked straight into the caller's
-  // buffer; a chunk split between calls is unpacked once into chunk_).
+  // Bit-packed run: its unread bytes (whole 32-value chunks and 8-value groups are unpacked straight
+  // into the caller's buffer; a group split between calls is unpacked once into group_).
   const uint8_t* packed_ = nullptr;
   size_t packed_bytes_ = 0;
   bool packed_truncated_ = false;  // the run's bytes end before the values it claims
-  uint32_t chunk_[32];
-  size_t chunk_position_ = 0;
-  size_t chunk_size_ = 0;
+  uint32_t group_[8];
+  size_t group_position_ = 0;
+  size_t group_size_ = 0;
 };
 
 extern template size_t RleBitPackedDecoder::GetBatch<uint8_t>(uint8_t*, size_t);

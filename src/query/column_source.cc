@@ -27,6 +27,8 @@ Status ColumnSource::Cover(size_t begin, size_t end) {
   covered_ = false;
   if (Status st = reader_.Read(begin, end, &data_); !st.ok()) return st;
   present_index_.clear();
+  // An OPTIONAL column without nulls here reads like a REQUIRED one: no level to check per row.
+  if (data_.num_values == data_.num_rows) data_.def_levels.clear();
   if (!data_.def_levels.empty()) {
     present_index_.resize(data_.num_rows);
     uint32_t k = 0;

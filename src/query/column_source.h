@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "logdaemon/status.h"
@@ -30,6 +31,13 @@ class ColumnSource {
 
   // Makes rows [begin, end) of the row group readable (decodes their pages unless already decoded).
   Status Cover(size_t begin, size_t end);
+  // The row after the last one the last Cover decoded: whole pages are decoded, so rows up to here are
+  // readable without decoding again (0 before a Cover; SIZE_MAX for a null source, which decodes
+  // nothing).
+  size_t covered_end() const {
+    if (type_ == ValueType::kNull) return SIZE_MAX;
+    return covered_ ? data_.first_row + data_.num_rows : 0;
+  }
 
   // The value of row `row` (a row-group row inside the last Cover); strings are views valid until the
   // next Cover or Open.
@@ -60,6 +68,18 @@ class ColumnSource {
     return Value::Null();
   }
 
+  // For a grouping over a few rows far apart: whether Gather can read rows [begin, end) (a string
+  // column whose pages there are dictionary-encoded).
+  bool CanGather(size_t begin, size_t end) const {
+    return (type_ == ValueType::kString || type_ == ValueType::kJson) && reader_.CanGatherIndices(begin, end);
+  }
+  // entries[i] = the dictionary entry of row rows[i] (strictly ascending), or parquet::kNullDictIndex
+  // when it is null, reading only these rows' values of their pages; dictionary() is then valid. What
+  // Cover covered stays readable. REQUIRES: CanGather(rows.front(), rows.back() + 1).
+  Status Gather(std::span<const uint32_t> rows, uint32_t* entries) {
+    return reader_.GatherIndices(rows, entries);
+  }
+
   ValueType type() const { return type_; }
   // Whether the rows covered now are dictionary indices (then dict_index and dictionary are usable).
   bool dictionary_encoded() const { return type_ != ValueType::kNull && data_.dictionary_encoded; }
@@ -69,8 +89,15 @@ class ColumnSource {
     if (!data_.def_levels.empty() && data_.def_levels[local] == 0) return -1;
     return data_.dict_indices[present_index_.empty() ? local : present_index_[local]];
   }
-  // The chunk's dictionary: valid from a Cover that was dictionary_encoded() until the next Open (also
-  // after a later Cover falls back to plain values).
+  // The dictionary entries of rows [begin, end) (covered, none null), contiguous. REQUIRES:
+  // dictionary_encoded() and !has_nulls().
+  const uint32_t* dict_indices(size_t begin) const {
+    return data_.dict_indices.data() + (begin - data_.first_row);
+  }
+  // Whether some covered row is null (if not, dict_indices is usable).
+  bool has_nulls() const { return !data_.def_levels.empty(); }
+  // The chunk's dictionary: valid from a Cover that was dictionary_encoded() or a Gather until the next
+  // Open (also after a later Cover falls back to plain values).
   const parquet::ByteArrayValues& dictionary() const { return *reader_.dictionary(); }
   // Changes whenever the dictionary may have (every Open): a cache of per-entry results is keyed on it.
   uint64_t generation() const { return generation_; }
@@ -83,7 +110,9 @@ class ColumnSource {
   parquet::ColumnData data_;
   ValueType type_ = ValueType::kNull;
   bool covered_ = false;
-  // For OPTIONAL columns: the number of present values before each decoded row (values are packed).
+  // For OPTIONAL columns with nulls in the covered rows: the number of present values before each
+  // decoded row (values are packed). Covered rows without nulls have no def_levels and no
+  // present_index_: value k is row k.
   std::vector<uint32_t> present_index_;
   uint64_t generation_ = 0;
   uint64_t bytes_reported_ = 0;

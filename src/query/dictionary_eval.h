@@ -28,6 +28,11 @@ class DictionaryFilter {
     const int64_t entry = source.dict_index(row);
     return entry >= 0 && passes_[static_cast<size_t>(entry)] != 0;
   }
+  // Writes the rows of [begin, end) that pass to rows (room for end - begin), in order; returns how
+  // many. One branch-free pass over the indices: most rows of a --level filter fail.
+  size_t Select(const ColumnSource& source, size_t begin, size_t end, uint32_t* rows) const;
+  // Keeps those of rows[0 .. n) that pass, in order; returns how many.
+  size_t Refine(const ColumnSource& source, uint32_t* rows, size_t n) const;
 
  private:
   const std::vector<std::string>& wanted_;
@@ -40,10 +45,15 @@ class DictionaryCounts {
   // Counts the rows `rows` of `source` (dictionary-encoded now) by entry. A source with another
   // dictionary than the previous call's first folds the previous counts into `groups`.
   void Add(const ColumnSource& source, std::span<const uint32_t> rows, GroupCount* groups);
+  // The same for entries already read (ColumnSource::Gather): parquet::kNullDictIndex counts as null.
+  void AddEntries(const ColumnSource& source, std::span<const uint32_t> entries, GroupCount* groups);
   // Adds the counts so far to `groups` by value, while the dictionary is still valid.
   void Fold(GroupCount* groups);
 
  private:
+  // Folds the counts of another dictionary than source's first.
+  void Switch(const ColumnSource& source, GroupCount* groups);
+
   const ColumnSource* source_ = nullptr;
   uint64_t generation_ = ~uint64_t{0};
   std::vector<uint64_t> counts_;  // by dictionary entry

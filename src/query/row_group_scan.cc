@@ -12,6 +12,10 @@ namespace {
 // decoded only for the pages holding a window's matches.
 constexpr size_t kWindowRows = 16 * 1024;
 
+// --count-by reads only the selected rows' values of a dictionary-encoded column (skipping the others
+// run by run) when at most one row in this many is selected; denser, decoding every value is cheaper.
+constexpr size_t kGatherRatio = 8;
+
 // --grep: `needle` occurs in `text`; with fold, after simple case folding of both (needle pre-folded).
 bool Contains(std::string_view text, std::string_view needle, bool fold, std::u32string* scratch,
               const std::u32string& folded_needle) {
@@ -90,32 +94,53 @@ Status RowGroupScanner::ScanInto(const FilePlan& file, int group, uint64_t limit
   if (!open_status_.ok()) return open_status_;
 
   const size_t rows = static_cast<size_t>(reader.metadata().row_groups[static_cast<size_t>(group)].num_rows);
-  for (size_t w0 = 0; w0 < rows; w0 += kWindowRows) {
-    const size_t w1 = std::min(rows, w0 + kWindowRows);
-    out->rows_scanned += w1 - w0;
-    for (ColumnSource* s : {time_source, level_source, service_source}) {
+  filter_sources_.assign({time_source, level_source, service_source});
+  for (int column : plan_.filter_columns) {
+    filter_sources_.push_back(source_row_.sources[static_cast<size_t>(column)]);
+  }
+  size_t w1 = 0;
+  for (size_t w0 = 0; w0 < rows; w0 = w1) {
+    w1 = std::min(rows, w0 + kWindowRows);
+    for (ColumnSource* s : filter_sources_) {
       if (Status st = s->Cover(w0, w1); !st.ok()) return st;
     }
-    for (int column : plan_.filter_columns) {
-      if (Status st = source_row_.sources[static_cast<size_t>(column)]->Cover(w0, w1); !st.ok()) return st;
+    if (limit == 0) {
+      // Whole pages were decoded: the window grows to the end of what every filter column holds, so
+      // that a page straddling two windows is not decoded twice (pages of 20 000 rows and windows of
+      // 16 Ki would decode most pages twice). With a limit, the smaller window may stop sooner.
+      size_t reach = SIZE_MAX;
+      for (const ColumnSource* s : filter_sources_) reach = std::min(reach, s->covered_end());
+      if (reach != SIZE_MAX) w1 = std::max(w1, std::min(rows, reach));
     }
+    out->rows_scanned += w1 - w0;
     const bool level_dictionary = !filter.levels.empty() && level_filter_.Prepare(*level_source);
     const bool service_dictionary = !filter.services.empty() && service_filter_.Prepare(*service_source);
+    // The dictionary filters first, in one tight pass over the indices each; the other checks then see
+    // only the rows those pass (a --level error passes a few percent).
+    const bool prefiltered = level_dictionary || service_dictionary;
+    size_t num_candidates = w1 - w0;
+    if (prefiltered) {
+      if (candidates_.size() < w1 - w0) candidates_.resize(w1 - w0);
+      uint32_t* candidates = candidates_.data();
+      num_candidates = level_dictionary ? level_filter_.Select(*level_source, w0, w1, candidates)
+                                        : service_filter_.Select(*service_source, w0, w1, candidates);
+      if (level_dictionary && service_dictionary) {
+        num_candidates = service_filter_.Refine(*service_source, candidates, num_candidates);
+      }
+    }
     selected_.clear();
-    for (size_t r = w0; r < w1; ++r) {
+    for (size_t i = 0; i < num_candidates; ++i) {
+      const size_t r = prefiltered ? candidates_[i] : w0 + i;
       if (time_filter) {
         const Value t = time_source->Get(r);
         if (t.is_null()) continue;
         if (filter.since_micros && t.i < *filter.since_micros) continue;
         if (filter.until_micros && t.i >= *filter.until_micros) continue;
       }
-      if (!filter.levels.empty() && !(level_dictionary ? level_filter_.Passes(*level_source, r)
-                                                       : OneOf(level_source->Get(r), filter.levels))) {
+      if (!filter.levels.empty() && !level_dictionary && !OneOf(level_source->Get(r), filter.levels))
         continue;
-      }
-      if (!filter.services.empty() &&
-          !(service_dictionary ? service_filter_.Passes(*service_source, r)
-                               : OneOf(service_source->Get(r), filter.services))) {
+      if (!filter.services.empty() && !service_dictionary &&
+          !OneOf(service_source->Get(r), filter.services)) {
         continue;
       }
       source_row_.row = r;
@@ -133,6 +158,14 @@ Status RowGroupScanner::ScanInto(const FilePlan& file, int group, uint64_t limit
     out->rows_matched += selected_.size();
     if (selected_.empty() || output.empty()) {
       if (limit != 0 && out->rows_matched >= limit) break;
+      continue;
+    }
+    if (plan_.group && selected_.size() * kGatherRatio <= w1 - w0 &&
+        output_sources[0]->CanGather(selected_.front(), selected_.back() + 1)) {
+      // A few rows of many: only their values are read of the grouped column's pages.
+      entries_.resize(selected_.size());
+      if (Status st = output_sources[0]->Gather(selected_, entries_.data()); !st.ok()) return st;
+      group_dict_counts_.AddEntries(*output_sources[0], entries_, &out->groups);
       continue;
     }
     for (ColumnSource* s : output_sources) {

@@ -80,7 +80,10 @@ class RowGroupScanner {
   } source_row_;
   EvalScratch scratch_;
   std::u32string grep_scratch_;
+  std::vector<ColumnSource*> filter_sources_;  // the row group's sources the filters read
+  std::vector<uint32_t> candidates_;           // rows of a window the dictionary filters pass
   std::vector<uint32_t> selected_;
+  std::vector<uint32_t> entries_;  // --count-by: the dictionary entries of selected_ (Gather)
   std::vector<Value> values_;
 };
 

@@ -357,6 +357,97 @@ TEST(ColumnChunkReader, KeepsTheDictionaryOfDictionaryEncodedStrings) {
   }
 }
 
+// The rows of `rows` gathered from `reader` (open on the chunk of `full`) are the chunk's values.
+testing::AssertionResult GatherMatches(ColumnChunkReader* reader, const ColumnData& full,
+                                       const std::vector<size_t>& before, const std::vector<uint32_t>& rows) {
+  std::vector<uint32_t> indices(rows.size(), 12345);
+  if (Status st = reader->GatherIndices(rows, indices.data()); !st.ok()) {
+    return testing::AssertionFailure() << st.ToString();
+  }
+  if (reader->dictionary() == nullptr) return testing::AssertionFailure() << "no dictionary";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const size_t row = rows[i];
+    if (full.is_null(row)) {
+      if (indices[i] != kNullDictIndex) return testing::AssertionFailure() << "row " << row << ": not null";
+      continue;
+    }
+    if (indices[i] >= reader->dictionary()->count()) {
+      return testing::AssertionFailure() << "row " << row << ": index " << indices[i] << " out of range";
+    }
+    if ((*reader->dictionary())[indices[i]] != full.byte_arrays[before[row]]) {
+      return testing::AssertionFailure() << "row " << row << ": value differs";
+    }
+  }
+  return testing::AssertionSuccess();
+}
+
+// GatherIndices reads what Read reads, for any rows: dense or sparse, single rows, page edges, nulls,
+// both page versions, compressed or not; and leaves a Read's data alone.
+TEST(ColumnChunkReader, GatherIndicesMatchesTheWholeChunk) {
+  std::mt19937_64 rng(17);
+  for (int version : {1, 2}) {
+    for (Codec codec : {Codec::kUncompressed, Codec::kZstd}) {
+      SCOPED_TRACE(testing::Message() << "version " << version << " codec " << static_cast<int>(codec));
+      std::string bytes = MixedFile(codec, version, 2, 100);
+      auto file = OpenBytes(bytes);
+      ASSERT_NE(file, nullptr);
+      ColumnChunkReader reader;
+      ColumnData full;
+      ColumnData part;
+      for (int group : {0, 1}) {
+        for (int c : {kLevel, 5}) {
+          SCOPED_TRACE(c);
+          ASSERT_TRUE(file->ReadColumnChunk(group, c, &full).ok());
+          const std::vector<size_t> before = PresentBefore(full);
+          ASSERT_TRUE(reader.Open(*file, group, c, true).ok());
+          const size_t n = reader.num_rows();
+          ASSERT_TRUE(reader.CanGatherIndices(0, n));
+          ASSERT_TRUE(reader.Read(kPageRows, kPageRows + 1, &part).ok());
+          for (size_t density : {1, 2, 5, 17, 60}) {
+            for (int round = 0; round < 3; ++round) {
+              std::vector<uint32_t> rows;
+              for (size_t r = 0; r < n; ++r) {
+                if (rng() % density == 0) rows.push_back(static_cast<uint32_t>(r));
+              }
+              EXPECT_TRUE(GatherMatches(&reader, full, before, rows)) << "density " << density;
+            }
+          }
+          const uint32_t last = static_cast<uint32_t>(n - 1);
+          for (const std::vector<uint32_t>& rows :
+               {std::vector<uint32_t>{0}, std::vector<uint32_t>{last}, std::vector<uint32_t>{},
+                std::vector<uint32_t>{kPageRows - 1, kPageRows, 2 * kPageRows - 1, 2 * kPageRows, last}}) {
+            EXPECT_TRUE(GatherMatches(&reader, full, before, rows));
+          }
+          EXPECT_TRUE(
+              RangeMatches(full, before, part, kPageRows, kPageRows + 1, file->columns()[c].optional()));
+          // Rows out of order are refused, not misread.
+          std::vector<uint32_t> backwards = {5, 3};
+          std::vector<uint32_t> indices(2);
+          EXPECT_FALSE(reader.GatherIndices(backwards, indices.data()).ok());
+          std::vector<uint32_t> across = {2 * kPageRows, 3};
+          EXPECT_FALSE(reader.GatherIndices(across, indices.data()).ok());
+        }
+      }
+      // What cannot be gathered: strings without keep_dictionary, PLAIN pages of a dictionary that
+      // was dropped, other types.
+      ASSERT_TRUE(reader.Open(*file, 0, kLevel, false).ok());
+      EXPECT_FALSE(reader.CanGatherIndices(0, 1));
+      ASSERT_TRUE(reader.Open(*file, 0, kTrace, true).ok());
+      EXPECT_TRUE(reader.CanGatherIndices(0, 1));
+      EXPECT_FALSE(reader.CanGatherIndices(0, reader.num_rows()));
+      std::vector<uint32_t> rows = {static_cast<uint32_t>(reader.num_rows() - 1)};
+      uint32_t index = 0;
+      EXPECT_FALSE(reader.GatherIndices(rows, &index).ok());
+      ASSERT_TRUE(reader.Open(*file, 0, 1, true).ok());
+      EXPECT_FALSE(reader.CanGatherIndices(0, 1));
+      EXPECT_FALSE(reader.CanGatherIndices(0, reader.num_rows() + 1));
+      EXPECT_FALSE(reader.CanGatherIndices(3, 3));
+    }
+  }
+  ColumnChunkReader unopened;
+  EXPECT_FALSE(unopened.CanGatherIndices(0, 1));
+}
+
 TEST(ColumnChunkReader, DictionaryFallbackReadsBothWays) {
   std::string bytes = MixedFile(Codec::kSnappy, 1);
   auto file = OpenBytes(bytes);
@@ -783,6 +874,39 @@ TEST(ColumnChunkReaderHostile, DictionaryIndexOutOfRange) {
                 "dictionary index 200 out of range (5 entries)");
     ExpectError(reader.Read(0, 100, &part), "dictionary index 200 out of range");
   }
+  // Gathering rows of that page finds it too; rows of the other pages do not need it.
+  {
+    ColumnChunkReader reader;
+    ASSERT_TRUE(OpenChunk(bytes, &reader, &file, true).ok());
+    std::vector<uint32_t> rows = {1, kPageRows + 3, 2 * kPageRows + 5};
+    std::vector<uint32_t> indices(rows.size());
+    ExpectError(reader.GatherIndices(rows, indices.data()), "dictionary index 200 out of range (5 entries)");
+    rows = {1, kPageRows + 3, 3 * kPageRows};
+    EXPECT_TRUE(reader.GatherIndices(rows, indices.data()).ok());
+  }
+  // Fewer indices than the page's values: the rows past them are an error.
+  SetBody(&page, IndicesBody(3, 1));
+  bytes = Assemble(d);
+  {
+    ColumnChunkReader reader;
+    ASSERT_TRUE(OpenChunk(bytes, &reader, &file, true).ok());
+    std::vector<uint32_t> rows = {2 * kPageRows + 2};
+    uint32_t index = 0;
+    ASSERT_TRUE(reader.GatherIndices(rows, &index).ok());
+    EXPECT_EQ(index, 1u);
+    rows = {2 * kPageRows + 3};
+    ExpectError(reader.GatherIndices(rows, &index), "dictionary indices: fewer than");
+  }
+  // No indices at all, or a bit width above 32.
+  for (std::string body : {std::string(), std::string(1, '\x21')}) {
+    SetBody(&page, body);
+    bytes = Assemble(d);
+    ColumnChunkReader reader;
+    ASSERT_TRUE(OpenChunk(bytes, &reader, &file, true).ok());
+    std::vector<uint32_t> rows = {2 * kPageRows};
+    uint32_t index = 0;
+    ExpectError(reader.GatherIndices(rows, &index), "dictionary indices");
+  }
   // An index just past the end, too.
   SetBody(&page, IndicesBody(static_cast<size_t>(page.header.data_page_header->num_values), 5));
   bytes = Assemble(d);
@@ -851,6 +975,21 @@ TEST(ColumnChunkReaderHostile, RandomDamageNeverCrashes) {
             if (!st.ok()) {
               EXPECT_NE(st.message().find("hostile: "), std::string::npos) << st.ToString();
               continue;
+            }
+            // Rows far apart, gathered: an error or indices within the dictionary.
+            std::vector<uint32_t> rows;
+            for (size_t r = rng() % 5; r < chunk.num_rows(); r += 1 + rng() % 25) {
+              rows.push_back(static_cast<uint32_t>(r));
+            }
+            if (!rows.empty() && chunk.CanGatherIndices(rows.front(), rows.back() + 1)) {
+              std::vector<uint32_t> indices(rows.size());
+              if (chunk.GatherIndices(rows, indices.data()).ok()) {
+                for (uint32_t index : indices) {
+                  if (index != kNullDictIndex) {
+                    ASSERT_LT(index, chunk.dictionary()->count());
+                  }
+                }
+              }
             }
             for (size_t begin = 0; begin < chunk.num_rows(); begin += 1 + rng() % 30) {
               st = chunk.Read(begin, begin + 1 + rng() % 40, &part);

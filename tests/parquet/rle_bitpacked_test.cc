@@ -406,6 +406,119 @@ TEST(RleBitPacked, BytesConsumedEndsAtTheLastRunRead) {
   EXPECT_EQ(decoder.bytes_consumed(), 5u);
 }
 
+// ---- Reading values far apart (ReadAhead) --------------------------------------------------------
+
+// ReadAhead at random gaps, mixed with GetBatch, gives the values a plain decode gives: every width,
+// runs of every kind and length, gaps inside a group, across groups, runs and whole runs.
+TEST(RleBitPacked, ReadAheadMatchesAPlainDecode) {
+  std::mt19937_64 rng(21);
+  for (int width = 0; width <= 32; ++width) {
+    for (size_t n : {1, 7, 8, 9, 100, 1000, 5000}) {
+      std::vector<uint32_t> values = RunsAndLiterals(n, width, &rng);
+      // Some long literal stretches too, so that bit-packed runs of many groups occur.
+      for (size_t i = 0; i < n; i += 3) {
+        values[i] = static_cast<uint32_t>(rng() & (width == 32 ? ~0u : (1u << width) - 1));
+      }
+      Bytes bytes = Encode(values, width);
+      for (size_t max_gap : {1, 3, 9, 40, 700}) {
+        RleBitPackedDecoder decoder;
+        decoder.Reset(bytes.data(), bytes.size(), width);
+        size_t at = 0;  // values passed so far
+        while (true) {
+          const size_t gap = rng() % max_gap;
+          if (rng() % 4 == 0) {
+            // A batch now and then: ReadAhead and GetBatch share the decoder's state.
+            uint32_t batch[5];
+            const size_t want = std::min<size_t>(1 + rng() % 5, n - at);
+            ASSERT_EQ(decoder.GetBatch(batch, want), want);
+            for (size_t k = 0; k < want; ++k) ASSERT_EQ(batch[k], values[at + k]);
+            at += want;
+            if (at == n) break;
+            continue;
+          }
+          uint32_t value = 0xDEADBEEF;
+          if (at + gap >= n) {
+            // Past the values: only the zero padding of the last bit-packed group may follow.
+            if (decoder.ReadAhead(gap, &value)) {
+              EXPECT_LT(at + gap, n + 7) << "width " << width << " n " << n;
+              EXPECT_EQ(value, 0u);
+            }
+            break;
+          }
+          ASSERT_TRUE(decoder.ReadAhead(gap, &value)) << "width " << width << " at " << at << " gap " << gap;
+          ASSERT_EQ(value, values[at + gap])
+              << "width " << width << " n " << n << " at " << at << " gap " << gap;
+          at += gap + 1;
+          if (at == n) break;
+        }
+        EXPECT_FALSE(decoder.corrupt());
+      }
+    }
+  }
+}
+
+// A gap past the end, or into bad data, is false, never an over-read (exact-size copies: ASan).
+TEST(RleBitPacked, ReadAheadOnHostileInputFailsCleanly) {
+  std::mt19937_64 rng(22);
+  for (int width : {1, 3, 4, 8, 13, 32}) {
+    std::vector<uint32_t> values = RunsAndLiterals(600, width, &rng);
+    Bytes bytes = Encode(values, width);
+    for (size_t cut = 0; cut < bytes.size(); ++cut) {
+      Bytes prefix(bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(cut));
+      // What a plain decode of the cut stream delivers: ReadAhead agrees on every value of it.
+      RleBitPackedDecoder plain;
+      plain.Reset(prefix.data(), prefix.size(), width);
+      std::vector<uint32_t> delivered(values.size());
+      delivered.resize(plain.GetBatch(delivered.data(), delivered.size()));
+      RleBitPackedDecoder decoder;
+      decoder.Reset(prefix.data(), prefix.size(), width);
+      size_t at = 0;
+      while (true) {
+        const size_t gap = rng() % 50;
+        uint32_t value = 0;
+        const bool ok = decoder.ReadAhead(gap, &value);
+        if (at + gap >= delivered.size()) {
+          // Nothing past what a plain decode delivers, but the zero padding after the last value.
+          if (ok) {
+            ASSERT_EQ(delivered.size(), values.size()) << "width " << width << " cut " << cut;
+            ASSERT_LT(at + gap, values.size() + 7);
+            ASSERT_EQ(value, 0u);
+          }
+          break;
+        }
+        ASSERT_TRUE(ok) << "width " << width << " cut " << cut;
+        ASSERT_EQ(value, values[at + gap]);
+        at += gap + 1;
+      }
+    }
+  }
+  // Hostile headers: zero-length runs, huge runs, values wider than the width, headers that never end.
+  const Bytes hostile[] = {{0x00, 0x01},
+                           {0x01, 0x00},
+                           {0x02, 0x02},
+                           {0xFF, 0xFF, 0xFF},
+                           {0x80, 0x80, 0x80, 0x80, 0x10, 0x01},
+                           {0x81, 0x80, 0x80, 0x80, 0x02, 0x00}};
+  for (const Bytes& bytes : hostile) {
+    RleBitPackedDecoder decoder;
+    decoder.Reset(bytes.data(), bytes.size(), 1);
+    uint32_t value;
+    EXPECT_FALSE(decoder.ReadAhead(0, &value));
+    EXPECT_TRUE(decoder.corrupt());
+    EXPECT_FALSE(decoder.ReadAhead(5, &value));
+  }
+  // A huge RLE run is passed in O(1); a huge gap past it fails.
+  Bytes huge = {0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x01};  // 2^31 - 1 ones
+  RleBitPackedDecoder decoder;
+  decoder.Reset(huge.data(), huge.size(), 1);
+  uint32_t value = 0;
+  ASSERT_TRUE(decoder.ReadAhead((size_t{1} << 31) - 3, &value));
+  EXPECT_EQ(value, 1u);
+  EXPECT_TRUE(decoder.ReadAhead(0, &value));
+  EXPECT_FALSE(decoder.ReadAhead(0, &value));
+  EXPECT_FALSE(decoder.corrupt());
+}
+
 // ---- Data page v1 levels -------------------------------------------------------------------------
 
 TEST(LevelsV1, CarryTheirLength) {

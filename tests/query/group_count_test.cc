@@ -1,10 +1,20 @@
-// --count-by's grouping: owned keys, every value type, nulls as a group, largest first.
+// --count-by's grouping: owned keys, every value type, nulls as a group, largest first; and through a
+// scan, the counts of a dictionary-encoded column whether few rows are selected (only their values are
+// read) or many (every value is decoded).
 #include "query/group_count.h"
 #include "query/row_buffer.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
+#include <map>
 #include <string>
+
+#include "logdaemon/schema.h"
+#include "logdaemon/storage.h"
+#include "query/scan.h"
+#include "support/temp_dir.h"
 
 namespace logdaemon::query {
 namespace {
@@ -83,4 +93,104 @@ TEST(RowBuffer, AppendTakesTheRowsAndTheirStringsWithoutCopying) {
   EXPECT_EQ(a.time(2), 3);
 }
 
+namespace {
+
+// One row group of many pages and scan windows. Errors are rare (1 log in 53) except in a burst where
+// every other log is one; the service is null for every 11th log and otherwise changes every 3 logs.
+class CountByScanTest : public ::testing::Test {
+ protected:
+  static constexpr int kLogs = 70'000;
+  static bool Burst(int i) { return i >= 30'000 && i < 40'000; }
+  static std::string Level(int i) {
+    if (Burst(i) ? i % 2 == 0 : i % 53 == 0) return "error";
+    return i % 3 == 0 ? "warn" : "info";
+  }
+  static std::string Service(int i) {
+    static const char* kServices[] = {"api", "worker", "db"};
+    return i % 11 == 0 ? "<null>" : kServices[(i / 3) % 3];
+  }
+
+  void SetUp() override {
+    StorageOptions options;
+    options.directory = dir_.path();
+    options.batch_size = kLogs;
+    options.flush_interval = std::chrono::milliseconds(600'000);  // one flush file, at Close
+    options.compaction = false;
+    options.overflow = OverflowPolicy::kBlock;  // never "overloaded" while the writer catches up
+    auto schema = SchemaValidator::DefaultSchema();
+    ASSERT_TRUE(schema.ok());
+    auto engine = StorageEngine::Open(options, *schema);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    for (int i = 0; i < kLogs; ++i) {
+      char text[300];
+      const std::string service = i % 11 == 0 ? "" : R"(,"service":")" + Service(i) + "\"";
+      std::snprintf(text, sizeof(text),
+                    R"({"timestamp":"2026-01-15T10:%02d:%02d.%06dZ","level":"%s","message":"m%d"%s})",
+                    i / 6000, (i / 100) % 60, i % 100, Level(i).c_str(), i, service.c_str());
+      Status appended = (*engine)->Append(text);
+      ASSERT_TRUE(appended.ok()) << text << ": " << appended.ToString();
+    }
+    ASSERT_TRUE((*engine)->Close().ok());
+  }
+
+  // --count-by `field` of the logs passing `filter`, by value ("<null>" for nulls).
+  std::map<std::string, uint64_t> CountBy(const std::string& field, const ScanFilter& filter) {
+    GroupCount groups;
+    ScanRequest request;
+    request.storage_dir = dir_.path();
+    request.filter = filter;
+    request.fields = {field};
+    request.group_counts = &groups;
+    Status st = scanner_.Run(
+        request, [](const std::vector<ColumnInfo>&) {}, [](std::span<const Value>) { return true; });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    std::map<std::string, uint64_t> counts;
+    for (const auto& [value, n] : groups.Sorted())
+      counts[value.is_null() ? "<null>" : std::string(value.s)] = n;
+    return counts;
+  }
+
+  template <typename Keep, typename Key>
+  static std::map<std::string, uint64_t> Expected(Keep keep, Key key) {
+    std::map<std::string, uint64_t> counts;
+    for (int i = 0; i < kLogs; ++i) {
+      if (keep(i)) ++counts[key(i)];
+    }
+    return counts;
+  }
+
+  testing_support::TempDir dir_{"logdaemon_count_by"};
+  Scanner scanner_;
+};
+
+TEST_F(CountByScanTest, SparseAndDenseSelectionsCountTheSame) {
+  ScanFilter errors;
+  errors.levels = {"error"};
+  EXPECT_EQ(CountBy("service", errors),
+            Expected([](int i) { return Level(i) == "error"; }, [](int i) { return Service(i); }));
+  // Every row: no reading of single values.
+  EXPECT_EQ(CountBy("service", ScanFilter{}),
+            Expected([](int) { return true; }, [](int i) { return Service(i); }));
+  // Grouped by the REQUIRED level column, among one service's logs (a dictionary filter on the other
+  // column), and by service among warnings and errors (dense everywhere).
+  ScanFilter db;
+  db.services = {"db"};
+  EXPECT_EQ(CountBy("level", db),
+            Expected([](int i) { return Service(i) == "db"; }, [](int i) { return Level(i); }));
+  ScanFilter db_errors = errors;
+  db_errors.services = {"db"};
+  EXPECT_EQ(CountBy("level", db_errors),
+            Expected([](int i) { return Service(i) == "db" && Level(i) == "error"; },
+                     [](int i) { return Level(i); }));
+  ScanFilter warn_error;
+  warn_error.levels = {"warn", "error"};
+  EXPECT_EQ(CountBy("service", warn_error),
+            Expected([](int i) { return Level(i) != "info"; }, [](int i) { return Service(i); }));
+  // A level nobody logs: nothing counted.
+  ScanFilter fatal;
+  fatal.levels = {"fatal"};
+  EXPECT_TRUE(CountBy("service", fatal).empty());
+}
+
+}  // namespace
 }  // namespace logdaemon::query
