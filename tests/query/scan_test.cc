@@ -333,6 +333,7 @@ class BigRowGroupTest : public ::testing::Test {
     options.batch_size = kLogs;
     options.flush_interval = std::chrono::milliseconds(600'000);  // one flush file, at Close
     options.compaction = false;
+    options.overflow = OverflowPolicy::kBlock;  // never "overloaded" while the writer catches up
     auto schema = SchemaValidator::DefaultSchema();
     ASSERT_TRUE(schema.ok());
     auto engine = StorageEngine::Open(options, *schema);
