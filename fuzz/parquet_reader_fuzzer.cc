@@ -1,10 +1,11 @@
 // libFuzzer target: arbitrary bytes as a Parquet file. Opening it, reading every column chunk (whole,
-// and in ranges of rows with dictionaries kept, as the query engine reads them), the page index and the
-// page summaries must never crash, leak, hang or allocate without bound; errors are fine. See
-// docs/fuzzing.md.
+// in ranges of rows with dictionaries kept, and the indices of scattered rows, as the query engine reads
+// them), the page index and the page summaries must never crash, leak, hang or allocate without bound;
+// errors are fine. See docs/fuzzing.md.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "parquet/column_chunk_reader.h"
 #include "parquet/file_reader.h"
@@ -37,6 +38,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           (void)chunk.Read(0, 1, &column);
           (void)chunk.Read(rows / 2, rows / 2 + 1, &column);
           (void)chunk.Read(1, rows, &column);
+          // A sparse --count-by: the indices of a few rows far apart, skipping the others.
+          uint32_t scattered[4] = {0, static_cast<uint32_t>(rows / 3), static_cast<uint32_t>(rows / 2),
+                                   static_cast<uint32_t>(rows - 1)};
+          size_t n = 1;
+          for (size_t i = 1; i < 4; ++i) {
+            if (scattered[i] > scattered[n - 1]) scattered[n++] = scattered[i];
+          }
+          uint32_t indices[4];
+          if (rows <= UINT32_MAX && chunk.CanGatherIndices(scattered[0], scattered[n - 1] + 1)) {
+            (void)chunk.GatherIndices(std::span<const uint32_t>(scattered, n), indices);
+          }
         }
       }
       std::optional<ColumnIndex> column_index;
