@@ -235,15 +235,16 @@ TEST_P(ServerTest, RefusesConnectionsBeyondTheLimit) {
   EXPECT_EQ(server_->Stats().connections_refused, 1u);
   // The loops publish their counters after answering, so the third connection may not show yet: wait
   // for it, or the wait for 2 below could pass before the closed connection is noticed.
-  ASSERT_TRUE(Eventually([](const ServerStats& s) { return s.connections_active == 3; }));
+  ASSERT_TRUE(Eventually([](const ServerStats& s) { return s.connections_active == 3; }))
+      << "active connections: " << server_->Stats().connections_active;
   clients.pop_back();
   ASSERT_TRUE(Eventually([](const ServerStats& s) { return s.connections_active == 2; }))
       << "active connections: " << server_->Stats().connections_active;
   auto again = Connect();
   ASSERT_NE(again, nullptr);
   auto reply = again->Send(kValid);
-  ASSERT_TRUE(reply.ok()) << reply.status().ToString() << "; refused "
-                          << server_->Stats().connections_refused;
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString() << "; refused " << server_->Stats().connections_refused
+                          << ", active " << server_->Stats().connections_active;
   EXPECT_TRUE(reply->ok) << reply->error;
 }
 
