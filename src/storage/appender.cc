@@ -62,6 +62,7 @@ Status Appender::Append(simdjson::dom::element document) {
   }
   --credits_;
   ++appended_;
+  appended_since_tick_ = true;
   if (batch_->num_rows() >= engine_->handoff_rows()) Send();
   return Status::OK();
 }
@@ -85,6 +86,14 @@ void Appender::Tick() {
       CoarseSteadyNanos() - batch_->first_arrival_ns() >= engine_->handoff_interval_ns()) {
     Send();
   }
+  // Idle since the last tick: give the unspent credits back, so that they neither count as queued logs
+  // (logdaemon_queue_logs) nor hold capacity another appender could use. A busy appender keeps them, so
+  // credits still cost one atomic operation per chunk, not per log.
+  if (!appended_since_tick_ && credits_ > 0) {
+    engine_->admission().Release(credits_);
+    credits_ = 0;
+  }
+  appended_since_tick_ = false;
 }
 
 void Appender::HandOff() {

@@ -30,7 +30,8 @@ class Appender {
   // kBlock it waits); Unavailable when the engine is closing.
   Status Append(simdjson::dom::element document);
 
-  // Hands the batch over when it is old enough; call it regularly (each event-loop turn). Cheap.
+  // Hands the batch over when it is old enough, and gives unspent credits back when nothing was appended
+  // since the previous call; call it regularly (each event-loop turn). Cheap.
   void Tick();
   // Hands the batch over now and gives back unspent credits.
   void HandOff();
@@ -47,6 +48,7 @@ class Appender {
   Shredder shredder_;
   std::unique_ptr<RowBatch> batch_;
   size_t credits_ = 0;
+  bool appended_since_tick_ = false;
   // Added to the engine's counters per batch or tick, not per log.
   uint64_t appended_ = 0;
   uint64_t rejected_ = 0;

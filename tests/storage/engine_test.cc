@@ -23,8 +23,10 @@
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
 #include "parquet/file_writer.h"
+#include "storage/appender.h"
 #include "storage/catalog.h"
 #include "storage/compaction_policy.h"
+#include "storage/engine.h"
 #include "storage/fault_fs.h"
 #include "storage/file_names.h"
 #include "storage/row_batch.h"
@@ -486,6 +488,36 @@ StorageOptions StuckOptions(const std::string& dir, FaultInjectingFileSystem* fa
   options.overflow = policy;
   options.file_system = faults;
   return options;
+}
+
+// logdaemon_queue_logs counts logs, not credits: an io thread's appender takes credits in chunks, and
+// gives back the unspent ones once it has been idle for a tick, so a quiet daemon reports exactly the logs
+// it holds.
+TEST(StorageEngineTest, QueuedLogsCountsLogsOnceAppendersAreIdle) {
+  TempDir dir;
+  StorageOptions options;
+  options.directory = dir.path();
+  options.batch_size = 1000000;
+  options.flush_interval = std::chrono::hours(1);  // the rows stay in the appender's batch
+  auto engine = OpenOrDie(options, DefaultSchema());
+  ASSERT_NE(engine, nullptr);
+  {
+    std::unique_ptr<Appender> appender = engine->engine().NewAppender();
+    simdjson::dom::parser parser;
+    const int64_t t = UtcMicros(2026, 1, 15, 19);
+    for (int i = 0; i < 5; ++i) {
+      simdjson::padded_string text(SeqLog(t, i));
+      simdjson::dom::element document;
+      ASSERT_EQ(parser.parse(text).get(document), simdjson::SUCCESS);
+      ASSERT_TRUE(appender->Append(document).ok());
+    }
+    appender->Tick();  // busy since the last tick: keeps its credits (one chunk)
+    EXPECT_GT(engine->Stats().queued_logs, 5u);
+    appender->Tick();  // idle for a tick: gives back the unspent ones
+    EXPECT_EQ(engine->Stats().queued_logs, 5u);
+  }  // the appender hands its rows over
+  ASSERT_TRUE(engine->Close().ok());
+  EXPECT_EQ(engine->Stats().queued_logs, 0u);
 }
 
 TEST(StorageEngineTest, FullQueueDropsWithOverloaded) {
