@@ -264,16 +264,16 @@ Status Follower::PrintNew(bool* found) {
     const storage::SequenceRange range = files.front()->parsed.range;
     const uint64_t length = range.last - range.first + 1;
     const uint64_t covered = seen_.CoveredCount(range);
+    if (covered == length) {
+      seen_.Collapse(range, seen_.RowsWithin(range));  // a merged file: its inputs' ranges become one
+      continue;
+    }
     // Open them now: once open, a compaction removing them takes nothing away.
     std::vector<ScanFile> opened;
     uint64_t rows = 0;
     bool gone = false;
     for (const storage::DataFile* file : files) {
-      ScanFile scan_file;
-      scan_file.path = file->path;
-      scan_file.min_time_micros = file->parsed.min_time_seconds * 1'000'000;
-      scan_file.range = file->parsed.range;
-      if (covered == length) continue;  // seen: nothing to open
+      ScanFile scan_file = ToScanFile(*file);
       Status st = OpenScanFile(&scan_file);
       if (st.code() == Status::Code::kNotFound) {
         gone = true;  // merged meanwhile: the next listing shows the merged file
@@ -284,10 +284,6 @@ Status Follower::PrintNew(bool* found) {
       if (!reader.ok()) return reader.status();
       rows += static_cast<uint64_t>((*reader)->num_rows());
       opened.push_back(std::move(scan_file));
-    }
-    if (covered == length) {
-      seen_.Collapse(range, seen_.RowsWithin(range));  // a merged file: its inputs' ranges become one
-      continue;
     }
     if (gone) {
       *found = true;

@@ -32,6 +32,13 @@ class SharedSource final : public parquet::InputSource {
   std::shared_ptr<const parquet::InputSource> source_;
 };
 
+bool ByTime(const ScanFile& a, const ScanFile& b) {
+  return a.min_time_micros != b.min_time_micros ? a.min_time_micros < b.min_time_micros
+                                                : a.range.first < b.range.first;
+}
+
+}  // namespace
+
 ScanFile ToScanFile(const storage::DataFile& file) {
   ScanFile out;
   out.path = file.path;
@@ -39,13 +46,6 @@ ScanFile ToScanFile(const storage::DataFile& file) {
   out.range = file.parsed.range;
   return out;
 }
-
-bool ByTime(const ScanFile& a, const ScanFile& b) {
-  return a.min_time_micros != b.min_time_micros ? a.min_time_micros < b.min_time_micros
-                                                : a.range.first < b.range.first;
-}
-
-}  // namespace
 
 std::optional<std::pair<int64_t, int64_t>> PartitionRange(std::string_view relative) {
   if (!relative.starts_with("dt=") || relative.size() < 13) return std::nullopt;

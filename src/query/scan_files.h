@@ -31,6 +31,9 @@ struct ScanFile {
   std::shared_ptr<const parquet::InputSource> source;  // open; null until OpenScanFiles
 };
 
+// A catalog entry as a ScanFile (not opened yet).
+ScanFile ToScanFile(const storage::DataFile& file);
+
 // The storage directory's visible files, by earliest time then sequence.
 struct StorageListing {
   std::vector<storage::Partition> partitions;
