@@ -85,9 +85,9 @@ void OnStopSignal(int) {
   errno = saved;
 }
 
-Status Follow(const query::ScanRequest& request, std::unique_ptr<query::RowWriter>& writer,
-              const query::Scanner::BeginFn& begin, const query::Scanner::RowFn& row,
-              query::ScanStats* stats) {
+Status RunFollow(const query::ScanRequest& request, std::unique_ptr<query::RowWriter>& writer,
+                 const query::Scanner::BeginFn& begin, const query::Scanner::RowFn& row,
+                 query::ScanStats* stats) {
   if (::pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
     return Status::IOError(std::string("--follow: pipe: ") + std::strerror(errno));
   }
@@ -227,7 +227,7 @@ int RunQuery(const QueryOptions& options) {
   };
   Status st;
   if (options.follow) {
-    st = Follow(request, writer, begin, row, scanner.mutable_stats());
+    st = RunFollow(request, writer, begin, row, scanner.mutable_stats());
   } else {
     st = scanner.Run(request, begin, row);
   }

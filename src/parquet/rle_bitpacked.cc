@@ -269,27 +269,17 @@ void RleBitPackedDecoder::ReadPacked(T* out, size_t count) {
   }
   // Whole chunks, then whole groups, straight into out: runs hold whole groups, and callers mostly
   // ask for whole runs, so this is nearly every value.
-  if (count - done >= 32) {
-    const UnpackFn<T> unpack32 = Unpack32Kernel<T>(bit_width_);
-    const size_t chunk_bytes = 4 * width;
-    const size_t chunks = std::min((count - done) / 32, packed_bytes_ / chunk_bytes);
-    for (size_t c = 0; c < chunks; ++c) {
-      unpack32(packed_, out + done);
-      packed_ += chunk_bytes;
-      done += 32;
+  auto unpack_blocks = [&](UnpackFn<T> unpack, size_t values_per_block, size_t bytes_per_block) {
+    const size_t blocks = std::min((count - done) / values_per_block, packed_bytes_ / bytes_per_block);
+    for (size_t b = 0; b < blocks; ++b) {
+      unpack(packed_, out + done);
+      packed_ += bytes_per_block;
+      done += values_per_block;
     }
-    packed_bytes_ -= chunks * chunk_bytes;
-  }
-  if (count - done >= 8 && packed_bytes_ >= width) {
-    const UnpackFn<T> unpack8 = Unpack8Kernel<T>(bit_width_);
-    const size_t groups = std::min((count - done) / 8, packed_bytes_ / width);
-    for (size_t g = 0; g < groups; ++g) {
-      unpack8(packed_, out + done);
-      packed_ += width;
-      done += 8;
-    }
-    packed_bytes_ -= groups * width;
-  }
+    packed_bytes_ -= blocks * bytes_per_block;
+  };
+  if (count - done >= 32) unpack_blocks(Unpack32Kernel<T>(bit_width_), 32, 4 * width);
+  if (count - done >= 8) unpack_blocks(Unpack8Kernel<T>(bit_width_), 8, width);
   if (done == count) return;
   // Fewer than 8 values wanted (a group split between calls), or the last group of a run whose bytes
   // were cut off.

@@ -33,9 +33,7 @@ std::string RangeText(storage::SequenceRange r) {
 // wake the follower; what changed is found by listing the storage again.
 class StorageWatch {
  public:
-  explicit StorageWatch(std::string root) : root_(std::move(root)) {
-    fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);  // -1 (no inotify): listing on the timer only
-  }
+  StorageWatch() : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {}  // -1 (no inotify): the timer only
   ~StorageWatch() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -79,7 +77,6 @@ class StorageWatch {
   }
 
  private:
-  std::string root_;
   int fd_ = -1;
   std::set<std::string> watched_;
   std::map<int, std::string> paths_;
@@ -113,12 +110,7 @@ class Follower {
  public:
   Follower(const ScanRequest& request, const FollowOptions& options, const Scanner::BeginFn& begin,
            const Scanner::RowFn& row, FollowStats* stats)
-      : request_(request),
-        options_(options),
-        begin_(begin),
-        row_(row),
-        stats_(stats),
-        watch_(request.storage_dir) {}
+      : request_(request), options_(options), begin_(begin), row_(row), stats_(stats) {}
 
   Status Run();
   const ScanStats& scan_stats() const { return scanner_.stats(); }
