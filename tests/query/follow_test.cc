@@ -21,6 +21,7 @@
 #include "logdaemon/storage.h"
 #include "query/seen_ranges.h"
 #include "support/temp_dir.h"
+#include "support/test_storage.h"
 
 namespace logdaemon::query {
 namespace {
@@ -176,16 +177,7 @@ std::vector<std::string> Range(int from, int to) {
 class FollowTest : public ::testing::Test {
  protected:
   std::unique_ptr<StorageEngine> OpenEngine(bool compaction = false, const std::string& dir = "") {
-    StorageOptions options;
-    options.directory = dir.empty() ? dir_.path() : dir;
-    options.batch_size = 1000000;  // flushes come from Flush() only
-    options.flush_interval = std::chrono::milliseconds(3'600'000);
-    options.compaction = compaction;
-    auto schema = SchemaValidator::DefaultSchema();
-    EXPECT_TRUE(schema.ok());
-    auto engine = StorageEngine::Open(options, *schema);
-    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
-    return engine.ok() ? std::move(*engine) : nullptr;
+    return testing_support::OpenTestStorage(dir.empty() ? dir_.path() : dir, compaction);
   }
   // Appends logs [from, to) and flushes them into one file.
   static void Write(StorageEngine* engine, int from, int to, const char* level = "info") {

@@ -15,6 +15,7 @@
 #include "logdaemon/storage.h"
 #include "query/scan.h"
 #include "support/temp_dir.h"
+#include "support/test_storage.h"
 
 namespace logdaemon::query {
 namespace {
@@ -111,26 +112,18 @@ class CountByScanTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    StorageOptions options;
-    options.directory = dir_.path();
-    options.batch_size = kLogs;
-    options.flush_interval = std::chrono::milliseconds(600'000);  // one flush file, at Close
-    options.compaction = false;
-    options.overflow = OverflowPolicy::kBlock;  // never "overloaded" while the writer catches up
-    auto schema = SchemaValidator::DefaultSchema();
-    ASSERT_TRUE(schema.ok());
-    auto engine = StorageEngine::Open(options, *schema);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    auto engine = testing_support::OpenTestStorage(dir_.path());  // one flush file, at Close
+    ASSERT_NE(engine, nullptr);
     for (int i = 0; i < kLogs; ++i) {
       char text[300];
       const std::string service = i % 11 == 0 ? "" : R"(,"service":")" + Service(i) + "\"";
       std::snprintf(text, sizeof(text),
                     R"({"timestamp":"2026-01-15T10:%02d:%02d.%06dZ","level":"%s","message":"m%d"%s})",
                     i / 6000, (i / 100) % 60, i % 100, Level(i).c_str(), i, service.c_str());
-      Status appended = (*engine)->Append(text);
+      Status appended = engine->Append(text);
       ASSERT_TRUE(appended.ok()) << text << ": " << appended.ToString();
     }
-    ASSERT_TRUE((*engine)->Close().ok());
+    ASSERT_TRUE(engine->Close().ok());
   }
 
   // --count-by `field` of the logs passing `filter`, by value ("<null>" for nulls).

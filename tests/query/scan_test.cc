@@ -16,6 +16,7 @@
 #include "logdaemon/storage.h"
 #include "query/group_count.h"
 #include "support/temp_dir.h"
+#include "support/test_storage.h"
 
 namespace logdaemon::query {
 namespace {
@@ -188,14 +189,8 @@ TEST_F(ScanTest, StopsWhenTheOutputSaysSo) {
 TEST(ScanOrderTest, LimitKeepsOnlyTheTopRowsOfFilesThatOverlapInTime) {
   testing_support::TempDir dir("logdaemon_scan_top");
   {
-    StorageOptions options;
-    options.directory = dir.path();
-    options.batch_size = 1000000;
-    options.compaction = false;
-    auto schema = SchemaValidator::DefaultSchema();
-    ASSERT_TRUE(schema.ok());
-    auto engine = StorageEngine::Open(options, *schema);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    auto engine = testing_support::OpenTestStorage(dir.path());
+    ASSERT_NE(engine, nullptr);
     // 40 flush files whose logs all fall in the same hour: one group of overlapping files. Times repeat
     // (every 600 logs), so ties matter.
     for (int f = 0; f < 40; ++f) {
@@ -206,11 +201,11 @@ TEST(ScanOrderTest, LimitKeepsOnlyTheTopRowsOfFilesThatOverlapInTime) {
         std::snprintf(text, sizeof(text),
                       R"({"timestamp":"2026-02-01T10:%02d:%02dZ","level":"info","message":"n%d"})",
                       second / 60, second % 60, n);
-        ASSERT_TRUE((*engine)->Append(text).ok());
+        ASSERT_TRUE(engine->Append(text).ok());
       }
-      ASSERT_TRUE((*engine)->Flush().ok());
+      ASSERT_TRUE(engine->Flush().ok());
     }
-    ASSERT_TRUE((*engine)->Close().ok());
+    ASSERT_TRUE(engine->Close().ok());
   }
   auto run = [&](Order order, uint64_t limit, size_t cap, std::vector<std::string>* out) {
     ScanRequest request;
@@ -328,16 +323,8 @@ class BigRowGroupTest : public ::testing::Test {
   static std::string Trace(int i) { return "trace-" + std::to_string(i) + std::string(40, 'x'); }
 
   void SetUp() override {
-    StorageOptions options;
-    options.directory = dir_.path();
-    options.batch_size = kLogs;
-    options.flush_interval = std::chrono::milliseconds(600'000);  // one flush file, at Close
-    options.compaction = false;
-    options.overflow = OverflowPolicy::kBlock;  // never "overloaded" while the writer catches up
-    auto schema = SchemaValidator::DefaultSchema();
-    ASSERT_TRUE(schema.ok());
-    auto engine = StorageEngine::Open(options, *schema);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    auto engine = testing_support::OpenTestStorage(dir_.path());  // one flush file, at Close
+    ASSERT_NE(engine, nullptr);
     for (int i = 0; i < kLogs; ++i) {
       char text[300];
       const std::string service = i % 5 == 0 ? "" : std::string(R"("service":")") + kServices[i % 3] + "\",";
@@ -346,9 +333,9 @@ class BigRowGroupTest : public ::testing::Test {
                     R"("trace_id":"%s"})",
                     i / 6000, (i / 100) % 60, i % 100, Level(i).c_str(), i, service.c_str(),
                     Trace(i).c_str());
-      ASSERT_TRUE((*engine)->Append(text).ok()) << text;
+      ASSERT_TRUE(engine->Append(text).ok()) << text;
     }
-    ASSERT_TRUE((*engine)->Close().ok());
+    ASSERT_TRUE(engine->Close().ok());
   }
 
   TempDir dir_;
