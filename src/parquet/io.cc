@@ -34,6 +34,9 @@ Result<std::unique_ptr<FileInputSource>> FileInputSource::Open(const std::string
     // A file that is not there is NotFound, so that a reader racing compaction (which removes merged
     // inputs) can tell it from a failure and look again.
     if (errno == ENOENT) return Status::NotFound(path + ": " + std::strerror(ENOENT));
+    // Out of descriptors is a limit, not a broken file: callers can say which limit to raise.
+    if (errno == EMFILE || errno == ENFILE)
+      return Status::ResourceExhausted(path + ": " + std::strerror(errno));
     return ErrnoStatus(path, errno);
   }
   struct stat st;

@@ -55,7 +55,7 @@ class InputSource {
 };
 
 // A file read with pread(2); owns its descriptor, so the file stays readable after it is unlinked.
-// Open fails with NotFound when the path does not exist.
+// Open fails with NotFound when the path does not exist, ResourceExhausted when out of descriptors.
 class FileInputSource final : public InputSource {
  public:
   static Result<std::unique_ptr<FileInputSource>> Open(const std::string& path);

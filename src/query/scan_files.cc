@@ -150,7 +150,7 @@ Status OpenStorage(const std::string& dir, const ScanFilter& filter, ScanStats* 
     }
     if (status.code() != Status::Code::kNotFound) break;
   }
-  if (status.message().find("Too many open files") != std::string::npos) {
+  if (status.code() == Status::Code::kResourceExhausted) {
     return Status::ResourceExhausted(status.message() +
                                      " (a query holds every file it reads open: raise `ulimit -n`, or narrow "
                                      "the query with --since/--until)");

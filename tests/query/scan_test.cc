@@ -3,9 +3,13 @@
 // lack, and errors. The comparison with DuckDB on the same files is tests/query/query_duckdb.sh.
 #include "query/scan.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -295,6 +299,43 @@ TEST_F(ScanTest, ParallelScansGiveTheSameRowsInTheSameOrder) {
   }
   EXPECT_EQ(counts[0], counts[1]);
   EXPECT_EQ(counts[0]["<null>"], Expected([](int, int i) { return i % 7 == 0; }));
+}
+
+// A query holds every file it reads open; out of descriptors, it says which limit to raise rather than
+// failing on some file.
+TEST_F(ScanTest, RunningOutOfDescriptorsSaysToRaiseTheLimit) {
+  size_t data_files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path())) {
+    data_files += entry.path().extension() == ".parquet" ? 1 : 0;
+  }
+  ASSERT_GE(data_files, 2u);
+  // A low limit, then every descriptor below it taken but one: enough to list the storage, not to hold
+  // two of its files.
+  struct rlimit saved;
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  int highest = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    highest = std::max(highest, std::atoi(entry.path().filename().c_str()));
+  }
+  struct rlimit tight = saved;
+  tight.rlim_cur = static_cast<rlim_t>(highest) + 16;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &tight), 0);
+  std::vector<int> fillers;
+  for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers.push_back(fd);
+  EXPECT_FALSE(fillers.empty());
+  if (!fillers.empty()) {
+    ::close(fillers.back());
+    fillers.pop_back();
+  }
+  ScanRequest request;
+  request.storage_dir = dir_.path();
+  Status st = scanner_.Run(
+      request, [](const std::vector<ColumnInfo>&) {}, [](std::span<const Value>) { return true; });
+  for (int fd : fillers) ::close(fd);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_EQ(st.code(), Status::Code::kResourceExhausted) << st.ToString();
+  EXPECT_NE(st.message().find("ulimit -n"), std::string::npos) << st.message();
+  EXPECT_EQ(Count({}), 1200u);  // with the limit back, the same query works
 }
 
 TEST_F(ScanTest, UnknownFieldAndMissingStorageAreErrors) {
