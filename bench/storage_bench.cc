@@ -189,8 +189,8 @@ void BM_StorageAppender(benchmark::State& state, Compression compression) {
       // Made before the first Append (cheap: it takes a pooled batch), handed off before Flush, and
       // destroyed before Close, as an io thread does with its own.
       std::unique_ptr<storage::Appender> appender = storage.engine().NewAppender();
-      for (simdjson::dom::element document : inputs->documents) {
-        if (Status st = appender->Append(document); !st.ok()) return st;
+      for (size_t i = 0; i < inputs->documents.size(); ++i) {
+        if (Status st = appender->Append(inputs->documents[i], inputs->lines[i]); !st.ok()) return st;
       }
       appender->HandOff();
       return Status::OK();

@@ -55,9 +55,10 @@ enum class RejectReason : uint8_t {
   kSchema,        // "schema: …"
   kUnstorable,    // valid, but the storage engine cannot store it (an integer beyond INT64)
   kEmptyFrame,    // length 0
-  kFrameTooLarge  // length > max_message_bytes (the connection is closed)
+  kFrameTooLarge,  // length > max_message_bytes (the connection is closed)
+  kStorageUnavailable,  // "storage unavailable: …": the write-ahead log could not make it durable
 };
-inline constexpr size_t kRejectReasonCount = 7;
+inline constexpr size_t kRejectReasonCount = 8;
 const char* RejectReasonLabel(RejectReason reason);  // "invalid_json", "invalid_utf8", …
 
 // Counters since Start(), summed over the io threads when read (each thread owns its own).

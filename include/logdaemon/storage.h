@@ -58,6 +58,20 @@ enum class OverflowPolicy {
   kBlock,  // Append waits until there is room (bulk import; `serve --overflow block`)
 };
 
+// What an accepted log's success means (DESIGN.md §1 step 6).
+enum class AckMode {
+  // The log is in the write-ahead log on disk (group commit: one fdatasync per batch of logs) before
+  // Append returns OK or the daemon answers `OK`: it survives kill -9 and power loss, and is stored
+  // exactly once after a restart. `serve`'s default.
+  kDurable,
+  // The log is in memory: a crash loses what was not yet flushed (up to the flush interval). The
+  // library's default, and `import`'s (its input file is the durable copy).
+  kMemory,
+};
+// "durable", "memory".
+Result<AckMode> ParseAckMode(std::string_view name);
+std::string_view AckModeName(AckMode mode);
+
 struct StorageOptions {
   std::string directory = "logs";
   Compression compression = Compression::kSnappy;
@@ -77,6 +91,9 @@ struct StorageOptions {
   int retention_days = 0;        // 0: keep; else partitions older than this many days are deleted
   uint64_t retention_bytes = 0;  // 0: no limit; else the oldest files go first beyond this total
   bool parquet_compat = false;   // PLAIN + dictionary only, for old readers (DESIGN.md §6b)
+  AckMode ack = AckMode::kMemory;
+  // kDurable: the write-ahead log's segments (in <directory>/wal/) are preallocated to this size.
+  uint64_t wal_segment_bytes = uint64_t{32} << 20;
   // Where failed writes and other background errors are reported (one line each). Default: stderr.
   std::function<void(const Status&)> on_error;
   // The file-system layer (tests inject faults); nullptr: the real one. Not owned.
@@ -98,6 +115,16 @@ struct StorageStats {
   uint64_t queued_logs = 0;         // gauge: logs accepted but not yet encoded
   uint64_t pending_files = 0;       // gauge: encoded files waiting to be written
   uint64_t compaction_backlog = 0;  // gauge: most files below the full size in one partition
+  // The write-ahead log (kDurable).
+  uint64_t wal_commits = 0;         // group commits
+  uint64_t wal_syncs = 0;           // fdatasync calls
+  uint64_t wal_records = 0;         // logs made durable
+  uint64_t wal_bytes = 0;           // bytes written
+  uint64_t wal_failed_commits = 0;  // groups refused because a write or sync failed
+  uint64_t wal_torn_tails = 0;      // segments cut at their first bad record at start-up
+  uint64_t wal_replayed = 0;        // logs stored at start-up from the log (not in any file yet)
+  uint64_t wal_segments = 0;        // gauge
+  uint64_t wal_disk_bytes = 0;      // gauge: bytes of the segments on disk
   // Flush latency (encode end → durable and visible), milliseconds: counts per upper bound.
   static constexpr double kLatencyBoundsMs[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
   std::vector<uint64_t> flush_latency_counts;  // size(kLatencyBoundsMs) + 1 (the last is +Inf)
@@ -118,7 +145,9 @@ class StorageEngine {
 
   // Validates one JSON log and admits it. InvalidArgument with the reply text when it is not valid
   // ("invalid JSON: …", "schema: …"); ResourceExhausted("overloaded") when the queue is full under
-  // kDrop; Unavailable after Close.
+  // kDrop; Unavailable after Close, or ("storage unavailable: …") when AckMode::kDurable cannot log it.
+  // With kDurable each call is its own group commit (one fdatasync): the daemon's io threads batch
+  // instead.
   Status Append(std::string_view json);
 
   // Returns once every log appended before the call is in a durable, visible file. Waits through

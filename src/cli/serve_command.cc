@@ -107,14 +107,14 @@ void LogStart(spdlog::logger& log, const ServeSettings& settings, const SchemaVa
   log.info(
       "storage {}: {} compression, flush every {} logs or {} s, files up to {} MB{}, partitions by {}, queue "
       "{} "
-      "logs (overflow: {}), retention: {}",
+      "logs (overflow: {}), acks: {}, retention: {}",
       settings.storage, CompressionName(settings.compression), settings.batch_size,
       settings.flush_interval.count(), settings.rotation_mb, settings.compaction ? "" : " (compaction off)",
       settings.partition == Partitioning::kDay    ? "day"
       : settings.partition == Partitioning::kHour ? "hour"
                                                   : "none",
       settings.queue_capacity, settings.overflow == OverflowPolicy::kDrop ? "drop" : "block",
-      RetentionText(settings));
+      AckModeName(settings.ack), RetentionText(settings));
   log.info("io: {} backend, {} threads", IoBackendName(server.backend()), settings.io_threads);
   if (exporter != nullptr) {
     metrics::ListenAddress bound = *settings.metrics_address;

@@ -356,6 +356,20 @@ Status ApplyOverflow(const Values& v, ServeSettings* s) {
   return Status::OK();
 }
 
+Status ApplyWalSegmentMb(const Values& v, ServeSettings* s) {
+  Result<int64_t> n = ParseInRange(v.front(), 1, 1024);
+  if (!n.ok()) return n.status();
+  s->wal_segment_mb = static_cast<uint64_t>(*n);
+  return Status::OK();
+}
+
+Status ApplyAck(const Values& v, ServeSettings* s) {
+  Result<AckMode> mode = ParseAckMode(v.front());
+  if (!mode.ok()) return Invalid({"expected durable or memory, got ", Shown(v.front())});
+  s->ack = *mode;
+  return Status::OK();
+}
+
 Status ApplyPartition(const Values& v, ServeSettings* s) {
   Result<Partitioning> partitioning = ParsePartitioning(v.front());
   if (!partitioning.ok()) return Invalid({"expected day, hour or none, got ", Shown(v.front())});
@@ -455,6 +469,13 @@ constexpr SettingSpec kSpecs[] = {
     {"overflow", "", "POLICY", "drop",
      "When the queue is full: drop (answer 'ERROR: overloaded') or block (stop reading)", Kind::kString,
      ApplyOverflow},
+    {"ack", "", "MODE", "durable",
+     "When OK is sent: durable (the log is in the write-ahead log on disk) or memory (a crash loses up to a "
+     "flush interval)",
+     Kind::kString, ApplyAck},
+    {"wal-segment-mb", "", "MB", "32",
+     "Size of each write-ahead log segment (preallocated; one or two per io thread while idle)",
+     Kind::kInteger, ApplyWalSegmentMb},
     {"partition", "", "BY", "day", "Partition directories: day, hour or none", Kind::kString, ApplyPartition},
     {"retention-days", "", "N", "0", "Delete partitions older than N days (0: keep)", Kind::kInteger,
      ApplyRetentionDays},
@@ -768,6 +789,8 @@ StorageOptions ServeSettings::ToStorageOptions() const {
   options.compaction = compaction;
   options.queue_capacity = queue_capacity;
   options.overflow = overflow;
+  options.ack = ack;
+  options.wal_segment_bytes = wal_segment_mb << 20;
   options.partitioning = partition;
   options.retention_days = retention_days;
   options.retention_bytes = retention_mb << 20;

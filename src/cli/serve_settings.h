@@ -68,6 +68,8 @@ struct ServeSettings {
   uint64_t rotation_mb = 100;
   size_t queue_capacity = 10000;
   OverflowPolicy overflow = OverflowPolicy::kDrop;
+  AckMode ack = AckMode::kDurable;
+  uint64_t wal_segment_mb = 32;
   Partitioning partition = Partitioning::kDay;
   int retention_days = 0;     // 0: keep everything
   uint64_t retention_mb = 0;  // 0: no size limit

@@ -1,6 +1,7 @@
 // The epoll backend of EventLoop: level-triggered, one recv() per readable connection per wake-up and one
 // send() of everything its burst produced; EPOLLIN / EPOLLOUT interest changes only when a connection's
-// state changes (paused, replies left over), never per message.
+// state changes (paused, replies left over), never per message. The replies of a turn's reads are sent
+// after the turn's group commit (FrameHandler::Commit), so with durable acks `OK` follows the fdatasync.
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@ struct EpollConnection {
   uint32_t interest = 0;  // the events registered with epoll
   size_t index = 0;       // its slot in the ConnectionSet
   bool broken = false;    // a read or write failed: close without sending more
+  bool dirty = false;     // has replies waiting for this turn's commit
 };
 
 class EpollLoop final : public EventLoop {
@@ -69,6 +71,7 @@ class EpollLoop final : public EventLoop {
         if (!c->broken && (events[i].events & EPOLLOUT)) Send(c, now);
         Update(c);
       }
+      CommitAndSend(now);
       FlushClosed();
       handler_->Tick();
       if (stopping()) {
@@ -117,7 +120,7 @@ class EpollLoop final : public EventLoop {
     if (got > 0) {
       counters_.local.bytes_received += static_cast<uint64_t>(got);
       s.OnRead(static_cast<size_t>(got), *handler_, now);
-      Send(c, now);
+      MarkDirty(c);
     } else if (got == 0) {
       s.OnPeerClosed();
     } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -128,7 +131,7 @@ class EpollLoop final : public EventLoop {
   void Send(EpollConnection* c, int64_t now) {
     Session& s = c->session;
     // Sending makes room, and room lets held-back frames be answered: repeat while both progress.
-    while (!s.replies().empty()) {
+    while (!s.replies().Pending().empty()) {
       std::span<const uint8_t> pending = s.replies().Pending();
       const ssize_t sent = ::send(s.fd(), pending.data(), pending.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       if (sent < 0) {
@@ -137,7 +140,29 @@ class EpollLoop final : public EventLoop {
       }
       s.replies().Consume(static_cast<size_t>(sent));
       s.OnSent(static_cast<size_t>(sent), *handler_, now);
+      if (s.replies().has_uncommitted()) MarkDirty(c);         // frames held back were answered
       if (static_cast<size_t>(sent) < pending.size()) return;  // the socket buffer is full
+    }
+  }
+
+  void MarkDirty(EpollConnection* c) {
+    if (c->dirty) return;
+    c->dirty = true;
+    dirty_.push_back(c);
+  }
+
+  // The turn's group commit, then the replies it released; sending may answer frames held back, which
+  // need another commit.
+  void CommitAndSend(int64_t now) {
+    while (!dirty_.empty()) {
+      handler_->Commit();
+      std::vector<EpollConnection*> batch;
+      batch.swap(dirty_);
+      for (EpollConnection* c : batch) {
+        c->dirty = false;
+        if (!c->broken) Send(c, now);
+        Update(c);
+      }
     }
   }
 
@@ -150,7 +175,7 @@ class EpollLoop final : public EventLoop {
     }
     uint32_t want = 0;
     if (s.WantsRead()) want |= EPOLLIN;
-    if (!s.replies().empty()) want |= EPOLLOUT;
+    if (!s.replies().Pending().empty()) want |= EPOLLOUT;
     if (want == c->interest) return;
     epoll_event ev{};
     ev.events = want;
@@ -177,6 +202,7 @@ class EpollLoop final : public EventLoop {
 
   int epoll_fd_ = -1;
   ConnectionSet<EpollConnection> connections_;
+  std::vector<EpollConnection*> dirty_;  // connections with replies waiting for the turn's commit
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "ingest/frame_handler.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "schema/json_syntax_error.h"
@@ -14,7 +15,10 @@ constexpr size_t kInitialParserCapacity = 64 * 1024;
 }  // namespace
 
 FrameHandler::FrameHandler(const SchemaValidator& schema, storage::Engine& engine, CounterValues* counters)
-    : validator_(schema.compiled()), appender_(engine.NewAppender()), counters_(counters) {
+    : validator_(schema.compiled()),
+      appender_(engine.NewAppender()),
+      durable_(appender_->durable()),
+      counters_(counters) {
   // On failure the parser allocates on first use instead (and reports MEMALLOC there).
   if (parser_.allocate(kInitialParserCapacity, SchemaValidator::kMaxDocumentDepth) != simdjson::SUCCESS) {
     error_.clear();
@@ -23,10 +27,33 @@ FrameHandler::FrameHandler(const SchemaValidator& schema, storage::Engine& engin
   message_.reserve(256);
 }
 
+void FrameHandler::Release(ReplyBuffer& replies, bool needs_commit) {
+  // A reply behind one that waits waits too (order); otherwise it goes out at once.
+  if (needs_commit || replies.listed()) {
+    uncommitted_.Add(&replies);
+  } else {
+    replies.Commit();
+  }
+}
+
 void FrameHandler::Reject(RejectReason reason, std::string_view message, ReplyBuffer& replies) {
   ++counters_->frames_received;
   ++counters_->logs_rejected[static_cast<size_t>(reason)];
   replies.AppendError(message);
+  Release(replies, false);
+}
+
+void FrameHandler::Commit() {
+  if (uncommitted_.empty()) return;
+  Status st = appender_->Commit();
+  if (st.ok()) {
+    uncommitted_.CommitAll();
+    return;
+  }
+  // Each `OK` that waited becomes the error: those logs are not stored, and the client must know.
+  const size_t failed = uncommitted_.FailAll(st.message());
+  counters_->logs_accepted -= std::min<uint64_t>(counters_->logs_accepted, failed);
+  counters_->logs_rejected[static_cast<size_t>(RejectReason::kStorageUnavailable)] += failed;
 }
 
 void FrameHandler::RejectEmpty(ReplyBuffer& replies) {
@@ -62,20 +89,27 @@ void FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies) {
     Reject(RejectReason::kSchema, message_, replies);
     return;
   }
-  Status st = appender_->Append(document);
+  Status st = appender_->Append(document, payload);
   if (st.ok()) {
     ++counters_->frames_received;
     ++counters_->logs_accepted;
     replies.AppendOk();
+    Release(replies, durable_);
+    if (appender_->CommitDue()) Commit();
     return;
   }
   if (st.code() == Status::Code::kResourceExhausted) {
     ++counters_->frames_received;
     ++counters_->logs_dropped;
     replies.AppendError("overloaded");
+    Release(replies, false);
     return;
   }
   if (st.code() == Status::Code::kUnavailable) {
+    if (st.message().starts_with("storage unavailable")) {
+      Reject(RejectReason::kStorageUnavailable, st.message(), replies);
+      return;
+    }
     // The storage engine is closing: the log is not stored, and the client must know it.
     Reject(RejectReason::kUnstorable, "unavailable: the daemon is shutting down", replies);
     return;
@@ -84,6 +118,7 @@ void FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies) {
 }
 
 void FrameHandler::Finish() {
+  Commit();
   appender_.reset();
 }
 

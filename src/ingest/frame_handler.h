@@ -5,6 +5,10 @@
 // Hot path: no allocation, lock or syscall per frame in the steady state — the parser keeps its capacity,
 // the validator writes an error string only on failure, the appender batches.
 //
+// Durable acknowledgements: the replies wait for the group commit. The loop calls Commit() once per turn,
+// before it sends (one write and one fdatasync for every log the turn admitted); Handle() commits early
+// when the group grows large.
+//
 // Thread-safety: none; it belongs to one loop's thread.
 #pragma once
 
@@ -36,7 +40,13 @@ class FrameHandler {
 
   CounterValues& counters() { return *counters_; }
 
-  // Each loop turn: lets the appender hand over a batch that is old enough.
+  // Makes the logs handled since the last call durable and releases their replies (`OK`, or the storage
+  // error when the commit failed). Call it each loop turn before sending, and again while
+  // has_uncommitted().
+  void Commit();
+  bool has_uncommitted() const { return !uncommitted_.empty(); }
+
+  // Each loop turn, after Commit(): lets the appender hand over a batch that is old enough.
   void Tick() {
     if (appender_) appender_->Tick();
   }
@@ -48,7 +58,12 @@ class FrameHandler {
 
   simdjson::dom::parser parser_;
   schema::Validator validator_;
+  // Queues the reply just appended behind the group commit, or releases it at once when nothing waits.
+  void Release(ReplyBuffer& replies, bool needs_commit);
+
   std::unique_ptr<storage::Appender> appender_;
+  bool durable_ = false;
+  UncommittedReplies uncommitted_;
   CounterValues* counters_;
   std::string error_;    // the validator's message, reused
   std::string message_;  // a reply being composed, reused

@@ -21,6 +21,8 @@ const char* RejectReasonLabel(RejectReason reason) {
       return "empty_frame";
     case RejectReason::kFrameTooLarge:
       return "frame_too_large";
+    case RejectReason::kStorageUnavailable:
+      return "storage_unavailable";
   }
   return "unknown";
 }

@@ -41,12 +41,16 @@ void ReplyBuffer::AppendError(std::string_view reason) {
   bytes_.push_back('\n');
 }
 
+ReplyBuffer::~ReplyBuffer() {
+  if (list_ != nullptr) list_->Remove(this);
+}
+
 void ReplyBuffer::Consume(size_t n) {
-  assert(n <= pending_bytes());
-  head_ += std::min(n, pending_bytes());
+  assert(n <= committed_ - head_);
+  head_ += std::min(n, committed_ - head_);
   if (head_ == bytes_.size()) {
     bytes_.clear();  // keeps the capacity
-    head_ = 0;
+    head_ = committed_ = 0;
   }
 }
 
@@ -55,7 +59,62 @@ void ReplyBuffer::Reserve(size_t n) {
   // Compact only when the tail is out of room: the sent prefix is dropped by one memmove of the unsent
   // bytes, and the capacity is reused instead of grown.
   bytes_.erase(0, head_);
+  committed_ -= head_;
   head_ = 0;
+}
+
+size_t ReplyBuffer::FailUncommitted(std::string_view reason) {
+  // The failure path: rebuild the uncommitted tail line by line.
+  const std::string tail = bytes_.substr(committed_);
+  bytes_.resize(committed_);
+  size_t failed = 0;
+  for (size_t at = 0; at < tail.size();) {
+    size_t end = tail.find('\n', at);
+    end = end == std::string::npos ? tail.size() : end + 1;
+    const std::string_view line(tail.data() + at, end - at);
+    if (line == kOk) {
+      AppendError(reason);
+      ++failed;
+    } else {
+      bytes_.append(line);
+    }
+    at = end;
+  }
+  committed_ = bytes_.size();
+  return failed;
+}
+
+UncommittedReplies::~UncommittedReplies() {
+  for (ReplyBuffer* buffer : buffers_) buffer->list_ = nullptr;
+}
+
+void UncommittedReplies::Add(ReplyBuffer* buffer) {
+  if (buffer->list_ == this) return;
+  assert(buffer->list_ == nullptr);
+  buffer->list_ = this;
+  buffers_.push_back(buffer);
+}
+
+void UncommittedReplies::CommitAll() {
+  for (ReplyBuffer* buffer : buffers_) {
+    buffer->Commit();
+    buffer->list_ = nullptr;
+  }
+  buffers_.clear();
+}
+
+size_t UncommittedReplies::FailAll(std::string_view reason) {
+  size_t failed = 0;
+  for (ReplyBuffer* buffer : buffers_) {
+    failed += buffer->FailUncommitted(reason);
+    buffer->list_ = nullptr;
+  }
+  buffers_.clear();
+  return failed;
+}
+
+void UncommittedReplies::Remove(ReplyBuffer* buffer) {
+  std::erase(buffers_, buffer);
 }
 
 }  // namespace logdaemon::ingest

@@ -11,6 +11,11 @@
 // reason is cut to kMaxReasonBytes on a UTF-8 character boundary. The storage keeps its capacity, so the
 // steady state allocates nothing per reply.
 //
+// Durable acknowledgements: a reply appended after an `OK` that waits for its group commit waits too
+// (replies keep their order). Pending() covers the committed replies only; the loop's UncommittedReplies
+// list commits every waiting buffer once the group is durable (CommitAll), or turns each waiting `OK` into
+// the storage error (FailAll). In memory mode every reply is committed as it is appended.
+//
 // Thread-safety: none; a buffer belongs to its connection's loop.
 #pragma once
 
@@ -19,8 +24,33 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace logdaemon::ingest {
+
+class ReplyBuffer;
+
+// The reply buffers of one loop that hold replies waiting for a group commit.
+class UncommittedReplies {
+ public:
+  UncommittedReplies() = default;
+  UncommittedReplies(const UncommittedReplies&) = delete;
+  UncommittedReplies& operator=(const UncommittedReplies&) = delete;
+  ~UncommittedReplies();
+
+  // The replies appended to `buffer` from now on wait (a buffer is listed once).
+  void Add(ReplyBuffer* buffer);
+  // The group is durable: every waiting reply may be sent.
+  void CommitAll();
+  // The group failed: each waiting `OK` becomes "ERROR: <reason>"; returns how many did.
+  size_t FailAll(std::string_view reason);
+  bool empty() const { return buffers_.empty(); }
+
+ private:
+  friend class ReplyBuffer;
+  void Remove(ReplyBuffer* buffer);  // a listed buffer being destroyed
+  std::vector<ReplyBuffer*> buffers_;
+};
 
 class ReplyBuffer {
  public:
@@ -28,17 +58,26 @@ class ReplyBuffer {
   static constexpr size_t kMaxReasonBytes = 1024;
 
   explicit ReplyBuffer(size_t high_water = kDefaultHighWater) : high_water_(high_water) {}
+  ~ReplyBuffer();
+  ReplyBuffer(const ReplyBuffer&) = delete;
+  ReplyBuffer& operator=(const ReplyBuffer&) = delete;
 
   void AppendOk();
   // "ERROR: " + reason + "\n", the reason sanitised and capped as above.
   void AppendError(std::string_view reason);
 
-  // The bytes to send, oldest first; valid until the next Append*() or Consume().
+  // The committed bytes to send, oldest first; valid until the next Append*(), Commit() or Consume().
   std::span<const uint8_t> Pending() const {
-    return {reinterpret_cast<const uint8_t*>(bytes_.data()) + head_, bytes_.size() - head_};
+    return {reinterpret_cast<const uint8_t*>(bytes_.data()) + head_, committed_ - head_};
   }
   // The first n bytes of Pending() were sent.
   void Consume(size_t n);
+
+  // Every reply appended so far may be sent.
+  void Commit() { committed_ = bytes_.size(); }
+  // Replies appended and not yet committed (durable mode: waiting for the group commit).
+  bool has_uncommitted() const { return committed_ < bytes_.size(); }
+  bool listed() const { return list_ != nullptr; }
 
   size_t pending_bytes() const { return bytes_.size() - head_; }
   bool empty() const { return pending_bytes() == 0; }
@@ -50,9 +89,15 @@ class ReplyBuffer {
   // suffices.
   void Reserve(size_t n);
 
+  friend class UncommittedReplies;
+  // Rewrites each `OK` line after committed_ as "ERROR: <reason>"; returns how many.
+  size_t FailUncommitted(std::string_view reason);
+
   size_t high_water_;
   std::string bytes_;
-  size_t head_ = 0;  // bytes_[0, head_) were sent
+  size_t head_ = 0;       // bytes_[0, head_) were sent
+  size_t committed_ = 0;  // bytes_[head_, committed_) may be sent
+  UncommittedReplies* list_ = nullptr;
 };
 
 }  // namespace logdaemon::ingest

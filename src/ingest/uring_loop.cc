@@ -38,6 +38,7 @@ struct UringConnection {
   bool send_in_flight = false;
   bool read_shut = false;  // shutdown(SHUT_RD) done: no recv is submitted any more
   bool retiring = false;   // closing: waiting for the requests in flight
+  bool dirty = false;      // has replies waiting for this turn's commit
   size_t index = 0;
 };
 
@@ -85,6 +86,7 @@ class UringLoop final : public EventLoop {
         ++seen;
       }
       io_uring_cq_advance(&ring_, seen);
+      CommitAndSend(now);
       FlushClosed();
       handler_->Tick();
       if (stopping()) {
@@ -176,7 +178,24 @@ class UringLoop final : public EventLoop {
         Retire(c);
       }
     }
+    if (c->session.replies().has_uncommitted() && !c->dirty) {
+      c->dirty = true;
+      dirty_.push_back(c);
+    }
     AfterIo(c, now);
+  }
+
+  // The turn's group commit, then the sends of the replies it released.
+  void CommitAndSend(int64_t now) {
+    while (!dirty_.empty()) {
+      handler_->Commit();
+      std::vector<UringConnection*> batch;
+      batch.swap(dirty_);
+      for (UringConnection* c : batch) {
+        c->dirty = false;
+        AfterIo(c, now);
+      }
+    }
   }
 
   // Submits what the connection now needs: the next send, the next recv, or its closing.
@@ -186,7 +205,7 @@ class UringLoop final : public EventLoop {
       return;
     }
     Session& s = c->session;
-    if (!c->send_in_flight && c->sending.empty() && !s.replies().empty()) {
+    if (!c->send_in_flight && c->sending.empty() && !s.replies().Pending().empty()) {
       std::span<const uint8_t> pending = s.replies().Pending();
       c->sending.assign(reinterpret_cast<const char*>(pending.data()), pending.size());
       s.replies().Consume(pending.size());
@@ -236,6 +255,7 @@ class UringLoop final : public EventLoop {
   bool ring_ready_ = false;
   uint64_t wake_value_ = 0;
   ConnectionSet<UringConnection> connections_;
+  std::vector<UringConnection*> dirty_;  // connections with replies waiting for the turn's commit
 };
 
 }  // namespace

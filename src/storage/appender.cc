@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "storage/engine.h"
+#include "storage/wal.h"
 
 namespace logdaemon::storage {
 
@@ -22,10 +23,14 @@ int64_t CoarseWallMicros() {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
+// Uncommitted logs beyond these are committed before the loop turn ends.
+constexpr size_t kMaxGroupBytes = size_t{4} << 20;
+
 }  // namespace
 
-Appender::Appender(Engine* engine)
+Appender::Appender(Engine* engine, std::unique_ptr<WalStream> wal)
     : engine_(engine),
+      wal_(std::move(wal)),
       shredder_(engine->layout(), engine->options().partitioning),
       batch_(engine->TakeBatch()) {}
 
@@ -38,17 +43,22 @@ bool Appender::TakeCredits() {
   credits_ = admission.TryAcquire(engine_->credit_chunk());
   if (credits_ > 0) return true;
   // The queue is full. The rows this appender holds count against it too: hand them over so the writer
-  // can encode them and free room.
-  if (!batch_->empty()) batch_ = engine_->Enqueue(std::move(batch_));
-  if (engine_->options().overflow == OverflowPolicy::kBlock) {
-    while (credits_ == 0 && !engine_->closing()) {
-      credits_ = admission.Acquire(engine_->credit_chunk(), engine_->closing_flag(), std::chrono::seconds(1));
-    }
+  // can encode them and free room (committing them first: rows reach the writer only once logged).
+  if (committed_rows_ < batch_->num_rows()) (void)CommitGroup();
+  if (!batch_->empty()) Send();
+  if (engine_->options().overflow == OverflowPolicy::kBlock) return TakeCreditsBlocking();
+  return false;
+}
+
+bool Appender::TakeCreditsBlocking() {
+  Admission& admission = engine_->admission();
+  while (credits_ == 0 && !engine_->closing()) {
+    credits_ = admission.Acquire(engine_->credit_chunk(), engine_->closing_flag(), std::chrono::seconds(1));
   }
   return credits_ > 0;
 }
 
-Status Appender::Append(simdjson::dom::element document) {
+Status Appender::Append(simdjson::dom::element document, std::string_view text) {
   if (engine_->closing()) return Status::Unavailable("storage is closed");
   if (credits_ == 0 && !TakeCredits()) {
     if (engine_->closing()) return Status::Unavailable("storage is closed");
@@ -60,11 +70,70 @@ Status Appender::Append(simdjson::dom::element document) {
     ++rejected_;
     return st;
   }
+  if (wal_) {
+    Result<uint64_t> lsn = wal_->Add(text);
+    if (!lsn.ok()) {
+      batch_->TruncateRows(batch_->num_rows() - 1);
+      ++rejected_;
+      return lsn.status();
+    }
+    batch_->SetLastRowLsn(wal_->stream(), *lsn);
+  } else {
+    committed_rows_ = batch_->num_rows();
+  }
   --credits_;
   ++appended_;
   appended_since_tick_ = true;
+  if (!wal_ && batch_->num_rows() >= engine_->handoff_rows()) Send();
+  return Status::OK();
+}
+
+Status Appender::AppendLogged(simdjson::dom::element document, uint32_t stream, uint64_t lsn) {
+  if (!batch_->empty() && batch_->wal_stream() != stream) Send();  // a batch holds one stream's rows
+  if (credits_ == 0 && !TakeCreditsBlocking()) return Status::Unavailable("storage is closed");
+  if (Status st = shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), batch_.get());
+      !st.ok()) {
+    ++rejected_;
+    return st;
+  }
+  batch_->SetLastRowLsn(stream, lsn);
+  committed_rows_ = batch_->num_rows();
+  --credits_;
+  ++appended_;
   if (batch_->num_rows() >= engine_->handoff_rows()) Send();
   return Status::OK();
+}
+
+bool Appender::CommitDue() const {
+  return wal_ && (uncommitted_rows() >= engine_->handoff_rows() || wal_->group_bytes() >= kMaxGroupBytes);
+}
+
+Status Appender::Commit() {
+  Status st = CommitGroup();
+  if (!failed_group_.ok()) {
+    st = std::move(failed_group_);  // a group committed early (TakeCredits) failed since the last call
+    failed_group_ = Status::OK();
+  }
+  return st;
+}
+
+Status Appender::CommitGroup() {
+  if (!wal_) return Status::OK();
+  const size_t uncommitted = uncommitted_rows();
+  Status st = wal_->Commit();
+  if (st.ok()) {
+    committed_rows_ = batch_->num_rows();
+    if (batch_->num_rows() >= engine_->handoff_rows()) Send();
+    return st;
+  }
+  // Not durable: the logs of this group are refused, so their rows must not be stored either.
+  batch_->TruncateRows(committed_rows_);
+  credits_ += uncommitted;
+  appended_ -= std::min<uint64_t>(appended_, uncommitted);
+  rejected_ += uncommitted;
+  engine_->ReportError(st.WithContext("write-ahead log"));
+  failed_group_ = Status::Unavailable("storage unavailable: " + st.message());
+  return failed_group_;
 }
 
 void Appender::PublishCounters() {
@@ -78,11 +147,12 @@ void Appender::PublishCounters() {
 void Appender::Send() {
   PublishCounters();
   batch_ = engine_->Enqueue(std::move(batch_));
+  committed_rows_ = 0;
 }
 
 void Appender::Tick() {
   PublishCounters();
-  if (!batch_->empty() &&
+  if (!batch_->empty() && committed_rows_ == batch_->num_rows() &&
       CoarseSteadyNanos() - batch_->first_arrival_ns() >= engine_->handoff_interval_ns()) {
     Send();
   }
@@ -97,6 +167,7 @@ void Appender::Tick() {
 }
 
 void Appender::HandOff() {
+  (void)CommitGroup();  // logs never acknowledged, but logged: keep them rather than drop them
   PublishCounters();
   if (!batch_->empty()) Send();
   engine_->admission().Release(credits_);

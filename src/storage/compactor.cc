@@ -12,6 +12,7 @@
 #include "parquet/file_reader.h"
 #include "parquet/file_writer.h"
 #include "storage/file_names.h"
+#include "storage/wal_coverage.h"
 #include "storage/writer.h"
 
 namespace logdaemon::storage {
@@ -290,6 +291,7 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
   const parquet::WriterOptions writer_options = FileWriterOptions(engine_->options(), schema);
 
   std::vector<std::unique_ptr<parquet::FileReader>> readers;
+  WalCoverage coverage;
   uint64_t input_bytes = 0;
   uint64_t input_rows = 0;
   for (size_t i = begin; i < end; ++i) {
@@ -297,12 +299,19 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
     if (!reader.ok()) return reader.status();
     input_bytes += partition.files[i].size;
     input_rows += static_cast<uint64_t>((*reader)->num_rows());
+    // The merged file holds the inputs' write-ahead log records: it records the union of their coverage.
+    if (std::optional<std::string> text = (*reader)->KeyValue(kWalCoverageKey)) {
+      auto decoded = WalCoverage::Decode(*text);
+      if (!decoded.ok()) return decoded.status().WithContext(partition.files[i].path);
+      coverage.Merge(*decoded);
+    }
     readers.push_back(std::move(*reader));
   }
 
   // The output is cut into parts of at most the rotation size, each made of sorted row groups small
   // enough (1/16 of the rotation size, at most kMergeRowGroupRows rows) that a part ends close to it.
-  const std::vector<parquet::KeyValue> metadata = {{"logdaemon.schema", engine_->schema().text()}};
+  std::vector<parquet::KeyValue> metadata = {{"logdaemon.schema", engine_->schema().text()}};
+  if (!coverage.empty()) metadata.push_back({std::string(kWalCoverageKey), coverage.Encode()});
   std::vector<std::unique_ptr<MergePart>> parts;
   auto abandon = [&](Status st) {
     for (auto& part : parts) {

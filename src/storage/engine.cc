@@ -10,12 +10,14 @@
 #include <cstring>
 #include <ctime>
 
+#include "parquet/file_reader.h"
 #include "schema/json_syntax_error.h"
 #include "schema/validator.h"
 #include "storage/appender.h"
 #include "storage/catalog.h"
 #include "storage/compactor.h"
 #include "storage/publisher.h"
+#include "storage/wal_format.h"
 #include "storage/writer.h"
 
 namespace logdaemon::storage {
@@ -98,13 +100,25 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
     return FileError("flock", lock_path, errno);
   }
   if (Status st = engine->Recover(); !st.ok()) return st.WithContext("recovering " + engine->root());
-  engine->shared_appender_ = std::make_unique<Appender>(engine.get());
+  if (engine->options_.ack == AckMode::kDurable) {
+    const std::string wal_dir = JoinPath(engine->root(), kWalDirName);
+    if (Status st = engine->fs_->CreateDirs(wal_dir); !st.ok()) return st;
+    engine->wal_ = std::make_unique<WalDirectory>(engine->fs_, wal_dir, engine->schema_.text(),
+                                                  engine->options_.wal_segment_bytes);
+  }
   engine->publisher_ = std::make_unique<Publisher>(engine.get(), /*max_pending=*/2);
   engine->writer_ = std::make_unique<Writer>(engine.get(), engine->publisher_.get(), engine->next_sequence_);
   engine->compactor_ = std::make_unique<Compactor>(engine.get());
   engine->publisher_->Start();
   engine->writer_->Start();
   engine->compactor_->Start();
+  if (engine->wal_) {
+    if (Status st = engine->RecoverWal(); !st.ok()) {
+      (void)engine->Close();
+      return st.WithContext("recovering the write-ahead log of " + engine->root());
+    }
+  }
+  engine->shared_appender_ = engine->NewAppender();
   return engine;
 }
 
@@ -147,13 +161,69 @@ Status Engine::Recover() {
   return Status::OK();
 }
 
+Result<WalCoverage> Engine::ReadCoverage() {
+  std::vector<Partition> partitions;
+  if (Status st = ScanStorage(fs_, root(), &partitions); !st.ok()) return st;
+  WalCoverage coverage;
+  for (const Partition& partition : partitions) {
+    for (const DataFile& file : partition.files) {
+      auto reader = parquet::FileReader::Open(file.path);
+      if (!reader.ok()) return reader.status().WithContext(file.path);
+      std::optional<std::string> text = (*reader)->KeyValue(kWalCoverageKey);
+      if (!text) continue;  // written without a write-ahead log
+      auto decoded = WalCoverage::Decode(*text);
+      if (!decoded.ok()) return decoded.status().WithContext(file.path);
+      coverage.Merge(*decoded);
+    }
+  }
+  return coverage;
+}
+
+Status Engine::RecoverWal() {
+  // The records are parsed again but not validated: the schema that validated them is the current one
+  // (RecoverWal refuses the others).
+  simdjson::dom::parser parser;
+  std::string buffer;
+  Appender replay(this, nullptr);
+  uint64_t unstorable = 0;
+  WalRecoveryCallbacks callbacks;
+  callbacks.coverage = [this] { return ReadCoverage(); };
+  callbacks.report = [this](const std::string& line) { ReportError(Status::IOError(line)); };
+  callbacks.replay = [&](uint32_t stream, uint64_t lsn, std::string_view payload) -> Status {
+    buffer.assign(payload);
+    buffer.resize(payload.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::dom::element document;
+    Status st;
+    if (parser.parse(buffer.data(), payload.size(), false).get(document) != simdjson::SUCCESS) {
+      st = Status::InvalidArgument("not JSON");
+    } else {
+      st = replay.AppendLogged(document, stream, lsn);
+    }
+    if (!st.ok()) {
+      if (st.code() == Status::Code::kUnavailable) return st;
+      ++unstorable;
+      ReportError(st.WithContext("write-ahead log record " + std::to_string(stream) + ":" +
+                                 std::to_string(lsn) + " cannot be stored"));
+    }
+    return Status::OK();
+  };
+  WalRecoveryStats stats;
+  Status st = storage::RecoverWal(wal_.get(), callbacks, &stats);
+  replay.HandOff();
+  wal_counters_.torn_tails.fetch_add(stats.torn_tails, std::memory_order_relaxed);
+  wal_counters_.replayed.fetch_add(stats.replayed - unstorable, std::memory_order_relaxed);
+  return st;
+}
+
 Engine::~Engine() {
   (void)Close();
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 std::unique_ptr<Appender> Engine::NewAppender() {
-  return std::make_unique<Appender>(this);
+  std::unique_ptr<WalStream> stream;
+  if (wal_) stream = std::make_unique<WalStream>(wal_.get(), &wal_counters_);
+  return std::make_unique<Appender>(this, std::move(stream));
 }
 
 Status Engine::Append(std::string_view json) {
@@ -184,7 +254,9 @@ Status Engine::Append(std::string_view json) {
     return Status::InvalidArgument("schema: " + state.error);
   }
   std::lock_guard lock(shared_mutex_);
-  Status st = shared_appender_->Append(document);
+  if (!shared_appender_) return Status::Unavailable("storage is closed");
+  Status st = shared_appender_->Append(document, json);
+  if (st.ok()) st = shared_appender_->Commit();
   // Refusals are rare and callers of this path read Stats() to see them at once.
   if (!st.ok()) shared_appender_->PublishCounters();
   return st;
@@ -282,7 +354,7 @@ Status Engine::Flush() {
   if (closing()) return Status::Unavailable("storage is closed");
   {
     std::lock_guard lock(shared_mutex_);
-    shared_appender_->HandOff();
+    if (shared_appender_) shared_appender_->HandOff();
   }
   return PushFlushAndWait();
 }
@@ -298,10 +370,11 @@ Status Engine::Close() {
   closed_ = true;
   closing_.store(true);
   admission_.WakeAll();
-  if (!shared_appender_) return close_status_;  // Open failed before the threads started
+  if (!writer_) return close_status_;  // Open failed before the threads started
   {
+    // Gone before the final trim, so that its write-ahead log stream is free and can be closed off.
     std::lock_guard lock(shared_mutex_);
-    shared_appender_->HandOff();
+    shared_appender_.reset();
   }
   // Compaction stops at once (an unfinished merge is discarded); ingest's rows come first.
   compactor_->Stop();
@@ -314,9 +387,16 @@ Status Engine::Close() {
   }
   writer_->Join();  // drains the queue and hands every open file to the publisher
   publisher_->Stop();
+  // What is now in durable files leaves the write-ahead log; what is not stays there for the next start.
+  if (wal_) {
+    if (Status st = writer_->TrimWal(); !st.ok()) ReportError(st.WithContext("trimming the write-ahead log"));
+  }
   if (uint64_t lost = publisher_->abandoned_rows(); lost > 0) {
-    close_status_ =
-        Status::IOError(std::to_string(lost) + " rows could not be written (see the errors above)");
+    close_status_ = Status::IOError(
+        std::to_string(lost) +
+        (wal_ ? " rows could not be written (see the errors above); they stay in the write-ahead log and are "
+                "stored at the next start"
+              : " rows could not be written (see the errors above)"));
   }
   shared_appender_.reset();
   return close_status_;
@@ -338,6 +418,17 @@ StorageStats Engine::Stats() const {
   stats.queued_logs = admission_.in_use();
   stats.pending_files = c.pending_files.load();
   stats.compaction_backlog = c.compaction_backlog.load();
+  stats.wal_commits = wal_counters_.commits.load();
+  stats.wal_syncs = wal_counters_.syncs.load();
+  stats.wal_records = wal_counters_.records.load();
+  stats.wal_bytes = wal_counters_.bytes.load();
+  stats.wal_failed_commits = wal_counters_.failed_commits.load();
+  stats.wal_torn_tails = wal_counters_.torn_tails.load();
+  stats.wal_replayed = wal_counters_.replayed.load();
+  if (wal_) {
+    stats.wal_segments = wal_->segment_count();
+    stats.wal_disk_bytes = wal_->disk_bytes();
+  }
   std::lock_guard lock(c.latency_mutex);
   stats.flush_latency_counts = c.latency_counts;
   if (stats.flush_latency_counts.empty()) {

@@ -28,6 +28,8 @@
 #include "storage/admission.h"
 #include "storage/fs.h"
 #include "storage/row_batch.h"
+#include "storage/wal.h"
+#include "storage/wal_recovery.h"
 
 namespace logdaemon::storage {
 
@@ -98,7 +100,7 @@ class Engine {
   // A producer's own appender (one per thread; it must be destroyed before the engine).
   std::unique_ptr<Appender> NewAppender();
 
-  // Parses, validates and appends through the shared appender.
+  // Parses, validates and appends through the shared appender (committing it at once when durable).
   Status Append(std::string_view json);
   Status Flush();
   // Merges every partition's small files now (as the background does once a partition goes quiet).
@@ -112,6 +114,9 @@ class Engine {
   FileSystem* fs() const { return fs_; }
   Admission& admission() { return admission_; }
   EngineCounters& counters() { return counters_; }
+  // The write-ahead log (null with AckMode::kMemory) and its counters.
+  WalDirectory* wal() const { return wal_.get(); }
+  WalCounters& wal_counters() { return wal_counters_; }
   bool closing() const { return closing_.load(std::memory_order_relaxed); }
   const std::atomic<bool>& closing_flag() const { return closing_; }
 
@@ -152,6 +157,10 @@ class Engine {
  private:
   Engine(StorageOptions options, SchemaValidator schema);
   Status Recover();
+  // Durable mode, after Recover() and with the threads running: stores what the write-ahead log holds
+  // and no file covers.
+  Status RecoverWal();
+  Result<WalCoverage> ReadCoverage();
   Status PushFlushAndWait();
 
   StorageOptions options_;
@@ -182,6 +191,9 @@ class Engine {
   std::string last_error_;
   int64_t last_error_ns_ = 0;
   uint64_t suppressed_errors_ = 0;
+
+  std::unique_ptr<WalDirectory> wal_;
+  WalCounters wal_counters_;
 
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<Writer> writer_;

@@ -1,5 +1,6 @@
 #include "storage/fault_fs.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 #include <utility>
@@ -23,8 +24,19 @@ class FaultInjectingFileSystem::FaultyWritableFile final : public WritableFile {
 
   Status Sync() override {
     if (!status_.ok()) return status_;
-    status_ = fs_->Sync(path_, base_.get());
+    status_ = fs_->Sync(path_, base_.get(), /*data_only=*/false);
     return status_;
+  }
+
+  Status SyncData() override {
+    if (!status_.ok()) return status_;
+    status_ = fs_->Sync(path_, base_.get(), /*data_only=*/true);
+    return status_;
+  }
+
+  Status Preallocate(uint64_t bytes) override {
+    if (!status_.ok()) return status_;
+    return fs_->Preallocate(path_, tracked_, base_.get(), bytes);
   }
 
   Status Close() override { return base_->Close(); }
@@ -83,7 +95,7 @@ bool FaultInjectingFileSystem::TakeFaultLocked(Op op, int* error_number) {
 void FaultInjectingFileSystem::UntrackLocked(const std::string& path) {
   auto it = files_.find(path);
   if (it == files_.end()) return;
-  used_bytes_ -= it->second->size;
+  used_bytes_ -= it->second->charge();
   it->second->linked = false;
   files_.erase(it);
 }
@@ -112,35 +124,61 @@ Status FaultInjectingFileSystem::Append(const std::string& path, const std::shar
   std::lock_guard<std::mutex> lock(mutex_);
   int err = 0;
   size_t to_write = n;
+  // Bytes written into a preallocated range take no more of the disk.
+  const uint64_t prepaid = tracked->reserved > tracked->size ? tracked->reserved - tracked->size : 0;
+  const uint64_t needed = n > prepaid ? n - prepaid : 0;
   if (TakeFaultLocked(Op::kWrite, &err)) {
     // Every other injected failure is a short write first, so that tests see partial files.
     to_write = (injected_write_failures_++ % 2 == 0) ? n / 2 : 0;
-  } else if (capacity_ != 0 && tracked->linked && used_bytes_ + n > capacity_) {
+  } else if (capacity_ != 0 && tracked->linked && used_bytes_ + needed > capacity_) {
     err = ENOSPC;
-    to_write = capacity_ > used_bytes_ ? static_cast<size_t>(capacity_ - used_bytes_) : 0;
+    const uint64_t room = capacity_ > used_bytes_ ? capacity_ - used_bytes_ : 0;
+    to_write = static_cast<size_t>(std::min<uint64_t>(n, prepaid + room));
     ++injected_failures_;
   }
   if (capacity_ != 0 && tracked->linked) {  // an injected short write does not overfill the disk either
     const uint64_t room = capacity_ > used_bytes_ ? capacity_ - used_bytes_ : 0;
-    if (to_write > room) to_write = static_cast<size_t>(room);
+    if (to_write > prepaid + room) to_write = static_cast<size_t>(prepaid + room);
   }
   if (to_write > 0) {
     Status status = base->Append(data, to_write);
     if (!status.ok()) return status;
+    const uint64_t before = tracked->charge();
     tracked->size += to_write;
-    if (tracked->linked) used_bytes_ += to_write;
+    if (tracked->linked) used_bytes_ += tracked->charge() - before;
   }
   if (err != 0) return FileError("write", path, err);
   return Status::OK();
 }
 
-Status FaultInjectingFileSystem::Sync(const std::string& path, WritableFile* base) {
+Status FaultInjectingFileSystem::Sync(const std::string& path, WritableFile* base, bool data_only) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     int err;
-    if (TakeFaultLocked(Op::kSync, &err)) return FileError("fsync", path, err);
+    if (TakeFaultLocked(Op::kSync, &err)) return FileError(data_only ? "fdatasync" : "fsync", path, err);
   }
-  return base->Sync();
+  return data_only ? base->SyncData() : base->Sync();
+}
+
+Status FaultInjectingFileSystem::Preallocate(const std::string& path,
+                                             const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
+                                             uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int err;
+  if (TakeFaultLocked(Op::kWrite, &err)) return FileError("fallocate", path, err);
+  const uint64_t extra = bytes > tracked->charge() ? bytes - tracked->charge() : 0;
+  if (capacity_ != 0 && tracked->linked && used_bytes_ + extra > capacity_) {
+    ++injected_failures_;
+    return FileError("fallocate", path, ENOSPC);
+  }
+  if (Status status = base->Preallocate(bytes); !status.ok()) return status;
+  if (bytes > tracked->reserved) tracked->reserved = bytes;
+  if (tracked->linked) used_bytes_ += extra;
+  return Status::OK();
+}
+
+Status FaultInjectingFileSystem::ReadFile(const std::string& path, std::string* contents) {
+  return base_->ReadFile(path, contents);
 }
 
 Status FaultInjectingFileSystem::Rename(const std::string& from, const std::string& to) {

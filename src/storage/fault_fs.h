@@ -4,7 +4,8 @@
 // turns the files written through it into a small disk that fills up. Error messages read like the real
 // ones ("write <path>: No space left on device").
 //
-// What each Op covers: kCreate NewWritableFile; kWrite WritableFile::Append; kSync WritableFile::Sync;
+// What each Op covers: kCreate NewWritableFile; kWrite WritableFile::Append and Preallocate; kSync
+// WritableFile::Sync and SyncData;
 // kRename Rename; kSyncDir SyncDir; kRemove Remove and RemoveDir. CreateDirs and ListDir pass through.
 //
 // A failing write is sometimes partial, like a real short write followed by ENOSPC: every other injected
@@ -50,6 +51,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   uint64_t injected_failures() const;
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
+  Status ReadFile(const std::string& path, std::string* contents) override;
   Status Rename(const std::string& from, const std::string& to) override;
   Status SyncDir(const std::string& path) override;
   Status Remove(const std::string& path) override;
@@ -62,8 +64,10 @@ class FaultInjectingFileSystem final : public FileSystem {
   // The bytes of one file written through this layer. Shared with its open WritableFile, so that its
   // writes keep being counted after a rename; `linked` is cleared when the path is removed or replaced.
   struct TrackedFile {
-    uint64_t size = 0;
+    uint64_t size = 0;      // bytes appended
+    uint64_t reserved = 0;  // bytes preallocated; the file takes max(size, reserved) of the disk
     bool linked = true;
+    uint64_t charge() const { return size > reserved ? size : reserved; }
   };
   struct Fault {
     int error_number = 0;
@@ -77,8 +81,11 @@ class FaultInjectingFileSystem final : public FileSystem {
   // Called by FaultyWritableFile::Append.
   Status Append(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
                 const uint8_t* data, size_t n);
-  // Called by FaultyWritableFile::Sync.
-  Status Sync(const std::string& path, WritableFile* base);
+  // Called by FaultyWritableFile::Sync and SyncData.
+  Status Sync(const std::string& path, WritableFile* base, bool data_only);
+  // Called by FaultyWritableFile::Preallocate: takes the reserved bytes from the capacity.
+  Status Preallocate(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
+                     uint64_t bytes);
 
   FileSystem* const base_;
   mutable std::mutex mutex_;

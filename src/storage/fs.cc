@@ -50,6 +50,27 @@ class PosixWritableFile final : public WritableFile {
     return Status::OK();
   }
 
+  Status SyncData() override {
+    if (!status_.ok()) return status_;
+    if (fd_ < 0) return FileError("fdatasync", path_, EBADF);
+    if (::fdatasync(fd_) != 0) {
+      status_ = FileError("fdatasync", path_, errno);  // sticky, as for fsync
+      return status_;
+    }
+    return Status::OK();
+  }
+
+  Status Preallocate(uint64_t bytes) override {
+    if (!status_.ok()) return status_;
+    if (fd_ < 0) return FileError("fallocate", path_, EBADF);
+    int rc;
+    do {
+      rc = ::fallocate(fd_, 0, 0, static_cast<off_t>(bytes));
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0 && errno != EOPNOTSUPP && errno != ENOSYS) return FileError("fallocate", path_, errno);
+    return Status::OK();
+  }
+
   Status Close() override {
     if (fd_ < 0) return Status::OK();
     const int fd = fd_;
@@ -74,6 +95,31 @@ class PosixFileSystem final : public FileSystem {
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) return FileError("open", path, errno);
     return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(path, fd));
+  }
+
+  Status ReadFile(const std::string& path, std::string* contents) override {
+    contents->clear();
+    int fd;
+    do {
+      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return FileError("open", path, errno, /*enoent_is_not_found=*/true);
+    Status status;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) contents->reserve(static_cast<size_t>(st.st_size));
+    char buffer[1 << 16];
+    for (;;) {
+      const ssize_t got = ::read(fd, buffer, sizeof(buffer));
+      if (got == 0) break;
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        status = FileError("read", path, errno);
+        break;
+      }
+      contents->append(buffer, static_cast<size_t>(got));
+    }
+    ::close(fd);
+    return status;
   }
 
   Status Rename(const std::string& from, const std::string& to) override {

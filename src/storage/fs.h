@@ -22,6 +22,16 @@ class WritableFile : public parquet::OutputSink {
   // Status Append(const uint8_t* data, size_t n) from OutputSink.
   virtual Status Sync() = 0;   // fsync
   virtual Status Close() = 0;  // idempotent
+  // fdatasync: the data and what is needed to read it back (the size), not the other metadata. The
+  // write-ahead log's group commit uses it.
+  virtual Status SyncData() { return Sync(); }
+  // Reserves the first `bytes` of the file on disk (fallocate), so that later appends within them cannot
+  // fail for want of space; the file reads as zeros beyond what was appended. A file system that cannot
+  // reserve space makes this a no-op.
+  virtual Status Preallocate(uint64_t bytes) {
+    (void)bytes;
+    return Status::OK();
+  }
 };
 
 struct DirEntry {
@@ -35,6 +45,8 @@ class FileSystem {
   virtual ~FileSystem() = default;
   // Creates or truncates `path` for writing (mode 0644).
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  // The whole content of a file (write-ahead log segments, at recovery); NotFound when absent.
+  virtual Status ReadFile(const std::string& path, std::string* contents) = 0;
   // rename(2): atomic replacement within one file system.
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   virtual Status SyncDir(const std::string& path) = 0;

@@ -165,6 +165,15 @@ void RowBatch::RollbackRow() {
   }
 }
 
+void RowBatch::TruncateRows(size_t rows) {
+  if (rows >= num_rows_) return;
+  num_rows_ = rows;
+  partition_keys_.resize(rows);
+  row_times_.resize(rows);
+  if (wal_lsns_.size() > rows) wal_lsns_.resize(rows);
+  RollbackRow();  // cuts every column to num_rows_ rows
+}
+
 void RowBatch::AppendRow(const RowBatch& other, size_t row) {
   AppendRows(other, row, row + 1);
 }
@@ -211,6 +220,11 @@ void RowBatch::AppendRows(const RowBatch& other, size_t begin, size_t end) {
   }
   AppendRange(other.partition_keys_, begin, end, &partition_keys_);
   AppendRange(other.row_times_, begin, end, &row_times_);
+  if (!other.wal_lsns_.empty()) {
+    assert(num_rows_ == 0 || wal_stream_ == other.wal_stream_);
+    wal_stream_ = other.wal_stream_;
+    AppendRange(other.wal_lsns_, begin, end, &wal_lsns_);
+  }
   // The batch's flush deadline follows its oldest row.
   if (num_rows_ == 0 || other.first_arrival_ns_ < first_arrival_ns_)
     first_arrival_ns_ = other.first_arrival_ns_;
@@ -370,6 +384,11 @@ void RowBatch::SortByTime() {
   scratch_i64.resize(n);
   for (size_t i = 0; i < n; ++i) scratch_i64[i] = row_times_[order[i]];
   row_times_.swap(scratch_i64);
+  if (!wal_lsns_.empty()) {
+    std::vector<uint64_t> lsns(n);
+    for (size_t i = 0; i < n; ++i) lsns[i] = wal_lsns_[order[i]];
+    wal_lsns_.swap(lsns);
+  }
 }
 
 bool RowBatch::SinglePartition() const {
@@ -381,6 +400,8 @@ void RowBatch::Clear() {
   for (ColumnBuffer& column : columns_) column.Clear();
   partition_keys_.clear();
   row_times_.clear();
+  wal_lsns_.clear();
+  wal_stream_ = kNoWalStream;
   num_rows_ = 0;
   first_arrival_ns_ = 0;
 }

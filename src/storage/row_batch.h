@@ -67,6 +67,21 @@ class RowBatch {
   }
   // Drops whatever was appended to the columns since the last committed row (a row that failed midway).
   void RollbackRow();
+  // Keeps the first `rows` rows and drops the others (their write-ahead log group failed to commit).
+  // O(rows) for OPTIONAL columns: an error path.
+  void TruncateRows(size_t rows);
+
+  // Where each row's log sits in the write-ahead log (storage/wal.h): the stream every row of the batch
+  // came from, and per row its log sequence number (LSN). Empty when the rows were not logged (memory
+  // acks, import, compaction). The writer records them in the flush file that stores the rows.
+  static constexpr uint32_t kNoWalStream = UINT32_MAX;
+  uint32_t wal_stream() const { return wal_stream_; }
+  const std::vector<uint64_t>& wal_lsns() const { return wal_lsns_; }
+  // Records the LSN of the row just committed. REQUIRES: every row of the batch has one, from `stream`.
+  void SetLastRowLsn(uint32_t stream, uint64_t lsn) {
+    wal_stream_ = stream;
+    wal_lsns_.push_back(lsn);
+  }
 
   // Appends row `row` of `other` (same layout).
   void AppendRow(const RowBatch& other, size_t row);
@@ -95,6 +110,8 @@ class RowBatch {
   std::vector<int64_t> row_times_;
   size_t num_rows_ = 0;
   int64_t first_arrival_ns_ = 0;
+  uint32_t wal_stream_ = kNoWalStream;
+  std::vector<uint64_t> wal_lsns_;
 };
 
 // The Parquet schema of a layout (DESIGN.md §4).

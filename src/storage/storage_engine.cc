@@ -42,6 +42,19 @@ Result<Partitioning> ParsePartitioning(std::string_view name) {
   return Status::InvalidArgument(msg);
 }
 
+std::string_view AckModeName(AckMode mode) {
+  return mode == AckMode::kDurable ? "durable" : "memory";
+}
+
+Result<AckMode> ParseAckMode(std::string_view name) {
+  if (name == "durable") return AckMode::kDurable;
+  if (name == "memory") return AckMode::kMemory;
+  std::string msg = "unknown acknowledgement mode \"";
+  msg += name;
+  msg += "\" (expected durable or memory)";
+  return Status::InvalidArgument(msg);
+}
+
 StorageEngine::StorageEngine(std::unique_ptr<storage::Engine> engine) : engine_(std::move(engine)) {}
 StorageEngine::~StorageEngine() = default;
 

@@ -103,6 +103,10 @@ void Writer::Run() {
     }
     items.clear();
     engine_->TickSharedAppender();
+    if (engine_->wal() && engine_->published_sequence() != trimmed_at_published_) {
+      if (Status st = TrimWal(); !st.ok())
+        engine_->ReportError(st.WithContext("trimming the write-ahead log"));
+    }
     if (!more) {
       FlushDue(/*force=*/true, SteadyNanos());
       return;
@@ -149,11 +153,17 @@ void Writer::WriteRows(int64_t key, const RowBatch& rows) {
     state.open = std::move(open);
   }
   OpenFile& file = *state.open;
+  if (!rows.wal_lsns().empty()) {
+    file.coverage.AddAll(rows.wal_stream(), rows.wal_lsns());
+    uint64_t& routed = routed_max_[rows.wal_stream()];
+    routed = std::max(routed, rows.wal_lsns().back());
+  }
   rows.ColumnBatches(&column_batches_);
   if (Status st = file.writer->WriteBatch(column_batches_.data(), rows.num_rows()); !st.ok()) {
     // Encoding into memory fails only on a bug; the file is broken, so it is dropped with its rows.
     engine_->ReportError(
         st.WithContext("encoding a flush file; " + std::to_string(file.rows) + " rows lost"));
+    PinLost(file.coverage);
     state.open.reset();
     return;
   }
@@ -199,9 +209,12 @@ int64_t Writer::FlushDue(bool force, int64_t now_ns) {
 void Writer::FlushPartition(int64_t key, PartitionState* state) {
   std::unique_ptr<OpenFile> file = std::move(state->open);
   state->last_flush_ns = SteadyNanos();
-  if (Status st = file->writer->Close(metadata_); !st.ok()) {
+  std::vector<parquet::KeyValue> metadata = metadata_;
+  if (!file->coverage.empty()) metadata.push_back({std::string(kWalCoverageKey), file->coverage.Encode()});
+  if (Status st = file->writer->Close(metadata); !st.ok()) {
     engine_->ReportError(
         st.WithContext("finishing a flush file; " + std::to_string(file->rows) + " rows lost"));
+    PinLost(file->coverage);
     return;
   }
   PendingFile pending;
@@ -213,7 +226,44 @@ void Writer::FlushPartition(int64_t key, PartitionState* state) {
   pending.rows = file->rows;
   pending.bytes = file->sink.Take();
   pending.encoded_ns = SteadyNanos();
+  if (!file->coverage.empty()) {
+    Unpublished unpublished{sequence, {}};
+    for (const auto& [stream, ranges] : file->coverage.streams())
+      unpublished.min_lsn[stream] = ranges.front().first;
+    unpublished_.push_back(std::move(unpublished));
+  }
   publisher_->Submit(std::move(pending));
+}
+
+void Writer::PinLost(const WalCoverage& coverage) {
+  for (const auto& [stream, ranges] : coverage.streams()) {
+    if (ranges.empty()) continue;
+    auto [it, inserted] = pinned_.try_emplace(stream, ranges.front().first);
+    if (!inserted) it->second = std::min(it->second, ranges.front().first);
+  }
+}
+
+Status Writer::TrimWal() {
+  WalDirectory* wal = engine_->wal();
+  if (wal == nullptr) return Status::OK();
+  const uint64_t published = engine_->published_sequence();
+  trimmed_at_published_ = published;
+  while (!unpublished_.empty() && unpublished_.front().sequence <= published) unpublished_.pop_front();
+  // Every routed row of a stream is in a published file, except those of open and unpublished files.
+  std::map<uint32_t, uint64_t> stored_through = routed_max_;
+  auto lower = [&](uint32_t stream, uint64_t first_not_stored) {
+    auto it = stored_through.find(stream);
+    if (it != stored_through.end()) it->second = std::min(it->second, first_not_stored - 1);
+  };
+  for (const auto& [key, state] : partitions_) {
+    if (!state.open) continue;
+    for (const auto& [stream, ranges] : state.open->coverage.streams()) lower(stream, ranges.front().first);
+  }
+  for (const Unpublished& file : unpublished_) {
+    for (const auto& [stream, lsn] : file.min_lsn) lower(stream, lsn);
+  }
+  for (const auto& [stream, lsn] : pinned_) lower(stream, lsn);
+  return wal->Trim(stored_through);
 }
 
 }  // namespace logdaemon::storage

@@ -15,8 +15,14 @@
 // and the size limit is half the rotation size: files come at most every 3/4 interval and bigger, so
 // the number of files stays bounded however slow compaction gets, and the interval is still kept.
 // Row groups end every kFlushRowGroupRows rows, so a flush file has as few row groups as it can.
+//
+// Write-ahead log (durable acks): each flush file records which log records its rows came from
+// (storage/wal_coverage.h, in its key-value metadata). The writer also knows, per stream, up to which
+// LSN every record is in a published file — the rows it routed, minus those still in open or unpublished
+// files — and TrimWal() deletes the segments below that.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <thread>
@@ -26,6 +32,7 @@
 #include "storage/engine.h"
 #include "storage/memory_sink.h"
 #include "storage/publisher.h"
+#include "storage/wal_coverage.h"
 
 namespace logdaemon::storage {
 
@@ -44,6 +51,9 @@ class Writer {
   void Start();
   // Returns after the queue has been drained, every open file flushed and handed to the publisher.
   void Join();
+  // Deletes the write-ahead log segments whose records are all in published files. The writer's thread
+  // calls it as files are published; Engine::Close once more after Join() and the publisher's end.
+  Status TrimWal();
 
  private:
   struct OpenFile {
@@ -52,6 +62,12 @@ class Writer {
     size_t rows = 0;
     int64_t min_time = 0;
     int64_t first_arrival_ns = 0;
+    WalCoverage coverage;  // the log records of its rows
+  };
+  // A flush file handed to the publisher and not yet published: its smallest LSN per stream.
+  struct Unpublished {
+    uint64_t sequence = 0;
+    std::map<uint32_t, uint64_t> min_lsn;
   };
   struct PartitionState {
     std::unique_ptr<OpenFile> open;
@@ -64,6 +80,8 @@ class Writer {
   // Flushes the partitions whose trigger fired (all of them when `force`); returns the next deadline.
   int64_t FlushDue(bool force, int64_t now_ns);
   void FlushPartition(int64_t key, PartitionState* state);
+  // Rows of these LSNs will not be in any file (an encoding failure): the log keeps them for a restart.
+  void PinLost(const WalCoverage& coverage);
 
   Engine* engine_;
   Publisher* publisher_;
@@ -78,6 +96,11 @@ class Writer {
   std::map<int64_t, PartitionState> partitions_;
   std::map<int64_t, std::unique_ptr<RowBatch>> split_;  // scratch for batches spanning partitions
   std::vector<parquet::ColumnBatch> column_batches_;
+  // Write-ahead log bookkeeping (see the header comment).
+  std::map<uint32_t, uint64_t> routed_max_;  // per stream, the highest LSN routed
+  std::map<uint32_t, uint64_t> pinned_;      // per stream, the lowest LSN of rows lost in memory
+  std::deque<Unpublished> unpublished_;
+  uint64_t trimmed_at_published_ = 0;  // published_sequence() at the last trim
   std::thread thread_;
 };
 

@@ -340,6 +340,7 @@ TEST(FrameDecoder, SteadyStateAllocatesNothingPerFrameOrReply) {
           replies.AppendError("empty frame");
         }
       }
+      replies.Commit();  // the turn's group commit (memory mode: every reply at once)
       replies.Consume(replies.pending_bytes() / 2 + (replies.Full() ? replies.pending_bytes() / 2 : 0));
     }
   };

@@ -11,13 +11,20 @@
 namespace logdaemon::ingest {
 namespace {
 
-std::string PendingText(const ReplyBuffer& replies) {
+// What may be sent now (committed replies only).
+std::string SendableText(const ReplyBuffer& replies) {
   auto p = replies.Pending();
   return std::string(reinterpret_cast<const char*>(p.data()), p.size());
 }
 
+// Commits what was appended (as memory mode does for every reply), then what may be sent.
+std::string PendingText(ReplyBuffer& replies) {
+  replies.Commit();
+  return SendableText(replies);
+}
+
 // The error line's reason, without "ERROR: " and "\n".
-std::string OnlyReason(const ReplyBuffer& replies) {
+std::string OnlyReason(ReplyBuffer& replies) {
   std::string text = PendingText(replies);
   EXPECT_TRUE(text.starts_with("ERROR: ") && text.ends_with("\n")) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
@@ -83,6 +90,7 @@ TEST(ReplyBuffer, HighWaterMarkStopsReadingUntilDrained) {
   EXPECT_FALSE(replies.Full());  // 9 bytes
   replies.AppendOk();
   EXPECT_TRUE(replies.Full());  // 12 bytes
+  replies.Commit();
   replies.Consume(3);
   EXPECT_FALSE(replies.Full());  // 9 bytes
   EXPECT_EQ(ReplyBuffer().high_water(), 64u * 1024);
@@ -117,6 +125,73 @@ TEST(ReplyBuffer, LongReasonsCutOnUtf8Boundaries) {
   ReplyBuffer invalid;
   invalid.AppendError(std::string(3000, '\x80'));
   EXPECT_EQ(OnlyReason(invalid).size(), ReplyBuffer::kMaxReasonBytes - 3);
+}
+
+// Durable acknowledgements: replies wait for their group commit, in order.
+TEST(ReplyBuffer, UncommittedRepliesAreNotSendable) {
+  ReplyBuffer replies;
+  replies.AppendOk();
+  replies.Commit();
+  replies.AppendOk();
+  replies.AppendError("schema: /level: must be one of the enum values");
+  EXPECT_TRUE(replies.has_uncommitted());
+  EXPECT_EQ(SendableText(replies), "OK\n");
+  EXPECT_FALSE(replies.empty());
+  replies.Consume(3);
+  EXPECT_EQ(SendableText(replies), "");
+  EXPECT_FALSE(replies.empty());  // the waiting replies still count (Session::Done)
+  replies.Commit();
+  EXPECT_EQ(SendableText(replies), "OK\nERROR: schema: /level: must be one of the enum values\n");
+}
+
+TEST(UncommittedReplies, CommitAllReleasesEveryListedBuffer) {
+  UncommittedReplies list;
+  ReplyBuffer a;
+  ReplyBuffer b;
+  a.AppendOk();
+  list.Add(&a);
+  b.AppendOk();
+  list.Add(&b);
+  a.AppendOk();
+  list.Add(&a);  // listed once
+  EXPECT_TRUE(a.listed());
+  list.CommitAll();
+  EXPECT_TRUE(list.empty());
+  EXPECT_FALSE(a.listed());
+  EXPECT_EQ(SendableText(a), "OK\nOK\n");
+  EXPECT_EQ(SendableText(b), "OK\n");
+}
+
+TEST(UncommittedReplies, FailAllTurnsEachWaitingOkIntoTheErrorAndKeepsOtherReplies) {
+  UncommittedReplies list;
+  ReplyBuffer replies;
+  replies.AppendOk();
+  replies.Commit();  // sent before the group: stays OK
+  replies.AppendOk();
+  replies.AppendError("invalid JSON: unexpected end at byte 3");
+  replies.AppendOk();
+  list.Add(&replies);
+  EXPECT_EQ(list.FailAll("storage unavailable: fdatasync wal/00000-1.wal: Input/output error"), 2u);
+  EXPECT_EQ(SendableText(replies),
+            "OK\n"
+            "ERROR: storage unavailable: fdatasync wal/00000-1.wal: Input/output error\n"
+            "ERROR: invalid JSON: unexpected end at byte 3\n"
+            "ERROR: storage unavailable: fdatasync wal/00000-1.wal: Input/output error\n");
+  EXPECT_FALSE(replies.has_uncommitted());
+}
+
+TEST(UncommittedReplies, ABufferDestroyedWhileListedLeavesTheList) {
+  UncommittedReplies list;
+  ReplyBuffer kept;
+  kept.AppendOk();
+  list.Add(&kept);
+  {
+    ReplyBuffer closed;  // its connection closed mid-turn
+    closed.AppendOk();
+    list.Add(&closed);
+  }
+  list.CommitAll();  // would touch freed memory under ASan if the buffer had stayed listed
+  EXPECT_EQ(SendableText(kept), "OK\n");
 }
 
 }  // namespace

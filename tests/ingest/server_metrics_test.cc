@@ -179,7 +179,7 @@ ServerStats SomeServerStats() {
   stats.bytes_received = 123456;
   stats.logs_accepted = 900;
   stats.logs_dropped = 40;
-  for (size_t i = 0; i < kRejectReasonCount; ++i) stats.logs_rejected[i] = 10 * (i + 1);  // 10..70
+  for (size_t i = 0; i < kRejectReasonCount; ++i) stats.logs_rejected[i] = 10 * (i + 1);  // 10..80
   stats.logs_rejected[static_cast<size_t>(RejectReason::kUnstorable)] = 0;  // a zero is still exposed
   stats.reads_paused = 11;
   return stats;
@@ -280,7 +280,7 @@ TEST(RenderMetrics, OneRejectionSamplePerReasonIncludingZeros) {
   const Parsed parsed = Parse(RenderMetrics(server, SomeStorageStats(), kBuild));
   const std::map<std::string, double> expected = {
       {"invalid_json", 10}, {"invalid_utf8", 20}, {"not_object", 30},      {"schema", 40},
-      {"unstorable", 0},    {"empty_frame", 60},  {"frame_too_large", 70},
+      {"unstorable", 0},    {"empty_frame", 60},  {"frame_too_large", 70}, {"storage_unavailable", 80},
   };
   size_t samples = 0;
   for (const Sample& sample : parsed.samples) samples += sample.name == "logdaemon_logs_rejected_total";
@@ -391,7 +391,7 @@ TEST(StatsLine, IsOneLineOfKeyValuePairsFromTheStructs) {
       {"connections_refused", "7"},
       {"received", "1000"},
       {"ok", "900"},
-      {"rejected", std::to_string(10 + 20 + 30 + 40 + 0 + 60 + 70)},
+      {"rejected", std::to_string(10 + 20 + 30 + 40 + 0 + 60 + 70 + 80)},
       {"dropped", "40"},
       {"bytes_received", "123456"},
       {"queued", "50"},
@@ -427,8 +427,9 @@ TEST(StatsLine, FirstBucketInterpolatesFromZero) {
 }
 
 TEST(RejectReasonLabel, EveryReasonHasItsLabel) {
-  const char* expected[] = {"invalid_json", "invalid_utf8", "not_object",     "schema",
-                            "unstorable",   "empty_frame",  "frame_too_large"};
+  const char* expected[] = {"invalid_json", "invalid_utf8",    "not_object",
+                            "schema",       "unstorable",      "empty_frame",
+                            "frame_too_large", "storage_unavailable"};
   static_assert(std::size(expected) == kRejectReasonCount);
   for (size_t i = 0; i < kRejectReasonCount; ++i) {
     EXPECT_STREQ(RejectReasonLabel(static_cast<RejectReason>(i)), expected[i]);
@@ -436,7 +437,7 @@ TEST(RejectReasonLabel, EveryReasonHasItsLabel) {
 }
 
 TEST(ServerStats, RejectedTotalSumsEveryReason) {
-  EXPECT_EQ(SomeServerStats().rejected_total(), 10u + 20 + 30 + 40 + 0 + 60 + 70);
+  EXPECT_EQ(SomeServerStats().rejected_total(), 10u + 20 + 30 + 40 + 0 + 60 + 70 + 80);
   EXPECT_EQ(ServerStats{}.rejected_total(), 0u);
 }
 

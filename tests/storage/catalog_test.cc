@@ -378,6 +378,9 @@ class UnreadableDirFileSystem final : public FileSystem {
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     return DefaultFileSystem()->NewWritableFile(path);
   }
+  Status ReadFile(const std::string& path, std::string* contents) override {
+    return DefaultFileSystem()->ReadFile(path, contents);
+  }
   Status Rename(const std::string& from, const std::string& to) override {
     return DefaultFileSystem()->Rename(from, to);
   }

@@ -509,7 +509,7 @@ TEST(StorageEngineTest, QueuedLogsCountsLogsOnceAppendersAreIdle) {
       simdjson::padded_string text(SeqLog(t, i));
       simdjson::dom::element document;
       ASSERT_EQ(parser.parse(text).get(document), simdjson::SUCCESS);
-      ASSERT_TRUE(appender->Append(document).ok());
+      ASSERT_TRUE(appender->Append(document, std::string_view(text)).ok());
     }
     appender->Tick();  // busy since the last tick: keeps its credits (one chunk)
     EXPECT_GT(engine->Stats().queued_logs, 5u);

@@ -1,0 +1,266 @@
+#include "storage/wal.h"
+
+#include <algorithm>
+
+#include "storage/wal_format.h"
+
+namespace logdaemon::storage {
+
+WalDirectory::WalDirectory(FileSystem* fs, std::string dir, std::string schema, uint64_t segment_bytes)
+    : fs_(fs), dir_(std::move(dir)), schema_(std::move(schema)), segment_bytes_(segment_bytes) {}
+
+std::string WalDirectory::SegmentPath(uint32_t stream, uint64_t first_lsn) const {
+  return JoinPath(dir_, WalSegmentFileName(stream, first_lsn));
+}
+
+void WalDirectory::AddRecovered(const Segment& segment) {
+  std::lock_guard lock(mutex_);
+  segments_[{segment.stream, segment.first_lsn}] = segment;
+  uint64_t& next = next_lsn_[segment.stream];
+  next = std::max({next, segment.first_lsn, segment.last_lsn + 1});
+}
+
+void WalDirectory::RaiseNextLsn(uint32_t stream, uint64_t next_lsn) {
+  std::lock_guard lock(mutex_);
+  uint64_t& next = next_lsn_[stream];
+  next = std::max(next, next_lsn);
+}
+
+uint32_t WalDirectory::AcquireStream(uint64_t* next_lsn) {
+  std::lock_guard lock(mutex_);
+  uint32_t stream = 0;
+  while (in_use_.count(stream) != 0) ++stream;
+  in_use_.insert(stream);
+  uint64_t& next = next_lsn_[stream];
+  if (next == 0) next = 1;
+  *next_lsn = next;
+  return stream;
+}
+
+void WalDirectory::ReleaseStream(uint32_t stream, uint64_t next_lsn) {
+  std::lock_guard lock(mutex_);
+  in_use_.erase(stream);
+  uint64_t& next = next_lsn_[stream];
+  next = std::max(next, next_lsn);
+}
+
+Result<std::unique_ptr<WritableFile>> WalDirectory::CreateSegment(uint32_t stream, uint64_t first_lsn,
+                                                                  uint64_t min_bytes, size_t* header_bytes) {
+  const std::string path = SegmentPath(stream, first_lsn);
+  const std::string header = EncodeWalSegmentHeader(stream, first_lsn, schema_);
+  const bool marker = min_bytes == 0;
+  const uint64_t capacity =
+      marker ? header.size() : std::max<uint64_t>(segment_bytes_, header.size() + min_bytes);
+  auto file = fs_->NewWritableFile(path);
+  if (!file.ok()) return file.status();
+  Status st = (*file)->Append(reinterpret_cast<const uint8_t*>(header.data()), header.size());
+  if (st.ok() && !marker) st = (*file)->Preallocate(capacity);
+  if (!st.ok()) {
+    (void)(*file)->Close();
+    (void)fs_->Remove(path);
+    return st;
+  }
+  *header_bytes = header.size();
+  std::lock_guard lock(mutex_);
+  Segment& segment = segments_[{stream, first_lsn}];  // replaces a marker of the same name
+  segment = Segment{stream, first_lsn, first_lsn - 1, capacity, !marker};
+  uint64_t& next = next_lsn_[stream];
+  next = std::max(next, first_lsn);
+  return file;
+}
+
+void WalDirectory::CloseSegment(uint32_t stream, uint64_t first_lsn, uint64_t last_lsn) {
+  std::lock_guard lock(mutex_);
+  auto it = segments_.find({stream, first_lsn});
+  if (it == segments_.end()) return;
+  it->second.open = false;
+  it->second.last_lsn = last_lsn;
+  uint64_t& next = next_lsn_[stream];
+  next = std::max(next, last_lsn + 1);
+}
+
+Status WalDirectory::SyncDir() {
+  return fs_->SyncDir(dir_);
+}
+
+Status WalDirectory::Trim(const std::map<uint32_t, uint64_t>& stored_through) {
+  std::lock_guard trim_lock(trim_mutex_);
+  std::vector<Key> remove;
+  struct Marker {
+    uint32_t stream;
+    uint64_t next_lsn;
+    Key replaces;  // the stream's newest segment, which may go only once the marker is durable
+  };
+  std::vector<Marker> markers;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [stream, through] : stored_through) {
+      auto begin = segments_.lower_bound({stream, 0});
+      auto end = segments_.lower_bound({stream + 1, 0});
+      if (begin == end) continue;
+      auto newest = std::prev(end);
+      for (auto it = begin; it != end; ++it) {
+        const Segment& segment = it->second;
+        if (segment.open || segment.last_lsn > through) continue;
+        if (it == newest) {
+          // The stream's last word on its LSNs: replaced by a marker, and only when no writer holds the
+          // stream (its next segment will carry the LSN on). An empty segment is already a marker.
+          if (in_use_.count(stream) != 0 || segment.last_lsn + 1 == segment.first_lsn) continue;
+          markers.push_back({stream, segment.last_lsn + 1, it->first});
+        }
+        remove.push_back(it->first);
+      }
+    }
+  }
+  if (remove.empty()) return Status::OK();
+  Status first_error;
+  // Markers first, durable, so that a crash between the two steps still knows where each stream stopped.
+  for (const Marker& m : markers) {
+    size_t header_bytes = 0;
+    auto marker = CreateSegment(m.stream, m.next_lsn, /*min_bytes=*/0, &header_bytes);
+    Status st = marker.ok() ? (*marker)->SyncData() : marker.status();
+    if (marker.ok()) (void)(*marker)->Close();
+    if (!st.ok()) {
+      std::erase(remove, m.replaces);  // without its marker the newest segment must stay
+      if (first_error.ok()) first_error = st;
+    }
+  }
+  if (!markers.empty()) {
+    if (Status st = SyncDir(); !st.ok()) return st;  // nothing removed: the markers may not be durable
+  }
+  for (const Key& key : remove) {
+    Status st = fs_->Remove(SegmentPath(key.first, key.second));
+    if (!st.ok() && st.code() != Status::Code::kNotFound) {
+      if (first_error.ok()) first_error = st;
+      continue;
+    }
+    std::lock_guard lock(mutex_);
+    segments_.erase(key);
+  }
+  return first_error;
+}
+
+size_t WalDirectory::segment_count() const {
+  std::lock_guard lock(mutex_);
+  return segments_.size();
+}
+
+uint64_t WalDirectory::disk_bytes() const {
+  std::lock_guard lock(mutex_);
+  uint64_t total = 0;
+  for (const auto& [key, segment] : segments_) total += segment.bytes;
+  return total;
+}
+
+std::vector<WalDirectory::Segment> WalDirectory::Segments() const {
+  std::lock_guard lock(mutex_);
+  std::vector<Segment> out;
+  for (const auto& [key, segment] : segments_) out.push_back(segment);
+  return out;
+}
+
+// ---- WalStream --------------------------------------------------------------------------------------
+
+WalStream::WalStream(WalDirectory* dir, WalCounters* counters) : dir_(dir), counters_(counters) {
+  stream_ = dir_->AcquireStream(&next_lsn_);
+}
+
+WalStream::~WalStream() {
+  // The owner commits what it wants kept; an uncommitted group was never acknowledged.
+  for (Retiring& r : retiring_) {
+    (void)r.file->Close();
+    dir_->CloseSegment(stream_, r.first_lsn, r.last_lsn);
+  }
+  CloseCurrent(next_lsn_ - 1);
+  dir_->ReleaseStream(stream_, next_lsn_);
+}
+
+void WalStream::CloseCurrent(uint64_t last_lsn) {
+  if (!segment_) return;
+  (void)segment_->Close();
+  segment_.reset();
+  dir_->CloseSegment(stream_, segment_first_lsn_, last_lsn);
+}
+
+Status WalStream::OpenSegment(size_t record_bytes) {
+  size_t header_bytes = 0;
+  auto file = dir_->CreateSegment(stream_, next_lsn_, record_bytes, &header_bytes);
+  if (!file.ok()) return file.status();
+  segment_ = std::move(*file);
+  segment_first_lsn_ = next_lsn_;
+  segment_used_ = header_bytes;
+  segment_capacity_ = std::max<uint64_t>(dir_->segment_bytes(), header_bytes + record_bytes);
+  dir_sync_due_ = true;
+  return Status::OK();
+}
+
+Result<uint64_t> WalStream::Add(std::string_view payload) {
+  const size_t record_bytes = WalRecordBytes(payload.size());
+  if (!segment_ || segment_used_ + record_bytes > segment_capacity_) {
+    if (segment_) {
+      // Roll: this group's records so far go to the old segment now; Commit syncs and closes it.
+      if (!group_.empty() && group_status_.ok()) {
+        group_status_ = segment_->Append(reinterpret_cast<const uint8_t*>(group_.data()), group_.size());
+        if (counters_) counters_->bytes.fetch_add(group_.size(), std::memory_order_relaxed);
+      }
+      group_.clear();
+      retiring_.push_back({std::move(segment_), segment_first_lsn_, next_lsn_ - 1});
+    }
+    if (Status st = OpenSegment(record_bytes); !st.ok()) {
+      return Status::Unavailable("storage unavailable: " + st.message());
+    }
+  }
+  const uint64_t lsn = next_lsn_++;
+  AppendWalRecord(lsn, payload, &group_);
+  segment_used_ += record_bytes;
+  ++group_records_;
+  return lsn;
+}
+
+Status WalStream::Commit() {
+  if (group_records_ == 0 && retiring_.empty() && !dir_sync_due_) return Status::OK();
+  Status st = group_status_;
+  uint64_t syncs = 0;
+  if (st.ok() && !group_.empty()) {
+    st = segment_->Append(reinterpret_cast<const uint8_t*>(group_.data()), group_.size());
+    if (counters_) counters_->bytes.fetch_add(group_.size(), std::memory_order_relaxed);
+  }
+  if (st.ok() && segment_) {
+    st = segment_->SyncData();
+    ++syncs;
+  }
+  for (Retiring& r : retiring_) {
+    if (st.ok()) {
+      st = r.file->SyncData();
+      ++syncs;
+    }
+    (void)r.file->Close();
+    dir_->CloseSegment(stream_, r.first_lsn, r.last_lsn);
+  }
+  retiring_.clear();
+  if (st.ok() && dir_sync_due_) {
+    st = dir_->SyncDir();
+    ++syncs;
+  }
+  if (counters_) {
+    counters_->syncs.fetch_add(syncs, std::memory_order_relaxed);
+    if (st.ok()) {
+      counters_->commits.fetch_add(1, std::memory_order_relaxed);
+      counters_->records.fetch_add(group_records_, std::memory_order_relaxed);
+    } else {
+      counters_->failed_commits.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  if (!st.ok()) {
+    // What this segment holds can no longer be trusted to end cleanly: the next record starts a new one.
+    CloseCurrent(next_lsn_ - 1);
+  } else {
+    dir_sync_due_ = false;
+  }
+  group_.clear();
+  group_records_ = 0;
+  group_status_ = Status::OK();
+  return st;
+}
+
+}  // namespace logdaemon::storage

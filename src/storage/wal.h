@@ -1,0 +1,153 @@
+// The write-ahead log (DESIGN.md §1 step 4, §5 invariant 2): with durable acknowledgements, every admitted
+// log is appended to its thread's stream and a loop turn's logs are made durable together (group commit:
+// one write, one fdatasync) before their `OK`s are sent. Flush files record which records they hold
+// (storage/wal_coverage.h); a segment is deleted once every record in it is in a durable file; at start,
+// the records no file holds are stored again (storage/wal_recovery.h). The format: storage/wal_format.h.
+//
+// WalDirectory is the registry of wal/: every segment of every stream, which streams are in use, the next
+// LSN of each, and trimming. WalStream is one appender's writer into its stream.
+//
+// LSNs never repeat within a stream, across restarts too: a stream's newest segment is never deleted
+// while its name is the only record of where the stream stopped; when its records are all stored it is
+// replaced by an empty segment named after the next LSN (a marker).
+//
+// Thread-safety: WalDirectory is internally locked (appenders create and close segments, the writer
+// thread trims). A WalStream belongs to one thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "logdaemon/status.h"
+#include "storage/fs.h"
+
+namespace logdaemon::storage {
+
+// What the write-ahead log has done, for metrics. Each WalStream adds once per group commit.
+struct WalCounters {
+  std::atomic<uint64_t> commits{0};         // group commits (each one fdatasync, more after a roll)
+  std::atomic<uint64_t> syncs{0};           // fdatasync / fsync calls
+  std::atomic<uint64_t> records{0};         // records made durable
+  std::atomic<uint64_t> bytes{0};           // bytes written
+  std::atomic<uint64_t> failed_commits{0};  // groups refused: a write or sync failed
+  std::atomic<uint64_t> torn_tails{0};      // segments whose end was cut at recovery
+  std::atomic<uint64_t> replayed{0};        // records stored again at recovery
+};
+
+class WalDirectory {
+ public:
+  struct Segment {
+    uint32_t stream = 0;
+    uint64_t first_lsn = 0;
+    uint64_t last_lsn = 0;  // first_lsn - 1 while empty
+    uint64_t bytes = 0;     // on disk (preallocated size for an open segment)
+    bool open = false;      // being appended to
+  };
+
+  // `dir` is <storage>/wal; `schema` goes into every segment header; segments are preallocated to
+  // `segment_bytes`.
+  WalDirectory(FileSystem* fs, std::string dir, std::string schema, uint64_t segment_bytes);
+  WalDirectory(const WalDirectory&) = delete;
+  WalDirectory& operator=(const WalDirectory&) = delete;
+
+  const std::string& path() const { return dir_; }
+  const std::string& schema() const { return schema_; }
+  uint64_t segment_bytes() const { return segment_bytes_; }
+  FileSystem* fs() const { return fs_; }
+
+  // Recovery: a segment found on disk (closed), and the next LSN a stream must continue from.
+  void AddRecovered(const Segment& segment);
+  void RaiseNextLsn(uint32_t stream, uint64_t next_lsn);
+
+  // A stream for a new writer (the lowest not in use) and its next LSN; Release gives it back.
+  uint32_t AcquireStream(uint64_t* next_lsn);
+  void ReleaseStream(uint32_t stream, uint64_t next_lsn);
+
+  // Creates <dir>/<stream>-<first_lsn>.wal with its header and, unless `marker`, preallocated to
+  // max(segment_bytes, min_bytes). Nothing is durable until the caller syncs the file and SyncDir()s.
+  // *header_bytes: where records start.
+  Result<std::unique_ptr<WritableFile>> CreateSegment(uint32_t stream, uint64_t first_lsn, uint64_t min_bytes,
+                                                      size_t* header_bytes);
+  // The segment starting at first_lsn holds records up to last_lsn and takes no more.
+  void CloseSegment(uint32_t stream, uint64_t first_lsn, uint64_t last_lsn);
+  Status SyncDir();
+
+  // Deletes the closed segments all of whose records are stored in durable files: those of a stream
+  // with last_lsn <= stored_through[stream]. A stream not in use whose newest segment goes is first
+  // given a marker. Errors are returned after trying everything (the segments stay, for a later trim).
+  Status Trim(const std::map<uint32_t, uint64_t>& stored_through);
+
+  // For metrics: segments and bytes on disk.
+  size_t segment_count() const;
+  uint64_t disk_bytes() const;
+  std::vector<Segment> Segments() const;
+
+ private:
+  using Key = std::pair<uint32_t, uint64_t>;  // stream, first LSN
+  std::string SegmentPath(uint32_t stream, uint64_t first_lsn) const;
+
+  FileSystem* const fs_;
+  const std::string dir_;
+  const std::string schema_;
+  const uint64_t segment_bytes_;
+  mutable std::mutex mutex_;
+  std::map<Key, Segment> segments_;
+  std::map<uint32_t, uint64_t> next_lsn_;  // per stream ever seen
+  std::set<uint32_t> in_use_;
+  std::mutex trim_mutex_;  // one Trim at a time (the writer's, or recovery's)
+};
+
+class WalStream {
+ public:
+  // Takes a stream from `dir` (released by the destructor). `counters` may be null.
+  WalStream(WalDirectory* dir, WalCounters* counters);
+  ~WalStream();
+  WalStream(const WalStream&) = delete;
+  WalStream& operator=(const WalStream&) = delete;
+
+  uint32_t stream() const { return stream_; }
+
+  // Adds a record to the group being formed and returns its LSN. Unavailable ("storage unavailable:
+  // <why>") when no segment could be made for it (disk full, read-only): the record is not in the group.
+  Result<uint64_t> Add(std::string_view payload);
+  // Makes the group durable: one write and one fdatasync (plus, after a roll, the previous segment's
+  // and the directory's). OK when the group is empty. On failure the group's records are not
+  // acknowledged — their logs must be refused — and the next Add starts a new segment; their LSNs are
+  // never used again.
+  Status Commit();
+
+  size_t group_records() const { return group_records_; }
+  size_t group_bytes() const { return group_.size(); }
+
+ private:
+  struct Retiring {
+    std::unique_ptr<WritableFile> file;
+    uint64_t first_lsn = 0;
+    uint64_t last_lsn = 0;
+  };
+  Status OpenSegment(size_t record_bytes);
+  void CloseCurrent(uint64_t last_lsn);
+
+  WalDirectory* const dir_;
+  WalCounters* const counters_;
+  uint32_t stream_ = 0;
+  uint64_t next_lsn_ = 1;
+  std::unique_ptr<WritableFile> segment_;
+  uint64_t segment_first_lsn_ = 0;
+  uint64_t segment_used_ = 0;       // bytes written or in the group
+  uint64_t segment_capacity_ = 0;   // preallocated
+  std::vector<Retiring> retiring_;  // rolled away from in this group: synced and closed at Commit
+  bool dir_sync_due_ = false;       // a segment was created in this group
+  std::string group_;
+  size_t group_records_ = 0;
+  Status group_status_;  // a write of this group that failed (at a roll)
+};
+
+}  // namespace logdaemon::storage
