@@ -1,0 +1,249 @@
+// Durable acknowledgements through the storage engine (AckMode::kDurable, DESIGN.md §5 invariant 2): a log
+// Append() accepted is stored exactly once after a crash. A crash is simulated by copying the storage
+// directory while the engine runs (what a kill -9 would leave: the write-ahead log and the files made so
+// far) and opening the copy. The daemon-level kill -9 test is tests/server/crash.py.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "logdaemon/schema.h"
+#include "logdaemon/storage.h"
+#include "parquet/file_reader.h"
+#include "storage/catalog.h"
+#include "storage/fault_fs.h"
+#include "storage/storage_test_util.h"
+#include "storage/wal_coverage.h"
+#include "storage/wal_format.h"
+#include "support/temp_dir.h"
+
+namespace logdaemon::storage {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ReadStorage;
+using testing::Rfc3339;
+using testing::StorageContents;
+using testing::UtcMicros;
+using Op = FaultInjectingFileSystem::Op;
+namespace fs = std::filesystem;
+
+class TempDir : public testing_support::TempDir {
+ public:
+  TempDir() : testing_support::TempDir("logdaemon_durable") {}
+};
+
+SchemaValidator DefaultSchema() {
+  auto schema = SchemaValidator::DefaultSchema();
+  EXPECT_TRUE(schema.ok());
+  return std::move(*schema);
+}
+
+StorageOptions DurableOptions(const std::string& dir) {
+  StorageOptions options;
+  options.directory = dir;
+  options.ack = AckMode::kDurable;
+  options.wal_segment_bytes = 1 << 20;
+  options.batch_size = 1'000'000;
+  options.flush_interval = std::chrono::hours(1);  // nothing is flushed unless a test asks
+  options.compaction = false;
+  options.on_error = [](const Status&) {};
+  return options;
+}
+
+std::unique_ptr<StorageEngine> Open(StorageOptions options, SchemaValidator schema = DefaultSchema()) {
+  auto engine = StorageEngine::Open(std::move(options), std::move(schema));
+  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+  return engine.ok() ? std::move(*engine) : nullptr;
+}
+
+std::string Log(int seq) {
+  return R"({"timestamp":")" + Rfc3339(UtcMicros(2026, 1, 15, 19) + seq) +
+         R"(","level":"info","message":"row )" + std::to_string(seq) + R"("})";
+}
+
+// message -> how many times it is stored.
+std::map<std::string, int> StoredMessages(const std::string& root) {
+  StorageContents contents;
+  Status st = ReadStorage(root, &contents);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  std::map<std::string, int> counts;
+  for (const testing::VisibleFile& file : contents.files) {
+    size_t message = 0;
+    for (size_t c = 0; c < file.contents.columns.size(); ++c) {
+      if (file.contents.columns[c].name == "message") message = c;
+    }
+    for (const testing::Row& row : file.contents.rows) ++counts[std::get<std::string>(row[message])];
+  }
+  return counts;
+}
+
+void ExpectEachStoredOnce(const std::string& root, int first, int count) {
+  std::map<std::string, int> counts = StoredMessages(root);
+  EXPECT_EQ(counts.size(), static_cast<size_t>(count));
+  for (int i = first; i < first + count; ++i) EXPECT_EQ(counts["row " + std::to_string(i)], 1) << i;
+}
+
+// What kill -9 would leave right now.
+void CopyAsCrashed(const std::string& from, const std::string& to) {
+  fs::copy(from, to, fs::copy_options::recursive);
+}
+
+TEST(DurableStorage, AcknowledgedLogsSurviveACrashBeforeAnyFlush) {
+  TempDir dir;
+  auto engine = Open(DurableOptions(dir.Sub("live")));
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(engine->Append(Log(i)).ok());
+  EXPECT_EQ(engine->Stats().rows_written, 0u);
+  EXPECT_EQ(engine->Stats().wal_records, 100u);
+  CopyAsCrashed(dir.Sub("live"), dir.Sub("crashed"));
+  {
+    auto recovered = Open(DurableOptions(dir.Sub("crashed")));
+    EXPECT_EQ(recovered->Stats().wal_replayed, 100u);
+    ASSERT_TRUE(recovered->Close().ok());
+  }
+  ExpectEachStoredOnce(dir.Sub("crashed"), 0, 100);
+  // A second start finds them stored: nothing again.
+  {
+    auto again = Open(DurableOptions(dir.Sub("crashed")));
+    EXPECT_EQ(again->Stats().wal_replayed, 0u);
+    ASSERT_TRUE(again->Close().ok());
+  }
+  ExpectEachStoredOnce(dir.Sub("crashed"), 0, 100);
+  ASSERT_TRUE(engine->Close().ok());
+  ExpectEachStoredOnce(dir.Sub("live"), 0, 100);
+}
+
+TEST(DurableStorage, OnlyWhatNoFileHoldsIsReplayed) {
+  TempDir dir;
+  auto engine = Open(DurableOptions(dir.Sub("live")));
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(engine->Append(Log(i)).ok());
+  ASSERT_TRUE(engine->Flush().ok());  // 0..49 in a file that records LSNs 1..50
+  for (int i = 50; i < 80; ++i) ASSERT_TRUE(engine->Append(Log(i)).ok());
+  CopyAsCrashed(dir.Sub("live"), dir.Sub("crashed"));
+  {
+    auto recovered = Open(DurableOptions(dir.Sub("crashed")));
+    EXPECT_EQ(recovered->Stats().wal_replayed, 30u);
+    ASSERT_TRUE(recovered->Close().ok());
+  }
+  ExpectEachStoredOnce(dir.Sub("crashed"), 0, 80);
+  ASSERT_TRUE(engine->Close().ok());
+}
+
+TEST(DurableStorage, FilesRecordTheirRecordsAndMergedFilesTheUnion) {
+  TempDir dir;
+  StorageOptions options = DurableOptions(dir.path());
+  auto engine = Open(options);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(engine->Append(Log(round * 10 + i)).ok());
+    ASSERT_TRUE(engine->Flush().ok());
+  }
+  ASSERT_TRUE(engine->Compact().ok());
+  std::vector<Partition> partitions;
+  ASSERT_TRUE(ScanStorage(DefaultFileSystem(), dir.path(), &partitions).ok());
+  ASSERT_EQ(partitions.size(), 1u);
+  ASSERT_EQ(partitions[0].files.size(), 1u);  // merged
+  auto reader = parquet::FileReader::Open(partitions[0].files[0].path);
+  ASSERT_TRUE(reader.ok());
+  std::optional<std::string> coverage = (*reader)->KeyValue(kWalCoverageKey);
+  ASSERT_TRUE(coverage.has_value());
+  // The shared appender's stream is 0; its LSNs 1..30.
+  EXPECT_EQ(*coverage, "0:1-30");
+  ASSERT_TRUE(engine->Close().ok());
+}
+
+TEST(DurableStorage, ACleanCloseLeavesOnlyAMarkerAndLsnsGoOn) {
+  TempDir dir;
+  {
+    auto engine = Open(DurableOptions(dir.path()));
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(engine->Append(Log(i)).ok());
+    ASSERT_TRUE(engine->Close().ok());
+  }
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir.Sub("wal"))) names.push_back(entry.path().filename());
+  EXPECT_EQ(names, std::vector<std::string>{WalSegmentFileName(0, 6)});
+  EXPECT_LT(fs::file_size(dir.Sub("wal") + "/" + names[0]), 4096u);  // a header, no preallocation
+  {
+    auto engine = Open(DurableOptions(dir.path()));
+    EXPECT_EQ(engine->Stats().wal_replayed, 0u);
+    ASSERT_TRUE(engine->Append(Log(5)).ok());
+    ASSERT_TRUE(engine->Close().ok());
+  }
+  names.clear();
+  for (const auto& entry : fs::directory_iterator(dir.Sub("wal"))) names.push_back(entry.path().filename());
+  EXPECT_EQ(names, std::vector<std::string>{WalSegmentFileName(0, 7)});
+  ExpectEachStoredOnce(dir.path(), 0, 6);
+}
+
+TEST(DurableStorage, MemoryAcksWriteNoLog) {
+  TempDir dir;
+  StorageOptions options = DurableOptions(dir.path());
+  options.ack = AckMode::kMemory;
+  auto engine = Open(options);
+  ASSERT_TRUE(engine->Append(Log(0)).ok());
+  EXPECT_EQ(engine->Stats().wal_records, 0u);
+  EXPECT_FALSE(fs::exists(dir.Sub("wal")));
+  ASSERT_TRUE(engine->Close().ok());
+}
+
+TEST(DurableStorage, ALogThatCannotBeMadeDurableIsRefusedAndNotStored) {
+  TempDir dir;
+  FaultInjectingFileSystem faults;
+  StorageOptions options = DurableOptions(dir.path());
+  options.file_system = &faults;
+  auto engine = Open(options);
+  ASSERT_TRUE(engine->Append(Log(0)).ok());
+  faults.FailNext(Op::kSync, EIO);
+  Status st = engine->Append(Log(1));
+  EXPECT_EQ(st.code(), Status::Code::kUnavailable);
+  EXPECT_TRUE(st.message().starts_with("storage unavailable: fdatasync ")) << st.ToString();
+  EXPECT_NE(st.message().find("Input/output error"), std::string::npos) << st.ToString();
+  ASSERT_TRUE(engine->Append(Log(2)).ok());  // writing works again: OK again
+  EXPECT_EQ(engine->Stats().wal_failed_commits, 1u);
+  ASSERT_TRUE(engine->Close().ok());
+  std::map<std::string, int> counts = StoredMessages(dir.path());
+  EXPECT_EQ(counts, (std::map<std::string, int>{{"row 0", 1}, {"row 2", 1}}));
+}
+
+TEST(DurableStorage, AFullDiskAnswersStorageUnavailable) {
+  TempDir dir;
+  FaultInjectingFileSystem faults;
+  StorageOptions options = DurableOptions(dir.path());
+  options.file_system = &faults;
+  faults.SetCapacity(1 << 19);  // less than a segment
+  auto engine = Open(options);
+  Status st = engine->Append(Log(0));
+  EXPECT_EQ(st.code(), Status::Code::kUnavailable);
+  EXPECT_TRUE(st.message().starts_with("storage unavailable: fallocate ")) << st.ToString();
+  EXPECT_NE(st.message().find("No space left on device"), std::string::npos) << st.ToString();
+  faults.SetCapacity(0);
+  EXPECT_TRUE(engine->Append(Log(1)).ok());
+  ASSERT_TRUE(engine->Close().ok());
+}
+
+TEST(DurableStorage, UnstoredLogsOfAnotherSchemaStopTheStart) {
+  TempDir dir;
+  auto engine = Open(DurableOptions(dir.Sub("live")));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(engine->Append(Log(i)).ok());
+  CopyAsCrashed(dir.Sub("live"), dir.Sub("crashed"));
+  ASSERT_TRUE(engine->Close().ok());
+  auto other = SchemaValidator::FromString(R"({"type":"object","properties":{"timestamp":
+      {"type":"string","format":"date-time"},"level":{"type":"string"},"message":{"type":"string"},
+      "host":{"type":"string"}},"required":["timestamp"]})");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  auto refused = StorageEngine::Open(DurableOptions(dir.Sub("crashed")), std::move(*other));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("holds 3 acknowledged logs"), std::string::npos)
+      << refused.status().ToString();
+  // With the schema they were written under, they are stored.
+  auto recovered = Open(DurableOptions(dir.Sub("crashed")));
+  EXPECT_EQ(recovered->Stats().wal_replayed, 3u);
+  ASSERT_TRUE(recovered->Close().ok());
+  ExpectEachStoredOnce(dir.Sub("crashed"), 0, 3);
+}
+
+}  // namespace
+}  // namespace logdaemon::storage
