@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`logdaemon query --follow` against the real daemon (issue #6): logs sent while the follower runs are
-printed as the daemon flushes them, each once, while compaction merges the flush files under it; --limit
+printed as the daemon flushes them, each once; when compaction merges flushes it never read (it was
+stopped) with those it printed, it prints none of them and reports exactly how many it hid; --limit
 prints the newest stored logs first; SIGINT and SIGTERM end it with exit 0 and nothing lost in its output
 buffer; a reader that goes away (`| head`) ends it even when no log comes.
 
@@ -27,6 +28,8 @@ ctx = Context(__doc__)
 suite = Suite(ctx, "server.follow")
 _libc = ctypes.CDLL(None, use_errno=True)
 MISSED = re.compile(r"; (\d+) logs of them are not shown")
+MISSED_FLUSHES = re.compile(r"flushes (\S+) were merged into")
+FILE_RANGE = re.compile(r"_(\d+)(?:-(\d+))?(?:_\d+of\d+)?\.parquet$")
 
 
 class Follower:
@@ -92,38 +95,85 @@ def send(d, messages, level="info"):
     check(all(r == "OK" for r in replies), f"replies other than OK: {set(replies)}")
 
 
+def flush_ranges(storage):
+    """The (first, last) flush sequence numbers of the visible Parquet files, sorted."""
+    ranges = []
+    for root, dirs, names in os.walk(storage):
+        dirs[:] = [n for n in dirs if not n.startswith(".") and n != "wal"]  # .tmp/ holds unpublished files
+        for name in names:
+            m = FILE_RANGE.search(name)
+            if m:
+                ranges.append((int(m.group(1)), int(m.group(2) or m.group(1))))
+    return sorted(ranges)
+
+
 @suite.check
-def prints_new_logs_once_while_compaction_merges(ctx):
-    """logs sent in 12 bursts while --follow runs (1 s flushes, so the daemon merges flush files under
-    it): every log printed once, in order; SIGINT ends it with exit 0"""
-    bursts = 12
-    per_burst = ctx.scaled(200, 50)
-    with Daemon(ctx, "--flush-interval", "1", "--batch-size", "100") as d:
-        send(d, [f"stored {i}" for i in range(50)])
-        poll_until(lambda: any(n.endswith(".parquet") for _, _, ns in os.walk(d.storage) for n in ns),
-                   ctx.timeout, "the first flush file")
+def prints_each_log_once_and_counts_exactly_what_a_merge_hid(ctx):
+    """logs sent in bursts while --follow runs are each printed once, in order; then the follower is
+    stopped (SIGSTOP) while four more bursts are flushed and compaction merges them with every flush it
+    had read: once continued it prints none of them, says exactly how many logs and which flushes it
+    could not show, and prints the next burst; SIGINT ends it with exit 0.
+
+    One burst is one flush file (the flush interval passes first), and the burst sizes decide what
+    compaction merges (storage/compaction_policy.h: from the newest file back, while the next older one
+    is no bigger than those gathered; 4 files at least). From the second burst on, each flush is
+    smaller than the one before (by 200 bytes at least), so nothing merges while the follower runs or
+    during the first three bursts of the stall; the fourth is bigger than each file before it, so its
+    flush gathers every file, back to the first, into one. So exactly the stall's logs are hidden."""
+    stored = [f"stored {i}" for i in range(50)]
+    running = [[f"run {b} {i}" for i in range(n)] for b, n in enumerate([400, 300, 200, 150])]
+    stalled = [[f"stall {b} {i}" for i in range(n)] for b, n in enumerate([100, 60, 20, 200])]
+    after = [f"after {i}" for i in range(30)]
+    with Daemon(ctx, "--flush-interval", "1") as d:
+        send(d, stored)
+        poll_until(lambda: flush_ranges(d.storage) == [(1, 1)], ctx.timeout, "the first flush file")
         f = Follower(ctx, d.storage, "--fields", "message")
         try:
-            f.wait_for(50, ctx.timeout)
-            sent = [f"stored {i}" for i in range(50)]
-            for b in range(bursts):
-                batch = [f"burst {b} {i}" for i in range(per_burst)]
-                send(d, batch)
-                sent += batch
-                time.sleep(0.3)
-            poll_until(lambda: len(f.messages()) + f.missed() >= len(sent), ctx.timeout * 2,
-                       f"{len(sent)} logs printed")
+            f.wait_for(len(stored), ctx.timeout)
+            printed = len(stored)
+            for burst in running:
+                send(d, burst)
+                printed += len(burst)
+                f.wait_for(printed, ctx.timeout)
+            read = flush_ranges(d.storage)
+            check_eq(read, [(s, s) for s in range(1, len(running) + 2)],
+                     "flush files while the follower runs (one per burst, none merged)")
+            last_read = read[-1][1]
+
+            f.proc.send_signal(signal.SIGSTOP)
+            try:
+                for i, burst in enumerate(stalled[:-1]):
+                    send(d, burst)
+                    poll_until(lambda: flush_ranges(d.storage)[-1] == (last_read + i + 1,) * 2, ctx.timeout,
+                               f"flush {last_read + i + 1}")
+                check_eq(len(flush_ranges(d.storage)), last_read + len(stalled) - 1,
+                         "files before the last burst of the stall (none merged)")
+                send(d, stalled[-1])
+                merged = (1, last_read + len(stalled))
+                poll_until(lambda: flush_ranges(d.storage) == [merged], ctx.timeout,
+                           f"one file merging flushes {merged[0]}-{merged[1]}")
+            finally:
+                f.proc.send_signal(signal.SIGCONT)
+
+            poll_until(f.missed, ctx.timeout, "the follower's word on the logs it could not show")
+            send(d, after)
+            f.wait_for(printed + len(after), ctx.timeout)
             rc, err = f.stop(signal.SIGINT)
         finally:
             f.kill()
-        printed = f.messages()
         check_eq(rc, 0, "exit status after SIGINT")
-        check_eq(len(set(printed)), len(printed), "distinct logs printed (none twice)")
-        lost = f.missed()
-        check_eq(len(printed) + lost, len(sent), "logs printed, plus those it says it could not show")
-        check(printed == [m for m in sent if m in set(printed)], "logs printed out of order")
-        merged = [n for _, _, ns in os.walk(d.storage) for n in ns if re.search(r"_\d+-\d+", n)]
-    return f"{len(printed)} of {len(sent)} printed once ({lost} reported missed), {len(merged)} merged files"
+        want = stored + [m for burst in running for m in burst] + after
+        got = f.messages()
+        differ = next((i for i, (g, w) in enumerate(zip(got, want)) if g != w), min(len(got), len(want)))
+        check(got == want, f"logs printed: {len(got)}, want {len(want)} (each once, in order, none of the "
+                           f"stall's); the first difference, at {differ}: {got[differ:differ + 3]!r}, "
+                           f"want {want[differ:differ + 3]!r}")
+        hidden = sum(len(burst) for burst in stalled)
+        check_eq(f.missed(), hidden, "logs it says it could not show")
+        gaps = MISSED_FLUSHES.findall(err)
+        check_eq(gaps, [f"{last_read + 1}-{last_read + len(stalled)}"],
+                 f"the flushes it says it could not show, in {err!r}")
+    return f"{len(want)} logs printed once; {hidden} merged unread reported, flushes {gaps[0]}"
 
 
 @suite.check
