@@ -3,18 +3,31 @@
 // a 0.2 s flush interval, background compaction and a 1 MiB rotation size, and every 100 ms counts the
 // visible files of each partition.
 //
-// The bound, from storage/compaction_policy.h: a partition holds at most about
-//   min_merge_width - 1 (3) + log2(rotation / flush file size) files below the rotation size,
-// plus its "full" files. A merged file is at most the rotation size, but may be as small as about half
-// of it (two such files cannot merge without exceeding it), so full files number at most
-// 2 * ceil(bytes / rotation). With flush files of ≥ 16 KiB, log2(1 MiB / 16 KiB) = 6; a flush file or
-// two waiting for the compactor's next pass and a merge whose inputs are still being read add a few.
-// Under ctest -j2 the compactor shares two cores with the writer, this producer and another test (the
-// fuzz smoke runs), so a merge can take a few seconds, and a flush every 0.2 s adds 5 files a second
-// meanwhile: CI once saw 317 files against a slack of 16 (2 * 150 + 16). The slack is therefore 32.
-// The bound checked at every sample:  files <= 2 * ceil(bytes / rotation) + 32. When the compactor is
-// starved all the same, flush files pile up; from 16 waiting ones the writer makes fewer, bigger flush
-// files (storage/compaction_policy.h, CompactorLags), which bounds them however slow merging gets.
+// The bound checked at every sample, term by term from the design (DESIGN.md §5.4,
+// storage/compaction_policy.h, storage/writer.h):
+//   files <= 2 * ceil(bytes / rotation) + kTieredFiles + kWaitingFlushFiles  (= + 23)
+// - 2 * ceil(bytes / rotation): the merged files that no longer grow. A merged file is at most the
+//   rotation size, but may be as small as about half of it: compaction stops at a file that would not
+//   fit in the merge budget with the newer ones, so two neighbours below the full size add up to more
+//   than it.
+// - kTieredFiles = min_merge_width - 1 + log2(rotation / flush file size) = 3 + log2(16) = 7: the newest
+//   tiers of size-tiered compaction, still growing. Flush files end at 1/16 of the rotation size, which
+//   100 k logs/s (and 20 k) reach long before the flush interval.
+// - kWaitingFlushFiles = kLaggingBacklogFiles = 16: flush files the compactor has not merged yet. They
+//   merge as soon as min_merge_width of them gather; from 16 at a listing the compactor lags, and the
+//   writer then makes bigger flush files, of half the rotation size (two count as one rotation in the
+//   first term), until the backlog is back to 8.
+// The slack was 32 before the lagging mode existed, for a compactor starved by other tests under
+// ctest -j2 (CI saw 17 files above 2 * ceil(bytes / rotation)).
+// It cannot be exact, because the waiting flush files depend on the CPU the compactor gets. It runs at
+// nice +10 (ingest keeps priority, storage/compactor.h) and only learns the backlog when it lists the
+// partition; while a starved compactor is inside a merge, flush files keep coming, and lagging does not
+// stop them: a flush file is still written when its oldest row is 3/4 of the flush interval old, up to
+// 6.7 a second here, and those are smaller than half the rotation size when the writer is starved too.
+// Measured here on two cores over 60 s: alone, at most + 9 (at start-up); beside one busy loop at nice
+// 0, + 12; beside two, the compactor gets almost no CPU and the excess grows by about 3 files a second
+// (+ 167 at the end), beyond any constant. So the bound holds for a compactor that gets a share of a
+// core, and DESIGN.md §5.4's "at any ingest rate" only with that proviso.
 // After Compact() (a quiet partition is merged completely), DESIGN.md §5 and the issue promise about
 // ceil(bytes / rotation) files: merges cut their output into parts of at most the rotation size, so
 // every file is at most the rotation size, at most one (the newest) is below 85 % of it, and
@@ -22,6 +35,7 @@
 // Finally every visible file is read with our reader; "rows N" is printed for the DuckDB count.
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -32,6 +46,7 @@
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
 #include "storage/catalog.h"
+#include "storage/compaction_policy.h"
 #include "storage/storage_test_util.h"
 
 namespace {
@@ -40,6 +55,12 @@ using namespace logdaemon;
 using Clock = std::chrono::steady_clock;
 
 constexpr uint64_t kRotation = uint64_t{1} << 20;
+// The terms of the bound above.
+constexpr uint64_t kFlushFileBytes = kRotation / 16;
+constexpr uint64_t kTieredFiles =
+    storage::CompactionPolicy{}.min_merge_width - 1 + std::bit_width(kRotation / kFlushFileBytes) - 1;
+constexpr uint64_t kWaitingFlushFiles = storage::kLaggingBacklogFiles;
+static_assert(kTieredFiles + kWaitingFlushFiles == 23);
 
 uint64_t CeilDiv(uint64_t a, uint64_t b) {
   return (a + b - 1) / b;
@@ -125,15 +146,18 @@ int main(int argc, char** argv) {
     for (const storage::Partition& p : partitions) {
       uint64_t bytes = 0;
       for (const storage::DataFile& f : p.files) bytes += f.size;
-      const uint64_t bound = 2 * CeilDiv(bytes, kRotation) + 32;
+      const uint64_t bound = 2 * CeilDiv(bytes, kRotation) + kTieredFiles + kWaitingFlushFiles;
       max_files = std::max(max_files, p.files.size());
       max_excess = std::max(max_excess, static_cast<int64_t>(p.files.size()) -
                                             static_cast<int64_t>(2 * CeilDiv(bytes, kRotation)));
       if (p.files.size() > bound) {
         ++violations;
-        std::fprintf(stderr, "%s: %zu files (%llu bytes) > bound %llu\n", p.relative_path.c_str(),
-                     p.files.size(), static_cast<unsigned long long>(bytes),
-                     static_cast<unsigned long long>(bound));
+        // Flush files cover one sequence number: many of them point at a starved compactor.
+        size_t flush_files = 0;
+        for (const storage::DataFile& f : p.files) flush_files += f.parsed.range.first == f.parsed.range.last;
+        std::fprintf(stderr, "%s: %zu files (%zu flush files not merged yet; %llu bytes) > bound %llu\n",
+                     p.relative_path.c_str(), p.files.size(), flush_files,
+                     static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(bound));
       }
     }
   }
