@@ -23,7 +23,8 @@ class Status {
     kIOError,
     kNotFound,
     kResourceExhausted,
-    kUnavailable
+    kUnavailable,
+    kAborted
   };
 
   Status() = default;  // OK
@@ -40,6 +41,9 @@ class Status {
   static Status ResourceExhausted(std::string_view msg) { return Status(Code::kResourceExhausted, msg); }
   // The service is closed or shutting down.
   static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
+  // Not done, and nothing changed: the caller must do something first (the message says what), then
+  // retry.
+  static Status Aborted(std::string_view msg) { return Status(Code::kAborted, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -64,6 +68,8 @@ class Status {
         return "resource exhausted: " + message_;
       case Code::kUnavailable:
         return "unavailable: " + message_;
+      case Code::kAborted:
+        return "aborted: " + message_;
     }
     return message_;
   }

@@ -96,6 +96,9 @@ struct StorageOptions {
   uint64_t wal_segment_bytes = uint64_t{32} << 20;
   // Where failed writes and other background errors are reported (one line each). Default: stderr.
   std::function<void(const Status&)> on_error;
+  // Where events worth a line in the daemon's log that are not errors go (what start-up recovered from
+  // the write-ahead log, a torn tail cut). Default: stderr.
+  std::function<void(const std::string&)> on_notice;
   // The file-system layer (tests inject faults); nullptr: the real one. Not owned.
   storage::FileSystem* file_system = nullptr;
 };

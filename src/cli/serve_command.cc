@@ -160,6 +160,7 @@ int RunServe(const ServeSettings& settings) {
   StorageOptions storage_options = settings.ToStorageOptions();
   // Write errors are retried by the engine until they succeed; each failed attempt is worth a line.
   storage_options.on_error = [log](const Status& error) { log->warn("storage: {}", error.message()); };
+  storage_options.on_notice = [log](const std::string& line) { log->info("storage: {}", line); };
   Result<std::unique_ptr<StorageEngine>> opened = StorageEngine::Open(std::move(storage_options), *schema);
   if (!opened.ok()) return Fail(opened.status().message());
   StorageEngine& storage = **opened;

@@ -1,7 +1,7 @@
 // The epoll backend of EventLoop: level-triggered, one recv() per readable connection per wake-up and one
 // send() of everything its burst produced; EPOLLIN / EPOLLOUT interest changes only when a connection's
-// state changes (paused, replies left over), never per message. The replies of a turn's reads are sent
-// after the turn's group commit (FrameHandler::Commit), so with durable acks `OK` follows the fdatasync.
+// state changes (paused, replies left over), never per message. With durable acks a reply is sent once
+// its group commit is done (FrameHandler::Pump; the write-ahead log's sync thread wakes the loop).
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -71,7 +71,7 @@ class EpollLoop final : public EventLoop {
         if (!c->broken && (events[i].events & EPOLLOUT)) Send(c, now);
         Update(c);
       }
-      CommitAndSend(now);
+      PumpAndSend(now);
       FlushClosed();
       handler_->Tick();
       if (stopping()) {
@@ -100,6 +100,7 @@ class EpollLoop final : public EventLoop {
  private:
   void AddConnection(int fd, int64_t now) {
     auto c = std::make_unique<EpollConnection>(fd, context_.limits, now);
+    c->session.replies().set_owner(c.get());
     c->interest = EPOLLIN;
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -151,11 +152,15 @@ class EpollLoop final : public EventLoop {
     dirty_.push_back(c);
   }
 
-  // The turn's group commit, then the replies it released; sending may answer frames held back, which
-  // need another commit.
-  void CommitAndSend(int64_t now) {
-    while (!dirty_.empty()) {
-      handler_->Commit();
+  // Collects a finished group commit and seals the next, then sends what is ready: the replies of the
+  // connections read this turn and those a commit released. Sending may answer frames held back, whose
+  // group is sealed by the next Pump.
+  void PumpAndSend(int64_t now) {
+    for (;;) {
+      handler_->Pump();
+      for (ReplyBuffer* replies : handler_->TakeReleased())
+        MarkDirty(static_cast<EpollConnection*>(replies->owner()));
+      if (dirty_.empty()) return;
       std::vector<EpollConnection*> batch;
       batch.swap(dirty_);
       for (EpollConnection* c : batch) {

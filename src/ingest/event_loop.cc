@@ -47,7 +47,11 @@ Status EventLoop::Start() {
 void EventLoop::ThreadMain(std::promise<Status>* ready) {
   Status st = Init();
   if (st.ok())
-    handler_ = std::make_unique<FrameHandler>(*context_.schema, *context_.engine, &counters_.local);
+    handler_ = std::make_unique<FrameHandler>(*context_.schema, *context_.engine, &counters_.local, [this] {
+      // From the write-ahead log's sync thread: a group commit is done, its replies can go.
+      const uint64_t one = 1;
+      (void)!::write(wake_fd_, &one, sizeof(one));
+    });
   const bool ok = st.ok();
   ready->set_value(std::move(st));  // `ready` is gone after this
   if (!ok) return;

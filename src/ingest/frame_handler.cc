@@ -14,11 +14,13 @@ constexpr size_t kInitialParserCapacity = 64 * 1024;
 
 }  // namespace
 
-FrameHandler::FrameHandler(const SchemaValidator& schema, storage::Engine& engine, CounterValues* counters)
+FrameHandler::FrameHandler(const SchemaValidator& schema, storage::Engine& engine, CounterValues* counters,
+                           std::function<void()> wake)
     : validator_(schema.compiled()),
       appender_(engine.NewAppender()),
       durable_(appender_->durable()),
       counters_(counters) {
+  if (wake) appender_->set_commit_notify(std::move(wake));
   // On failure the parser allocates on first use instead (and reports MEMALLOC there).
   if (parser_.allocate(kInitialParserCapacity, SchemaValidator::kMaxDocumentDepth) != simdjson::SUCCESS) {
     error_.clear();
@@ -29,7 +31,7 @@ FrameHandler::FrameHandler(const SchemaValidator& schema, storage::Engine& engin
 
 void FrameHandler::Release(ReplyBuffer& replies, bool needs_commit) {
   // A reply behind one that waits waits too (order); otherwise it goes out at once.
-  if (needs_commit || replies.listed()) {
+  if (needs_commit || replies.waiting()) {
     uncommitted_.Add(&replies);
   } else {
     replies.Commit();
@@ -43,19 +45,6 @@ void FrameHandler::Reject(RejectReason reason, std::string_view message, ReplyBu
   Release(replies, false);
 }
 
-void FrameHandler::Commit() {
-  if (uncommitted_.empty()) return;
-  Status st = appender_->Commit();
-  if (st.ok()) {
-    uncommitted_.CommitAll();
-    return;
-  }
-  // Each `OK` that waited becomes the error: those logs are not stored, and the client must know.
-  const size_t failed = uncommitted_.FailAll(st.message());
-  counters_->logs_accepted -= std::min<uint64_t>(counters_->logs_accepted, failed);
-  counters_->logs_rejected[static_cast<size_t>(RejectReason::kStorageUnavailable)] += failed;
-}
-
 void FrameHandler::RejectEmpty(ReplyBuffer& replies) {
   Reject(RejectReason::kEmptyFrame, "empty frame", replies);
 }
@@ -64,6 +53,42 @@ void FrameHandler::RejectTooLarge(uint32_t length, uint32_t max, ReplyBuffer& re
   char text[96];
   std::snprintf(text, sizeof(text), "frame too large (%u > %u)", length, max);
   Reject(RejectReason::kFrameTooLarge, text, replies);
+}
+
+void FrameHandler::Resolve(const Status& status) {
+  if (status.ok()) {
+    uncommitted_.CommitSealed();
+    return;
+  }
+  // Each `OK` that waited becomes the error: those logs are not stored, and the client must know.
+  const size_t failed = uncommitted_.FailAll(status.message());
+  counters_->logs_accepted -= std::min<uint64_t>(counters_->logs_accepted, failed);
+  counters_->logs_rejected[static_cast<size_t>(RejectReason::kStorageUnavailable)] += failed;
+}
+
+void FrameHandler::SealForming() {
+  if (appender_->commit_in_flight() || uncommitted_.forming_empty()) return;
+  if (appender_->has_forming()) {
+    appender_->StartCommit();
+    uncommitted_.SealForming();
+  } else {
+    uncommitted_.CommitForming();  // only replies that waited behind the group just done
+  }
+}
+
+void FrameHandler::Pump() {
+  if (!durable_) return;
+  Status status;
+  if (appender_->PollCommit(&status)) Resolve(status);
+  SealForming();
+}
+
+void FrameHandler::CommitAll() {
+  if (!durable_) return;
+  Status status;
+  if (appender_->WaitCommit(&status)) Resolve(status);
+  SealForming();
+  if (appender_->WaitCommit(&status)) Resolve(status);
 }
 
 void FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies) {
@@ -90,12 +115,22 @@ void FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies) {
     return;
   }
   Status st = appender_->Append(document, payload);
+  if (st.code() == Status::Code::kAborted) {
+    // --overflow block with logs held for a commit: commit them, then wait for room.
+    CommitAll();
+    st = appender_->Append(document, payload);
+  }
   if (st.ok()) {
     ++counters_->frames_received;
     ++counters_->logs_accepted;
     replies.AppendOk();
     Release(replies, durable_);
-    if (appender_->CommitDue()) Commit();
+    if (appender_->CommitDue()) {
+      // The forming group is large: wait for the one in flight, then seal this one.
+      Status status;
+      if (appender_->WaitCommit(&status)) Resolve(status);
+      SealForming();
+    }
     return;
   }
   if (st.code() == Status::Code::kResourceExhausted) {
@@ -118,7 +153,7 @@ void FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies) {
 }
 
 void FrameHandler::Finish() {
-  Commit();
+  CommitAll();
   appender_.reset();
 }
 

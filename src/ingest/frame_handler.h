@@ -5,18 +5,22 @@
 // Hot path: no allocation, lock or syscall per frame in the steady state — the parser keeps its capacity,
 // the validator writes an error string only on failure, the appender batches.
 //
-// Durable acknowledgements: the replies wait for the group commit. The loop calls Commit() once per turn,
-// before it sends (one write and one fdatasync for every log the turn admitted); Handle() commits early
-// when the group grows large.
+// Durable acknowledgements: the replies wait for their group commit, which is pipelined: while one group
+// is being made durable on the write-ahead log's sync thread, the next forms from what the loop reads
+// meanwhile. The loop calls Pump() each turn (and when the sync thread wakes it): it collects a finished
+// group (its `OK`s are released, or turned into the storage error) and seals the next one. Handle() waits
+// for the group in flight only when the forming one grows large.
 //
 // Thread-safety: none; it belongs to one loop's thread.
 #pragma once
 
 #include <simdjson.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ingest/loop_counters.h"
 #include "ingest/reply_buffer.h"
@@ -29,7 +33,10 @@ namespace logdaemon::ingest {
 
 class FrameHandler {
  public:
-  FrameHandler(const SchemaValidator& schema, storage::Engine& engine, CounterValues* counters);
+  // `wake` is called from the write-ahead log's sync thread when a group commit finished (the loop then
+  // calls Pump()); may be empty in memory mode.
+  FrameHandler(const SchemaValidator& schema, storage::Engine& engine, CounterValues* counters,
+               std::function<void()> wake = {});
 
   // Handles one payload (followed by at least simdjson::SIMDJSON_PADDING readable bytes) and appends its
   // reply to `replies`.
@@ -40,11 +47,13 @@ class FrameHandler {
 
   CounterValues& counters() { return *counters_; }
 
-  // Makes the logs handled since the last call durable and releases their replies (`OK`, or the storage
-  // error when the commit failed). Call it each loop turn before sending, and again while
-  // has_uncommitted().
-  void Commit();
-  bool has_uncommitted() const { return !uncommitted_.empty(); }
+  // Collects a finished group commit (releasing its replies) and seals the forming group if nothing is in
+  // flight. Non-blocking. Call it each loop turn, after handling input, and again after sending.
+  void Pump();
+  // The buffers whose replies were released since the last call (for the loop to send them).
+  std::vector<ReplyBuffer*> TakeReleased() { return uncommitted_.TakeReleased(); }
+  // Makes everything handled so far durable and releases the replies (waits).
+  void CommitAll();
 
   // Each loop turn, after Commit(): lets the appender hand over a batch that is old enough.
   void Tick() {
@@ -60,6 +69,10 @@ class FrameHandler {
   schema::Validator validator_;
   // Queues the reply just appended behind the group commit, or releases it at once when nothing waits.
   void Release(ReplyBuffer& replies, bool needs_commit);
+  // A group commit ended: its replies are released, or refused with the error.
+  void Resolve(const Status& status);
+  // Seals the forming group (nothing in flight), or releases replies that only waited for order.
+  void SealForming();
 
   std::unique_ptr<storage::Appender> appender_;
   bool durable_ = false;

@@ -50,7 +50,7 @@ void ReplyBuffer::Consume(size_t n) {
   head_ += std::min(n, committed_ - head_);
   if (head_ == bytes_.size()) {
     bytes_.clear();  // keeps the capacity
-    head_ = committed_ = 0;
+    head_ = committed_ = sealed_ = 0;
   }
 }
 
@@ -60,6 +60,7 @@ void ReplyBuffer::Reserve(size_t n) {
   // bytes, and the capacity is reused instead of grown.
   bytes_.erase(0, head_);
   committed_ -= head_;
+  sealed_ = sealed_ >= head_ ? sealed_ - head_ : 0;
   head_ = 0;
 }
 
@@ -85,36 +86,84 @@ size_t ReplyBuffer::FailUncommitted(std::string_view reason) {
 }
 
 UncommittedReplies::~UncommittedReplies() {
-  for (ReplyBuffer* buffer : buffers_) buffer->list_ = nullptr;
+  for (auto* list : {&forming_, &sealed_, &released_}) {
+    for (ReplyBuffer* buffer : *list) {
+      buffer->list_ = nullptr;
+      buffer->in_forming_ = buffer->in_sealed_ = buffer->in_released_ = false;
+    }
+  }
 }
 
 void UncommittedReplies::Add(ReplyBuffer* buffer) {
-  if (buffer->list_ == this) return;
-  assert(buffer->list_ == nullptr);
+  if (buffer->in_forming_) return;
   buffer->list_ = this;
-  buffers_.push_back(buffer);
+  buffer->in_forming_ = true;
+  forming_.push_back(buffer);
 }
 
-void UncommittedReplies::CommitAll() {
-  for (ReplyBuffer* buffer : buffers_) {
-    buffer->Commit();
-    buffer->list_ = nullptr;
+void UncommittedReplies::SealForming() {
+  for (ReplyBuffer* buffer : forming_) {
+    buffer->in_forming_ = false;
+    buffer->sealed_ = buffer->bytes_.size();
+    if (!buffer->in_sealed_) {
+      buffer->in_sealed_ = true;
+      sealed_.push_back(buffer);
+    }
   }
-  buffers_.clear();
+  forming_.clear();
+}
+
+void UncommittedReplies::Released(ReplyBuffer* buffer) {
+  if (buffer->in_released_) return;
+  buffer->in_released_ = true;
+  released_.push_back(buffer);
+}
+
+void UncommittedReplies::CommitForming() {
+  for (ReplyBuffer* buffer : forming_) {
+    buffer->in_forming_ = false;
+    buffer->Commit();
+    Released(buffer);
+  }
+  forming_.clear();
+}
+
+void UncommittedReplies::CommitSealed() {
+  for (ReplyBuffer* buffer : sealed_) {
+    buffer->in_sealed_ = false;
+    buffer->committed_ = std::max(buffer->committed_, buffer->sealed_);
+    Released(buffer);
+  }
+  sealed_.clear();
 }
 
 size_t UncommittedReplies::FailAll(std::string_view reason) {
   size_t failed = 0;
-  for (ReplyBuffer* buffer : buffers_) {
-    failed += buffer->FailUncommitted(reason);
-    buffer->list_ = nullptr;
+  for (auto* list : {&sealed_, &forming_}) {
+    for (ReplyBuffer* buffer : *list) {
+      if (buffer->in_sealed_ || buffer->in_forming_) failed += buffer->FailUncommitted(reason);
+      buffer->in_sealed_ = buffer->in_forming_ = false;
+      Released(buffer);
+    }
+    list->clear();
   }
-  buffers_.clear();
   return failed;
 }
 
+std::vector<ReplyBuffer*> UncommittedReplies::TakeReleased() {
+  std::vector<ReplyBuffer*> out;
+  out.swap(released_);
+  for (ReplyBuffer* buffer : out) {
+    buffer->in_released_ = false;
+    if (!buffer->in_forming_ && !buffer->in_sealed_) buffer->list_ = nullptr;  // in no list any more
+  }
+  return out;
+}
+
 void UncommittedReplies::Remove(ReplyBuffer* buffer) {
-  std::erase(buffers_, buffer);
+  std::erase(forming_, buffer);
+  std::erase(sealed_, buffer);
+  std::erase(released_, buffer);
 }
 
 }  // namespace logdaemon::ingest

@@ -12,9 +12,10 @@
 // steady state allocates nothing per reply.
 //
 // Durable acknowledgements: a reply appended after an `OK` that waits for its group commit waits too
-// (replies keep their order). Pending() covers the committed replies only; the loop's UncommittedReplies
-// list commits every waiting buffer once the group is durable (CommitAll), or turns each waiting `OK` into
-// the storage error (FailAll). In memory mode every reply is committed as it is appended.
+// (replies keep their order). Pending() covers the committed replies only. The loop's UncommittedReplies
+// tracks the buffers whose replies wait, in two stages: those of the group forming, and those of the group
+// being made durable (sealed at the end of its bytes). In memory mode every reply is committed as it is
+// appended.
 //
 // Thread-safety: none; a buffer belongs to its connection's loop.
 #pragma once
@@ -30,7 +31,9 @@ namespace logdaemon::ingest {
 
 class ReplyBuffer;
 
-// The reply buffers of one loop that hold replies waiting for a group commit.
+// The reply buffers of one loop that hold replies waiting for a group commit: those waiting for the group
+// forming, and those waiting for the group in flight (each up to where it was sealed). Buffers whose
+// replies were released are collected for the loop to send (TakeReleased).
 class UncommittedReplies {
  public:
   UncommittedReplies() = default;
@@ -38,18 +41,29 @@ class UncommittedReplies {
   UncommittedReplies& operator=(const UncommittedReplies&) = delete;
   ~UncommittedReplies();
 
-  // The replies appended to `buffer` from now on wait (a buffer is listed once).
+  // The replies appended to `buffer` from now on wait for the group forming (listed once).
   void Add(ReplyBuffer* buffer);
-  // The group is durable: every waiting reply may be sent.
-  void CommitAll();
-  // The group failed: each waiting `OK` becomes "ERROR: <reason>"; returns how many did.
+  // The forming group was sealed (handed to the sync thread): its buffers wait up to their current end.
+  void SealForming();
+  // Nothing is in flight and the forming group has no `OK` (only replies that waited for order): release.
+  void CommitForming();
+  // The group in flight is durable: its replies are released.
+  void CommitSealed();
+  // The group in flight failed, and the forming one with it: each waiting `OK` becomes
+  // "ERROR: <reason>", everything is released; returns how many `OK`s were refused.
   size_t FailAll(std::string_view reason);
-  bool empty() const { return buffers_.empty(); }
+  bool forming_empty() const { return forming_.empty(); }
+  bool sealed_empty() const { return sealed_.empty(); }
+  // The buffers that got replies to send since the last call.
+  std::vector<ReplyBuffer*> TakeReleased();
 
  private:
   friend class ReplyBuffer;
   void Remove(ReplyBuffer* buffer);  // a listed buffer being destroyed
-  std::vector<ReplyBuffer*> buffers_;
+  void Released(ReplyBuffer* buffer);
+  std::vector<ReplyBuffer*> forming_;
+  std::vector<ReplyBuffer*> sealed_;
+  std::vector<ReplyBuffer*> released_;
 };
 
 class ReplyBuffer {
@@ -77,7 +91,11 @@ class ReplyBuffer {
   void Commit() { committed_ = bytes_.size(); }
   // Replies appended and not yet committed (durable mode: waiting for the group commit).
   bool has_uncommitted() const { return committed_ < bytes_.size(); }
-  bool listed() const { return list_ != nullptr; }
+  // Has replies waiting for a group commit (a reply appended behind them must wait too).
+  bool waiting() const { return in_forming_ || in_sealed_; }
+  // For the loop: which connection this buffer belongs to.
+  void set_owner(void* owner) { owner_ = owner; }
+  void* owner() const { return owner_; }
 
   size_t pending_bytes() const { return bytes_.size() - head_; }
   bool empty() const { return pending_bytes() == 0; }
@@ -95,9 +113,14 @@ class ReplyBuffer {
 
   size_t high_water_;
   std::string bytes_;
-  size_t head_ = 0;       // bytes_[0, head_) were sent
-  size_t committed_ = 0;  // bytes_[head_, committed_) may be sent
-  UncommittedReplies* list_ = nullptr;
+  size_t head_ = 0;                     // bytes_[0, head_) were sent
+  size_t committed_ = 0;                // bytes_[head_, committed_) may be sent
+  size_t sealed_ = 0;                   // the end of the replies of the group in flight (when in_sealed_)
+  UncommittedReplies* list_ = nullptr;  // set while in any of its lists
+  bool in_forming_ = false;
+  bool in_sealed_ = false;
+  bool in_released_ = false;
+  void* owner_ = nullptr;
 };
 
 }  // namespace logdaemon::ingest

@@ -86,7 +86,7 @@ class UringLoop final : public EventLoop {
         ++seen;
       }
       io_uring_cq_advance(&ring_, seen);
-      CommitAndSend(now);
+      PumpAndSend(now);
       FlushClosed();
       handler_->Tick();
       if (stopping()) {
@@ -139,6 +139,7 @@ class UringLoop final : public EventLoop {
   void AddConnection(int fd, int64_t now) {
     ++counters_.local.connections_accepted;
     UringConnection* raw = connections_.Add(std::make_unique<UringConnection>(fd, context_.limits, now));
+    raw->session.replies().set_owner(raw);
     if (stopping()) {
       raw->session.StopReading();
       ShutRead(raw);
@@ -178,23 +179,25 @@ class UringLoop final : public EventLoop {
         Retire(c);
       }
     }
-    if (c->session.replies().has_uncommitted() && !c->dirty) {
-      c->dirty = true;
-      dirty_.push_back(c);
-    }
     AfterIo(c, now);
   }
 
-  // The turn's group commit, then the sends of the replies it released.
-  void CommitAndSend(int64_t now) {
-    while (!dirty_.empty()) {
-      handler_->Commit();
-      std::vector<UringConnection*> batch;
-      batch.swap(dirty_);
-      for (UringConnection* c : batch) {
-        c->dirty = false;
-        AfterIo(c, now);
+  // Collects a finished group commit and seals the next, then submits the sends of the replies it
+  // released.
+  void PumpAndSend(int64_t now) {
+    handler_->Pump();
+    for (ReplyBuffer* replies : handler_->TakeReleased()) {
+      auto* c = static_cast<UringConnection*>(replies->owner());
+      if (!c->dirty) {
+        c->dirty = true;
+        dirty_.push_back(c);
       }
+    }
+    std::vector<UringConnection*> batch;
+    batch.swap(dirty_);
+    for (UringConnection* c : batch) {
+      c->dirty = false;
+      AfterIo(c, now);
     }
   }
 

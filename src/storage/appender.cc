@@ -23,7 +23,7 @@ int64_t CoarseWallMicros() {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
-// Uncommitted logs beyond these are committed before the loop turn ends.
+// A forming group beyond this many bytes is sealed before the loop turn ends.
 constexpr size_t kMaxGroupBytes = size_t{4} << 20;
 
 }  // namespace
@@ -43,9 +43,8 @@ bool Appender::TakeCredits() {
   credits_ = admission.TryAcquire(engine_->credit_chunk());
   if (credits_ > 0) return true;
   // The queue is full. The rows this appender holds count against it too: hand them over so the writer
-  // can encode them and free room (committing them first: rows reach the writer only once logged).
-  if (committed_rows_ < batch_->num_rows()) (void)CommitGroup();
-  if (!batch_->empty()) Send();
+  // can encode them and free room (in durable mode, the caller commits them first: see Append).
+  if (!wal_ && !batch_->empty()) Send();
   if (engine_->options().overflow == OverflowPolicy::kBlock) return TakeCreditsBlocking();
   return false;
 }
@@ -60,10 +59,17 @@ bool Appender::TakeCreditsBlocking() {
 
 Status Appender::Append(simdjson::dom::element document, std::string_view text) {
   if (engine_->closing()) return Status::Unavailable("storage is closed");
-  if (credits_ == 0 && !TakeCredits()) {
-    if (engine_->closing()) return Status::Unavailable("storage is closed");
-    ++dropped_;
-    return Status::ResourceExhausted("overloaded");
+  if (credits_ == 0) {
+    // Waiting for room while holding rows that only a commit can hand over would wait for ever.
+    const bool block = engine_->options().overflow == OverflowPolicy::kBlock;
+    if (wal_ && block && (!batch_->empty() || in_flight_batch_)) {
+      credits_ = engine_->admission().TryAcquire(engine_->credit_chunk());
+      if (credits_ == 0) return Status::Aborted("commit the held logs first");
+    } else if (!TakeCredits()) {
+      if (engine_->closing()) return Status::Unavailable("storage is closed");
+      ++dropped_;
+      return Status::ResourceExhausted("overloaded");
+    }
   }
   if (Status st = shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), batch_.get());
       !st.ok()) {
@@ -78,8 +84,6 @@ Status Appender::Append(simdjson::dom::element document, std::string_view text) 
       return lsn.status();
     }
     batch_->SetLastRowLsn(wal_->stream(), *lsn);
-  } else {
-    committed_rows_ = batch_->num_rows();
   }
   --credits_;
   ++appended_;
@@ -97,43 +101,78 @@ Status Appender::AppendLogged(simdjson::dom::element document, uint32_t stream, 
     return st;
   }
   batch_->SetLastRowLsn(stream, lsn);
-  committed_rows_ = batch_->num_rows();
   --credits_;
   ++appended_;
   if (batch_->num_rows() >= engine_->handoff_rows()) Send();
   return Status::OK();
 }
 
+void Appender::set_commit_notify(std::function<void()> notify) {
+  if (wal_) wal_->set_notify(std::move(notify));
+}
+
+bool Appender::commit_in_flight() const {
+  return wal_ && wal_->in_flight();
+}
+
 bool Appender::CommitDue() const {
-  return wal_ && (uncommitted_rows() >= engine_->handoff_rows() || wal_->group_bytes() >= kMaxGroupBytes);
+  return wal_ && (batch_->num_rows() >= engine_->handoff_rows() || wal_->group_bytes() >= kMaxGroupBytes);
+}
+
+void Appender::StartCommit() {
+  if (!wal_ || wal_->in_flight() || batch_->empty()) return;
+  wal_->Seal();
+  in_flight_batch_ = std::move(batch_);
+  batch_ = engine_->TakeBatch();
+}
+
+bool Appender::PollCommit(Status* status) {
+  if (!wal_ || !wal_->Poll(status)) return false;
+  *status = GroupDone(*status);
+  return true;
+}
+
+bool Appender::WaitCommit(Status* status) {
+  if (!wal_ || !wal_->in_flight()) return false;
+  *status = GroupDone(wal_->Wait());
+  return true;
 }
 
 Status Appender::Commit() {
-  Status st = CommitGroup();
-  if (!failed_group_.ok()) {
-    st = std::move(failed_group_);  // a group committed early (TakeCredits) failed since the last call
-    failed_group_ = Status::OK();
-  }
-  return st;
+  if (!wal_) return Status::OK();
+  Status first;
+  Status st;
+  if (WaitCommit(&st) && !st.ok()) first = st;
+  StartCommit();
+  if (WaitCommit(&st) && !st.ok() && first.ok()) first = st;
+  return first;
 }
 
-Status Appender::CommitGroup() {
-  if (!wal_) return Status::OK();
-  const size_t uncommitted = uncommitted_rows();
-  Status st = wal_->Commit();
-  if (st.ok()) {
-    committed_rows_ = batch_->num_rows();
-    if (batch_->num_rows() >= engine_->handoff_rows()) Send();
-    return st;
+Status Appender::GroupDone(const Status& status) {
+  std::unique_ptr<RowBatch> rows = std::move(in_flight_batch_);
+  if (status.ok()) {
+    if (rows && !rows->empty()) {
+      PublishCounters();
+      engine_->RecycleBatch(engine_->Enqueue(std::move(rows)));
+    }
+    return status;
   }
-  // Not durable: the logs of this group are refused, so their rows must not be stored either.
-  batch_->TruncateRows(committed_rows_);
-  credits_ += uncommitted;
-  appended_ -= std::min<uint64_t>(appended_, uncommitted);
-  rejected_ += uncommitted;
-  engine_->ReportError(st.WithContext("write-ahead log"));
-  failed_group_ = Status::Unavailable("storage unavailable: " + st.message());
-  return failed_group_;
+  // Not durable: the logs of the group and of the one forming behind it are refused, so their rows must
+  // not be stored either (the stream dropped their records).
+  if (rows) DropRows(std::move(rows));
+  std::unique_ptr<RowBatch> forming = std::move(batch_);
+  batch_ = engine_->TakeBatch();
+  DropRows(std::move(forming));
+  engine_->ReportError(status.WithContext("write-ahead log"));
+  return Status::Unavailable("storage unavailable: " + status.message());
+}
+
+void Appender::DropRows(std::unique_ptr<RowBatch> batch) {
+  const size_t rows = batch->num_rows();
+  credits_ += rows;
+  appended_ -= std::min<uint64_t>(appended_, rows);
+  rejected_ += rows;
+  engine_->RecycleBatch(std::move(batch));
 }
 
 void Appender::PublishCounters() {
@@ -147,12 +186,12 @@ void Appender::PublishCounters() {
 void Appender::Send() {
   PublishCounters();
   batch_ = engine_->Enqueue(std::move(batch_));
-  committed_rows_ = 0;
 }
 
 void Appender::Tick() {
   PublishCounters();
-  if (!batch_->empty() && committed_rows_ == batch_->num_rows() &&
+  // Memory mode: the batch goes once it is old enough (durable mode hands each group over when durable).
+  if (!wal_ && !batch_->empty() &&
       CoarseSteadyNanos() - batch_->first_arrival_ns() >= engine_->handoff_interval_ns()) {
     Send();
   }
@@ -167,7 +206,7 @@ void Appender::Tick() {
 }
 
 void Appender::HandOff() {
-  (void)CommitGroup();  // logs never acknowledged, but logged: keep them rather than drop them
+  (void)Commit();  // logs never acknowledged yet, but logged: keep them rather than drop them
   PublishCounters();
   if (!batch_->empty()) Send();
   engine_->admission().Release(credits_);

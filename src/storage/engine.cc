@@ -188,7 +188,13 @@ Status Engine::RecoverWal() {
   uint64_t unstorable = 0;
   WalRecoveryCallbacks callbacks;
   callbacks.coverage = [this] { return ReadCoverage(); };
-  callbacks.report = [this](const std::string& line) { ReportError(Status::IOError(line)); };
+  callbacks.report = [this](const std::string& line) {
+    if (options_.on_notice) {
+      options_.on_notice(line);
+    } else {
+      std::fprintf(stderr, "logdaemon storage: %s\n", line.c_str());
+    }
+  };
   callbacks.replay = [&](uint32_t stream, uint64_t lsn, std::string_view payload) -> Status {
     buffer.assign(payload);
     buffer.resize(payload.size() + simdjson::SIMDJSON_PADDING);
@@ -256,6 +262,10 @@ Status Engine::Append(std::string_view json) {
   std::lock_guard lock(shared_mutex_);
   if (!shared_appender_) return Status::Unavailable("storage is closed");
   Status st = shared_appender_->Append(document, json);
+  if (st.code() == Status::Code::kAborted) {  // --overflow block, durable: commit what it holds, then wait
+    (void)shared_appender_->Commit();
+    st = shared_appender_->Append(document, json);
+  }
   if (st.ok()) st = shared_appender_->Commit();
   // Refusals are rare and callers of this path read Stats() to see them at once.
   if (!st.ok()) shared_appender_->PublishCounters();

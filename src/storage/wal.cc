@@ -1,5 +1,7 @@
 #include "storage/wal.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "storage/wal_format.h"
@@ -16,8 +18,9 @@ std::string WalDirectory::SegmentPath(uint32_t stream, uint64_t first_lsn) const
 void WalDirectory::AddRecovered(const Segment& segment) {
   std::lock_guard lock(mutex_);
   segments_[{segment.stream, segment.first_lsn}] = segment;
+  // Past the first LSN even of an empty segment: a new segment never takes an existing one's name.
   uint64_t& next = next_lsn_[segment.stream];
-  next = std::max({next, segment.first_lsn, segment.last_lsn + 1});
+  next = std::max({next, segment.first_lsn + 1, segment.last_lsn + 1});
 }
 
 void WalDirectory::RaiseNextLsn(uint32_t stream, uint64_t next_lsn) {
@@ -65,7 +68,7 @@ Result<std::unique_ptr<WritableFile>> WalDirectory::CreateSegment(uint32_t strea
   Segment& segment = segments_[{stream, first_lsn}];  // replaces a marker of the same name
   segment = Segment{stream, first_lsn, first_lsn - 1, capacity, !marker};
   uint64_t& next = next_lsn_[stream];
-  next = std::max(next, first_lsn);
+  next = std::max(next, marker ? first_lsn + 1 : first_lsn);
   return file;
 }
 
@@ -107,6 +110,10 @@ Status WalDirectory::Trim(const std::map<uint32_t, uint64_t>& stored_through) {
           // stream (its next segment will carry the LSN on). An empty segment is already a marker.
           if (in_use_.count(stream) != 0 || segment.last_lsn + 1 == segment.first_lsn) continue;
           markers.push_back({stream, segment.last_lsn + 1, it->first});
+          // Decided under the lock: a writer taking the stream from now on starts after the marker, so
+          // it never opens (and truncates) the marker's file.
+          uint64_t& next = next_lsn_[stream];
+          next = std::max(next, segment.last_lsn + 2);
         }
         remove.push_back(it->first);
       }
@@ -166,10 +173,21 @@ WalStream::WalStream(WalDirectory* dir, WalCounters* counters) : dir_(dir), coun
 }
 
 WalStream::~WalStream() {
-  // The owner commits what it wants kept; an uncommitted group was never acknowledged.
-  for (Retiring& r : retiring_) {
-    (void)r.file->Close();
-    dir_->CloseSegment(stream_, r.first_lsn, r.last_lsn);
+  (void)Wait();
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // Whatever still forms was never acknowledged: its segments are closed as they are.
+  for (Chunk& chunk : forming_.chunks) {
+    if (chunk.close_after) {
+      (void)chunk.file->Close();
+      dir_->CloseSegment(stream_, chunk.segment_first_lsn, chunk.last_lsn);
+    }
   }
   CloseCurrent(next_lsn_ - 1);
   dir_->ReleaseStream(stream_, next_lsn_);
@@ -186,11 +204,11 @@ Status WalStream::OpenSegment(size_t record_bytes) {
   size_t header_bytes = 0;
   auto file = dir_->CreateSegment(stream_, next_lsn_, record_bytes, &header_bytes);
   if (!file.ok()) return file.status();
-  segment_ = std::move(*file);
+  segment_ = std::shared_ptr<WritableFile>(std::move(*file));
   segment_first_lsn_ = next_lsn_;
   segment_used_ = header_bytes;
   segment_capacity_ = std::max<uint64_t>(dir_->segment_bytes(), header_bytes + record_bytes);
-  dir_sync_due_ = true;
+  forming_.dir_sync = true;
   return Status::OK();
 }
 
@@ -198,68 +216,152 @@ Result<uint64_t> WalStream::Add(std::string_view payload) {
   const size_t record_bytes = WalRecordBytes(payload.size());
   if (!segment_ || segment_used_ + record_bytes > segment_capacity_) {
     if (segment_) {
-      // Roll: this group's records so far go to the old segment now; Commit syncs and closes it.
-      if (!group_.empty() && group_status_.ok()) {
-        group_status_ = segment_->Append(reinterpret_cast<const uint8_t*>(group_.data()), group_.size());
-        if (counters_) counters_->bytes.fetch_add(group_.size(), std::memory_order_relaxed);
+      // Roll: the old segment is closed once the group that ends it is written (by the sync thread).
+      if (forming_.chunks.empty() || forming_.chunks.back().file != segment_) {
+        forming_.chunks.push_back({segment_, segment_first_lsn_, next_lsn_ - 1, {}, false});
       }
-      group_.clear();
-      retiring_.push_back({std::move(segment_), segment_first_lsn_, next_lsn_ - 1});
+      forming_.chunks.back().close_after = true;
+      forming_.chunks.back().last_lsn = next_lsn_ - 1;
+      segment_.reset();
     }
     if (Status st = OpenSegment(record_bytes); !st.ok()) {
       return Status::Unavailable("storage unavailable: " + st.message());
     }
   }
+  if (forming_.chunks.empty() || forming_.chunks.back().file != segment_) {
+    forming_.chunks.push_back({segment_, segment_first_lsn_, 0, {}, false});
+  }
+  Chunk& chunk = forming_.chunks.back();
   const uint64_t lsn = next_lsn_++;
-  AppendWalRecord(lsn, payload, &group_);
+  AppendWalRecord(lsn, payload, &chunk.bytes);
+  chunk.last_lsn = lsn;
   segment_used_ += record_bytes;
-  ++group_records_;
+  forming_bytes_ += record_bytes;
+  ++forming_.records;
   return lsn;
 }
 
+void WalStream::Seal() {
+  if (in_flight_ || forming_.chunks.empty()) return;
+  if (!thread_.joinable()) {
+    thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "ld-wal-sync");
+      SyncThread();
+    });
+  }
+  {
+    std::lock_guard lock(mutex_);
+    sealed_ = std::move(forming_);
+    done_ = false;
+  }
+  cv_.notify_all();
+  forming_ = Group();
+  forming_bytes_ = 0;
+  in_flight_ = true;
+}
+
+bool WalStream::Poll(Status* status) {
+  if (!in_flight_) return false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!done_) return false;
+    *status = done_status_;
+    done_ = false;
+  }
+  in_flight_ = false;
+  Finish(*status);
+  return true;
+}
+
+Status WalStream::Wait() {
+  if (!in_flight_) return Status::OK();
+  Status status;
+  {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return done_; });
+    status = done_status_;
+    done_ = false;
+  }
+  in_flight_ = false;
+  Finish(status);
+  return status;
+}
+
 Status WalStream::Commit() {
-  if (group_records_ == 0 && retiring_.empty() && !dir_sync_due_) return Status::OK();
-  Status st = group_status_;
+  if (Status st = Wait(); !st.ok()) return st;
+  Seal();
+  return Wait();
+}
+
+void WalStream::Finish(const Status& status) {
+  if (status.ok()) return;
+  // What this segment holds can no longer be trusted to end cleanly, and what forms behind the failed
+  // group is refused with it: the next record starts a new segment.
+  for (Chunk& chunk : forming_.chunks) {
+    if (chunk.close_after) {
+      (void)chunk.file->Close();
+      dir_->CloseSegment(stream_, chunk.segment_first_lsn, chunk.last_lsn);
+    }
+  }
+  forming_ = Group();
+  forming_bytes_ = 0;
+  CloseCurrent(next_lsn_ - 1);
+}
+
+void WalStream::SyncThread() {
+  for (;;) {
+    Group group;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return stop_ || sealed_.has_value(); });
+      if (!sealed_) return;
+      group = std::move(*sealed_);
+      sealed_.reset();
+    }
+    Status status = WriteGroup(group);
+    {
+      std::lock_guard lock(mutex_);
+      done_status_ = std::move(status);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (notify_) notify_();
+  }
+}
+
+Status WalStream::WriteGroup(Group& group) {
+  Status st;
   uint64_t syncs = 0;
-  if (st.ok() && !group_.empty()) {
-    st = segment_->Append(reinterpret_cast<const uint8_t*>(group_.data()), group_.size());
-    if (counters_) counters_->bytes.fetch_add(group_.size(), std::memory_order_relaxed);
+  uint64_t bytes = 0;
+  for (Chunk& chunk : group.chunks) {
+    if (!st.ok() || chunk.bytes.empty()) continue;
+    st = chunk.file->Append(reinterpret_cast<const uint8_t*>(chunk.bytes.data()), chunk.bytes.size());
+    bytes += chunk.bytes.size();
   }
-  if (st.ok() && segment_) {
-    st = segment_->SyncData();
-    ++syncs;
-  }
-  for (Retiring& r : retiring_) {
-    if (st.ok()) {
-      st = r.file->SyncData();
+  for (Chunk& chunk : group.chunks) {
+    if (st.ok() && !chunk.bytes.empty()) {
+      st = chunk.file->SyncData();
       ++syncs;
     }
-    (void)r.file->Close();
-    dir_->CloseSegment(stream_, r.first_lsn, r.last_lsn);
+    if (chunk.close_after) {
+      (void)chunk.file->Close();
+      dir_->CloseSegment(stream_, chunk.segment_first_lsn, chunk.last_lsn);
+    }
   }
-  retiring_.clear();
-  if (st.ok() && dir_sync_due_) {
+  if (st.ok() && group.dir_sync) {
     st = dir_->SyncDir();
     ++syncs;
   }
   if (counters_) {
+    counters_->bytes.fetch_add(bytes, std::memory_order_relaxed);
     counters_->syncs.fetch_add(syncs, std::memory_order_relaxed);
     if (st.ok()) {
       counters_->commits.fetch_add(1, std::memory_order_relaxed);
-      counters_->records.fetch_add(group_records_, std::memory_order_relaxed);
+      counters_->records.fetch_add(group.records, std::memory_order_relaxed);
     } else {
       counters_->failed_commits.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  if (!st.ok()) {
-    // What this segment holds can no longer be trusted to end cleanly: the next record starts a new one.
-    CloseCurrent(next_lsn_ - 1);
-  } else {
-    dir_sync_due_ = false;
-  }
-  group_.clear();
-  group_records_ = 0;
-  group_status_ = Status::OK();
   return st;
 }
 

@@ -16,13 +16,17 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "logdaemon/status.h"
@@ -108,6 +112,7 @@ class WalStream {
  public:
   // Takes a stream from `dir` (released by the destructor). `counters` may be null.
   WalStream(WalDirectory* dir, WalCounters* counters);
+  // Waits for a group in flight; a group still forming is dropped (it was never acknowledged).
   ~WalStream();
   WalStream(const WalStream&) = delete;
   WalStream& operator=(const WalStream&) = delete;
@@ -117,37 +122,72 @@ class WalStream {
   // Adds a record to the group being formed and returns its LSN. Unavailable ("storage unavailable:
   // <why>") when no segment could be made for it (disk full, read-only): the record is not in the group.
   Result<uint64_t> Add(std::string_view payload);
-  // Makes the group durable: one write and one fdatasync (plus, after a roll, the previous segment's
-  // and the directory's). OK when the group is empty. On failure the group's records are not
-  // acknowledged — their logs must be refused — and the next Add starts a new segment; their LSNs are
-  // never used again.
-  Status Commit();
 
-  size_t group_records() const { return group_records_; }
-  size_t group_bytes() const { return group_.size(); }
+  // Group commit, pipelined: Seal() hands the forming group to the stream's sync thread, which writes it
+  // with one write and makes it durable with one fdatasync (after a roll, the previous segment's and the
+  // directory's too), then calls the notify callback. Meanwhile the next group forms. At most one group is
+  // in flight. On failure the group in flight and the one forming are both refused — their logs must be
+  // answered with the error — and the next Add starts a new segment; their LSNs are never used again.
+  //
+  // REQUIRES for Seal: !in_flight(). A no-op when the forming group is empty.
+  void Seal();
+  bool in_flight() const { return in_flight_; }
+  // Whether the group in flight is done, without waiting; then *status is its outcome.
+  bool Poll(Status* status);
+  // Waits for the group in flight (OK when there is none).
+  Status Wait();
+  // Everything added so far made durable: waits for the group in flight, then seals and waits for the
+  // forming one. The first failure, if any.
+  Status Commit();
+  // Called on the sync thread when a group is done (e.g. to wake the owner's event loop).
+  void set_notify(std::function<void()> notify) { notify_ = std::move(notify); }
+
+  size_t group_records() const { return forming_.records; }
+  size_t group_bytes() const { return forming_bytes_; }
 
  private:
-  struct Retiring {
-    std::unique_ptr<WritableFile> file;
-    uint64_t first_lsn = 0;
+  // The bytes of a group for one segment file, in order; `close_after`: the segment was rolled away from.
+  struct Chunk {
+    std::shared_ptr<WritableFile> file;
+    uint64_t segment_first_lsn = 0;
     uint64_t last_lsn = 0;
+    std::string bytes;
+    bool close_after = false;
   };
+  struct Group {
+    std::vector<Chunk> chunks;
+    size_t records = 0;
+    bool dir_sync = false;  // a segment was created: its directory entry must be durable too
+  };
+
   Status OpenSegment(size_t record_bytes);
+  void SyncThread();
+  Status WriteGroup(Group& group);  // on the sync thread
+  // The group in flight ended with `status`; on failure the forming group goes too.
+  void Finish(const Status& status);
   void CloseCurrent(uint64_t last_lsn);
 
   WalDirectory* const dir_;
   WalCounters* const counters_;
   uint32_t stream_ = 0;
   uint64_t next_lsn_ = 1;
-  std::unique_ptr<WritableFile> segment_;
+  std::shared_ptr<WritableFile> segment_;
   uint64_t segment_first_lsn_ = 0;
-  uint64_t segment_used_ = 0;       // bytes written or in the group
-  uint64_t segment_capacity_ = 0;   // preallocated
-  std::vector<Retiring> retiring_;  // rolled away from in this group: synced and closed at Commit
-  bool dir_sync_due_ = false;       // a segment was created in this group
-  std::string group_;
-  size_t group_records_ = 0;
-  Status group_status_;  // a write of this group that failed (at a roll)
+  uint64_t segment_used_ = 0;      // bytes written, in flight or forming
+  uint64_t segment_capacity_ = 0;  // preallocated
+  Group forming_;
+  size_t forming_bytes_ = 0;
+  bool in_flight_ = false;
+  std::function<void()> notify_;
+
+  // Shared with the sync thread.
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::optional<Group> sealed_;  // the group handed to the sync thread
+  bool done_ = false;            // the sealed group is done: done_status_
+  Status done_status_;
+  bool stop_ = false;
+  std::thread thread_;  // started by the first Seal
 };
 
 }  // namespace logdaemon::storage

@@ -79,6 +79,7 @@ Status ScanSegments(WalDirectory* dir, const WalRecoveryCallbacks& callbacks, Wa
     segment.last_lsn = reader.next_lsn() - 1;
     if (reader.torn()) {
       ++stats->torn_tails;
+      ++stats->segments_cut;
       callbacks.report("write-ahead log: " + segment.path + ": cut at byte " +
                        std::to_string(header->header_bytes + reader.end_offset()) + " (" +
                        reader.torn_reason() + "): a group commit that never completed, never acknowledged");
@@ -135,7 +136,9 @@ Status RecoverWal(WalDirectory* dir, const WalRecoveryCallbacks& callbacks, WalR
     uint64_t& through = stored_through[segment.stream];
     through = std::max(through, segment.last_lsn);
   }
-  if (stats->records > 0) {
+  // The files' coverage is read when a record may need replaying, and also when no segment tells where
+  // a stream stopped (none at all, or one set aside): LSNs must continue past every one a file holds.
+  if (stats->records > 0 || found.empty() || stats->torn_tails > stats->segments_cut) {
     auto coverage = callbacks.coverage();
     if (!coverage.ok()) return coverage.status().WithContext("reading which logs the files hold");
     for (const auto& [stream, ranges] : coverage->streams()) {

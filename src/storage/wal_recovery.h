@@ -26,10 +26,11 @@ namespace logdaemon::storage {
 
 struct WalRecoveryStats {
   uint64_t segments = 0;
-  uint64_t records = 0;     // readable records in every segment
-  uint64_t covered = 0;     // of those, already in visible files
-  uint64_t replayed = 0;    // handed to `replay`
-  uint64_t torn_tails = 0;  // segments cut short (or set aside)
+  uint64_t records = 0;       // readable records in every segment
+  uint64_t covered = 0;       // of those, already in visible files
+  uint64_t replayed = 0;      // handed to `replay`
+  uint64_t torn_tails = 0;    // segments cut short (or set aside)
+  uint64_t segments_cut = 0;  // of those, cut short (the others were set aside)
 };
 
 struct WalRecoveryCallbacks {

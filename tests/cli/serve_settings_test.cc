@@ -127,6 +127,9 @@ TEST(ServeSettingsTest, DefaultsAreTheSpecifications) {
   EXPECT_EQ(s.io_backend, IoBackend::kAuto);
   EXPECT_EQ(s.queue_capacity, 10000u);
   EXPECT_EQ(s.overflow, OverflowPolicy::kDrop);
+  // Issue #12's: durable acknowledgements by default.
+  EXPECT_EQ(s.ack, AckMode::kDurable);
+  EXPECT_EQ(s.wal_segment_mb, 32u);
   EXPECT_EQ(s.max_message_bytes, 1048576u);
   EXPECT_EQ(s.idle_timeout, std::chrono::seconds(300));
   ASSERT_TRUE(s.metrics_address.has_value());
@@ -164,6 +167,11 @@ TEST(ServeSettingsTest, DefaultsMapToTheLibrarysDefaultOptions) {
   EXPECT_EQ(storage.retention_days, library.retention_days);
   EXPECT_EQ(storage.retention_bytes, library.retention_bytes);
   EXPECT_EQ(storage.parquet_compat, library.parquet_compat);
+  EXPECT_EQ(storage.wal_segment_bytes, library.wal_segment_bytes);
+  // The one default that differs on purpose: the daemon acknowledges durably; the library (and
+  // `import`, whose input file is the durable copy) in memory.
+  EXPECT_EQ(storage.ack, AckMode::kDurable);
+  EXPECT_EQ(library.ack, AckMode::kMemory);
 
   ServerOptions server = s.ToServerOptions();
   ServerOptions server_library;
@@ -224,6 +232,10 @@ TEST(ServeSettingsTest, EveryFlagParses) {
                                         "20000",
                                         "--overflow",
                                         "block",
+                                        "--ack",
+                                        "memory",
+                                        "--wal-segment-mb",
+                                        "8",
                                         "--partition",
                                         "hour",
                                         "--retention-days",
@@ -258,6 +270,8 @@ TEST(ServeSettingsTest, EveryFlagParses) {
   EXPECT_EQ(s.rotation_mb, 500u);
   EXPECT_EQ(s.queue_capacity, 20000u);
   EXPECT_EQ(s.overflow, OverflowPolicy::kBlock);
+  EXPECT_EQ(s.ack, AckMode::kMemory);
+  EXPECT_EQ(s.wal_segment_mb, 8u);
   EXPECT_EQ(s.partition, Partitioning::kHour);
   EXPECT_EQ(s.retention_days, 30);
   EXPECT_EQ(s.retention_mb, 2048u);
@@ -357,6 +371,10 @@ TEST(ServeSettingsTest, BadValuesAreRefusedNamingTheFlag) {
       {{"--io-backend", "kqueue"}, "--io-backend: expected auto, uring or epoll, got 'kqueue'"},
       {{"--queue-capacity", "0"}, "--queue-capacity: must be between 1 and"},
       {{"--overflow", "wait"}, "--overflow: expected drop or block"},
+      {{"--ack", "fsync"}, "--ack: expected durable or memory, got 'fsync'"},
+      {{"--ack", ""}, "--ack: expected durable or memory"},
+      {{"--wal-segment-mb", "0"}, "--wal-segment-mb: must be between 1 and 1024"},
+      {{"--wal-segment-mb", "1025"}, "--wal-segment-mb: must be between 1 and 1024"},
       {{"--max-message-bytes", "0"}, "--max-message-bytes: must be between 1 and 1073741824 bytes"},
       {{"--max-message-bytes", "0KiB"}, "--max-message-bytes: must be between 1 and"},
       {{"--max-message-bytes", "1073741825"}, "--max-message-bytes: must be between 1 and 1073741824"},
@@ -459,6 +477,8 @@ flush-interval = 10
 rotation-mb = 500
 queue-capacity = 20000
 overflow = "block"
+ack = "memory"
+wal-segment-mb = 8
 partition = "hour"
 retention-days = 30
 retention-mb = 2048
@@ -495,6 +515,8 @@ TEST(ServeSettingsTest, ConfigWithEveryKey) {
   EXPECT_EQ(s.rotation_mb, 500u);
   EXPECT_EQ(s.queue_capacity, 20000u);
   EXPECT_EQ(s.overflow, OverflowPolicy::kBlock);
+  EXPECT_EQ(s.ack, AckMode::kMemory);
+  EXPECT_EQ(s.wal_segment_mb, 8u);
   EXPECT_EQ(s.partition, Partitioning::kHour);
   EXPECT_EQ(s.retention_days, 30);
   EXPECT_EQ(s.retention_mb, 2048u);

@@ -144,7 +144,7 @@ TEST(ReplyBuffer, UncommittedRepliesAreNotSendable) {
   EXPECT_EQ(SendableText(replies), "OK\nERROR: schema: /level: must be one of the enum values\n");
 }
 
-TEST(UncommittedReplies, CommitAllReleasesEveryListedBuffer) {
+TEST(UncommittedReplies, ASealedGroupReleasesItsRepliesOnlyUpToTheSeal) {
   UncommittedReplies list;
   ReplyBuffer a;
   ReplyBuffer b;
@@ -152,14 +152,32 @@ TEST(UncommittedReplies, CommitAllReleasesEveryListedBuffer) {
   list.Add(&a);
   b.AppendOk();
   list.Add(&b);
-  a.AppendOk();
-  list.Add(&a);  // listed once
-  EXPECT_TRUE(a.listed());
-  list.CommitAll();
-  EXPECT_TRUE(list.empty());
-  EXPECT_FALSE(a.listed());
-  EXPECT_EQ(SendableText(a), "OK\nOK\n");
+  list.SealForming();  // group 1 in flight: a's and b's first OK
+  EXPECT_TRUE(list.forming_empty());
+  a.AppendOk();  // group 2, forming
+  list.Add(&a);
+  list.CommitSealed();  // group 1 durable
+  EXPECT_EQ(SendableText(a), "OK\n");
   EXPECT_EQ(SendableText(b), "OK\n");
+  EXPECT_TRUE(a.has_uncommitted());
+  std::vector<ReplyBuffer*> released = list.TakeReleased();
+  EXPECT_EQ(released.size(), 2u);
+  EXPECT_TRUE(list.TakeReleased().empty());
+  list.SealForming();
+  list.CommitSealed();
+  a.Consume(3);
+  EXPECT_EQ(SendableText(a), "OK\n");
+  EXPECT_EQ(list.TakeReleased(), std::vector<ReplyBuffer*>{&a});
+}
+
+TEST(UncommittedReplies, RepliesThatOnlyWaitedForOrderAreReleasedWithoutACommit) {
+  UncommittedReplies list;
+  ReplyBuffer replies;
+  replies.AppendError("schema: /level: must be a string");  // behind an OK in flight: waits
+  list.Add(&replies);
+  list.CommitForming();
+  EXPECT_EQ(SendableText(replies), "ERROR: schema: /level: must be a string\n");
+  EXPECT_EQ(list.TakeReleased().size(), 1u);
 }
 
 TEST(UncommittedReplies, FailAllTurnsEachWaitingOkIntoTheErrorAndKeepsOtherReplies) {
@@ -168,9 +186,11 @@ TEST(UncommittedReplies, FailAllTurnsEachWaitingOkIntoTheErrorAndKeepsOtherRepli
   replies.AppendOk();
   replies.Commit();  // sent before the group: stays OK
   replies.AppendOk();
+  list.Add(&replies);
+  list.SealForming();  // in flight
   replies.AppendError("invalid JSON: unexpected end at byte 3");
   replies.AppendOk();
-  list.Add(&replies);
+  list.Add(&replies);  // forming behind it: refused with it
   EXPECT_EQ(list.FailAll("storage unavailable: fdatasync wal/00000-1.wal: Input/output error"), 2u);
   EXPECT_EQ(SendableText(replies),
             "OK\n"
@@ -178,6 +198,7 @@ TEST(UncommittedReplies, FailAllTurnsEachWaitingOkIntoTheErrorAndKeepsOtherRepli
             "ERROR: invalid JSON: unexpected end at byte 3\n"
             "ERROR: storage unavailable: fdatasync wal/00000-1.wal: Input/output error\n");
   EXPECT_FALSE(replies.has_uncommitted());
+  EXPECT_EQ(list.TakeReleased().size(), 1u);
 }
 
 TEST(UncommittedReplies, ABufferDestroyedWhileListedLeavesTheList) {
@@ -189,9 +210,22 @@ TEST(UncommittedReplies, ABufferDestroyedWhileListedLeavesTheList) {
     ReplyBuffer closed;  // its connection closed mid-turn
     closed.AppendOk();
     list.Add(&closed);
+    list.SealForming();
   }
-  list.CommitAll();  // would touch freed memory under ASan if the buffer had stayed listed
+  list.CommitSealed();  // would touch freed memory under ASan if the buffer had stayed listed
   EXPECT_EQ(SendableText(kept), "OK\n");
+  EXPECT_EQ(list.TakeReleased(), std::vector<ReplyBuffer*>{&kept});
+}
+
+TEST(UncommittedReplies, AListGoneFirstLeavesNoDanglingPointer) {
+  ReplyBuffer replies;
+  {
+    UncommittedReplies list;
+    replies.AppendOk();
+    list.Add(&replies);
+  }
+  replies.Commit();  // and its destructor must not touch the list
+  EXPECT_EQ(SendableText(replies), "OK\n");
 }
 
 }  // namespace

@@ -250,6 +250,15 @@ TEST(RenderMetrics, OperatorMetricsHaveTheirNamesAndTypes) {
       {"logdaemon_compaction_backlog_files", "gauge"},
       {"logdaemon_files_deleted_by_retention_total", "counter"},
       {"logdaemon_write_errors_total", "counter"},
+      {"logdaemon_wal_commits_total", "counter"},
+      {"logdaemon_wal_syncs_total", "counter"},
+      {"logdaemon_wal_logs_total", "counter"},
+      {"logdaemon_wal_written_bytes_total", "counter"},
+      {"logdaemon_wal_failed_commits_total", "counter"},
+      {"logdaemon_wal_torn_tails_total", "counter"},
+      {"logdaemon_wal_replayed_logs_total", "counter"},
+      {"logdaemon_wal_segments", "gauge"},
+      {"logdaemon_wal_bytes", "gauge"},
       {"logdaemon_build_info", "gauge"},
   };
   for (const auto& [name, type] : expected) {
@@ -427,9 +436,8 @@ TEST(StatsLine, FirstBucketInterpolatesFromZero) {
 }
 
 TEST(RejectReasonLabel, EveryReasonHasItsLabel) {
-  const char* expected[] = {"invalid_json", "invalid_utf8",    "not_object",
-                            "schema",       "unstorable",      "empty_frame",
-                            "frame_too_large", "storage_unavailable"};
+  const char* expected[] = {"invalid_json", "invalid_utf8", "not_object",      "schema",
+                            "unstorable",   "empty_frame",  "frame_too_large", "storage_unavailable"};
   static_assert(std::size(expected) == kRejectReasonCount);
   for (size_t i = 0; i < kRejectReasonCount; ++i) {
     EXPECT_STREQ(RejectReasonLabel(static_cast<RejectReason>(i)), expected[i]);

@@ -3,12 +3,15 @@
 // (trimming, markers) and recovery.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/crc32c.h"
@@ -344,7 +347,7 @@ TEST(WalStream, RecordsStoredAreNotReplayedAndTheirSegmentsGoWithAMarkerLeft) {
   EXPECT_TRUE(after.replayed.empty());
   uint64_t next = 0;
   dir.AcquireStream(&next);
-  EXPECT_EQ(next, 41u);  // LSNs never repeat, although every record is gone
+  EXPECT_EQ(next, 42u);  // LSNs never repeat, although every record is gone; nor does a segment's name
 }
 
 TEST(WalStream, AStreamInUseKeepsItsNewestSegment) {
@@ -398,16 +401,67 @@ TEST(WalStream, AFullDiskRefusesTheRecordWithTheReason) {
   EXPECT_TRUE(stream.Commit().ok());
 }
 
-TEST(WalStream, AFailedWriteAtARollRefusesTheWholeGroup) {
+TEST(WalStream, AFailedWriteRefusesTheWholeGroupAcrossARoll) {
   TempDir tmp;
   FaultInjectingFileSystem fs;
   WalDirectory dir(&fs, tmp.path(), std::string(kSchema), 1024);
   WalStream stream(&dir, nullptr);
   ASSERT_TRUE(stream.Add(std::string(400, ' ') + "{}").ok());
   ASSERT_TRUE(stream.Add(std::string(400, ' ') + "{}").ok());
-  fs.FailNext(Op::kWrite, EIO);  // the old segment's part of the group, written at the roll
-  ASSERT_TRUE(stream.Add(std::string(400, ' ') + "{}").ok());
+  ASSERT_TRUE(stream.Add(std::string(400, ' ') + "{}").ok());  // rolls: the group spans two segments
+  fs.FailNext(Op::kWrite, EIO);  // the old segment's part, written by the sync thread
   EXPECT_FALSE(stream.Commit().ok());
+  // The next record starts a third segment, after the refused LSNs.
+  EXPECT_EQ(*stream.Add("{}"), 4u);
+  EXPECT_TRUE(stream.Commit().ok());
+}
+
+TEST(WalStream, TheNextGroupFormsWhileOneIsInFlight) {
+  TempDir tmp;
+  FaultInjectingFileSystem fs;
+  WalDirectory dir(&fs, tmp.path(), std::string(kSchema), 1 << 16);
+  WalStream stream(&dir, nullptr);
+  std::atomic<int> notified{0};
+  stream.set_notify([&] { ++notified; });
+  ASSERT_TRUE(stream.Add(R"({"g":1})").ok());
+  stream.Seal();
+  EXPECT_TRUE(stream.in_flight());
+  ASSERT_TRUE(stream.Add(R"({"g":2})").ok());  // forms meanwhile
+  EXPECT_EQ(stream.group_records(), 1u);
+  EXPECT_TRUE(stream.Wait().ok());
+  EXPECT_FALSE(stream.in_flight());
+  EXPECT_EQ(notified.load(), 1);
+  Status status;
+  EXPECT_FALSE(stream.Poll(&status));  // nothing in flight
+  stream.Seal();
+  while (!stream.Poll(&status)) std::this_thread::yield();
+  EXPECT_TRUE(status.ok());
+  EXPECT_EQ(notified.load(), 2);
+}
+
+TEST(WalStream, AFailedGroupRefusesTheOneFormingBehindIt) {
+  TempDir tmp;
+  FaultInjectingFileSystem fs;
+  WalCounters counters;
+  WalDirectory dir(&fs, tmp.path(), std::string(kSchema), 1 << 16);
+  WalStream stream(&dir, &counters);
+  ASSERT_TRUE(stream.Add(R"({"g":1})").ok());
+  ASSERT_TRUE(stream.Commit().ok());
+  fs.FailNext(Op::kSync, EIO);
+  ASSERT_TRUE(stream.Add(R"({"g":2})").ok());
+  stream.Seal();
+  ASSERT_TRUE(stream.Add(R"({"g":3})").ok());  // behind the group that will fail
+  EXPECT_FALSE(stream.Wait().ok());
+  EXPECT_EQ(stream.group_records(), 0u);  // dropped with it
+  EXPECT_EQ(*stream.Add(R"({"g":4})"), 4u);
+  ASSERT_TRUE(stream.Commit().ok());
+  EXPECT_EQ(counters.records.load(), 2u);  // g1 and g4
+  WalDirectory again(&fs, tmp.path(), std::string(kSchema), 1 << 16);
+  Recovered r = Recover(&again);
+  // g2 may be on disk (its write succeeded, its sync did not): never acknowledged, but logged. g3 never
+  // reached the disk.
+  for (const std::string& replayed : r.replayed) EXPECT_EQ(replayed.find("\"g\":3"), std::string::npos);
+  EXPECT_NE(std::find(r.replayed.begin(), r.replayed.end(), R"(0:4={"g":4})"), r.replayed.end());
 }
 
 // A segment with a torn tail: the records before the tear are replayed, the tear is reported and counted.
