@@ -99,6 +99,9 @@ struct StorageOptions {
   // Where events worth a line in the daemon's log that are not errors go (what start-up recovered from
   // the write-ahead log, a torn tail cut). Default: stderr.
   std::function<void(const std::string&)> on_notice;
+  // Permission bits of every file the engine creates (Parquet files, write-ahead log segments, the lock);
+  // directories get search bits where files get read or write (0640 -> 0750). The umask applies too.
+  uint32_t file_mode = 0640;
   // The file-system layer (tests inject faults); nullptr: the real one. Not owned.
   storage::FileSystem* file_system = nullptr;
 };

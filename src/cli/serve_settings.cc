@@ -207,6 +207,16 @@ Status ApplySocketMode(const Values& v, ServeSettings* s) {
   return Status::OK();
 }
 
+Status ApplyFileMode(const Values& v, ServeSettings* s) {
+  Result<uint32_t> mode = ParseMode(v.front());
+  if (!mode.ok()) return mode.status();
+  if ((*mode & 0600) != 0600) {
+    return Invalid({"must let the owner read and write (include 0600), got ", Shown(v.front())});
+  }
+  s->file_mode = *mode;
+  return Status::OK();
+}
+
 Status ApplySocketGroup(const Values& v, ServeSettings* s) {
   const std::string& group = v.front();
   if (group.empty()) {  // the daemon's own group, as when it is not set
@@ -473,6 +483,10 @@ constexpr SettingSpec kSpecs[] = {
      "When OK is sent: durable (the log is in the write-ahead log on disk) or memory (a crash loses up to a "
      "flush interval)",
      Kind::kString, ApplyAck},
+    {"file-mode", "", "MODE", "0640",
+     "Permission bits of the Parquet files and write-ahead log segments, in octal (directories get x "
+     "where files get r or w: 0750)",
+     Kind::kMode, ApplyFileMode},
     {"wal-segment-mb", "", "MB", "32",
      "Size of each write-ahead log segment (preallocated; one or two per io thread while idle)",
      Kind::kInteger, ApplyWalSegmentMb},
@@ -791,6 +805,7 @@ StorageOptions ServeSettings::ToStorageOptions() const {
   options.overflow = overflow;
   options.ack = ack;
   options.wal_segment_bytes = wal_segment_mb << 20;
+  options.file_mode = file_mode;
   options.partitioning = partition;
   options.retention_days = retention_days;
   options.retention_bytes = retention_mb << 20;

@@ -56,6 +56,9 @@ Status CheckOptions(const StorageOptions& options) {
     return Status::InvalidArgument("rotation size: must be at least 64 KiB");
   }
   if (options.retention_days < 0) return Status::InvalidArgument("retention days: must not be negative");
+  if ((options.file_mode & 0600) != 0600 || options.file_mode > 0777) {
+    return Status::InvalidArgument("file mode: must be permission bits that let the owner read and write");
+  }
   return Status::OK();
 }
 
@@ -74,7 +77,12 @@ struct ParseState {
 Engine::Engine(StorageOptions options, SchemaValidator schema)
     : options_(std::move(options)),
       schema_(std::move(schema)),
-      fs_(options_.file_system != nullptr ? options_.file_system : DefaultFileSystem()),
+      own_fs_(options_.file_system == nullptr && options_.file_mode != kDefaultFileMode
+                  ? NewPosixFileSystem(options_.file_mode)
+                  : nullptr),
+      fs_(options_.file_system != nullptr ? options_.file_system
+          : own_fs_                       ? own_fs_.get()
+                                          : DefaultFileSystem()),
       admission_(options_.queue_capacity) {
   // Appenders hand over batches small enough that a few of them cannot hold the whole capacity, and
   // take credits in chunks small enough that idle appenders cannot starve the busy ones.
@@ -90,7 +98,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
   if (Status st = engine->fs_->CreateDirs(engine->root()); !st.ok()) return st;
   // One engine per directory: two writers would reuse sequence numbers and delete each other's files.
   std::string lock_path = JoinPath(engine->root(), ".lock");
-  engine->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  engine->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC,
+                            static_cast<mode_t>(engine->options_.file_mode));
   if (engine->lock_fd_ < 0) return FileError("open", lock_path, errno);
   if (::flock(engine->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {

@@ -165,6 +165,7 @@ class Engine {
 
   StorageOptions options_;
   SchemaValidator schema_;
+  std::unique_ptr<FileSystem> own_fs_;  // the real file system with options_.file_mode, unless injected
   FileSystem* fs_;
   Admission admission_;
   EngineCounters counters_;

@@ -88,10 +88,14 @@ class PosixWritableFile final : public WritableFile {
 
 class PosixFileSystem final : public FileSystem {
  public:
+  explicit PosixFileSystem(uint32_t file_mode)
+      : file_mode_(static_cast<mode_t>(file_mode)),
+        dir_mode_(static_cast<mode_t>(DirectoryModeFor(file_mode))) {}
+
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     int fd;
     do {
-      fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, file_mode_);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) return FileError("open", path, errno);
     return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(path, fd));
@@ -154,7 +158,7 @@ class PosixFileSystem final : public FileSystem {
       pos = path.find('/', pos + 1);
       const std::string prefix = path.substr(0, pos);
       if (prefix.empty() || prefix.back() == '/') continue;
-      if (::mkdir(prefix.c_str(), 0755) == 0) continue;
+      if (::mkdir(prefix.c_str(), dir_mode_) == 0) continue;
       const int err = errno;
       struct stat st;
       // EEXIST for an existing directory is fine; so is EACCES on an ancestor that exists (mkdir -p
@@ -201,14 +205,30 @@ class PosixFileSystem final : public FileSystem {
     if (!status.ok()) entries->clear();
     return status;
   }
+
+ private:
+  const mode_t file_mode_;
+  const mode_t dir_mode_;
 };
 
 }  // namespace
 
 FileSystem* DefaultFileSystem() {
   // Never destroyed, so that it outlives every static user.
-  static PosixFileSystem* const file_system = new PosixFileSystem;
+  static PosixFileSystem* const file_system = new PosixFileSystem(kDefaultFileMode);
   return file_system;
+}
+
+std::unique_ptr<FileSystem> NewPosixFileSystem(uint32_t file_mode) {
+  return std::make_unique<PosixFileSystem>(file_mode);
+}
+
+uint32_t DirectoryModeFor(uint32_t file_mode) {
+  uint32_t mode = file_mode & 0777;
+  for (uint32_t shift : {6u, 3u, 0u}) {
+    if ((mode >> shift) & 06) mode |= 01u << shift;
+  }
+  return mode;
 }
 
 Status FileError(std::string_view op, const std::string& path, int error_number, bool enoent_is_not_found) {

@@ -57,8 +57,15 @@ class FileSystem {
   virtual Status ListDir(const std::string& path, std::vector<DirEntry>* entries) = 0;
 };
 
-// The process-wide POSIX implementation.
+// The process-wide POSIX implementation: files are created with mode 0640 and directories 0750 (before
+// the umask), so logs are not world-readable.
 FileSystem* DefaultFileSystem();
+inline constexpr uint32_t kDefaultFileMode = 0640;
+// A POSIX file system creating files with `file_mode` and directories with DirectoryModeFor(file_mode).
+std::unique_ptr<FileSystem> NewPosixFileSystem(uint32_t file_mode);
+// The directory mode that goes with a file mode: search (x) wherever read or write is allowed
+// (0640 -> 0750, 0600 -> 0700, 0644 -> 0755).
+uint32_t DirectoryModeFor(uint32_t file_mode);
 
 // "<op> <path>: <errno text>" as an IOError, or NotFound for ENOENT when the caller's contract has one.
 // The errno text comes from std::generic_category(), which is thread-safe, unlike strerror().

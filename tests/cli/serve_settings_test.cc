@@ -130,6 +130,7 @@ TEST(ServeSettingsTest, DefaultsAreTheSpecifications) {
   // Issue #12's: durable acknowledgements by default.
   EXPECT_EQ(s.ack, AckMode::kDurable);
   EXPECT_EQ(s.wal_segment_mb, 32u);
+  EXPECT_EQ(s.file_mode, 0640u);
   EXPECT_EQ(s.max_message_bytes, 1048576u);
   EXPECT_EQ(s.idle_timeout, std::chrono::seconds(300));
   ASSERT_TRUE(s.metrics_address.has_value());
@@ -168,6 +169,7 @@ TEST(ServeSettingsTest, DefaultsMapToTheLibrarysDefaultOptions) {
   EXPECT_EQ(storage.retention_bytes, library.retention_bytes);
   EXPECT_EQ(storage.parquet_compat, library.parquet_compat);
   EXPECT_EQ(storage.wal_segment_bytes, library.wal_segment_bytes);
+  EXPECT_EQ(storage.file_mode, library.file_mode);
   // The one default that differs on purpose: the daemon acknowledges durably; the library (and
   // `import`, whose input file is the durable copy) in memory.
   EXPECT_EQ(storage.ack, AckMode::kDurable);
@@ -236,6 +238,8 @@ TEST(ServeSettingsTest, EveryFlagParses) {
                                         "memory",
                                         "--wal-segment-mb",
                                         "8",
+                                        "--file-mode",
+                                        "0600",
                                         "--partition",
                                         "hour",
                                         "--retention-days",
@@ -272,6 +276,7 @@ TEST(ServeSettingsTest, EveryFlagParses) {
   EXPECT_EQ(s.overflow, OverflowPolicy::kBlock);
   EXPECT_EQ(s.ack, AckMode::kMemory);
   EXPECT_EQ(s.wal_segment_mb, 8u);
+  EXPECT_EQ(s.file_mode, 0600u);
   EXPECT_EQ(s.partition, Partitioning::kHour);
   EXPECT_EQ(s.retention_days, 30);
   EXPECT_EQ(s.retention_mb, 2048u);
@@ -374,6 +379,9 @@ TEST(ServeSettingsTest, BadValuesAreRefusedNamingTheFlag) {
       {{"--ack", "fsync"}, "--ack: expected durable or memory, got 'fsync'"},
       {{"--ack", ""}, "--ack: expected durable or memory"},
       {{"--wal-segment-mb", "0"}, "--wal-segment-mb: must be between 1 and 1024"},
+      {{"--file-mode", "0440"}, "--file-mode: must let the owner read and write (include 0600), got '0440'"},
+      {{"--file-mode", "01640"}, "--file-mode: must be at most 0777"},
+      {{"--file-mode", "rw-r-----"}, "--file-mode: expected an octal mode"},
       {{"--wal-segment-mb", "1025"}, "--wal-segment-mb: must be between 1 and 1024"},
       {{"--max-message-bytes", "0"}, "--max-message-bytes: must be between 1 and 1073741824 bytes"},
       {{"--max-message-bytes", "0KiB"}, "--max-message-bytes: must be between 1 and"},
@@ -479,6 +487,7 @@ queue-capacity = 20000
 overflow = "block"
 ack = "memory"
 wal-segment-mb = 8
+file-mode = "0600"
 partition = "hour"
 retention-days = 30
 retention-mb = 2048
@@ -517,6 +526,7 @@ TEST(ServeSettingsTest, ConfigWithEveryKey) {
   EXPECT_EQ(s.overflow, OverflowPolicy::kBlock);
   EXPECT_EQ(s.ack, AckMode::kMemory);
   EXPECT_EQ(s.wal_segment_mb, 8u);
+  EXPECT_EQ(s.file_mode, 0600u);
   EXPECT_EQ(s.partition, Partitioning::kHour);
   EXPECT_EQ(s.retention_days, 30);
   EXPECT_EQ(s.retention_mb, 2048u);

@@ -4,6 +4,8 @@
 // far) and opening the copy. The daemon-level kill -9 test is tests/server/crash.py.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include "parquet/file_reader.h"
 #include "storage/catalog.h"
 #include "storage/fault_fs.h"
+#include "storage/fs.h"
 #include "storage/storage_test_util.h"
 #include "storage/wal_coverage.h"
 #include "storage/wal_format.h"
@@ -244,6 +247,60 @@ TEST(DurableStorage, UnstoredLogsOfAnotherSchemaStopTheStart) {
   EXPECT_EQ(recovered->Stats().wal_replayed, 3u);
   ASSERT_TRUE(recovered->Close().ok());
   ExpectEachStoredOnce(dir.Sub("crashed"), 0, 3);
+}
+
+// Logs are not world-readable: files 0640, directories 0750 by default (issue #12, item 9).
+uint32_t ModeOf(const std::string& path) {
+  return static_cast<uint32_t>(fs::status(path).permissions()) & 0777;
+}
+
+TEST(StoragePermissions, FilesAre0640AndDirectories0750ByDefault) {
+  TempDir dir;
+  const mode_t old_umask = ::umask(022);
+  {
+    auto engine = Open(DurableOptions(dir.Sub("logs")));
+    ASSERT_TRUE(engine->Append(Log(0)).ok());
+    ASSERT_TRUE(engine->Flush().ok());
+    ASSERT_TRUE(engine->Close().ok());
+  }
+  std::vector<Partition> partitions;
+  ASSERT_TRUE(ScanStorage(DefaultFileSystem(), dir.Sub("logs"), &partitions).ok());
+  ASSERT_EQ(partitions.size(), 1u);
+  EXPECT_EQ(ModeOf(partitions[0].files[0].path), 0640u);
+  EXPECT_EQ(ModeOf(partitions[0].path), 0750u);
+  EXPECT_EQ(ModeOf(dir.Sub("logs")), 0750u);
+  EXPECT_EQ(ModeOf(dir.Sub("logs/wal")), 0750u);
+  EXPECT_EQ(ModeOf(dir.Sub("logs/.lock")), 0640u);
+  for (const auto& entry : fs::directory_iterator(dir.Sub("logs/wal"))) {
+    EXPECT_EQ(ModeOf(entry.path()), 0640u) << entry.path();
+  }
+  ::umask(old_umask);
+}
+
+TEST(StoragePermissions, FileModeSetsFilesAndTheirDirectories) {
+  TempDir dir;
+  const mode_t old_umask = ::umask(0);
+  StorageOptions options = DurableOptions(dir.Sub("logs"));
+  options.file_mode = 0600;
+  {
+    auto engine = Open(options);
+    ASSERT_TRUE(engine->Append(Log(0)).ok());
+    ASSERT_TRUE(engine->Close().ok());
+  }
+  std::vector<Partition> partitions;
+  ASSERT_TRUE(ScanStorage(DefaultFileSystem(), dir.Sub("logs"), &partitions).ok());
+  ASSERT_EQ(partitions.size(), 1u);
+  EXPECT_EQ(ModeOf(partitions[0].files[0].path), 0600u);
+  EXPECT_EQ(ModeOf(partitions[0].path), 0700u);
+  EXPECT_EQ(ModeOf(dir.Sub("logs/wal")), 0700u);
+  ::umask(old_umask);
+  EXPECT_EQ(DirectoryModeFor(0644), 0755u);
+  EXPECT_EQ(DirectoryModeFor(0620), 0730u);
+  // A mode the owner cannot write with is refused at open.
+  options.file_mode = 0440;
+  auto refused = StorageEngine::Open(options, DefaultSchema());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("file mode"), std::string::npos) << refused.status().ToString();
 }
 
 }  // namespace
