@@ -24,6 +24,7 @@ echo
 
 echo
 "$root/bench/ingest.sh" "$build"  # the daemon end to end: logs/s against the socket ceiling, RSS, profile
+"$root/bench/durable.sh" "$build"  # durable acks against memory acks, the fsync latency, a burst
 
 echo
 "$root/bench/query.sh" "$build"  # the query engine against DuckDB on 10 M logs
