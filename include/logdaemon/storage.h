@@ -92,6 +92,9 @@ struct StorageOptions {
   uint64_t retention_bytes = 0;  // 0: no limit; else the oldest files go first beyond this total
   bool parquet_compat = false;   // PLAIN + dictionary only, for old readers (DESIGN.md §6b)
   AckMode ack = AckMode::kMemory;
+  // At Close, how long writes that fail (a disk that stays full) are retried before the rows are given up
+  // (memory acks: lost and counted; durable acks: left in the write-ahead log for the next start).
+  std::chrono::milliseconds shutdown_write_timeout{30000};
   // kDurable: the write-ahead log's segments (in <directory>/wal/) are preallocated to this size.
   uint64_t wal_segment_bytes = uint64_t{32} << 20;
   // Where failed writes and other background errors are reported (one line each). Default: stderr.
@@ -118,6 +121,10 @@ struct StorageStats {
   uint64_t files_compacted = 0;  // input files a merge superseded
   uint64_t files_deleted_by_retention = 0;
   uint64_t write_errors = 0;        // failed write / fsync / rename attempts (each retried)
+  // Acknowledged logs that will never be stored, by reason. With AckMode::kDurable both stay 0: such rows
+  // stay in the write-ahead log and are stored at the next start.
+  uint64_t logs_lost_at_shutdown = 0;  // the disk refused them until the shutdown deadline
+  uint64_t logs_lost_encoding = 0;     // a flush file could not be encoded (a bug)
   uint64_t queued_logs = 0;         // gauge: logs accepted but not yet encoded
   uint64_t pending_files = 0;       // gauge: encoded files waiting to be written
   uint64_t compaction_backlog = 0;  // gauge: most files below the full size in one partition

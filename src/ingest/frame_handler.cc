@@ -11,6 +11,8 @@ namespace {
 
 // The parser starts with room for typical logs and grows (once, keeping the capacity) for larger frames.
 constexpr size_t kInitialParserCapacity = 64 * 1024;
+// With no group commit in flight, a group this large is sealed at once instead of at the end of the turn.
+constexpr size_t kEarlySealRows = 64;
 
 }  // namespace
 
@@ -129,6 +131,10 @@ void FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies) {
       // The forming group is large: wait for the one in flight, then seal this one.
       Status status;
       if (appender_->WaitCommit(&status)) Resolve(status);
+      SealForming();
+    } else if (appender_->buffered_rows() >= kEarlySealRows && !appender_->commit_in_flight()) {
+      // Nothing is being synced: start on what is here while the rest of the turn is parsed, so the
+      // fdatasync overlaps the parsing and the first replies go out sooner.
       SealForming();
     }
     return;

@@ -126,11 +126,21 @@ std::string RenderMetrics(const ServerStats& server, const StorageStats& storage
   out.Counter("logdaemon_write_errors_total", "Failed write, fsync or rename attempts (each is retried).",
               D(storage.write_errors));
 
+  constexpr std::string_view kLostHelp =
+      "Acknowledged logs that will never be stored, by reason (--ack memory only: with durable acks they "
+      "stay "
+      "in the write-ahead log for the next start).";
+  out.Counter("logdaemon_logs_lost_total", kLostHelp, D(storage.logs_lost_at_shutdown),
+              {{"reason", "write_failed_at_shutdown"}});
+  out.Counter("logdaemon_logs_lost_total", kLostHelp, D(storage.logs_lost_encoding),
+              {{"reason", "encoding_failed"}});
+
   // The write-ahead log (--ack durable).
-  out.Counter("logdaemon_wal_commits_total", "Group commits of the write-ahead log (logs made durable together).",
-              D(storage.wal_commits));
+  out.Counter("logdaemon_wal_commits_total",
+              "Group commits of the write-ahead log (logs made durable together).", D(storage.wal_commits));
   out.Counter("logdaemon_wal_syncs_total", "fdatasync calls of the write-ahead log.", D(storage.wal_syncs));
-  out.Counter("logdaemon_wal_logs_total", "Logs made durable in the write-ahead log.", D(storage.wal_records));
+  out.Counter("logdaemon_wal_logs_total", "Logs made durable in the write-ahead log.",
+              D(storage.wal_records));
   out.Counter("logdaemon_wal_written_bytes_total", "Bytes written to the write-ahead log.",
               D(storage.wal_bytes));
   out.Counter("logdaemon_wal_failed_commits_total",
@@ -139,9 +149,10 @@ std::string RenderMetrics(const ServerStats& server, const StorageStats& storage
   out.Counter("logdaemon_wal_torn_tails_total",
               "Write-ahead log segments cut at a torn tail at start-up (never-acknowledged bytes).",
               D(storage.wal_torn_tails));
-  out.Counter("logdaemon_wal_replayed_logs_total",
-              "Acknowledged logs stored at start-up from the write-ahead log (a crash came before their flush).",
-              D(storage.wal_replayed));
+  out.Counter(
+      "logdaemon_wal_replayed_logs_total",
+      "Acknowledged logs stored at start-up from the write-ahead log (a crash came before their flush).",
+      D(storage.wal_replayed));
   out.Gauge("logdaemon_wal_segments", "Write-ahead log segment files.", D(storage.wal_segments));
   out.Gauge("logdaemon_wal_bytes", "Disk space of the write-ahead log segments (preallocated).",
             D(storage.wal_disk_bytes));

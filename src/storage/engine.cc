@@ -397,8 +397,9 @@ Status Engine::Close() {
   }
   // Compaction stops at once (an unfinished merge is discarded); ingest's rows come first.
   compactor_->Stop();
-  // A disk that stays full must not hang shutdown forever: retries stop 30 s from now.
-  publisher_->BeginShutdown(SteadyNanos() + 30'000'000'000);
+  // A disk that stays full must not hang shutdown forever: retries stop after shutdown_write_timeout.
+  publisher_->BeginShutdown(SteadyNanos() +
+                            std::chrono::nanoseconds(options_.shutdown_write_timeout).count());
   {
     std::lock_guard lock(queue_mutex_);
     stop_writer_ = true;
@@ -411,6 +412,7 @@ Status Engine::Close() {
     if (Status st = writer_->TrimWal(); !st.ok()) ReportError(st.WithContext("trimming the write-ahead log"));
   }
   if (uint64_t lost = publisher_->abandoned_rows(); lost > 0) {
+    if (!wal_) counters_.logs_lost_at_shutdown.fetch_add(lost, std::memory_order_relaxed);
     close_status_ = Status::IOError(
         std::to_string(lost) +
         (wal_ ? " rows could not be written (see the errors above); they stay in the write-ahead log and are "
@@ -434,6 +436,8 @@ StorageStats Engine::Stats() const {
   stats.files_compacted = c.files_compacted.load();
   stats.files_deleted_by_retention = c.files_deleted_by_retention.load();
   stats.write_errors = c.write_errors.load();
+  stats.logs_lost_at_shutdown = c.logs_lost_at_shutdown.load();
+  stats.logs_lost_encoding = c.logs_lost_encoding.load();
   stats.queued_logs = admission_.in_use();
   stats.pending_files = c.pending_files.load();
   stats.compaction_backlog = c.compaction_backlog.load();

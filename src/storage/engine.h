@@ -54,6 +54,8 @@ struct EngineCounters {
   std::atomic<uint64_t> files_compacted{0};
   std::atomic<uint64_t> files_deleted_by_retention{0};
   std::atomic<uint64_t> write_errors{0};
+  std::atomic<uint64_t> logs_lost_at_shutdown{0};
+  std::atomic<uint64_t> logs_lost_encoding{0};
   std::atomic<uint64_t> pending_files{0};
   // Gauge: the most files below the full size in one partition at the compactor's last listing.
   std::atomic<uint64_t> compaction_backlog{0};

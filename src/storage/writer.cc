@@ -164,6 +164,8 @@ void Writer::WriteRows(int64_t key, const RowBatch& rows) {
     engine_->ReportError(
         st.WithContext("encoding a flush file; " + std::to_string(file.rows) + " rows lost"));
     PinLost(file.coverage);
+    if (!engine_->wal())
+      engine_->counters().logs_lost_encoding.fetch_add(file.rows, std::memory_order_relaxed);
     state.open.reset();
     return;
   }
@@ -215,6 +217,8 @@ void Writer::FlushPartition(int64_t key, PartitionState* state) {
     engine_->ReportError(
         st.WithContext("finishing a flush file; " + std::to_string(file->rows) + " rows lost"));
     PinLost(file->coverage);
+    if (!engine_->wal())
+      engine_->counters().logs_lost_encoding.fetch_add(file->rows, std::memory_order_relaxed);
     return;
   }
   PendingFile pending;

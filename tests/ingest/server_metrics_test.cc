@@ -250,6 +250,7 @@ TEST(RenderMetrics, OperatorMetricsHaveTheirNamesAndTypes) {
       {"logdaemon_compaction_backlog_files", "gauge"},
       {"logdaemon_files_deleted_by_retention_total", "counter"},
       {"logdaemon_write_errors_total", "counter"},
+      {"logdaemon_logs_lost_total", "counter"},
       {"logdaemon_wal_commits_total", "counter"},
       {"logdaemon_wal_syncs_total", "counter"},
       {"logdaemon_wal_logs_total", "counter"},

@@ -249,6 +249,45 @@ TEST(DurableStorage, UnstoredLogsOfAnotherSchemaStopTheStart) {
   ExpectEachStoredOnce(dir.Sub("crashed"), 0, 3);
 }
 
+// A disk that stays full until shutdown: memory acks lose the rows (counted); durable acks keep them in
+// the write-ahead log, and the next start stores them.
+TEST(DurableStorage, RowsTheDiskRefusesAtShutdownStayInTheLogUnderDurableAcks) {
+  for (AckMode ack : {AckMode::kMemory, AckMode::kDurable}) {
+    SCOPED_TRACE(AckModeName(ack));
+    TempDir dir;
+    FaultInjectingFileSystem faults;
+    StorageOptions options = DurableOptions(dir.path());
+    options.ack = ack;
+    options.file_system = &faults;
+    options.shutdown_write_timeout = 200ms;
+    auto engine = Open(options);
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(engine->Append(Log(i)).ok());
+    faults.FailNext(Op::kCreate, ENOSPC, -1);  // no Parquet file can be made any more
+    Status closed = engine->Close();
+    EXPECT_FALSE(closed.ok());
+    const StorageStats stats = engine->Stats();
+    if (ack == AckMode::kMemory) {
+      EXPECT_EQ(stats.logs_lost_at_shutdown, 10u);
+      EXPECT_NE(closed.message().find("10 rows could not be written"), std::string::npos)
+          << closed.ToString();
+    } else {
+      EXPECT_EQ(stats.logs_lost_at_shutdown, 0u);
+      EXPECT_NE(closed.message().find("they stay in the write-ahead log"), std::string::npos)
+          << closed.ToString();
+    }
+    engine.reset();
+    faults.ClearFaults();
+    auto reopened = Open(options);
+    EXPECT_EQ(reopened->Stats().wal_replayed, ack == AckMode::kDurable ? 10u : 0u);
+    ASSERT_TRUE(reopened->Close().ok());
+    if (ack == AckMode::kDurable) {
+      ExpectEachStoredOnce(dir.path(), 0, 10);
+    } else {
+      EXPECT_TRUE(StoredMessages(dir.path()).empty());
+    }
+  }
+}
+
 // Logs are not world-readable: files 0640, directories 0750 by default (issue #12, item 9).
 uint32_t ModeOf(const std::string& path) {
   return static_cast<uint32_t>(fs::status(path).permissions()) & 0777;
