@@ -52,7 +52,8 @@ void Publisher::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-Status Publisher::Publish(const PendingFile& file) {
+Status Publisher::Publish(const PendingFile& file, bool* entry_durable) {
+  *entry_durable = true;
   FileSystem* fs = engine_->fs();
   const std::string tmp_path = JoinPath(engine_->tmp_dir(), std::to_string(++tmp_counter_) + "-" + file.name);
   const std::string dir = JoinPath(engine_->root(), file.partition_path);
@@ -72,10 +73,21 @@ Status Publisher::Publish(const PendingFile& file) {
     return st;
   }
   // The file is visible and its bytes are durable; the directory entry becomes durable with this fsync.
-  // A failure here is reported but not retried as a new file (that would publish the rows twice).
-  if (Status s = fs->SyncDir(dir); !s.ok()) {
+  // A failure is not retried as a new file (that would publish the rows twice); the fsync alone is
+  // retried until it succeeds, because what counts as published lets the write-ahead log forget the rows.
+  int64_t backoff_ns = 10'000'000;
+  for (Status s = fs->SyncDir(dir); !s.ok(); s = fs->SyncDir(dir)) {
     engine_->counters().write_errors.fetch_add(1, std::memory_order_relaxed);
-    engine_->ReportError(s);
+    engine_->ReportError(s.WithContext("(will retry)"));
+    std::unique_lock lock(mutex_);
+    if (SteadyNanos() >= deadline_ns_) {
+      // Shutting down: the file may or may not survive a power cut. It does not count as published, so
+      // the write-ahead log keeps its rows; the next start replays them only if the file is gone.
+      *entry_durable = false;
+      break;
+    }
+    cv_.wait_for(lock, std::chrono::nanoseconds(backoff_ns), [&] { return SteadyNanos() >= deadline_ns_; });
+    backoff_ns = std::min<int64_t>(backoff_ns * 2, 2'000'000'000);
   }
   // A new partition directory's own entry lives in its parents.
   if (!file.partition_path.empty()) (void)fs->SyncDir(engine_->root());
@@ -96,7 +108,8 @@ void Publisher::Run() {
     if (front->name.empty()) {
       if (front->token) front->token->Complete(Status::OK());
     } else {
-      Status st = Publish(*front);
+      bool entry_durable = true;
+      Status st = Publish(*front, &entry_durable);
       if (!st.ok()) {
         engine_->counters().write_errors.fetch_add(1, std::memory_order_relaxed);
         engine_->ReportError(st.WithContext("writing " + front->name + " (will retry)"));
@@ -127,7 +140,7 @@ void Publisher::Run() {
       counters.bytes_written.fetch_add(front->bytes.size(), std::memory_order_relaxed);
       counters.pending_files.fetch_sub(1, std::memory_order_relaxed);
       counters.RecordLatency(static_cast<double>(SteadyNanos() - front->encoded_ns) / 1e6);
-      engine_->SetPublishedSequence(front->sequence);
+      if (entry_durable) engine_->SetPublishedSequence(front->sequence);
       if (front->token) front->token->Complete(Status::OK());
       engine_->NotifyPublished();
     }

@@ -51,7 +51,8 @@ class Publisher {
 
  private:
   void Run();
-  Status Publish(const PendingFile& file);
+  // *entry_durable: false when the directory fsync kept failing until the shutdown deadline.
+  Status Publish(const PendingFile& file, bool* entry_durable);
 
   Engine* engine_;
   const size_t max_pending_;

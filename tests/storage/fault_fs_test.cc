@@ -70,7 +70,8 @@ TEST(PosixFileSystem, WritesSyncsRenamesAndRemoves) {
   EXPECT_EQ(ReadAll(final_path), "hello world");
   struct stat st;
   ASSERT_EQ(::stat(final_path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777 & ~0022u, 0644u & ~0022u);  // 0644 less the umask
+  EXPECT_EQ(st.st_mode & 0777 & ~0022u,
+            0640u);  // kDefaultFileMode (0640) less a 022 umask: not world-readable
   ASSERT_TRUE(fs->Remove(final_path).ok());
   EXPECT_FALSE(Exists(final_path));
 }
