@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <system_error>
 #include <utility>
 
@@ -24,13 +25,13 @@ class FaultInjectingFileSystem::FaultyWritableFile final : public WritableFile {
 
   Status Sync() override {
     if (!status_.ok()) return status_;
-    status_ = fs_->Sync(path_, base_.get(), /*data_only=*/false);
+    status_ = fs_->Sync(path_, tracked_, base_.get(), /*data_only=*/false);
     return status_;
   }
 
   Status SyncData() override {
     if (!status_.ok()) return status_;
-    status_ = fs_->Sync(path_, base_.get(), /*data_only=*/true);
+    status_ = fs_->Sync(path_, tracked_, base_.get(), /*data_only=*/true);
     return status_;
   }
 
@@ -101,19 +102,18 @@ void FaultInjectingFileSystem::UntrackLocked(const std::string& path) {
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectingFileSystem::NewWritableFile(const std::string& path) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    int err;
-    if (TakeFaultLocked(Op::kCreate, &err)) return FileError("open", path, err);
-  }
+  // The lock is held across the base call (and in Rename and Remove), so that a power cut sees the
+  // namespace and what is tracked agree.
+  std::lock_guard<std::mutex> lock(mutex_);
+  Status off;
+  if (PoweredOffLocked(&off, "open", path)) return off;
+  int err;
+  if (TakeFaultLocked(Op::kCreate, &err)) return FileError("open", path, err);
   Result<std::unique_ptr<WritableFile>> base = base_->NewWritableFile(path);
   if (!base.ok()) return base.status();
   auto tracked = std::make_shared<TrackedFile>();
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    UntrackLocked(path);  // O_TRUNC gave the old bytes back
-    files_[path] = tracked;
-  }
+  UntrackLocked(path);  // O_TRUNC gave the old bytes back
+  files_[path] = tracked;
   return std::unique_ptr<WritableFile>(
       std::make_unique<FaultyWritableFile>(this, path, std::move(tracked), std::move(*base)));
 }
@@ -122,6 +122,7 @@ Status FaultInjectingFileSystem::Append(const std::string& path, const std::shar
                                         WritableFile* base, const uint8_t* data, size_t n) {
   // Held across the base write, so that concurrent appends cannot both take the last free bytes.
   std::lock_guard<std::mutex> lock(mutex_);
+  if (Status off; PoweredOffLocked(&off, "write", path)) return off;
   int err = 0;
   size_t to_write = n;
   // Bytes written into a preallocated range take no more of the disk.
@@ -151,13 +152,52 @@ Status FaultInjectingFileSystem::Append(const std::string& path, const std::shar
   return Status::OK();
 }
 
-Status FaultInjectingFileSystem::Sync(const std::string& path, WritableFile* base, bool data_only) {
+bool FaultInjectingFileSystem::PoweredOffLocked(Status* status, std::string_view op,
+                                                const std::string& path) {
+  if (!powered_off_) return false;
+  *status = FileError(op, path, EIO);
+  return true;
+}
+
+Status FaultInjectingFileSystem::Sync(const std::string& path, const std::shared_ptr<TrackedFile>& tracked,
+                                      WritableFile* base, bool data_only) {
+  const char* op = data_only ? "fdatasync" : "fsync";
+  uint64_t size = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    Status off;
+    if (PoweredOffLocked(&off, op, path)) return off;
     int err;
-    if (TakeFaultLocked(Op::kSync, &err)) return FileError(data_only ? "fdatasync" : "fsync", path, err);
+    if (TakeFaultLocked(Op::kSync, &err)) return FileError(op, path, err);
+    size = tracked->size;
   }
-  return data_only ? base->SyncData() : base->Sync();
+  Status status = data_only ? base->SyncData() : base->Sync();
+  if (!status.ok()) return status;
+  std::lock_guard<std::mutex> lock(mutex_);
+  // The power went out while syncing: whether the bytes made it is unknown, so it failed.
+  if (PoweredOffLocked(&status, op, path)) return status;
+  tracked->synced = std::max(tracked->synced, size);
+  return status;
+}
+
+Status FaultInjectingFileSystem::PowerCut() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  powered_off_ = true;
+  Status first;
+  for (auto& [path, tracked] : files_) {
+    if (!tracked->linked) continue;
+    std::error_code error;
+    if (!tracked->entry_durable) {
+      std::filesystem::remove(path, error);
+    } else {
+      // What was not synced is gone; preallocated space reads as zeros again.
+      std::filesystem::resize_file(path, tracked->synced, error);
+      if (!error && tracked->reserved > tracked->synced)
+        std::filesystem::resize_file(path, tracked->reserved, error);
+    }
+    if (error && first.ok()) first = FileError("power cut", path, error.value());
+  }
+  return first;
 }
 
 Status FaultInjectingFileSystem::Preallocate(const std::string& path,
@@ -182,20 +222,20 @@ Status FaultInjectingFileSystem::ReadFile(const std::string& path, std::string* 
 }
 
 Status FaultInjectingFileSystem::Rename(const std::string& from, const std::string& to) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    int err;
-    if (TakeFaultLocked(Op::kRename, &err)) return FileError("rename", from + " to " + to, err);
-  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  Status off;
+  if (PoweredOffLocked(&off, "rename", from)) return off;
+  int err;
+  if (TakeFaultLocked(Op::kRename, &err)) return FileError("rename", from + " to " + to, err);
   Status status = base_->Rename(from, to);
   if (!status.ok()) return status;
-  std::lock_guard<std::mutex> lock(mutex_);
   if (from == to) return status;  // rename(2) does nothing then
   UntrackLocked(to);              // the replaced file's bytes are freed
   auto it = files_.find(from);
   if (it != files_.end()) {
     std::shared_ptr<TrackedFile> tracked = std::move(it->second);
     files_.erase(it);
+    tracked->entry_durable = false;  // the new entry needs a SyncDir of its directory
     files_[to] = std::move(tracked);
   }
   return status;
@@ -204,23 +244,30 @@ Status FaultInjectingFileSystem::Rename(const std::string& from, const std::stri
 Status FaultInjectingFileSystem::SyncDir(const std::string& path) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    Status off;
+    if (PoweredOffLocked(&off, "fsync", path)) return off;
     int err;
     if (TakeFaultLocked(Op::kSyncDir, &err)) return FileError("fsync", path, err);
   }
-  return base_->SyncDir(path);
+  Status status = base_->SyncDir(path);
+  if (!status.ok()) return status;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (PoweredOffLocked(&status, "fsync", path)) return status;
+  const std::filesystem::path dir = std::filesystem::path(path).lexically_normal();
+  for (auto& [file, tracked] : files_) {
+    if (std::filesystem::path(file).parent_path().lexically_normal() == dir) tracked->entry_durable = true;
+  }
+  return status;
 }
 
 Status FaultInjectingFileSystem::Remove(const std::string& path) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    int err;
-    if (TakeFaultLocked(Op::kRemove, &err)) return FileError("unlink", path, err, true);
-  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  Status off;
+  if (PoweredOffLocked(&off, "unlink", path)) return off;
+  int err;
+  if (TakeFaultLocked(Op::kRemove, &err)) return FileError("unlink", path, err, true);
   Status status = base_->Remove(path);
-  if (status.ok() || status.code() == Status::Code::kNotFound) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    UntrackLocked(path);
-  }
+  if (status.ok() || status.code() == Status::Code::kNotFound) UntrackLocked(path);
   return status;
 }
 
@@ -234,6 +281,11 @@ Status FaultInjectingFileSystem::RemoveDir(const std::string& path) {
 }
 
 Status FaultInjectingFileSystem::CreateDirs(const std::string& path) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Status off;
+    if (PoweredOffLocked(&off, "mkdir", path)) return off;
+  }
   return base_->CreateDirs(path);
 }
 

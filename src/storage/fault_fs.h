@@ -12,6 +12,12 @@
 // write failure (the 1st, 3rd, … since construction) first writes the first half of the data. A write
 // that fails stays failed, like the real WritableFile.
 //
+// A power cut (PowerCut) forgets what a real disk would: the bytes of each file written through this layer
+// beyond what was fsynced (preallocated space reads as zeros again), and the files whose directory entry
+// was not made durable by a SyncDir of their directory since they were created or renamed. From then on
+// every operation fails with EIO (the machine is off); a new file system on the same directory is the
+// reboot. Removals are kept as done (a crash may also resurrect a removed file; that case is not modelled).
+//
 // Thread-safety: every method may be called from any thread; the state is behind one mutex. Files it
 // creates must not outlive it.
 #pragma once
@@ -49,6 +55,8 @@ class FaultInjectingFileSystem final : public FileSystem {
   uint64_t used_bytes() const;
   // How many operations failed because of FailNext or the capacity.
   uint64_t injected_failures() const;
+  // Simulates a power cut now (see the header comment). Errors undoing the real files are returned.
+  Status PowerCut();
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Status ReadFile(const std::string& path, std::string* contents) override;
@@ -64,8 +72,10 @@ class FaultInjectingFileSystem final : public FileSystem {
   // The bytes of one file written through this layer. Shared with its open WritableFile, so that its
   // writes keep being counted after a rename; `linked` is cleared when the path is removed or replaced.
   struct TrackedFile {
-    uint64_t size = 0;      // bytes appended
-    uint64_t reserved = 0;  // bytes preallocated; the file takes max(size, reserved) of the disk
+    uint64_t size = 0;           // bytes appended
+    uint64_t reserved = 0;       // bytes preallocated; the file takes max(size, reserved) of the disk
+    uint64_t synced = 0;         // bytes made durable by the last Sync / SyncData
+    bool entry_durable = false;  // its directory entry survives a power cut (SyncDir since create/rename)
     bool linked = true;
     uint64_t charge() const { return size > reserved ? size : reserved; }
   };
@@ -82,7 +92,10 @@ class FaultInjectingFileSystem final : public FileSystem {
   Status Append(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
                 const uint8_t* data, size_t n);
   // Called by FaultyWritableFile::Sync and SyncData.
-  Status Sync(const std::string& path, WritableFile* base, bool data_only);
+  Status Sync(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
+              bool data_only);
+  // EIO once the power is cut. REQUIRES: mutex_ held.
+  bool PoweredOffLocked(Status* status, std::string_view op, const std::string& path);
   // Called by FaultyWritableFile::Preallocate: takes the reserved bytes from the capacity.
   Status Preallocate(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
                      uint64_t bytes);
@@ -95,6 +108,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   uint64_t used_bytes_ = 0;
   uint64_t injected_failures_ = 0;
   uint64_t injected_write_failures_ = 0;  // decides which injected write failures are partial
+  bool powered_off_ = false;
 };
 
 }  // namespace logdaemon::storage

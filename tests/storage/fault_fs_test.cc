@@ -455,5 +455,58 @@ TEST(FaultFs, ConcurrentWritersNeverExceedTheCapacity) {
   EXPECT_GT(fs.injected_failures(), 0u);
 }
 
+// A power cut forgets unsynced bytes and directory entries no SyncDir made durable; then the machine is off.
+TEST(FaultFs, APowerCutForgetsWhatWasNotSynced) {
+  TempDir dir;
+  FaultInjectingFileSystem fs;
+  auto append = [](WritableFile* f, std::string_view text) {
+    return f->Append(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  };
+  const std::string kept = dir.path() + "/kept";
+  auto a = fs.NewWritableFile(kept);
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(append(a->get(), "durable").ok());
+  ASSERT_TRUE((*a)->SyncData().ok());
+  ASSERT_TRUE(fs.SyncDir(dir.path()).ok());
+  ASSERT_TRUE(append(a->get(), " and not").ok());  // written, never synced
+  const std::string preallocated = dir.path() + "/prealloc";
+  auto b = fs.NewWritableFile(preallocated);
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(append(b->get(), "head").ok());
+  ASSERT_TRUE((*b)->Preallocate(64).ok());
+  ASSERT_TRUE((*b)->Sync().ok());
+  ASSERT_TRUE(fs.SyncDir(dir.path()).ok());
+  ASSERT_TRUE(append(b->get(), "tail").ok());
+  const std::string unsynced_entry = dir.path() + "/new";
+  auto c = fs.NewWritableFile(unsynced_entry);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(append(c->get(), "synced bytes, but no directory fsync").ok());
+  ASSERT_TRUE((*c)->Sync().ok());
+  ASSERT_TRUE(fs.Rename(kept, dir.path() + "/renamed").ok());  // the rename is not durable either...
+  ASSERT_TRUE(fs.Rename(dir.path() + "/renamed", kept).ok());  // ...until this one's directory is synced
+  ASSERT_TRUE(fs.SyncDir(dir.path()).ok());
+
+  ASSERT_TRUE(fs.PowerCut().ok());
+  EXPECT_EQ(ReadAll(kept), "durable");
+  EXPECT_EQ(ReadAll(preallocated), "head" + std::string(60, '\0'));  // preallocated space reads as zeros
+  EXPECT_TRUE(Exists(unsynced_entry));  // its directory was synced after it was created
+  // The machine is off.
+  EXPECT_EQ(append(a->get(), "x").code(), Status::Code::kIOError);
+  EXPECT_NE(fs.NewWritableFile(dir.path() + "/later").status().message().find("Input/output error"),
+            std::string::npos);
+  EXPECT_FALSE(fs.SyncDir(dir.path()).ok());
+}
+
+TEST(FaultFs, AFileWhoseDirectoryWasNeverSyncedIsGoneAfterAPowerCut) {
+  TempDir dir;
+  FaultInjectingFileSystem fs;
+  auto file = fs.NewWritableFile(dir.path() + "/orphan");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append(reinterpret_cast<const uint8_t*>("abc"), 3).ok());
+  ASSERT_TRUE((*file)->Sync().ok());  // its bytes, but not its name
+  ASSERT_TRUE(fs.PowerCut().ok());
+  EXPECT_FALSE(Exists(dir.path() + "/orphan"));
+}
+
 }  // namespace
 }  // namespace logdaemon::storage
