@@ -33,13 +33,8 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 "$build/bench/parquet_export" 200000 "$work/corpus.parquet" "$work/corpus.ndjson" >/dev/null
 echo "corpus: 200000 distinct logs (the benches' Loghub corpus), $logs logs per run, medians of $reps runs"
 
-wait_for_socket() {
-  for _ in $(seq 1 400); do [ -S "$1" ] && return 0; sleep 0.05; done
-  echo "durable.sh: $1 did not appear" >&2
-  return 1
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-field() { node -e 'const o = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(o[process.argv[1]])' "$1"; }
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 metric() {  # metric NAME PORT: its value from /metrics
   python3 -c 'import sys, urllib.request as u
 for line in u.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[2]).read().decode().splitlines():

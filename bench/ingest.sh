@@ -36,15 +36,9 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 avg=$(awk '{ n += length($0) } END { printf "%.0f", n / NR }' "$work/corpus.ndjson")
 echo "corpus: 200000 distinct logs, $avg bytes per log on average; $logs logs per run, medians of $reps runs"
 
-wait_for_socket() {
-  for _ in $(seq 1 200); do [ -S "$1" ] && return 0; sleep 0.05; done
-  echo "ingest.sh: $1 did not appear" >&2
-  return 1
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
-# median of the numbers on stdin
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-field() { node -e 'const o = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(o[process.argv[1]])' "$1"; }
 
 # ---- 1. the socket ceiling ----------------------------------------------------------------------------
 echo

@@ -49,13 +49,13 @@ struct ServerOptions {
 
 // Why a frame was answered with ERROR (the `reason` label of logdaemon_logs_rejected_total).
 enum class RejectReason : uint8_t {
-  kInvalidJson,   // "invalid JSON: …"
-  kInvalidUtf8,   // "invalid JSON: invalid UTF-8 at byte N"
-  kNotObject,     // "not an object: …"
-  kSchema,        // "schema: …"
-  kUnstorable,    // valid, but the storage engine cannot store it (an integer beyond INT64)
-  kEmptyFrame,    // length 0
-  kFrameTooLarge,  // length > max_message_bytes (the connection is closed)
+  kInvalidJson,         // "invalid JSON: …"
+  kInvalidUtf8,         // "invalid JSON: invalid UTF-8 at byte N"
+  kNotObject,           // "not an object: …"
+  kSchema,              // "schema: …"
+  kUnstorable,          // valid, but the storage engine cannot store it (an integer beyond INT64)
+  kEmptyFrame,          // length 0
+  kFrameTooLarge,       // length > max_message_bytes (the connection is closed)
   kStorageUnavailable,  // "storage unavailable: …": the write-ahead log could not make it durable
 };
 inline constexpr size_t kRejectReasonCount = 8;

@@ -120,14 +120,14 @@ struct StorageStats {
   uint64_t compactions = 0;      // merged files made visible
   uint64_t files_compacted = 0;  // input files a merge superseded
   uint64_t files_deleted_by_retention = 0;
-  uint64_t write_errors = 0;        // failed write / fsync / rename attempts (each retried)
+  uint64_t write_errors = 0;  // failed write / fsync / rename attempts (each retried)
   // Acknowledged logs that will never be stored, by reason. With AckMode::kDurable both stay 0: such rows
   // stay in the write-ahead log and are stored at the next start.
   uint64_t logs_lost_at_shutdown = 0;  // the disk refused them until the shutdown deadline
   uint64_t logs_lost_encoding = 0;     // a flush file could not be encoded (a bug)
-  uint64_t queued_logs = 0;         // gauge: logs accepted but not yet encoded
-  uint64_t pending_files = 0;       // gauge: encoded files waiting to be written
-  uint64_t compaction_backlog = 0;  // gauge: most files below the full size in one partition
+  uint64_t queued_logs = 0;            // gauge: logs accepted but not yet encoded
+  uint64_t pending_files = 0;          // gauge: encoded files waiting to be written
+  uint64_t compaction_backlog = 0;     // gauge: most files below the full size in one partition
   // The write-ahead log (kDurable).
   uint64_t wal_commits = 0;         // group commits
   uint64_t wal_syncs = 0;           // fdatasync calls

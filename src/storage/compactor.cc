@@ -300,11 +300,7 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
     input_bytes += partition.files[i].size;
     input_rows += static_cast<uint64_t>((*reader)->num_rows());
     // The merged file holds the inputs' write-ahead log records: it records the union of their coverage.
-    if (std::optional<std::string> text = (*reader)->KeyValue(kWalCoverageKey)) {
-      auto decoded = WalCoverage::Decode(*text);
-      if (!decoded.ok()) return decoded.status().WithContext(partition.files[i].path);
-      coverage.Merge(*decoded);
-    }
+    if (Status st = MergeFileCoverage(**reader, partition.files[i].path, &coverage); !st.ok()) return st;
     readers.push_back(std::move(*reader));
   }
 

@@ -178,11 +178,7 @@ Result<WalCoverage> Engine::ReadCoverage() {
     for (const DataFile& file : partition.files) {
       auto reader = parquet::FileReader::Open(file.path);
       if (!reader.ok()) return reader.status().WithContext(file.path);
-      std::optional<std::string> text = (*reader)->KeyValue(kWalCoverageKey);
-      if (!text) continue;  // written without a write-ahead log
-      auto decoded = WalCoverage::Decode(*text);
-      if (!decoded.ok()) return decoded.status().WithContext(file.path);
-      coverage.Merge(*decoded);
+      if (Status st = MergeFileCoverage(**reader, file.path, &coverage); !st.ok()) return st;
     }
   }
   return coverage;
@@ -197,13 +193,7 @@ Status Engine::RecoverWal() {
   uint64_t unstorable = 0;
   WalRecoveryCallbacks callbacks;
   callbacks.coverage = [this] { return ReadCoverage(); };
-  callbacks.report = [this](const std::string& line) {
-    if (options_.on_notice) {
-      options_.on_notice(line);
-    } else {
-      std::fprintf(stderr, "logdaemon storage: %s\n", line.c_str());
-    }
-  };
+  callbacks.report = [this](const std::string& line) { ReportNotice(line); };
   callbacks.replay = [&](uint32_t stream, uint64_t lsn, std::string_view payload) -> Status {
     buffer.assign(payload);
     buffer.resize(payload.size() + simdjson::SIMDJSON_PADDING);
@@ -349,6 +339,14 @@ void Engine::ReportError(const Status& status) {
   }
   if (options_.on_error) {
     options_.on_error(Status::IOError(line));
+  } else {
+    std::fprintf(stderr, "logdaemon storage: %s\n", line.c_str());
+  }
+}
+
+void Engine::ReportNotice(const std::string& line) {
+  if (options_.on_notice) {
+    options_.on_notice(line);
   } else {
     std::fprintf(stderr, "logdaemon storage: %s\n", line.c_str());
   }

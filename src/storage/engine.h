@@ -140,6 +140,8 @@ class Engine {
 
   // Reports a background error (once per distinct burst; see ReportError in engine.cc).
   void ReportError(const Status& status);
+  // A line worth the daemon's log that is not an error (StorageOptions::on_notice, else stderr).
+  void ReportNotice(const std::string& line);
   // The shared appender's batch, handed over when it is old (the writer calls this on its ticks).
   void TickSharedAppender();
   // Wakes the compactor (a file was published).

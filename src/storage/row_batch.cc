@@ -330,6 +330,7 @@ Status RowBatch::AppendColumnData(const std::vector<parquet::ColumnData>& data, 
 }
 
 void RowBatch::SortByTime() {
+  assert(wal_lsns_.empty());  // only compaction sorts, and its rows carry no LSNs (files record coverage)
   // Batches arrive in time order far more often than not.
   if (std::is_sorted(row_times_.begin(), row_times_.end())) return;
   size_t n = num_rows_;
@@ -384,11 +385,6 @@ void RowBatch::SortByTime() {
   scratch_i64.resize(n);
   for (size_t i = 0; i < n; ++i) scratch_i64[i] = row_times_[order[i]];
   row_times_.swap(scratch_i64);
-  if (!wal_lsns_.empty()) {
-    std::vector<uint64_t> lsns(n);
-    for (size_t i = 0; i < n; ++i) lsns[i] = wal_lsns_[order[i]];
-    wal_lsns_.swap(lsns);
-  }
 }
 
 bool RowBatch::SinglePartition() const {

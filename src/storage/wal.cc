@@ -182,14 +182,7 @@ WalStream::~WalStream() {
     cv_.notify_all();
     thread_.join();
   }
-  // Whatever still forms was never acknowledged: its segments are closed as they are.
-  for (Chunk& chunk : forming_.chunks) {
-    if (chunk.close_after) {
-      (void)chunk.file->Close();
-      dir_->CloseSegment(stream_, chunk.segment_first_lsn, chunk.last_lsn);
-    }
-  }
-  CloseCurrent(next_lsn_ - 1);
+  DropForming();  // never acknowledged
   dir_->ReleaseStream(stream_, next_lsn_);
 }
 
@@ -297,6 +290,11 @@ void WalStream::Finish(const Status& status) {
   if (status.ok()) return;
   // What this segment holds can no longer be trusted to end cleanly, and what forms behind the failed
   // group is refused with it: the next record starts a new segment.
+  DropForming();
+}
+
+void WalStream::DropForming() {
+  // Segments rolled away from within the group are closed as they are, and so is the current one.
   for (Chunk& chunk : forming_.chunks) {
     if (chunk.close_after) {
       (void)chunk.file->Close();

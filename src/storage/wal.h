@@ -165,6 +165,8 @@ class WalStream {
   Status WriteGroup(Group& group);  // on the sync thread
   // The group in flight ended with `status`; on failure the forming group goes too.
   void Finish(const Status& status);
+  // Discards the forming group (its LSNs are never used) and closes the current segment.
+  void DropForming();
   void CloseCurrent(uint64_t last_lsn);
 
   WalDirectory* const dir_;

@@ -1,6 +1,9 @@
 #include "storage/wal_coverage.h"
 
 #include <algorithm>
+#include <optional>
+
+#include "parquet/file_reader.h"
 
 namespace logdaemon::storage {
 
@@ -148,6 +151,15 @@ Result<WalCoverage> WalCoverage::Decode(std::string_view text) {
     }
   }
   return coverage;
+}
+
+Status MergeFileCoverage(const parquet::FileReader& reader, std::string_view path, WalCoverage* coverage) {
+  std::optional<std::string> text = reader.KeyValue(kWalCoverageKey);
+  if (!text) return Status::OK();
+  auto decoded = WalCoverage::Decode(*text);
+  if (!decoded.ok()) return decoded.status().WithContext(path);
+  coverage->Merge(*decoded);
+  return Status::OK();
 }
 
 }  // namespace logdaemon::storage

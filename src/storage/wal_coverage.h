@@ -17,6 +17,10 @@
 
 #include "logdaemon/status.h"
 
+namespace logdaemon::parquet {
+class FileReader;
+}
+
 namespace logdaemon::storage {
 
 inline constexpr std::string_view kWalCoverageKey = "logdaemon.wal";
@@ -56,5 +60,9 @@ class WalCoverage {
 
   std::map<uint32_t, std::vector<LsnRange>> streams_;
 };
+
+// Merges the coverage recorded in a Parquet file's metadata into *coverage (none: written without a
+// write-ahead log). InvalidArgument naming `path` when it does not decode.
+Status MergeFileCoverage(const parquet::FileReader& reader, std::string_view path, WalCoverage* coverage);
 
 }  // namespace logdaemon::storage

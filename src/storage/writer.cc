@@ -163,9 +163,7 @@ void Writer::WriteRows(int64_t key, const RowBatch& rows) {
     // Encoding into memory fails only on a bug; the file is broken, so it is dropped with its rows.
     engine_->ReportError(
         st.WithContext("encoding a flush file; " + std::to_string(file.rows) + " rows lost"));
-    PinLost(file.coverage);
-    if (!engine_->wal())
-      engine_->counters().logs_lost_encoding.fetch_add(file.rows, std::memory_order_relaxed);
+    FileLost(file);
     state.open.reset();
     return;
   }
@@ -216,9 +214,7 @@ void Writer::FlushPartition(int64_t key, PartitionState* state) {
   if (Status st = file->writer->Close(metadata); !st.ok()) {
     engine_->ReportError(
         st.WithContext("finishing a flush file; " + std::to_string(file->rows) + " rows lost"));
-    PinLost(file->coverage);
-    if (!engine_->wal())
-      engine_->counters().logs_lost_encoding.fetch_add(file->rows, std::memory_order_relaxed);
+    FileLost(*file);
     return;
   }
   PendingFile pending;
@@ -239,8 +235,10 @@ void Writer::FlushPartition(int64_t key, PartitionState* state) {
   publisher_->Submit(std::move(pending));
 }
 
-void Writer::PinLost(const WalCoverage& coverage) {
-  for (const auto& [stream, ranges] : coverage.streams()) {
+void Writer::FileLost(const OpenFile& file) {
+  // Durable acks: the log keeps the rows (pinned) for the next start. Memory acks: they are gone.
+  if (!engine_->wal()) engine_->counters().logs_lost_encoding.fetch_add(file.rows, std::memory_order_relaxed);
+  for (const auto& [stream, ranges] : file.coverage.streams()) {
     if (ranges.empty()) continue;
     auto [it, inserted] = pinned_.try_emplace(stream, ranges.front().first);
     if (!inserted) it->second = std::min(it->second, ranges.front().first);

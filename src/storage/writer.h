@@ -80,8 +80,9 @@ class Writer {
   // Flushes the partitions whose trigger fired (all of them when `force`); returns the next deadline.
   int64_t FlushDue(bool force, int64_t now_ns);
   void FlushPartition(int64_t key, PartitionState* state);
-  // Rows of these LSNs will not be in any file (an encoding failure): the log keeps them for a restart.
-  void PinLost(const WalCoverage& coverage);
+  // The file's rows will not be in any file (an encoding failure): the write-ahead log keeps them for a
+  // restart (its records are pinned below the trim point), or, with memory acks, they are counted lost.
+  void FileLost(const OpenFile& file);
 
   Engine* engine_;
   Publisher* publisher_;
