@@ -97,6 +97,10 @@ struct StorageOptions {
   std::chrono::milliseconds shutdown_write_timeout{30000};
   // kDurable: the write-ahead log's segments (in <directory>/wal/) are preallocated to this size.
   uint64_t wal_segment_bytes = uint64_t{32} << 20;
+  // kDurable: how far the write-ahead log may grow (capped at start by half the free disk space). Logs
+  // that find the queue full wait in the log (a backlog the writer catches up from) until it reaches
+  // this; only then does the overflow policy apply.
+  uint64_t wal_max_bytes = uint64_t{1} << 30;
   // Where failed writes and other background errors are reported (one line each). Default: stderr.
   std::function<void(const Status&)> on_error;
   // Where events worth a line in the daemon's log that are not errors go (what start-up recovered from
@@ -138,6 +142,11 @@ struct StorageStats {
   uint64_t wal_replayed = 0;        // logs stored at start-up from the log (not in any file yet)
   uint64_t wal_segments = 0;        // gauge
   uint64_t wal_disk_bytes = 0;      // gauge: bytes of the segments on disk
+  uint64_t wal_max_bytes = 0;       // the log's limit (wal_max_bytes, capped by the free space)
+  uint64_t wal_backlog_logs = 0;    // gauge: logs waiting in the log for room in memory
+  uint64_t wal_backlog_bytes = 0;   // gauge: their bytes in the log
+  uint64_t wal_spilled = 0;         // logs that went through the backlog
+  bool storage_failing = false;     // gauge: files cannot be written right now
   // Flush latency (encode end → durable and visible), milliseconds: counts per upper bound.
   static constexpr double kLatencyBoundsMs[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
   std::vector<uint64_t> flush_latency_counts;  // size(kLatencyBoundsMs) + 1 (the last is +Inf)

@@ -373,6 +373,13 @@ Status ApplyWalSegmentMb(const Values& v, ServeSettings* s) {
   return Status::OK();
 }
 
+Status ApplyWalMaxMb(const Values& v, ServeSettings* s) {
+  Result<int64_t> n = ParseInRange(v.front(), 4, int64_t{1} << 30);
+  if (!n.ok()) return n.status();
+  s->wal_max_mb = static_cast<uint64_t>(*n);
+  return Status::OK();
+}
+
 Status ApplyAck(const Values& v, ServeSettings* s) {
   Result<AckMode> mode = ParseAckMode(v.front());
   if (!mode.ok()) return Invalid({"expected durable or memory, got ", Shown(v.front())});
@@ -490,6 +497,10 @@ constexpr SettingSpec kSpecs[] = {
     {"wal-segment-mb", "", "MB", "32",
      "Size of each write-ahead log segment (preallocated; one or two per io thread while idle)",
      Kind::kInteger, ApplyWalSegmentMb},
+    {"wal-max-mb", "", "MB", "1024",
+     "How far the write-ahead log may grow while the writer is behind (bursts wait there, not in memory); "
+     "capped at start by half the free disk space. Beyond it the overflow policy applies",
+     Kind::kInteger, ApplyWalMaxMb},
     {"partition", "", "BY", "day", "Partition directories: day, hour or none", Kind::kString, ApplyPartition},
     {"retention-days", "", "N", "0", "Delete partitions older than N days (0: keep)", Kind::kInteger,
      ApplyRetentionDays},
@@ -805,6 +816,7 @@ StorageOptions ServeSettings::ToStorageOptions() const {
   options.overflow = overflow;
   options.ack = ack;
   options.wal_segment_bytes = wal_segment_mb << 20;
+  options.wal_max_bytes = wal_max_mb << 20;
   options.file_mode = file_mode;
   options.partitioning = partition;
   options.retention_days = retention_days;
@@ -843,6 +855,11 @@ Status ApplyConfigFile(const std::string& path, ServeSettings* settings) {
 }
 
 Status CheckServeSettings(const ServeSettings& settings) {
+  if (settings.wal_max_mb < 4 * settings.wal_segment_mb) {
+    return Invalid({"wal-max-mb: must be at least 4 segments (4 x --wal-segment-mb = ",
+                    std::to_string(4 * settings.wal_segment_mb), "), got ",
+                    std::to_string(settings.wal_max_mb)});
+  }
   const int level = settings.compression_level;
   if (level == 0) return Status::OK();
   switch (settings.compression) {

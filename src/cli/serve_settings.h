@@ -70,6 +70,7 @@ struct ServeSettings {
   OverflowPolicy overflow = OverflowPolicy::kDrop;
   AckMode ack = AckMode::kDurable;
   uint64_t wal_segment_mb = 32;
+  uint64_t wal_max_mb = 1024;
   uint32_t file_mode = 0640;
   Partitioning partition = Partitioning::kDay;
   int retention_days = 0;     // 0: keep everything

@@ -57,7 +57,7 @@ class EpollLoop final : public EventLoop {
     int64_t next_timeout_check = NowNs();
     int64_t drain_deadline = 0;
     for (;;) {
-      const int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, kTickMillis);
+      const int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, WaitMillis());
       const int64_t now = NowNs();
       for (int i = 0; i < n; ++i) {
         auto* c = static_cast<EpollConnection*>(events[i].data.ptr);
@@ -71,6 +71,7 @@ class EpollLoop final : public EventLoop {
         if (!c->broken && (events[i].events & EPOLLOUT)) Send(c, now);
         Update(c);
       }
+      RetryRoomWaiting(connections_, [this](EpollConnection* c) { MarkDirty(c); });
       PumpAndSend(now);
       FlushClosed();
       handler_->Tick();

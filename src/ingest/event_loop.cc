@@ -52,6 +52,7 @@ void EventLoop::ThreadMain(std::promise<Status>* ready) {
       const uint64_t one = 1;
       (void)!::write(wake_fd_, &one, sizeof(one));
     });
+  if (st.ok()) handler_->set_open_connections(context_.open_connections);
   const bool ok = st.ok();
   ready->set_value(std::move(st));  // `ready` is gone after this
   if (!ok) return;

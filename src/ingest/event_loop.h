@@ -43,6 +43,8 @@ class EventLoop {
   static constexpr std::chrono::seconds kDrainTimeout{5};
   // The loop wakes at least this often: batches are handed over by age, timeouts are checked.
   static constexpr int kTickMillis = 50;
+  // While a connection waits for room (--overflow block), the loop retries its frame this often.
+  static constexpr int kRoomRetryMillis = 5;
 
   static std::unique_ptr<EventLoop> Create(IoBackend backend, const LoopContext& context);
   virtual ~EventLoop();
@@ -72,6 +74,20 @@ class EventLoop {
   // Counts a connection closed (after close(fd)).
   void ConnectionClosed();
   static int64_t NowNs();  // CLOCK_MONOTONIC_COARSE: a vDSO read, no syscall
+  // How long the loop may wait for events: shorter while a connection waits for room.
+  int WaitMillis() const { return handler_->room_waiting() ? kRoomRetryMillis : kTickMillis; }
+  // Offers the frames of the connections waiting for room again (--overflow block); `after` is called
+  // for each of them (the backend then sends their replies and reads them again if they were admitted).
+  template <typename Connections, typename After>
+  void RetryRoomWaiting(Connections& connections, After after) {
+    if (!handler_->room_waiting()) return;
+    handler_->ClearRoomWaiting();  // set again by a frame that still finds no room
+    for (auto& c : connections) {
+      if (!c->session.waiting_for_room()) continue;
+      c->session.RetryHeld(*handler_);
+      after(c.get());
+    }
+  }
 
   LoopContext context_;
   LoopCounters counters_;

@@ -67,6 +67,8 @@ class FrameDecoder {
 
   // The next event; call until kNeedMore (or kTooLarge) after each Commit().
   Event Next();
+  // Puts back the kFrame the last Next() returned, to be returned again (its log found no room yet).
+  void Unread(const Event& frame) { begin_ -= kHeaderBytes + frame.frame.size(); }
 
   // For the idle / half-frame timeout: bytes of a frame not yet complete are buffered.
   bool has_partial_frame() const;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "schema/json_syntax_error.h"
+#include "storage/wal_format.h"
 
 namespace logdaemon::ingest {
 
@@ -19,6 +20,7 @@ constexpr size_t kEarlySealRows = 64;
 FrameHandler::FrameHandler(const SchemaValidator& schema, storage::Engine& engine, CounterValues* counters,
                            std::function<void()> wake)
     : validator_(schema.compiled()),
+      engine_(&engine),
       appender_(engine.NewAppender()),
       durable_(appender_->durable()),
       counters_(counters) {
@@ -93,7 +95,34 @@ void FrameHandler::CommitAll() {
   if (appender_->WaitCommit(&status)) Resolve(status);
 }
 
-void FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies) {
+bool FrameHandler::OverFairShare(RoomShare& share, size_t payload_bytes) const {
+  // Uncontended (the usual case): one relaxed load. Beyond 3/4 of the limit, a connection may hold at
+  // most its share; the last quarter is what keeps a quiet connection answered while a flood is refused.
+  const storage::WalDirectory* wal = engine_->wal();
+  const uint64_t limit = engine_->wal_max_bytes();
+  if (wal->disk_bytes() < limit / 4 * 3) return false;
+  const size_t connections = open_connections_ ? open_connections_->load(std::memory_order_relaxed) : 1;
+  const uint64_t fair_share = limit / std::max<size_t>(connections, 1);
+  return share.Held(wal->oldest_lsn(appender_->wal_stream())) + storage::WalRecordBytes(payload_bytes) >
+         fair_share;
+}
+
+bool FrameHandler::NoRoom(ReplyBuffer& replies) {
+  if (engine_->options().overflow == OverflowPolicy::kBlock) {
+    // Only this connection waits (the caller holds the frame and stops reading it). What this loop holds
+    // is sealed, so that the replies before it are not held up too.
+    room_waiting_ = true;
+    SealForming();
+    return false;
+  }
+  ++counters_->frames_received;
+  ++counters_->logs_dropped;
+  replies.AppendError("overloaded");
+  Release(replies, false);
+  return true;
+}
+
+bool FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies, RoomShare* share) {
   simdjson::dom::element document;
   // realloc_if_needed = false: the payload already has the padding simdjson reads past its end.
   if (auto error = parser_.parse(payload.data(), payload.size(), false).get(document);
@@ -104,25 +133,24 @@ void FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies) {
                                                     simdjson::error_message(error)));
     Reject(error == simdjson::UTF8_ERROR ? RejectReason::kInvalidUtf8 : RejectReason::kInvalidJson, message_,
            replies);
-    return;
+    return true;
   }
   if (document.type() != simdjson::dom::element_type::OBJECT) {
     Reject(RejectReason::kNotObject, "not an object: a log is one JSON object", replies);
-    return;
+    return true;
   }
   if (!validator_.Validate(document, &error_)) {
     message_.assign("schema: ");
     message_.append(error_);
     Reject(RejectReason::kSchema, message_, replies);
-    return;
+    return true;
   }
+  if (durable_ && share != nullptr && OverFairShare(*share, payload.size())) return NoRoom(replies);
   Status st = appender_->Append(document, payload);
-  if (st.code() == Status::Code::kAborted) {
-    // --overflow block with logs held for a commit: commit them, then wait for room.
-    CommitAll();
-    st = appender_->Append(document, payload);
-  }
+  if (st.code() == Status::Code::kAborted) return NoRoom(replies);  // --overflow block
   if (st.ok()) {
+    if (durable_ && share != nullptr)
+      share->Add(appender_->last_lsn(), storage::WalRecordBytes(payload.size()));
     ++counters_->frames_received;
     ++counters_->logs_accepted;
     replies.AppendOk();
@@ -132,30 +160,25 @@ void FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies) {
       Status status;
       if (appender_->WaitCommit(&status)) Resolve(status);
       SealForming();
-    } else if (appender_->buffered_rows() >= kEarlySealRows && !appender_->commit_in_flight()) {
+    } else if (appender_->forming_logs() >= kEarlySealRows && !appender_->commit_in_flight()) {
       // Nothing is being synced: start on what is here while the rest of the turn is parsed, so the
       // fdatasync overlaps the parsing and the first replies go out sooner.
       SealForming();
     }
-    return;
+    return true;
   }
-  if (st.code() == Status::Code::kResourceExhausted) {
-    ++counters_->frames_received;
-    ++counters_->logs_dropped;
-    replies.AppendError("overloaded");
-    Release(replies, false);
-    return;
-  }
+  if (st.code() == Status::Code::kResourceExhausted) return NoRoom(replies);  // --overflow drop
   if (st.code() == Status::Code::kUnavailable) {
     if (st.message().starts_with("storage unavailable")) {
       Reject(RejectReason::kStorageUnavailable, st.message(), replies);
-      return;
+      return true;
     }
     // The storage engine is closing: the log is not stored, and the client must know it.
     Reject(RejectReason::kUnstorable, "unavailable: the daemon is shutting down", replies);
-    return;
+    return true;
   }
   Reject(RejectReason::kUnstorable, st.message(), replies);
+  return true;
 }
 
 void FrameHandler::Finish() {

@@ -16,6 +16,7 @@
 
 #include <simdjson.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -24,6 +25,7 @@
 
 #include "ingest/loop_counters.h"
 #include "ingest/reply_buffer.h"
+#include "ingest/room_share.h"
 #include "logdaemon/schema.h"
 #include "schema/validator.h"
 #include "storage/appender.h"
@@ -39,8 +41,16 @@ class FrameHandler {
                std::function<void()> wake = {});
 
   // Handles one payload (followed by at least simdjson::SIMDJSON_PADDING readable bytes) and appends its
-  // reply to `replies`.
-  void Handle(std::string_view payload, ReplyBuffer& replies);
+  // reply to `replies`. Returns false, answering nothing, when there is no room for the log under
+  // --overflow block: the caller keeps the frame, stops reading that connection and offers the frame
+  // again later (the loop retries while room_waiting()).
+  // `share` (may be null: no fairness) is what the frame's connection holds of the room (durable acks).
+  bool Handle(std::string_view payload, ReplyBuffer& replies, RoomShare* share = nullptr);
+  // The count of open connections (across loops) that fair shares divide the room by.
+  void set_open_connections(const std::atomic<size_t>* open) { open_connections_ = open; }
+  // Whether a frame found no room since the last ClearRoomWaiting().
+  bool room_waiting() const { return room_waiting_; }
+  void ClearRoomWaiting() { room_waiting_ = false; }
   // Replies to frames the decoder refused or found empty.
   void RejectEmpty(ReplyBuffer& replies);
   void RejectTooLarge(uint32_t length, uint32_t max, ReplyBuffer& replies);
@@ -64,6 +74,10 @@ class FrameHandler {
 
  private:
   void Reject(RejectReason reason, std::string_view message, ReplyBuffer& replies);
+  // Durable acks: whether the connection holding `share` is over its fair share of a filling log.
+  bool OverFairShare(RoomShare& share, size_t payload_bytes) const;
+  // No room for the log: "overloaded" (drop), or false under --overflow block (the frame waits).
+  bool NoRoom(ReplyBuffer& replies);
 
   simdjson::dom::parser parser_;
   schema::Validator validator_;
@@ -74,12 +88,15 @@ class FrameHandler {
   // Seals the forming group (nothing in flight), or releases replies that only waited for order.
   void SealForming();
 
+  storage::Engine* engine_;
+  const std::atomic<size_t>* open_connections_ = nullptr;
   std::unique_ptr<storage::Appender> appender_;
   bool durable_ = false;
   UncommittedReplies uncommitted_;
   CounterValues* counters_;
   std::string error_;    // the validator's message, reused
   std::string message_;  // a reply being composed, reused
+  bool room_waiting_ = false;
 };
 
 }  // namespace logdaemon::ingest

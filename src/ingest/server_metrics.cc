@@ -156,6 +156,21 @@ std::string RenderMetrics(const ServerStats& server, const StorageStats& storage
   out.Gauge("logdaemon_wal_segments", "Write-ahead log segment files.", D(storage.wal_segments));
   out.Gauge("logdaemon_wal_bytes", "Disk space of the write-ahead log segments (preallocated).",
             D(storage.wal_disk_bytes));
+  out.Gauge("logdaemon_wal_max_bytes",
+            "How far the write-ahead log may grow (--wal-max-mb, capped at start by half the free disk).",
+            D(storage.wal_max_bytes));
+  out.Gauge("logdaemon_wal_backlog_logs",
+            "Acknowledged logs waiting in the write-ahead log for the writer (a burst beyond the queue).",
+            D(storage.wal_backlog_logs));
+  out.Gauge("logdaemon_wal_backlog_bytes", "Their bytes in the write-ahead log.",
+            D(storage.wal_backlog_bytes));
+  out.Counter("logdaemon_wal_spilled_logs_total",
+              "Logs that found the queue full and waited in the write-ahead log instead of being refused.",
+              D(storage.wal_spilled));
+  out.Gauge("logdaemon_storage_failing",
+            "1 while files cannot be written (disk full, I/O error, read-only): logs that find no room are "
+            "answered \"ERROR: storage unavailable\".",
+            storage.storage_failing ? 1.0 : 0.0);
 
   out.Gauge("logdaemon_build_info", "Always 1; the labels say which build is running and its I/O backend.", 1,
             {{"version", build.version}, {"revision", build.revision}, {"io_backend", build.io_backend}});

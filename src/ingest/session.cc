@@ -18,6 +18,7 @@ void Session::Close() {
 
 void Session::HandleFrames(FrameHandler& handler) {
   frames_held_ = false;
+  waiting_for_room_ = false;
   while (!closing_) {
     if (replies_.Full()) {
       // Checked between frames: the replies exceed the high-water mark by one reply at most.
@@ -31,7 +32,12 @@ void Session::HandleFrames(FrameHandler& handler) {
       case FrameDecoder::Event::Kind::kNeedMore:
         return;
       case FrameDecoder::Event::Kind::kFrame:
-        handler.Handle(event.frame, replies_);
+        if (!handler.Handle(event.frame, replies_, &share_)) {
+          decoder_.Unread(event);
+          if (!waiting_for_room_) ++handler.counters().reads_paused;
+          waiting_for_room_ = true;
+          return;
+        }
         break;
       case FrameDecoder::Event::Kind::kEmptyFrame:
         handler.RejectEmpty(replies_);
@@ -64,12 +70,21 @@ void Session::OnSent(size_t bytes_sent, FrameHandler& handler, int64_t now_ns) {
   }
 }
 
+void Session::RetryHeld(FrameHandler& handler) {
+  if (!waiting_for_room_) return;
+  waiting_for_room_ = false;
+  HandleFrames(handler);
+}
+
 bool Session::Done() const {
-  // Frames held back while the replies were full are answered once they drain (OnSent).
-  return replies_.empty() && !frames_held_ && (closing_ || peer_closed_ || stop_reading_);
+  // Frames held back while the replies were full are answered once they drain (OnSent), and frames
+  // waiting for room once there is room.
+  return replies_.empty() && !frames_held_ && !waiting_for_room_ &&
+         (closing_ || peer_closed_ || stop_reading_);
 }
 
 bool Session::TimedOut(int64_t now_ns) const {
+  if (waiting_for_room_) return false;  // the daemon keeps it waiting, not the client
   if (now_ns - last_progress_ns_ > idle_timeout_ns_) return true;
   return partial_since_ns_ != 0 && now_ns - partial_since_ns_ > idle_timeout_ns_;
 }

@@ -12,6 +12,7 @@
 #include "ingest/frame_decoder.h"
 #include "ingest/frame_handler.h"
 #include "ingest/reply_buffer.h"
+#include "ingest/room_share.h"
 
 namespace logdaemon::ingest {
 
@@ -44,10 +45,16 @@ class Session {
   void OnSent(size_t bytes_sent, FrameHandler& handler, int64_t now_ns);
   // Stops taking input (shutdown): buffered frames are still answered as the replies drain.
   void StopReading() { stop_reading_ = true; }
+  // --overflow block: a frame found no room, so the session holds it and reads nothing more until a
+  // retry (the loop calls RetryHeld while the handler reports room_waiting()) admits it.
+  bool waiting_for_room() const { return waiting_for_room_; }
+  void RetryHeld(FrameHandler& handler);
 
   // Whether to read more: not closing, not shut down by the peer, and the replies are below the
   // high-water mark (a client that does not read its replies is not read from either).
-  bool WantsRead() const { return !closing_ && !peer_closed_ && !stop_reading_ && !replies_.Full(); }
+  bool WantsRead() const {
+    return !closing_ && !peer_closed_ && !stop_reading_ && !waiting_for_room_ && !replies_.Full();
+  }
   // Nothing more will be sent or read: close it once the last replies are out.
   bool Done() const;
   // The idle timeout or the half-frame timeout has passed.
@@ -61,6 +68,7 @@ class Session {
   int fd_;
   FrameDecoder decoder_;
   ReplyBuffer replies_;
+  RoomShare share_;  // what this connection holds of the write-ahead log's room
   int64_t idle_timeout_ns_;
   int64_t last_progress_ns_;
   int64_t partial_since_ns_ = 0;  // 0: no partial frame buffered
@@ -69,6 +77,7 @@ class Session {
   bool stop_reading_ = false;
   bool paused_ = false;
   bool frames_held_ = false;  // complete frames are buffered but were not answered (replies full)
+  bool waiting_for_room_ = false;
 };
 
 }  // namespace logdaemon::ingest

@@ -75,7 +75,7 @@ class UringLoop final : public EventLoop {
     int64_t drain_deadline = 0;
     for (;;) {
       __kernel_timespec timeout{};
-      timeout.tv_nsec = kTickMillis * 1'000'000;
+      timeout.tv_nsec = WaitMillis() * 1'000'000;
       io_uring_cqe* cqe = nullptr;
       (void)io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &timeout, nullptr);
       const int64_t now = NowNs();
@@ -86,6 +86,7 @@ class UringLoop final : public EventLoop {
         ++seen;
       }
       io_uring_cq_advance(&ring_, seen);
+      RetryRoomWaiting(connections_, [this](UringConnection* c) { MarkDirty(c); });
       PumpAndSend(now);
       FlushClosed();
       handler_->Tick();
@@ -182,17 +183,18 @@ class UringLoop final : public EventLoop {
     AfterIo(c, now);
   }
 
+  void MarkDirty(UringConnection* c) {
+    if (c->dirty) return;
+    c->dirty = true;
+    dirty_.push_back(c);
+  }
+
   // Collects a finished group commit and seals the next, then submits the sends of the replies it
   // released.
   void PumpAndSend(int64_t now) {
     handler_->Pump();
-    for (ReplyBuffer* replies : handler_->TakeReleased()) {
-      auto* c = static_cast<UringConnection*>(replies->owner());
-      if (!c->dirty) {
-        c->dirty = true;
-        dirty_.push_back(c);
-      }
-    }
+    for (ReplyBuffer* replies : handler_->TakeReleased())
+      MarkDirty(static_cast<UringConnection*>(replies->owner()));
     std::vector<UringConnection*> batch;
     batch.swap(dirty_);
     for (UringConnection* c : batch) {

@@ -4,6 +4,8 @@
 
 #include "storage/engine.h"
 #include "storage/wal.h"
+#include "storage/wal_backlog.h"
+#include "storage/wal_format.h"
 
 namespace logdaemon::storage {
 
@@ -30,6 +32,7 @@ constexpr size_t kMaxGroupBytes = size_t{4} << 20;
 
 Appender::Appender(Engine* engine, std::unique_ptr<WalStream> wal)
     : engine_(engine),
+      give_up_(&engine->closing_flag()),
       wal_(std::move(wal)),
       shredder_(engine->layout(), engine->options().partitioning),
       batch_(engine->TakeBatch()) {}
@@ -43,34 +46,59 @@ bool Appender::TakeCredits() {
   credits_ = admission.TryAcquire(engine_->credit_chunk());
   if (credits_ > 0) return true;
   // The queue is full. The rows this appender holds count against it too: hand them over so the writer
-  // can encode them and free room (in durable mode, the caller commits them first: see Append).
+  // can encode them and free room.
   if (!wal_ && !batch_->empty()) Send();
-  if (engine_->options().overflow == OverflowPolicy::kBlock) return TakeCreditsBlocking();
+  if (wait_for_room_ && engine_->options().overflow == OverflowPolicy::kBlock) return TakeCreditsBlocking();
   return false;
 }
 
 bool Appender::TakeCreditsBlocking() {
   Admission& admission = engine_->admission();
-  while (credits_ == 0 && !engine_->closing()) {
-    credits_ = admission.Acquire(engine_->credit_chunk(), engine_->closing_flag(), std::chrono::seconds(1));
+  while (credits_ == 0 && !give_up_->load()) {
+    credits_ = admission.Acquire(engine_->credit_chunk(), *give_up_, std::chrono::seconds(1));
   }
   return credits_ > 0;
 }
 
+Status Appender::FindRoom(bool* to_memory) {
+  if (!wal_) {
+    if (TakeCredits()) return Status::OK();
+    return NoRoom();
+  }
+  // Durable acks: memory while it has room and nothing waits in the backlog (the room it frees is the
+  // backlog's first); else the log alone holds the log until the writer catches up.
+  WalBacklog* backlog = engine_->backlog();
+  if (backlog->empty()) {
+    credits_ = engine_->admission().TryAcquire(engine_->credit_chunk());
+    if (credits_ > 0) return Status::OK();
+  }
+  if (engine_->wal_has_room()) {
+    *to_memory = false;
+    return Status::OK();
+  }
+  return NoRoom();
+}
+
+Status Appender::NoRoom() {
+  if (engine_->closing()) return Status::Unavailable("storage is closed");
+  // A disk that refuses the files is why there is no room: say so, not "overloaded".
+  if (std::string why = engine_->StorageFailure(); !why.empty()) {
+    ++rejected_;
+    return Status::Unavailable("storage unavailable: " + why);
+  }
+  if (engine_->options().overflow == OverflowPolicy::kBlock) return Status::Aborted("no room: wait");
+  ++dropped_;
+  return Status::ResourceExhausted("overloaded");
+}
+
 Status Appender::Append(simdjson::dom::element document, std::string_view text) {
   if (engine_->closing()) return Status::Unavailable("storage is closed");
+  bool to_memory = true;
   if (credits_ == 0) {
-    // Waiting for room while holding rows that only a commit can hand over would wait for ever.
-    const bool block = engine_->options().overflow == OverflowPolicy::kBlock;
-    if (wal_ && block && (!batch_->empty() || in_flight_batch_)) {
-      credits_ = engine_->admission().TryAcquire(engine_->credit_chunk());
-      if (credits_ == 0) return Status::Aborted("commit the held logs first");
-    } else if (!TakeCredits()) {
-      if (engine_->closing()) return Status::Unavailable("storage is closed");
-      ++dropped_;
-      return Status::ResourceExhausted("overloaded");
-    }
+    if (Status st = FindRoom(&to_memory); !st.ok()) return st;
   }
+  // Shredded even when the row goes to the backlog: a log that cannot be stored is refused now, not lost
+  // after its `OK`.
   if (Status st = shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), batch_.get());
       !st.ok()) {
     ++rejected_;
@@ -83,17 +111,37 @@ Status Appender::Append(simdjson::dom::element document, std::string_view text) 
       ++rejected_;
       return lsn.status();
     }
-    batch_->SetLastRowLsn(wal_->stream(), *lsn);
+    if (to_memory) {
+      batch_->SetLastRowLsn(wal_->stream(), *lsn);
+    } else {
+      batch_->DropLastRow();
+      AddToBacklogSpan(*lsn, WalRecordBytes(text.size()));
+    }
   }
-  --credits_;
+  if (to_memory) --credits_;
   ++appended_;
   appended_since_tick_ = true;
   if (!wal_ && batch_->num_rows() >= engine_->handoff_rows()) Send();
   return Status::OK();
 }
 
+void Appender::AddToBacklogSpan(uint64_t lsn, uint64_t record_bytes) {
+  const uint64_t segment = wal_->last_segment_first_lsn();
+  const uint64_t offset = wal_->last_record_offset();
+  if (!forming_spans_.empty()) {
+    WalSpan& last = forming_spans_.back();
+    if (last.segment_first_lsn == segment && last.last_lsn + 1 == lsn && last.offset + last.bytes == offset) {
+      last.last_lsn = lsn;
+      last.bytes += record_bytes;
+      return;
+    }
+  }
+  forming_spans_.push_back({wal_->stream(), segment, offset, lsn, lsn, record_bytes});
+}
+
 Status Appender::AppendLogged(simdjson::dom::element document, uint32_t stream, uint64_t lsn) {
   if (!batch_->empty() && batch_->wal_stream() != stream) Send();  // a batch holds one stream's rows
+  batch_->set_read_back(true);
   if (credits_ == 0 && !TakeCreditsBlocking()) return Status::Unavailable("storage is closed");
   if (Status st = shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), batch_.get());
       !st.ok()) {
@@ -111,19 +159,33 @@ void Appender::set_commit_notify(std::function<void()> notify) {
   if (wal_) wal_->set_notify(std::move(notify));
 }
 
+uint32_t Appender::wal_stream() const {
+  return wal_ ? wal_->stream() : RowBatch::kNoWalStream;
+}
+
+uint64_t Appender::last_lsn() const {
+  return wal_ ? wal_->next_lsn() - 1 : 0;
+}
+
+size_t Appender::forming_logs() const {
+  return wal_ ? wal_->group_records() : 0;
+}
+
 bool Appender::commit_in_flight() const {
   return wal_ && wal_->in_flight();
 }
 
 bool Appender::CommitDue() const {
-  return wal_ && (batch_->num_rows() >= engine_->handoff_rows() || wal_->group_bytes() >= kMaxGroupBytes);
+  return wal_ && (wal_->group_records() >= engine_->handoff_rows() || wal_->group_bytes() >= kMaxGroupBytes);
 }
 
 void Appender::StartCommit() {
-  if (!wal_ || wal_->in_flight() || batch_->empty()) return;
+  if (!wal_ || wal_->in_flight() || wal_->group_records() == 0) return;
   wal_->Seal();
   in_flight_batch_ = std::move(batch_);
   batch_ = engine_->TakeBatch();
+  in_flight_spans_.swap(forming_spans_);
+  forming_spans_.clear();
 }
 
 bool Appender::PollCommit(Status* status) {
@@ -151,6 +213,10 @@ Status Appender::Commit() {
 Status Appender::GroupDone(const Status& status) {
   std::unique_ptr<RowBatch> rows = std::move(in_flight_batch_);
   if (status.ok()) {
+    // The backlog first: its records are older than none of the rows, and order does not matter to the
+    // writer, but the backlog's non-emptiness keeps the next logs off the credits it needs.
+    for (const WalSpan& span : in_flight_spans_) engine_->backlog()->Push(span);
+    in_flight_spans_.clear();
     if (rows && !rows->empty()) {
       PublishCounters();
       engine_->RecycleBatch(engine_->Enqueue(std::move(rows)));
@@ -160,6 +226,13 @@ Status Appender::GroupDone(const Status& status) {
   // Not durable: the logs of the group and of the one forming behind it are refused, so their rows must
   // not be stored either (the stream dropped their records).
   if (rows) DropRows(std::move(rows));
+  for (std::vector<WalSpan>* spans : {&in_flight_spans_, &forming_spans_}) {
+    for (const WalSpan& span : *spans) {
+      appended_ -= std::min<uint64_t>(appended_, span.logs());
+      rejected_ += span.logs();
+    }
+    spans->clear();
+  }
   std::unique_ptr<RowBatch> forming = std::move(batch_);
   batch_ = engine_->TakeBatch();
   DropRows(std::move(forming));

@@ -16,13 +16,16 @@
 
 #include <simdjson.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "logdaemon/status.h"
 #include "storage/row_batch.h"
 #include "storage/shredder.h"
+#include "storage/wal_backlog.h"
 
 namespace logdaemon::storage {
 
@@ -38,21 +41,30 @@ class Appender {
   Appender& operator=(const Appender&) = delete;
 
   // Appends a document that passed validation; `text` is its JSON as received (what the write-ahead log
-  // keeps). OK; InvalidArgument when it cannot be stored (an integer beyond INT64); ResourceExhausted
-  // ("overloaded") when the queue is full and the policy is kDrop (under kBlock it waits — in durable
-  // mode only once nothing is held: else it returns Aborted, and the caller commits and retries);
-  // Unavailable when the engine is closing or ("storage unavailable: …") the log cannot be logged.
+  // keeps). OK; InvalidArgument when it cannot be stored (an integer beyond INT64). When there is no
+  // room — memory acks: the queue is full; durable acks: the queue is full and the write-ahead log is at
+  // its limit (until then the log waits in the log's backlog, not in memory) — ResourceExhausted
+  // ("overloaded") under kDrop, Aborted under kBlock (the caller holds the log and tries again later;
+  // an appender set_wait_for_room() waits instead, in memory mode), or Unavailable ("storage
+  // unavailable: …") while the disk refuses files. Unavailable also when the engine is closing or the log
+  // cannot be logged.
   Status Append(simdjson::dom::element document, std::string_view text);
-  // Recovery: appends a document read back from the write-ahead log at (stream, lsn); waits for room.
+  // Recovery and the backlog: appends a document read back from the write-ahead log at (stream, lsn);
+  // waits for room until `give_up` (default: the engine is closing).
   Status AppendLogged(simdjson::dom::element document, uint32_t stream, uint64_t lsn);
+  void set_give_up(const std::atomic<bool>* give_up) { give_up_ = give_up; }
+  // Memory acks under kBlock: wait for room in Append instead of returning Aborted (the library's
+  // appender, whose callers expect Append to block).
+  void set_wait_for_room(bool wait) { wait_for_room_ = wait; }
 
   // Durable mode (no-ops in memory mode, where every log counts as durable at once):
   // Seals the forming group unless one is in flight or it is empty.
   void StartCommit();
   // Whether a group is being made durable.
   bool commit_in_flight() const;
-  // Whether logs were appended since the last seal.
-  bool has_forming() const { return durable() && !batch_->empty(); }
+  // Whether logs were appended since the last seal, and how many.
+  bool has_forming() const { return forming_logs() > 0; }
+  size_t forming_logs() const;
   // The group in flight finished (true): *status says how; on failure the forming group is dropped too.
   bool PollCommit(Status* status);
   // Waits for the group in flight; false when there was none.
@@ -62,6 +74,9 @@ class Appender {
   // Whether the forming group is large enough to seal before the loop turn ends.
   bool CommitDue() const;
   bool durable() const { return wal_ != nullptr; }
+  // Durable mode: this appender's stream, and the LSN of the last log appended (for fairness).
+  uint32_t wal_stream() const;
+  uint64_t last_lsn() const;
   // Called on the sync thread when a group is done (the owner's event loop wakes up).
   void set_commit_notify(std::function<void()> notify);
 
@@ -78,6 +93,11 @@ class Appender {
  private:
   bool TakeCredits();
   bool TakeCreditsBlocking();
+  // No credits: takes some, or decides the log goes to the write-ahead log's backlog (*to_memory =
+  // false), or returns why it cannot be admitted (NoRoom).
+  Status FindRoom(bool* to_memory);
+  Status NoRoom();
+  void AddToBacklogSpan(uint64_t lsn, uint64_t record_bytes);
   void Send();  // hands the batch to the writer
   // The group in flight ended with `status`; returns what its logs' callers are told.
   Status GroupDone(const Status& status);
@@ -85,10 +105,15 @@ class Appender {
   void DropRows(std::unique_ptr<RowBatch> batch);
 
   Engine* engine_;
+  const std::atomic<bool>* give_up_;
+  bool wait_for_room_ = false;
   std::unique_ptr<WalStream> wal_;
   Shredder shredder_;
   std::unique_ptr<RowBatch> batch_;            // durable mode: the forming group's rows
   std::unique_ptr<RowBatch> in_flight_batch_;  // durable mode: the rows of the group in flight
+  // Durable mode: the group's logs that went to the backlog instead of the batch (storage/wal_backlog.h).
+  std::vector<WalSpan> forming_spans_;
+  std::vector<WalSpan> in_flight_spans_;
   size_t credits_ = 0;
   bool appended_since_tick_ = false;
   // Added to the engine's counters per batch or tick, not per log.

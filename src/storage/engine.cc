@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +33,24 @@ int64_t WallMicros() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+void EngineCounters::SetStorageFailure(const Status& status) {
+  std::lock_guard lock(failure_mutex_);
+  failure_ = status.message();
+  storage_failing.store(true, std::memory_order_release);
+}
+
+void EngineCounters::ClearStorageFailure() {
+  std::lock_guard lock(failure_mutex_);
+  failure_.clear();
+  storage_failing.store(false, std::memory_order_release);
+}
+
+std::string EngineCounters::StorageFailure() const {
+  if (!storage_failing.load(std::memory_order_acquire)) return {};
+  std::lock_guard lock(failure_mutex_);
+  return failure_;
 }
 
 void EngineCounters::RecordLatency(double ms) {
@@ -70,6 +89,43 @@ struct ParseState {
   std::unique_ptr<schema::Validator> validator;
   std::string error;
   std::string buffer;
+};
+
+// Stores records read back from the write-ahead log (recovery, and the backlog): parses each again but
+// does not validate it — the schema that validated it is the current one (recovery refuses the others)
+// — and appends it through its own appender, which waits for room.
+class LogReplayer {
+ public:
+  explicit LogReplayer(Engine* engine) : engine_(engine), appender_(engine, nullptr) {}
+
+  Appender& appender() { return appender_; }
+  uint64_t unstorable() const { return unstorable_; }
+
+  Status Store(uint32_t stream, uint64_t lsn, std::string_view payload) {
+    buffer_.assign(payload);
+    buffer_.resize(payload.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::dom::element document;
+    Status st;
+    if (parser_.parse(buffer_.data(), payload.size(), false).get(document) != simdjson::SUCCESS) {
+      st = Status::InvalidArgument("not JSON");
+    } else {
+      st = appender_.AppendLogged(document, stream, lsn);
+    }
+    if (!st.ok()) {
+      if (st.code() == Status::Code::kUnavailable) return st;
+      ++unstorable_;
+      engine_->ReportError(st.WithContext("write-ahead log record " + std::to_string(stream) + ":" +
+                                          std::to_string(lsn) + " cannot be stored"));
+    }
+    return Status::OK();
+  }
+
+ private:
+  Engine* engine_;
+  Appender appender_;
+  simdjson::dom::parser parser_;
+  std::string buffer_;
+  uint64_t unstorable_ = 0;
 };
 
 }  // namespace
@@ -122,12 +178,15 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
   engine->writer_->Start();
   engine->compactor_->Start();
   if (engine->wal_) {
+    engine->SizeWal();
+    engine->StartBacklog();
     if (Status st = engine->RecoverWal(); !st.ok()) {
       (void)engine->Close();
       return st.WithContext("recovering the write-ahead log of " + engine->root());
     }
   }
   engine->shared_appender_ = engine->NewAppender();
+  engine->shared_appender_->set_wait_for_room(true);
   return engine;
 }
 
@@ -185,39 +244,45 @@ Result<WalCoverage> Engine::ReadCoverage() {
 }
 
 Status Engine::RecoverWal() {
-  // The records are parsed again but not validated: the schema that validated them is the current one
-  // (RecoverWal refuses the others).
-  simdjson::dom::parser parser;
-  std::string buffer;
-  Appender replay(this, nullptr);
-  uint64_t unstorable = 0;
+  LogReplayer replay(this);
   WalRecoveryCallbacks callbacks;
   callbacks.coverage = [this] { return ReadCoverage(); };
   callbacks.report = [this](const std::string& line) { ReportNotice(line); };
-  callbacks.replay = [&](uint32_t stream, uint64_t lsn, std::string_view payload) -> Status {
-    buffer.assign(payload);
-    buffer.resize(payload.size() + simdjson::SIMDJSON_PADDING);
-    simdjson::dom::element document;
-    Status st;
-    if (parser.parse(buffer.data(), payload.size(), false).get(document) != simdjson::SUCCESS) {
-      st = Status::InvalidArgument("not JSON");
-    } else {
-      st = replay.AppendLogged(document, stream, lsn);
-    }
-    if (!st.ok()) {
-      if (st.code() == Status::Code::kUnavailable) return st;
-      ++unstorable;
-      ReportError(st.WithContext("write-ahead log record " + std::to_string(stream) + ":" +
-                                 std::to_string(lsn) + " cannot be stored"));
-    }
-    return Status::OK();
+  callbacks.replay = [&](uint32_t stream, uint64_t lsn, std::string_view payload) {
+    return replay.Store(stream, lsn, payload);
   };
   WalRecoveryStats stats;
   Status st = storage::RecoverWal(wal_.get(), callbacks, &stats);
-  replay.HandOff();
+  replay.appender().HandOff();
   wal_counters_.torn_tails.fetch_add(stats.torn_tails, std::memory_order_relaxed);
-  wal_counters_.replayed.fetch_add(stats.replayed - unstorable, std::memory_order_relaxed);
+  wal_counters_.replayed.fetch_add(stats.replayed - replay.unstorable(), std::memory_order_relaxed);
   return st;
+}
+
+void Engine::SizeWal() {
+  // Half the free space (plus what the log already holds): the Parquet files the backlog becomes need
+  // room too. At least a few segments, so that the log works at all on a nearly full disk (it then
+  // reports the disk as full when a segment cannot be made).
+  uint64_t limit = options_.wal_max_bytes;
+  struct statvfs vfs;
+  if (::statvfs(wal_->path().c_str(), &vfs) == 0) {
+    const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+    limit = std::min(limit, wal_->disk_bytes() + free_bytes / 2);
+  }
+  wal_max_bytes_ = std::max(limit, 4 * options_.wal_segment_bytes);
+}
+
+void Engine::StartBacklog() {
+  auto replayer = std::make_shared<LogReplayer>(this);
+  WalBacklogCallbacks callbacks;
+  callbacks.store = [replayer](uint32_t stream, uint64_t lsn, std::string_view payload) {
+    return replayer->Store(stream, lsn, payload);
+  };
+  callbacks.hand_off = [replayer] { replayer->appender().HandOff(); };
+  callbacks.report_error = [this](const Status& status) { ReportError(status); };
+  backlog_ = std::make_unique<WalBacklog>(wal_.get(), std::move(callbacks));
+  replayer->appender().set_give_up(&backlog_->abandon_flag());
+  backlog_->Start();
 }
 
 Engine::~Engine() {
@@ -261,10 +326,13 @@ Status Engine::Append(std::string_view json) {
   std::lock_guard lock(shared_mutex_);
   if (!shared_appender_) return Status::Unavailable("storage is closed");
   Status st = shared_appender_->Append(document, json);
-  if (st.code() == Status::Code::kAborted) {  // --overflow block, durable: commit what it holds, then wait
-    (void)shared_appender_->Commit();
+  // --overflow block with no room (durable: the write-ahead log is at its limit): this caller waits
+  // until the backlog shrinks. Memory mode's appender waits inside Append (set_wait_for_room).
+  while (st.code() == Status::Code::kAborted && !closing()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
     st = shared_appender_->Append(document, json);
   }
+  if (st.code() == Status::Code::kAborted) st = Status::Unavailable("storage is closed");
   if (st.ok()) st = shared_appender_->Commit();
   // Refusals are rare and callers of this path read Stats() to see them at once.
   if (!st.ok()) shared_appender_->PublishCounters();
@@ -396,8 +464,19 @@ Status Engine::Close() {
   // Compaction stops at once (an unfinished merge is discarded); ingest's rows come first.
   compactor_->Stop();
   // A disk that stays full must not hang shutdown forever: retries stop after shutdown_write_timeout.
-  publisher_->BeginShutdown(SteadyNanos() +
-                            std::chrono::nanoseconds(options_.shutdown_write_timeout).count());
+  const int64_t deadline_ns =
+      SteadyNanos() + std::chrono::nanoseconds(options_.shutdown_write_timeout).count();
+  publisher_->BeginShutdown(deadline_ns);
+  if (backlog_) {
+    // The backlog is stored too, within the same deadline; what is left stays in the log (it is durable)
+    // and is stored at the next start.
+    backlog_->Drain(deadline_ns);
+    if (uint64_t left = backlog_->logs(); left > 0) {
+      ReportNotice("shutdown: " + std::to_string(left) +
+                   " logs of the write-ahead log's backlog were not stored in time; they are stored at the "
+                   "next start");
+    }
+  }
   {
     std::lock_guard lock(queue_mutex_);
     stop_writer_ = true;
@@ -409,6 +488,7 @@ Status Engine::Close() {
   if (wal_) {
     if (Status st = writer_->TrimWal(); !st.ok()) ReportError(st.WithContext("trimming the write-ahead log"));
   }
+  backlog_.reset();
   if (uint64_t lost = publisher_->abandoned_rows(); lost > 0) {
     if (!wal_) counters_.logs_lost_at_shutdown.fetch_add(lost, std::memory_order_relaxed);
     close_status_ = Status::IOError(
@@ -449,7 +529,14 @@ StorageStats Engine::Stats() const {
   if (wal_) {
     stats.wal_segments = wal_->segment_count();
     stats.wal_disk_bytes = wal_->disk_bytes();
+    stats.wal_max_bytes = wal_max_bytes_;
   }
+  if (backlog_) {
+    stats.wal_backlog_logs = backlog_->logs();
+    stats.wal_backlog_bytes = backlog_->bytes();
+    stats.wal_spilled = backlog_->spilled_total();
+  }
+  stats.storage_failing = c.storage_failing.load();
   std::lock_guard lock(c.latency_mutex);
   stats.flush_latency_counts = c.latency_counts;
   if (stats.flush_latency_counts.empty()) {

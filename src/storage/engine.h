@@ -29,6 +29,7 @@
 #include "storage/fs.h"
 #include "storage/row_batch.h"
 #include "storage/wal.h"
+#include "storage/wal_backlog.h"
 #include "storage/wal_recovery.h"
 
 namespace logdaemon::storage {
@@ -65,6 +66,16 @@ struct EngineCounters {
   std::vector<uint64_t> latency_counts;
   double latency_sum_ms = 0;
   void RecordLatency(double ms);
+  // Set while files cannot be written (the publisher's last attempt failed; its next success clears it):
+  // logs that find no room are then refused as "storage unavailable: <why>", not "overloaded".
+  std::atomic<bool> storage_failing{false};
+  void SetStorageFailure(const Status& status);
+  void ClearStorageFailure();
+  std::string StorageFailure() const;  // "" while writing works
+
+ private:
+  mutable std::mutex failure_mutex_;
+  std::string failure_;
 };
 
 // A request to make everything queued before it durable; completed by the publisher.
@@ -118,6 +129,12 @@ class Engine {
   EngineCounters& counters() { return counters_; }
   // The write-ahead log (null with AckMode::kMemory) and its counters.
   WalDirectory* wal() const { return wal_.get(); }
+  // Durable mode: the logs waiting in the write-ahead log for room in memory (storage/wal_backlog.h).
+  WalBacklog* backlog() const { return backlog_.get(); }
+  // Durable mode: whether the write-ahead log may grow (it is below its limit, wal_max_bytes()).
+  bool wal_has_room() const { return wal_ && wal_->disk_bytes() < wal_max_bytes_; }
+  uint64_t wal_max_bytes() const { return wal_max_bytes_; }
+  std::string StorageFailure() const { return counters_.StorageFailure(); }
   WalCounters& wal_counters() { return wal_counters_; }
   bool closing() const { return closing_.load(std::memory_order_relaxed); }
   const std::atomic<bool>& closing_flag() const { return closing_; }
@@ -164,6 +181,10 @@ class Engine {
   // Durable mode, after Recover() and with the threads running: stores what the write-ahead log holds
   // and no file covers.
   Status RecoverWal();
+  // The write-ahead log's limit: the option, capped by half the free disk space (and at least two
+  // segments per stream... enough for the log to work at all).
+  void SizeWal();
+  void StartBacklog();
   Result<WalCoverage> ReadCoverage();
   Status PushFlushAndWait();
 
@@ -199,6 +220,8 @@ class Engine {
 
   std::unique_ptr<WalDirectory> wal_;
   WalCounters wal_counters_;
+  uint64_t wal_max_bytes_ = 0;
+  std::unique_ptr<WalBacklog> backlog_;
 
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<Writer> writer_;

@@ -159,12 +159,19 @@ bool FaultInjectingFileSystem::PoweredOffLocked(Status* status, std::string_view
   return true;
 }
 
+void FaultInjectingFileSystem::StallSyncs(bool stall) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  syncs_stalled_ = stall;
+  stall_cv_.notify_all();
+}
+
 Status FaultInjectingFileSystem::Sync(const std::string& path, const std::shared_ptr<TrackedFile>& tracked,
                                       WritableFile* base, bool data_only) {
   const char* op = data_only ? "fdatasync" : "fsync";
   uint64_t size = 0;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
+    stall_cv_.wait(lock, [&] { return !syncs_stalled_; });
     Status off;
     if (PoweredOffLocked(&off, op, path)) return off;
     int err;
@@ -219,6 +226,15 @@ Status FaultInjectingFileSystem::Preallocate(const std::string& path,
 
 Status FaultInjectingFileSystem::ReadFile(const std::string& path, std::string* contents) {
   return base_->ReadFile(path, contents);
+}
+
+Status FaultInjectingFileSystem::ReadAt(const std::string& path, uint64_t offset, size_t length,
+                                        std::string* out) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (Status off; PoweredOffLocked(&off, "read", path)) return off;
+  }
+  return base_->ReadAt(path, offset, length, out);
 }
 
 Status FaultInjectingFileSystem::Rename(const std::string& from, const std::string& to) {

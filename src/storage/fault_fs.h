@@ -22,6 +22,7 @@
 // creates must not outlive it.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -51,6 +52,9 @@ class FaultInjectingFileSystem final : public FileSystem {
   void SetCapacity(uint64_t bytes);
   // Cancels every pending FailNext (not the capacity).
   void ClearFaults();
+  // While stalled, fsync and fdatasync wait (a disk that is slow, not failing): the writer falls behind
+  // without any error. Unstalling (or destroying the file system) lets them go on.
+  void StallSyncs(bool stall);
   // The bytes held by files written through this layer and not since removed, truncated or replaced.
   uint64_t used_bytes() const;
   // How many operations failed because of FailNext or the capacity.
@@ -60,6 +64,7 @@ class FaultInjectingFileSystem final : public FileSystem {
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Status ReadFile(const std::string& path, std::string* contents) override;
+  Status ReadAt(const std::string& path, uint64_t offset, size_t length, std::string* out) override;
   Status Rename(const std::string& from, const std::string& to) override;
   Status SyncDir(const std::string& path) override;
   Status Remove(const std::string& path) override;
@@ -109,6 +114,8 @@ class FaultInjectingFileSystem final : public FileSystem {
   uint64_t injected_failures_ = 0;
   uint64_t injected_write_failures_ = 0;  // decides which injected write failures are partial
   bool powered_off_ = false;
+  bool syncs_stalled_ = false;
+  std::condition_variable stall_cv_;
 };
 
 }  // namespace logdaemon::storage

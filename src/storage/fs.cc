@@ -126,6 +126,33 @@ class PosixFileSystem final : public FileSystem {
     return status;
   }
 
+  Status ReadAt(const std::string& path, uint64_t offset, size_t length, std::string* out) override {
+    int fd;
+    do {
+      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return FileError("open", path, errno, /*enoent_is_not_found=*/true);
+    out->resize(length);
+    Status status;
+    size_t done = 0;
+    while (done < length) {
+      const ssize_t got = ::pread(fd, out->data() + done, length - done, static_cast<off_t>(offset + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) {
+        status = FileError("read", path, errno);
+        break;
+      }
+      if (got == 0) {
+        status = Status::IOError(path + ": " + std::to_string(length) + " bytes at offset " +
+                                 std::to_string(offset) + " are past the end of the file");
+        break;
+      }
+      done += static_cast<size_t>(got);
+    }
+    ::close(fd);
+    return status;
+  }
+
   Status Rename(const std::string& from, const std::string& to) override {
     if (::rename(from.c_str(), to.c_str()) != 0) return FileError("rename", from + " to " + to, errno);
     return Status::OK();

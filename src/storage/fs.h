@@ -47,6 +47,9 @@ class FileSystem {
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
   // The whole content of a file (write-ahead log segments, at recovery); NotFound when absent.
   virtual Status ReadFile(const std::string& path, std::string* contents) = 0;
+  // `length` bytes from `offset` (the write-ahead log's backlog, read back); IOError when the file is
+  // shorter.
+  virtual Status ReadAt(const std::string& path, uint64_t offset, size_t length, std::string* out) = 0;
   // rename(2): atomic replacement within one file system.
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   virtual Status SyncDir(const std::string& path) = 0;

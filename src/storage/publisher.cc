@@ -112,6 +112,7 @@ void Publisher::Run() {
       Status st = Publish(*front, &entry_durable);
       if (!st.ok()) {
         engine_->counters().write_errors.fetch_add(1, std::memory_order_relaxed);
+        engine_->counters().SetStorageFailure(st);
         engine_->ReportError(st.WithContext("writing " + front->name + " (will retry)"));
         std::unique_lock lock(mutex_);
         if (SteadyNanos() >= deadline_ns_) {
@@ -135,6 +136,10 @@ void Publisher::Run() {
       }
       backoff_ns = 10'000'000;
       EngineCounters& counters = engine_->counters();
+      if (counters.storage_failing.load(std::memory_order_relaxed)) {
+        counters.ClearStorageFailure();
+        engine_->ReportNotice("storage: writing files works again");
+      }
       counters.rows_written.fetch_add(front->rows, std::memory_order_relaxed);
       counters.files_written.fetch_add(1, std::memory_order_relaxed);
       counters.bytes_written.fetch_add(front->bytes.size(), std::memory_order_relaxed);

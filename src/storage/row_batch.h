@@ -70,6 +70,9 @@ class RowBatch {
   // Keeps the first `rows` rows and drops the others (their write-ahead log group failed to commit).
   // O(rows) for OPTIONAL columns: an error path.
   void TruncateRows(size_t rows);
+  // Drops the last row, which was appended completely. O(columns): the write-ahead log's backlog takes a
+  // row's log after shredding it (to refuse what cannot be stored) and drops the row.
+  void DropLastRow();
 
   // Where each row's log sits in the write-ahead log (storage/wal.h): the stream every row of the batch
   // came from, and per row its log sequence number (LSN). Empty when the rows were not logged (memory
@@ -82,6 +85,11 @@ class RowBatch {
     wal_stream_ = stream;
     wal_lsns_.push_back(lsn);
   }
+
+  // Whether the rows were read back from the write-ahead log (recovery, or its backlog: the writer then
+  // tells the backlog they were routed).
+  bool read_back() const { return read_back_; }
+  void set_read_back(bool read_back) { read_back_ = read_back; }
 
   // Appends row `row` of `other` (same layout).
   void AppendRow(const RowBatch& other, size_t row);
@@ -112,6 +120,7 @@ class RowBatch {
   int64_t first_arrival_ns_ = 0;
   uint32_t wal_stream_ = kNoWalStream;
   std::vector<uint64_t> wal_lsns_;
+  bool read_back_ = false;
 };
 
 // The Parquet schema of a layout (DESIGN.md §4).

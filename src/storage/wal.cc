@@ -18,6 +18,7 @@ std::string WalDirectory::SegmentPath(uint32_t stream, uint64_t first_lsn) const
 void WalDirectory::AddRecovered(const Segment& segment) {
   std::lock_guard lock(mutex_);
   segments_[{segment.stream, segment.first_lsn}] = segment;
+  RecountBytesLocked();
   // Past the first LSN even of an empty segment: a new segment never takes an existing one's name.
   uint64_t& next = next_lsn_[segment.stream];
   next = std::max({next, segment.first_lsn + 1, segment.last_lsn + 1});
@@ -67,6 +68,7 @@ Result<std::unique_ptr<WritableFile>> WalDirectory::CreateSegment(uint32_t strea
   std::lock_guard lock(mutex_);
   Segment& segment = segments_[{stream, first_lsn}];  // replaces a marker of the same name
   segment = Segment{stream, first_lsn, first_lsn - 1, capacity, !marker};
+  RecountBytesLocked();
   uint64_t& next = next_lsn_[stream];
   next = std::max(next, marker ? first_lsn + 1 : first_lsn);
   return file;
@@ -143,6 +145,7 @@ Status WalDirectory::Trim(const std::map<uint32_t, uint64_t>& stored_through) {
     }
     std::lock_guard lock(mutex_);
     segments_.erase(key);
+    RecountBytesLocked();
   }
   return first_error;
 }
@@ -152,11 +155,17 @@ size_t WalDirectory::segment_count() const {
   return segments_.size();
 }
 
-uint64_t WalDirectory::disk_bytes() const {
-  std::lock_guard lock(mutex_);
+void WalDirectory::RecountBytesLocked() {
+  // A few segments per stream: recounting on each change is cheaper than keeping a sum right.
   uint64_t total = 0;
-  for (const auto& [key, segment] : segments_) total += segment.bytes;
-  return total;
+  std::array<uint64_t, kTrackedStreams> oldest;
+  oldest.fill(UINT64_MAX);  // no segment: nothing held
+  for (const auto& [key, segment] : segments_) {
+    total += segment.bytes;
+    if (key.first < kTrackedStreams) oldest[key.first] = std::min(oldest[key.first], key.second);
+  }
+  disk_bytes_.store(total, std::memory_order_relaxed);
+  for (uint32_t s = 0; s < kTrackedStreams; ++s) oldest_lsn_[s].store(oldest[s], std::memory_order_relaxed);
 }
 
 std::vector<WalDirectory::Segment> WalDirectory::Segments() const {
@@ -226,6 +235,7 @@ Result<uint64_t> WalStream::Add(std::string_view payload) {
   }
   Chunk& chunk = forming_.chunks.back();
   const uint64_t lsn = next_lsn_++;
+  last_record_offset_ = segment_used_;
   AppendWalRecord(lsn, payload, &chunk.bytes);
   chunk.last_lsn = lsn;
   segment_used_ += record_bytes;

@@ -15,6 +15,7 @@
 // thread trims). A WalStream belongs to one thread.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -88,14 +89,21 @@ class WalDirectory {
   // given a marker. Errors are returned after trying everything (the segments stay, for a later trim).
   Status Trim(const std::map<uint32_t, uint64_t>& stored_through);
 
-  // For metrics: segments and bytes on disk.
+  // Segments and bytes on disk (disk_bytes() is a lock-free read: admission checks it).
   size_t segment_count() const;
-  uint64_t disk_bytes() const;
+  uint64_t disk_bytes() const { return disk_bytes_.load(std::memory_order_relaxed); }
   std::vector<Segment> Segments() const;
+  std::string SegmentPath(uint32_t stream, uint64_t first_lsn) const;
+  // The first LSN still on disk in `stream` (records below it were trimmed); lock-free, for fairness
+  // (ingest/room_share.h). 0 for streams beyond kTrackedStreams (all of their records count as held).
+  static constexpr uint32_t kTrackedStreams = 256;
+  uint64_t oldest_lsn(uint32_t stream) const {
+    return stream < kTrackedStreams ? oldest_lsn_[stream].load(std::memory_order_relaxed) : 0;
+  }
 
  private:
   using Key = std::pair<uint32_t, uint64_t>;  // stream, first LSN
-  std::string SegmentPath(uint32_t stream, uint64_t first_lsn) const;
+  void RecountBytesLocked();
 
   FileSystem* const fs_;
   const std::string dir_;
@@ -105,6 +113,8 @@ class WalDirectory {
   std::map<Key, Segment> segments_;
   std::map<uint32_t, uint64_t> next_lsn_;  // per stream ever seen
   std::set<uint32_t> in_use_;
+  std::atomic<uint64_t> disk_bytes_{0};  // the sum of segments_' bytes
+  std::array<std::atomic<uint64_t>, kTrackedStreams> oldest_lsn_{};
   std::mutex trim_mutex_;  // one Trim at a time (the writer's, or recovery's)
 };
 
@@ -118,6 +128,11 @@ class WalStream {
   WalStream& operator=(const WalStream&) = delete;
 
   uint32_t stream() const { return stream_; }
+  uint64_t next_lsn() const { return next_lsn_; }
+
+  // Where the record the last Add() returned sits: its segment (by first LSN) and its byte offset there.
+  uint64_t last_segment_first_lsn() const { return segment_first_lsn_; }
+  uint64_t last_record_offset() const { return last_record_offset_; }
 
   // Adds a record to the group being formed and returns its LSN. Unavailable ("storage unavailable:
   // <why>") when no segment could be made for it (disk full, read-only): the record is not in the group.
@@ -175,7 +190,8 @@ class WalStream {
   uint64_t next_lsn_ = 1;
   std::shared_ptr<WritableFile> segment_;
   uint64_t segment_first_lsn_ = 0;
-  uint64_t segment_used_ = 0;      // bytes written, in flight or forming
+  uint64_t segment_used_ = 0;  // bytes written, in flight or forming
+  uint64_t last_record_offset_ = 0;
   uint64_t segment_capacity_ = 0;  // preallocated
   Group forming_;
   size_t forming_bytes_ = 0;

@@ -117,6 +117,16 @@ void Writer::Run() {
 
 void Writer::Route(const RowBatch& batch) {
   if (batch.empty()) return;
+  RouteByPartition(batch);
+  // Rows read back from the write-ahead log's backlog: it may now forget them (they are in open files,
+  // whose coverage keeps the log from being trimmed below them).
+  WalBacklog* backlog = engine_->backlog();
+  if (backlog != nullptr && batch.read_back() && !batch.wal_lsns().empty()) {
+    backlog->Routed(batch.wal_stream(), batch.wal_lsns().back());
+  }
+}
+
+void Writer::RouteByPartition(const RowBatch& batch) {
   if (batch.SinglePartition()) {
     WriteRows(batch.partition_keys()[0], batch);
     return;
@@ -265,6 +275,8 @@ Status Writer::TrimWal() {
     for (const auto& [stream, lsn] : file.min_lsn) lower(stream, lsn);
   }
   for (const auto& [stream, lsn] : pinned_) lower(stream, lsn);
+  // Records still in the backlog may be older than rows routed through memory.
+  if (WalBacklog* backlog = engine_->backlog()) backlog->LowerStoredThrough(&stored_through);
   return wal->Trim(stored_through);
 }
 

@@ -76,6 +76,7 @@ class Writer {
 
   void Run();
   void Route(const RowBatch& batch);
+  void RouteByPartition(const RowBatch& batch);
   void WriteRows(int64_t key, const RowBatch& rows);
   // Flushes the partitions whose trigger fired (all of them when `force`); returns the next deadline.
   int64_t FlushDue(bool force, int64_t now_ns);

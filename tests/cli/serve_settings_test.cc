@@ -130,6 +130,7 @@ TEST(ServeSettingsTest, DefaultsAreTheSpecifications) {
   // Issue #12's: durable acknowledgements by default.
   EXPECT_EQ(s.ack, AckMode::kDurable);
   EXPECT_EQ(s.wal_segment_mb, 32u);
+  EXPECT_EQ(s.wal_max_mb, 1024u);
   EXPECT_EQ(s.file_mode, 0640u);
   EXPECT_EQ(s.max_message_bytes, 1048576u);
   EXPECT_EQ(s.idle_timeout, std::chrono::seconds(300));
@@ -238,6 +239,8 @@ TEST(ServeSettingsTest, EveryFlagParses) {
                                         "memory",
                                         "--wal-segment-mb",
                                         "8",
+                                        "--wal-max-mb",
+                                        "64",
                                         "--file-mode",
                                         "0600",
                                         "--partition",
@@ -276,6 +279,7 @@ TEST(ServeSettingsTest, EveryFlagParses) {
   EXPECT_EQ(s.overflow, OverflowPolicy::kBlock);
   EXPECT_EQ(s.ack, AckMode::kMemory);
   EXPECT_EQ(s.wal_segment_mb, 8u);
+  EXPECT_EQ(s.wal_max_mb, 64u);
   EXPECT_EQ(s.file_mode, 0600u);
   EXPECT_EQ(s.partition, Partitioning::kHour);
   EXPECT_EQ(s.retention_days, 30);
@@ -383,6 +387,9 @@ TEST(ServeSettingsTest, BadValuesAreRefusedNamingTheFlag) {
       {{"--file-mode", "01640"}, "--file-mode: must be at most 0777"},
       {{"--file-mode", "rw-r-----"}, "--file-mode: expected an octal mode"},
       {{"--wal-segment-mb", "1025"}, "--wal-segment-mb: must be between 1 and 1024"},
+      {{"--wal-max-mb", "3"}, "--wal-max-mb: must be between 4 and 1073741824"},
+      {{"--wal-segment-mb", "64", "--wal-max-mb", "128"},
+       "wal-max-mb: must be at least 4 segments (4 x --wal-segment-mb = 256), got 128"},
       {{"--max-message-bytes", "0"}, "--max-message-bytes: must be between 1 and 1073741824 bytes"},
       {{"--max-message-bytes", "0KiB"}, "--max-message-bytes: must be between 1 and"},
       {{"--max-message-bytes", "1073741825"}, "--max-message-bytes: must be between 1 and 1073741824"},
@@ -487,6 +494,7 @@ queue-capacity = 20000
 overflow = "block"
 ack = "memory"
 wal-segment-mb = 8
+wal-max-mb = 64
 file-mode = "0600"
 partition = "hour"
 retention-days = 30
@@ -526,6 +534,7 @@ TEST(ServeSettingsTest, ConfigWithEveryKey) {
   EXPECT_EQ(s.overflow, OverflowPolicy::kBlock);
   EXPECT_EQ(s.ack, AckMode::kMemory);
   EXPECT_EQ(s.wal_segment_mb, 8u);
+  EXPECT_EQ(s.wal_max_mb, 64u);
   EXPECT_EQ(s.file_mode, 0600u);
   EXPECT_EQ(s.partition, Partitioning::kHour);
   EXPECT_EQ(s.retention_days, 30);

@@ -260,6 +260,11 @@ TEST(RenderMetrics, OperatorMetricsHaveTheirNamesAndTypes) {
       {"logdaemon_wal_replayed_logs_total", "counter"},
       {"logdaemon_wal_segments", "gauge"},
       {"logdaemon_wal_bytes", "gauge"},
+      {"logdaemon_wal_max_bytes", "gauge"},
+      {"logdaemon_wal_backlog_logs", "gauge"},
+      {"logdaemon_wal_backlog_bytes", "gauge"},
+      {"logdaemon_wal_spilled_logs_total", "counter"},
+      {"logdaemon_storage_failing", "gauge"},
       {"logdaemon_build_info", "gauge"},
   };
   for (const auto& [name, type] : expected) {

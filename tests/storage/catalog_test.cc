@@ -381,6 +381,9 @@ class UnreadableDirFileSystem final : public FileSystem {
   Status ReadFile(const std::string& path, std::string* contents) override {
     return DefaultFileSystem()->ReadFile(path, contents);
   }
+  Status ReadAt(const std::string& path, uint64_t offset, size_t length, std::string* out) override {
+    return DefaultFileSystem()->ReadAt(path, offset, length, out);
+  }
   Status Rename(const std::string& from, const std::string& to) override {
     return DefaultFileSystem()->Rename(from, to);
   }

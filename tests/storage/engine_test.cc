@@ -520,13 +520,15 @@ TEST(StorageEngineTest, QueuedLogsCountsLogsOnceAppendersAreIdle) {
   EXPECT_EQ(engine->Stats().queued_logs, 0u);
 }
 
+// A slow disk (syncs that take long, not failing ones) makes the writer fall behind: the queue fills and
+// logs beyond it are refused as "overloaded".
 TEST(StorageEngineTest, FullQueueDropsWithOverloaded) {
   TempDir dir;
   FaultInjectingFileSystem faults;
   std::unique_ptr<StorageEngine> engine =
       OpenOrDie(StuckOptions(dir.path(), &faults, OverflowPolicy::kDrop), DefaultSchema());
   ASSERT_NE(engine, nullptr);
-  faults.FailNext(Op::kSync, ENOSPC, -1);
+  faults.StallSyncs(true);
   const int64_t t = UtcMicros(2026, 1, 15, 19);
   int64_t accepted = 0, dropped = 0;
   auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -545,13 +547,51 @@ TEST(StorageEngineTest, FullQueueDropsWithOverloaded) {
   // Memory stays bounded: the writer took at most a couple of files' worth beyond the queue.
   EXPECT_LE(engine->Stats().queued_logs, 8u);
   EXPECT_LE(engine->Stats().pending_files, 2u);
-  EXPECT_GT(engine->Stats().write_errors, 0u);
-  faults.ClearFaults();
+  EXPECT_EQ(engine->Stats().write_errors, 0u) << "slow, not failing";
+  faults.StallSyncs(false);
   ASSERT_TRUE(engine->Flush().ok());
   StorageStats stats = engine->Stats();
   EXPECT_EQ(stats.logs_dropped, uint64_t(dropped));
   EXPECT_EQ(stats.logs_appended, uint64_t(accepted));
   EXPECT_EQ(stats.rows_written, uint64_t(accepted));
+  ASSERT_TRUE(engine->Close().ok());
+  ExpectSeqsExactly(SeqValues(ReadOrDie(dir.path())), accepted);
+}
+
+// A disk that refuses the files (issue 12, item 6): once the queue is full, the logs beyond it are
+// refused with the disk's reason, not "overloaded"; once writing works again, they are accepted again.
+TEST(StorageEngineTest, FullQueueOnAFullDiskSaysStorageUnavailable) {
+  TempDir dir;
+  FaultInjectingFileSystem faults;
+  std::unique_ptr<StorageEngine> engine =
+      OpenOrDie(StuckOptions(dir.path(), &faults, OverflowPolicy::kDrop), DefaultSchema());
+  ASSERT_NE(engine, nullptr);
+  faults.FailNext(Op::kSync, ENOSPC, -1);
+  const int64_t t = UtcMicros(2026, 1, 15, 19);
+  int64_t accepted = 0, refused = 0;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (refused < 20 && std::chrono::steady_clock::now() < deadline) {
+    Status st = engine->Append(SeqLog(t, accepted));
+    if (st.ok()) {
+      ++accepted;
+    } else {
+      ASSERT_EQ(st.code(), Status::Code::kUnavailable) << st.ToString();
+      EXPECT_TRUE(st.message().starts_with("storage unavailable: fsync ")) << st.message();
+      EXPECT_NE(st.message().find("No space left on device"), std::string::npos) << st.message();
+      ++refused;
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_EQ(refused, 20) << "the queue never filled up";
+  StorageStats stuck = engine->Stats();
+  EXPECT_TRUE(stuck.storage_failing);
+  EXPECT_EQ(stuck.logs_rejected, uint64_t(refused));
+  EXPECT_EQ(stuck.logs_dropped, 0u);
+  faults.ClearFaults();
+  ASSERT_TRUE(engine->Flush().ok());
+  EXPECT_FALSE(engine->Stats().storage_failing);
+  ASSERT_TRUE(engine->Append(SeqLog(t, accepted)).ok()) << "accepted again once the disk works";
+  ++accepted;
   ASSERT_TRUE(engine->Close().ok());
   ExpectSeqsExactly(SeqValues(ReadOrDie(dir.path())), accepted);
 }
@@ -564,7 +604,7 @@ TEST(StorageEngineTest, DropsAreCountedWhileTheWriterIsStuck) {
   std::unique_ptr<StorageEngine> engine =
       OpenOrDie(StuckOptions(dir.path(), &faults, OverflowPolicy::kDrop), DefaultSchema());
   ASSERT_NE(engine, nullptr);
-  faults.FailNext(Op::kSync, ENOSPC, -1);
+  faults.StallSyncs(true);
   const int64_t t = UtcMicros(2026, 1, 15, 19);
   int64_t accepted = 0, dropped = 0;
   auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -579,7 +619,7 @@ TEST(StorageEngineTest, DropsAreCountedWhileTheWriterIsStuck) {
   ASSERT_EQ(dropped, 20);
   EXPECT_TRUE(WaitFor([&] { return engine->Stats().logs_dropped == uint64_t(dropped); }, 2s))
       << "logs_dropped is " << engine->Stats().logs_dropped << " while " << dropped << " logs were dropped";
-  faults.ClearFaults();
+  faults.StallSyncs(false);
   ASSERT_TRUE(engine->Close().ok());
 }
 
@@ -1058,6 +1098,7 @@ TEST(StorageEngineTest, DiskFullThenFreedResumesByItself) {
   const int64_t t = UtcMicros(2026, 1, 15, 19);
   int64_t seq = 0;
   uint64_t attempts = 0;
+  uint64_t storage_unavailable = 0;
   auto append_for = [&](std::chrono::milliseconds how_long) {
     auto end = std::chrono::steady_clock::now() + how_long;
     while (std::chrono::steady_clock::now() < end) {
@@ -1066,7 +1107,13 @@ TEST(StorageEngineTest, DiskFullThenFreedResumesByItself) {
         Status st = engine->Append(SeqLog(t + seq, seq));
         if (st.ok()) {
           ++seq;
+        } else if (st.code() == Status::Code::kUnavailable) {
+          // The queue is full because the disk is: the refusal says so (issue 12, item 6).
+          ASSERT_TRUE(st.message().starts_with("storage unavailable: ")) << st.message();
+          ASSERT_NE(st.message().find("No space left on device"), std::string::npos) << st.message();
+          ++storage_unavailable;
         } else {
+          // Before the first write failed, a full queue is just a full queue.
           ASSERT_EQ(st.code(), Status::Code::kResourceExhausted) << st.ToString();
         }
       }
@@ -1100,8 +1147,9 @@ TEST(StorageEngineTest, DiskFullThenFreedResumesByItself) {
   ASSERT_TRUE(engine->Flush().ok());
   StorageStats stats = engine->Stats();
   EXPECT_EQ(stats.logs_appended, uint64_t(seq));
-  EXPECT_GT(stats.logs_dropped, 0u) << "the full disk should have filled the queue";
-  EXPECT_EQ(stats.logs_appended + stats.logs_dropped, attempts);
+  EXPECT_GT(storage_unavailable, 0u) << "the full disk should have filled the queue";
+  EXPECT_EQ(stats.logs_rejected, storage_unavailable);
+  EXPECT_EQ(stats.logs_appended + stats.logs_dropped + stats.logs_rejected, attempts);
   EXPECT_EQ(stats.rows_written, uint64_t(seq));
   ASSERT_TRUE(engine->Close().ok());
   EXPECT_TRUE(testing::ListNames(dir.Sub(".tmp")).empty());
