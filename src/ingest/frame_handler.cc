@@ -96,11 +96,11 @@ void FrameHandler::CommitAll() {
 }
 
 bool FrameHandler::OverFairShare(RoomShare& share, size_t payload_bytes) const {
-  // Uncontended (the usual case): one relaxed load. Beyond 3/4 of the limit, a connection may hold at
-  // most its share; the last quarter is what keeps a quiet connection answered while a flood is refused.
+  // Uncontended (the usual case): one relaxed load. Beyond the threshold, a connection may hold at most
+  // its share; the room above it is what keeps a quiet connection answered while a flood is refused.
   const storage::WalDirectory* wal = engine_->wal();
   const uint64_t limit = engine_->wal_max_bytes();
-  if (wal->disk_bytes() < limit / 4 * 3) return false;
+  if (wal->disk_bytes() < engine_->wal_fair_threshold()) return false;
   const size_t connections = open_connections_ ? open_connections_->load(std::memory_order_relaxed) : 1;
   const uint64_t fair_share = limit / std::max<size_t>(connections, 1);
   return share.Held(wal->oldest_lsn(appender_->wal_stream())) + storage::WalRecordBytes(payload_bytes) >

@@ -441,6 +441,8 @@ Status Engine::Flush() {
     std::lock_guard lock(shared_mutex_);
     if (shared_appender_) shared_appender_->HandOff();
   }
+  // What waits in the write-ahead log's backlog was appended before this Flush too.
+  if (backlog_) backlog_->WaitIdle();
   return PushFlushAndWait();
 }
 

@@ -14,6 +14,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -134,6 +135,13 @@ class Engine {
   // Durable mode: whether the write-ahead log may grow (it is below its limit, wal_max_bytes()).
   bool wal_has_room() const { return wal_ && wal_->disk_bytes() < wal_max_bytes_; }
   uint64_t wal_max_bytes() const { return wal_max_bytes_; }
+  // Beyond this much write-ahead log, each connection may hold only its fair share (ingest/room_share.h):
+  // 3/4 of the limit, and at least two segments below it — the log grows a segment at a time, so a
+  // connection admitted just below the threshold can add a whole segment, and a quiet connection still
+  // needs one to be answered in.
+  uint64_t wal_fair_threshold() const {
+    return std::min(wal_max_bytes_ / 4 * 3, wal_max_bytes_ - 2 * options_.wal_segment_bytes);
+  }
   std::string StorageFailure() const { return counters_.StorageFailure(); }
   WalCounters& wal_counters() { return wal_counters_; }
   bool closing() const { return closing_.load(std::memory_order_relaxed); }

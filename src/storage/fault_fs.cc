@@ -171,7 +171,7 @@ Status FaultInjectingFileSystem::Sync(const std::string& path, const std::shared
   uint64_t size = 0;
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    stall_cv_.wait(lock, [&] { return !syncs_stalled_; });
+    if (!data_only) stall_cv_.wait(lock, [&] { return !syncs_stalled_; });
     Status off;
     if (PoweredOffLocked(&off, op, path)) return off;
     int err;

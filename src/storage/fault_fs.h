@@ -52,8 +52,9 @@ class FaultInjectingFileSystem final : public FileSystem {
   void SetCapacity(uint64_t bytes);
   // Cancels every pending FailNext (not the capacity).
   void ClearFaults();
-  // While stalled, fsync and fdatasync wait (a disk that is slow, not failing): the writer falls behind
-  // without any error. Unstalling (or destroying the file system) lets them go on.
+  // While stalled, fsync waits (a disk that is slow, not failing): the publisher, and so the writer, falls
+  // behind without any error. fdatasync (the write-ahead log's group commits) goes on. Unstall before
+  // closing an engine.
   void StallSyncs(bool stall);
   // The bytes held by files written through this layer and not since removed, truncated or replaced.
   uint64_t used_bytes() const;

@@ -112,32 +112,39 @@ void WalBacklog::Pin(uint32_t stream, uint64_t from_lsn) {
   state.pinned = std::min(state.pinned, from_lsn);
 }
 
+void WalBacklog::WaitIdle() {
+  std::unique_lock lock(mutex_);
+  idle_cv_.wait(lock, [&] { return (to_read_.empty() && !reading_) || stop_; });
+}
+
 void WalBacklog::Run() {
+  std::unique_lock lock(mutex_);
   for (;;) {
-    WalSpan span;
-    {
-      std::unique_lock lock(mutex_);
+    if (to_read_.empty()) {
+      // Caught up: what is buffered goes to the writer now — before anyone waiting for idleness (Flush)
+      // is told, so that their flush request queues behind it.
+      lock.unlock();
+      callbacks_.hand_off();
+      lock.lock();
       if (to_read_.empty()) {
         reading_ = false;
         idle_cv_.notify_all();
-        lock.unlock();
-        callbacks_.hand_off();  // caught up: what is buffered goes to the writer now
-        lock.lock();
         cv_.wait(lock, [&] { return !to_read_.empty() || stop_; });
+        if (to_read_.empty()) break;  // stopped, with nothing left
       }
-      if (to_read_.empty() || abandon_.load()) break;
-      span = to_read_.front();
-      to_read_.pop_front();
-      reading_ = true;
     }
+    if (abandon_.load()) break;
+    const WalSpan span = to_read_.front();
+    to_read_.pop_front();
+    reading_ = true;
+    lock.unlock();
     const uint64_t stored_through = ReadSpan(span);
-    if (stored_through <= span.last_lsn) {
-      std::lock_guard lock(mutex_);
-      Pin(span.stream, stored_through);
-    }
+    lock.lock();
+    if (stored_through <= span.last_lsn) Pin(span.stream, stored_through);
   }
+  lock.unlock();
   callbacks_.hand_off();
-  std::lock_guard lock(mutex_);
+  lock.lock();
   reading_ = false;
   idle_cv_.notify_all();
 }

@@ -68,6 +68,8 @@ class WalBacklog {
   // thread. What is left unread stays in the log (pinned) for the next start.
   void Drain(int64_t deadline_ns);
   void Stop() { Drain(0); }
+  // Waits until everything pushed so far has been read and handed to the writer's queue (Flush).
+  void WaitIdle();
 
   // Appender: the records of `span` are durable and must be stored. Spans of a stream come in LSN order.
   void Push(const WalSpan& span);

@@ -288,6 +288,109 @@ TEST(DurableStorage, RowsTheDiskRefusesAtShutdownStayInTheLogUnderDurableAcks) {
   }
 }
 
+// ---- Bursts go to the log, not to RAM (issue #12, item 4)
+// --------------------------------------------------
+
+// A small queue and a data disk whose fsyncs stall: the writer stops taking rows, so the queue fills.
+StorageOptions SlowDiskOptions(const std::string& dir, FaultInjectingFileSystem* faults) {
+  StorageOptions options = DurableOptions(dir);
+  options.file_system = faults;
+  options.queue_capacity = 8;
+  options.batch_size = 10;
+  options.flush_interval = 10ms;
+  options.wal_segment_bytes = 64 << 10;  // the log's limit is at least 4 segments
+  return options;
+}
+
+TEST(WalBacklog, LogsBeyondAFullQueueWaitInTheLogAndAreStoredOnce) {
+  TempDir dir;
+  FaultInjectingFileSystem faults;
+  auto engine = Open(SlowDiskOptions(dir.Sub("live"), &faults));
+  faults.StallSyncs(true);
+  constexpr int kLogs = 3000;
+  for (int i = 0; i < kLogs; ++i) ASSERT_TRUE(engine->Append(Log(i)).ok()) << i;
+  StorageStats stalled = engine->Stats();
+  EXPECT_GT(stalled.wal_spilled, 0u);
+  EXPECT_GT(stalled.wal_backlog_logs, 0u);
+  EXPECT_GT(stalled.wal_backlog_bytes, 0u);
+  EXPECT_LE(stalled.queued_logs, 8u) << "memory holds no more than the queue";
+  EXPECT_EQ(stalled.logs_dropped, 0u);
+  // kill -9 now: the backlog is in the log, and a restart stores it (and nothing twice).
+  CopyAsCrashed(dir.Sub("live"), dir.Sub("crashed"));
+  faults.StallSyncs(false);
+  ASSERT_TRUE(engine->Flush().ok());
+  EXPECT_EQ(engine->Stats().wal_backlog_logs, 0u);
+  ASSERT_TRUE(engine->Close().ok());
+  ExpectEachStoredOnce(dir.Sub("live"), 0, kLogs);
+  {
+    StorageOptions options = DurableOptions(dir.Sub("crashed"));
+    auto recovered = Open(options);
+    ASSERT_TRUE(recovered->Close().ok());
+  }
+  ExpectEachStoredOnce(dir.Sub("crashed"), 0, kLogs);
+}
+
+TEST(WalBacklog, AFullLogIsOverloadedAndAcceptsAgainOnceTheWriterCatchesUp) {
+  TempDir dir;
+  FaultInjectingFileSystem faults;
+  StorageOptions options = SlowDiskOptions(dir.path(), &faults);
+  options.wal_max_bytes = 256 << 10;  // 4 segments
+  auto engine = Open(options);
+  faults.StallSyncs(true);
+  int accepted = 0;
+  Status refused;
+  for (int i = 0; i < 100000 && refused.ok(); ++i) {
+    Status st = engine->Append(Log(accepted));
+    if (st.ok()) {
+      ++accepted;
+    } else {
+      refused = st;
+    }
+  }
+  ASSERT_FALSE(refused.ok()) << "the log never filled";
+  EXPECT_EQ(refused.code(), Status::Code::kResourceExhausted) << refused.ToString();
+  EXPECT_EQ(refused.message(), "overloaded");
+  EXPECT_GE(engine->Stats().wal_disk_bytes, options.wal_max_bytes);
+  EXPECT_EQ(engine->Stats().logs_dropped, 1u);
+  faults.StallSyncs(false);
+  ASSERT_TRUE(engine->Flush().ok());
+  ASSERT_TRUE(engine->Append(Log(accepted)).ok()) << "room again once the backlog is stored";
+  ++accepted;
+  ASSERT_TRUE(engine->Close().ok());
+  ExpectEachStoredOnce(dir.path(), 0, accepted);
+}
+
+TEST(WalBacklog, AFullLogOnAFailingDiskSaysStorageUnavailable) {
+  TempDir dir;
+  FaultInjectingFileSystem faults;
+  StorageOptions options = SlowDiskOptions(dir.path(), &faults);
+  options.wal_max_bytes = 256 << 10;
+  auto engine = Open(options);
+  faults.FailNext(Op::kRename, EIO, -1);  // no Parquet file can be published; the log works
+  int accepted = 0;
+  Status refused;
+  for (int i = 0; i < 100000 && refused.ok(); ++i) {
+    Status st = engine->Append(Log(accepted));
+    if (st.ok()) {
+      ++accepted;
+    } else {
+      refused = st;
+    }
+  }
+  ASSERT_FALSE(refused.ok()) << "the log never filled";
+  EXPECT_EQ(refused.code(), Status::Code::kUnavailable) << refused.ToString();
+  EXPECT_TRUE(refused.message().starts_with("storage unavailable: rename ")) << refused.message();
+  EXPECT_NE(refused.message().find("Input/output error"), std::string::npos) << refused.message();
+  EXPECT_TRUE(engine->Stats().storage_failing);
+  faults.ClearFaults();
+  ASSERT_TRUE(engine->Flush().ok());
+  EXPECT_FALSE(engine->Stats().storage_failing);
+  ASSERT_TRUE(engine->Append(Log(accepted)).ok()) << "OK again as soon as writing works";
+  ++accepted;
+  ASSERT_TRUE(engine->Close().ok());
+  ExpectEachStoredOnce(dir.path(), 0, accepted);
+}
+
 // Logs are not world-readable: files 0640, directories 0750 by default (issue #12, item 9).
 uint32_t ModeOf(const std::string& path) {
   return static_cast<uint32_t>(fs::status(path).permissions()) & 0777;
