@@ -24,7 +24,10 @@ FrameHandler::FrameHandler(const SchemaValidator& schema, storage::Engine& engin
       appender_(engine.NewAppender()),
       durable_(appender_->durable()),
       counters_(counters) {
-  if (wake) appender_->set_commit_notify(std::move(wake));
+  if (wake) {
+    room_listener_ = engine.AddRoomListener(wake);
+    appender_->set_commit_notify(std::move(wake));
+  }
   // On failure the parser allocates on first use instead (and reports MEMALLOC there).
   if (parser_.allocate(kInitialParserCapacity, SchemaValidator::kMaxDocumentDepth) != simdjson::SUCCESS) {
     error_.clear();
@@ -112,6 +115,7 @@ bool FrameHandler::NoRoom(ReplyBuffer& replies) {
     // Only this connection waits (the caller holds the frame and stops reading it). What this loop holds
     // is sealed, so that the replies before it are not held up too.
     room_waiting_ = true;
+    engine_->WantRoom();  // the writer wakes this loop when it frees room
     SealForming();
     return false;
   }
@@ -181,7 +185,13 @@ bool FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies, RoomSh
   return true;
 }
 
+FrameHandler::~FrameHandler() {
+  if (room_listener_ >= 0) engine_->RemoveRoomListener(room_listener_);
+}
+
 void FrameHandler::Finish() {
+  if (room_listener_ >= 0) engine_->RemoveRoomListener(room_listener_);
+  room_listener_ = -1;
   CommitAll();
   appender_.reset();
 }

@@ -39,6 +39,9 @@ class FrameHandler {
   // calls Pump()); may be empty in memory mode.
   FrameHandler(const SchemaValidator& schema, storage::Engine& engine, CounterValues* counters,
                std::function<void()> wake = {});
+  ~FrameHandler();
+  FrameHandler(const FrameHandler&) = delete;
+  FrameHandler& operator=(const FrameHandler&) = delete;
 
   // Handles one payload (followed by at least simdjson::SIMDJSON_PADDING readable bytes) and appends its
   // reply to `replies`. Returns false, answering nothing, when there is no room for the log under
@@ -97,6 +100,7 @@ class FrameHandler {
   std::string error_;    // the validator's message, reused
   std::string message_;  // a reply being composed, reused
   bool room_waiting_ = false;
+  int room_listener_ = -1;  // the engine's wake-up registration (storage::Engine::AddRoomListener)
 };
 
 }  // namespace logdaemon::ingest

@@ -339,6 +339,25 @@ Status Engine::Append(std::string_view json) {
   return st;
 }
 
+int Engine::AddRoomListener(std::function<void()> wake) {
+  std::lock_guard lock(room_mutex_);
+  const int id = next_room_listener_++;
+  room_listeners_.emplace(id, std::move(wake));
+  return id;
+}
+
+void Engine::RemoveRoomListener(int id) {
+  std::lock_guard lock(room_mutex_);
+  room_listeners_.erase(id);
+}
+
+void Engine::NotifyRoom() {
+  // One load when nobody waits (per batch or trim, never per log).
+  if (!room_wanted_.load(std::memory_order_acquire) || !room_wanted_.exchange(false)) return;
+  std::lock_guard lock(room_mutex_);
+  for (const auto& [id, wake] : room_listeners_) wake();
+}
+
 void Engine::TickSharedAppender() {
   // try_lock: an Append waiting for room (kBlock) holds the mutex, and it waits for this very thread.
   std::unique_lock lock(shared_mutex_, std::try_to_lock);

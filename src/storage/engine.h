@@ -18,6 +18,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -163,6 +165,14 @@ class Engine {
   // Returns false once the engine is stopping and the queue is empty.
   bool DequeueAll(int64_t deadline_ns, std::deque<QueueItem>* out);
 
+  // --overflow block: event loops whose connections wait for room register a wake-up; a loop says it
+  // wants room (WantRoom) when a frame finds none, and the writer calls NotifyRoom when it frees some
+  // (rows encoded, the write-ahead log trimmed), which wakes every registered loop once.
+  int AddRoomListener(std::function<void()> wake);
+  void RemoveRoomListener(int id);
+  void WantRoom() { room_wanted_.store(true, std::memory_order_release); }
+  void NotifyRoom();
+
   // Reports a background error (once per distinct burst; see ReportError in engine.cc).
   void ReportError(const Status& status);
   // A line worth the daemon's log that is not an error (StorageOptions::on_notice, else stderr).
@@ -220,6 +230,11 @@ class Engine {
 
   std::mutex shared_mutex_;
   std::unique_ptr<Appender> shared_appender_;
+
+  std::atomic<bool> room_wanted_{false};
+  std::mutex room_mutex_;
+  std::map<int, std::function<void()>> room_listeners_;
+  int next_room_listener_ = 0;
 
   std::mutex error_mutex_;
   std::string last_error_;

@@ -93,6 +93,7 @@ void Writer::Run() {
         engine_->RecycleBatch(std::move(item.batch));
         // Encoded now: the rows no longer count against the queue's capacity.
         engine_->admission().Release(rows);
+        engine_->NotifyRoom();
       }
       if (item.flush) {
         FlushDue(/*force=*/true, SteadyNanos());
@@ -277,7 +278,9 @@ Status Writer::TrimWal() {
   for (const auto& [stream, lsn] : pinned_) lower(stream, lsn);
   // Records still in the backlog may be older than rows routed through memory.
   if (WalBacklog* backlog = engine_->backlog()) backlog->LowerStoredThrough(&stored_through);
-  return wal->Trim(stored_through);
+  Status st = wal->Trim(stored_through);
+  engine_->NotifyRoom();  // the log may have shrunk below its limit or a connection below its share
+  return st;
 }
 
 }  // namespace logdaemon::storage

@@ -195,10 +195,11 @@ def burst(d, connections, per_connection):
 
 @suite.check
 def overflow_drop(ctx):
-    """--queue-capacity 1 --overflow drop: a pipelined burst gets OK or "ERROR: overloaded" per log;
-    log_daemon_dropped_messages equals the overloaded replies; exactly the OK logs are stored"""
+    """--ack memory --queue-capacity 1 --overflow drop: a pipelined burst gets OK or "ERROR: overloaded" per
+    log; log_daemon_dropped_messages equals the overloaded replies; exactly the OK logs are stored (with
+    durable acks a full queue sends logs to the write-ahead log instead: admission.py)"""
     n = ctx.scaled(20000)
-    with Daemon(ctx, "--queue-capacity", "1", "--overflow", "drop") as d:
+    with Daemon(ctx, "--ack", "memory", "--queue-capacity", "1", "--overflow", "drop") as d:
         results = burst(d, 4, n // 4)
         replies = [r for rs, _ in results for r in rs]
         bad = [r for r in replies if r not in ("OK", "ERROR: overloaded")]
@@ -215,9 +216,10 @@ def overflow_drop(ctx):
 
 @suite.check
 def overflow_block(ctx):
-    """--queue-capacity 1 --overflow block: the same burst is answered OK for every log, all stored"""
+    """--ack memory --queue-capacity 1 --overflow block: the same burst is answered OK for every log, all
+    stored (the sockets that find the queue full wait; the loop does not)"""
     n = ctx.scaled(20000)
-    with Daemon(ctx, "--queue-capacity", "1", "--overflow", "block") as d:
+    with Daemon(ctx, "--ack", "memory", "--queue-capacity", "1", "--overflow", "block") as d:
         results = burst(d, 4, n // 4)
         replies = [r for rs, _ in results for r in rs]
         bad = [r for r in replies if r != "OK"]
