@@ -4,8 +4,10 @@
 socket over its share; and every OK is stored exactly once.
 
 To make the writer fall behind on purpose (so that the log fills), the flood checks run the daemon with
-zstd level 22, which compresses at a few MB/s: a pipelined client then outruns the writer by far, and a
-write-ahead log of --wal-max-mb 4 (1 MB segments) fills within a second or two.
+zstd level 22, which compresses at a few MB/s, and the flooder's logs carry 1.5 KB of random hex: one
+pipelined batch of 2000 of them is 3 MB, most of a write-ahead log of --wal-max-mb 4 (1 MB segments), so
+the log fills however fast the machine is (a run on a loaded machine with short logs once saw the writer
+keep up).
 """
 
 import os
@@ -102,7 +104,8 @@ class Flooder:
                 while not self.stop.is_set():
                     ids = [f"flood-{k + j}" for j in range(self.batch)]
                     k += self.batch
-                    lines = c.pipeline(b"".join(frame(log_json(i)) for i in ids), len(ids))
+                    data = b"".join(frame(log_json(i, pad=os.urandom(768).hex())) for i in ids)
+                    lines = c.pipeline(data, len(ids))
                     for i, line in zip(ids, lines):
                         self.replies[line] = self.replies.get(line, 0) + 1
                         if line == "OK":
