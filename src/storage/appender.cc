@@ -71,7 +71,13 @@ Status Appender::Append(simdjson::dom::element document, std::string_view text) 
       return Status::ResourceExhausted("overloaded");
     }
   }
-  if (Status st = shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), batch_.get());
+  // One clock reading serves as the stand-in time and as the window's centre (no extra clock call).
+  const int64_t now_micros = CoarseWallMicros();
+  const StorageOptions& options = engine_->options();
+  const TimeWindow window = WindowAround(now_micros, options.max_age, options.max_future);
+  // Shredded (and the window checked) before the log is written to the write-ahead log: a refused log
+  // is neither stored nor replayed.
+  if (Status st = shredder_.Append(document, now_micros, CoarseSteadyNanos(), window, batch_.get());
       !st.ok()) {
     ++rejected_;
     return st;
@@ -95,7 +101,9 @@ Status Appender::Append(simdjson::dom::element document, std::string_view text) 
 Status Appender::AppendLogged(simdjson::dom::element document, uint32_t stream, uint64_t lsn) {
   if (!batch_->empty() && batch_->wal_stream() != stream) Send();  // a batch holds one stream's rows
   if (credits_ == 0 && !TakeCreditsBlocking()) return Status::Unavailable("storage is closed");
-  if (Status st = shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), batch_.get());
+  // No window: the log was acknowledged when it was logged, so it is stored however old it is now.
+  if (Status st =
+          shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), TimeWindow{}, batch_.get());
       !st.ok()) {
     ++rejected_;
     return st;

@@ -38,7 +38,9 @@ class Appender {
   Appender& operator=(const Appender&) = delete;
 
   // Appends a document that passed validation; `text` is its JSON as received (what the write-ahead log
-  // keeps). OK; InvalidArgument when it cannot be stored (an integer beyond INT64); ResourceExhausted
+  // keeps). OK; InvalidArgument when it cannot be stored (an integer beyond INT64); OutOfRange when its
+  // time is outside the accepted window (StorageOptions::max_age, max_future; nothing is logged);
+  // ResourceExhausted
   // ("overloaded") when the queue is full and the policy is kDrop (under kBlock it waits — in durable
   // mode only once nothing is held: else it returns Aborted, and the caller commits and retries);
   // Unavailable when the engine is closing or ("storage unavailable: …") the log cannot be logged.
