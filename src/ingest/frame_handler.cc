@@ -139,6 +139,10 @@ void FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies) {
     }
     return;
   }
+  if (st.code() == Status::Code::kOutOfRange) {  // the time is outside the accepted window
+    Reject(RejectReason::kTimeOutOfRange, st.message(), replies);
+    return;
+  }
   if (st.code() == Status::Code::kResourceExhausted) {
     ++counters_->frames_received;
     ++counters_->logs_dropped;
