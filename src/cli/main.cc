@@ -129,10 +129,12 @@ int main(int argc, char** argv) {
   import
       ->add_option("--max-age", import_options.max_age,
                    "Refuse logs whose time field is older than this (30d, 12h, 90m, 3600s, or off)")
+      ->type_name("AGE")
       ->capture_default_str();
   import
       ->add_option("--max-future", import_options.max_future,
                    "Refuse logs whose time field is further ahead than this (or off)")
+      ->type_name("AGE")
       ->capture_default_str();
   import->add_flag("-q,--quiet", import_options.quiet, "No progress bar");
 
