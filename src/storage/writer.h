@@ -88,7 +88,7 @@ class Writer {
   // Opens a flush file for the partition (flushing the least recently written one first when
   // max_open_partitions are open). False when the file could not be opened (reported).
   bool OpenPartition(PartitionState* state, int64_t key, int64_t first_arrival_ns);
-  // Closes the partition's open file without writing it (an encoding failure), or after it was flushed.
+  // Drops the partition's open file without writing it (an encoding failure broke it).
   void ForgetOpen(PartitionState* state);
   // The file's rows will not be in any file (an encoding failure): the write-ahead log keeps them for a
   // restart (its records are pinned below the trim point), or, with memory acks, they are counted lost.
