@@ -203,4 +203,10 @@ std::string LogTable::ToNdjson() const {
   return out;
 }
 
+void LogTable::ShiftTimesToEndAt(int64_t end_micros) {
+  if (timestamps.empty()) return;
+  const int64_t shift = end_micros - timestamps.back();
+  for (int64_t& t : timestamps) t += shift;
+}
+
 }  // namespace logdaemon::bench

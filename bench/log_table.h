@@ -35,6 +35,9 @@ struct LogTable {
   size_t RawBytes() const;
   // One JSON object per line, RFC 3339 timestamps: what the logs looked like before logdaemon.
   std::string ToNdjson() const;
+  // Moves every timestamp by the same amount so that the last one is `end_micros` (UTC): a corpus sent
+  // to a running daemon must be dated inside its time window (--max-age, by default 30 days back).
+  void ShiftTimesToEndAt(int64_t end_micros);
 };
 
 // Builds `rows` rows from the corpus TSV (system, level, component, message). Returns false when the

@@ -1,11 +1,15 @@
 // Writes the benchmark log table twice, for the size comparison with DuckDB (bench/parquet_size.sh):
 // as logdaemon's Parquet (zstd, default options) and as NDJSON, the form the logs had before.
-//   parquet_export ROWS OUT.parquet OUT.ndjson [ZSTD_LEVEL]
+//   parquet_export ROWS OUT.parquet OUT.ndjson [ZSTD_LEVEL] [--recent]
+// --recent dates the logs up to now instead of from 2026-01-15, for corpora that load_test sends to a
+// daemon (bench/ingest.sh, bench/durable.sh): the daemon refuses logs older than its --max-age.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 #include "log_table.h"
@@ -15,8 +19,13 @@ using namespace logdaemon;           // NOLINT: a benchmark tool
 using namespace logdaemon::parquet;  // NOLINT
 
 int main(int argc, char** argv) {
+  bool recent = false;
+  if (argc > 4 && std::strcmp(argv[argc - 1], "--recent") == 0) {
+    recent = true;
+    --argc;
+  }
   if (argc < 4) {
-    std::fprintf(stderr, "usage: parquet_export ROWS OUT.parquet OUT.ndjson [ZSTD_LEVEL]\n");
+    std::fprintf(stderr, "usage: parquet_export ROWS OUT.parquet OUT.ndjson [ZSTD_LEVEL] [--recent]\n");
     return 2;
   }
   size_t rows = std::strtoull(argv[1], nullptr, 10);
@@ -24,6 +33,11 @@ int main(int argc, char** argv) {
   if (!bench::BuildLogTable(bench::CorpusPath(), rows, &table)) {
     std::fprintf(stderr, "parquet_export: cannot read the corpus at %s\n", bench::CorpusPath().c_str());
     return 1;
+  }
+  if (recent) {
+    table.ShiftTimesToEndAt(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
   }
   int fd = ::open(argv[2], O_CREAT | O_TRUNC | O_WRONLY, 0644);
   if (fd < 0) return 1;

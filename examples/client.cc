@@ -9,9 +9,26 @@
 // reached or the connection broke.
 #include <logdaemon/client.h>
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <vector>
+
+namespace {
+
+// The current time as RFC 3339 in UTC ("2026-12-05T19:00:00Z"): the daemon refuses logs whose time is
+// outside its window (by default 30 days back, 1 hour ahead).
+std::string NowUtc() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::string socket_path = argc > 1 ? argv[1] : "/tmp/logdaemon.sock";
@@ -22,14 +39,15 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  const std::string timestamp = R"({"timestamp":")" + NowUtc() + R"(",)";
   const std::vector<std::string> logs = {
-      R"({"timestamp":"2026-01-15T19:00:00Z","level":"info","message":"Application started","service":"my-app"})",
-      R"({"timestamp":"2026-01-15T19:00:01Z","level":"warn","message":"Cache hit rate is low","service":"my-app",)"
-      R"("trace_id":"trace-123","metadata":{"cache":"users","hit_rate":0.42}})",
-      R"({"timestamp":"2026-01-15T19:00:02Z","level":"error","message":"Payment declined","service":"billing",)"
-      R"("metadata":{"order_id":9001,"nested":{"retry":true}}})",
+      timestamp + R"("level":"info","message":"Application started","service":"my-app"})",
+      timestamp + R"("level":"warn","message":"Cache hit rate is low","service":"my-app",)"
+                  R"("trace_id":"trace-123","metadata":{"cache":"users","hit_rate":0.42}})",
+      timestamp + R"("level":"error","message":"Payment declined","service":"billing",)"
+                  R"("metadata":{"order_id":9001,"nested":{"retry":true}}})",
       // Rejected: "verbose" is not one of the default schema's levels.
-      R"({"timestamp":"2026-01-15T19:00:03Z","level":"verbose","message":"Too chatty"})",
+      timestamp + R"("level":"verbose","message":"Too chatty"})",
   };
 
   size_t accepted = 0;

@@ -8,12 +8,14 @@ import socket
 import json
 import struct
 import sys
+import time
 
 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 sock.connect(sys.argv[1] if len(sys.argv) > 1 else '/tmp/logdaemon.sock')
 
 log = {
-    "timestamp": "2026-01-15T19:00:00Z",
+    # Now, in UTC: the daemon refuses times outside its window (by default 30 days back, 1 hour ahead).
+    "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     "level": "info",
     "message": "Hello from Python"
 }

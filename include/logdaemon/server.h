@@ -57,8 +57,9 @@ enum class RejectReason : uint8_t {
   kEmptyFrame,          // length 0
   kFrameTooLarge,       // length > max_message_bytes (the connection is closed)
   kStorageUnavailable,  // "storage unavailable: …": the write-ahead log could not make it durable
+  kTimeOutOfRange,  // "timestamp … outside the accepted window …" (StorageOptions::max_age, max_future)
 };
-inline constexpr size_t kRejectReasonCount = 8;
+inline constexpr size_t kRejectReasonCount = 9;
 const char* RejectReasonLabel(RejectReason reason);  // "invalid_json", "invalid_utf8", …
 
 // Counters since Start(), summed over the io threads when read (each thread owns its own).

@@ -24,7 +24,8 @@ class Status {
     kNotFound,
     kResourceExhausted,
     kUnavailable,
-    kAborted
+    kAborted,
+    kOutOfRange
   };
 
   Status() = default;  // OK
@@ -44,6 +45,8 @@ class Status {
   // Not done, and nothing changed: the caller must do something first (the message says what), then
   // retry.
   static Status Aborted(std::string_view msg) { return Status(Code::kAborted, msg); }
+  // A well-formed value outside the range that is accepted (a log's time outside the accepted window).
+  static Status OutOfRange(std::string_view msg) { return Status(Code::kOutOfRange, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -70,6 +73,8 @@ class Status {
         return "unavailable: " + message_;
       case Code::kAborted:
         return "aborted: " + message_;
+      case Code::kOutOfRange:
+        return "out of range: " + message_;
     }
     return message_;
   }

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,6 +92,21 @@ struct StorageOptions {
   int retention_days = 0;        // 0: keep; else partitions older than this many days are deleted
   uint64_t retention_bytes = 0;  // 0: no limit; else the oldest files go first beyond this total
   bool parquet_compat = false;   // PLAIN + dictionary only, for old readers (DESIGN.md §6b)
+  // The accepted window of the time field (DESIGN.md §4). Append refuses a log whose time is before
+  // now - max_age or after now + max_future (bounds included) with
+  //   OutOfRange("timestamp 0001-01-01T00:00:00Z outside the accepted window <from> .. <to>")
+  // before it is logged or stored, so that a log dated 0001 or 9999 never opens a partition of its own.
+  // nullopt: no bound on that side. A log without a time value (an optional time field left out) is not
+  // checked; logs replayed from the write-ahead log at start-up are not checked again (they were
+  // acknowledged). The library's default is no window, so that embedding the engine needs no clock
+  // assumptions; `logdaemon serve` sets max_age to the retention or 30 days and max_future to 1 h, and
+  // `logdaemon import` (which loads history) only max_future.
+  std::optional<std::chrono::seconds> max_age;
+  std::optional<std::chrono::seconds> max_future;
+  // At most this many partitions have an open flush file in the writer; opening one more first flushes
+  // the least recently written one. Bounds the writer's memory when logs spread over many dates or hours
+  // (late logs, a backfill, --partition hour): 64 covers two days of hours and then some.
+  size_t max_open_partitions = 64;
   AckMode ack = AckMode::kMemory;
   // At Close, how long writes that fail (a disk that stays full) are retried before the rows are given up
   // (memory acks: lost and counted; durable acks: left in the write-ahead log for the next start).

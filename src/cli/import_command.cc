@@ -19,6 +19,7 @@
 
 #include "cli/progress.h"
 #include "cli/reject_reasons.h"
+#include "cli/serve_settings.h"  // ParseTimeLimit: the window is spelled as for serve
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
 
@@ -256,7 +257,7 @@ class Importer {
         ++blank_;
       } else if (Status st = storage_->Append(line); st.ok()) {
         ++imported_;
-      } else if (st.code() == Status::Code::kInvalidArgument) {
+      } else if (st.code() == Status::Code::kInvalidArgument || st.code() == Status::Code::kOutOfRange) {
         Reject(st.message());
       } else {
         // Closed or broken storage: nothing more can be imported.
@@ -333,6 +334,10 @@ int RunImport(const ImportOptions& options) {
   if (options.max_line_mb < 1 || options.max_line_mb > 4096) {
     return ConfigError("--max-line-mb: must be between 1 and 4096");
   }
+  auto max_age = ParseTimeLimit(options.max_age);
+  if (!max_age.ok()) return ConfigError(Cat({"--max-age: ", max_age.status().message()}));
+  auto max_future = ParseTimeLimit(options.max_future);
+  if (!max_future.ok()) return ConfigError(Cat({"--max-future: ", max_future.status().message()}));
 
   SchemaOptions schema_options;
   schema_options.schema_paths = options.schema_paths;
@@ -367,6 +372,8 @@ int RunImport(const ImportOptions& options) {
   storage_options.overflow = OverflowPolicy::kBlock;
   storage_options.partitioning = *partitioning;
   storage_options.parquet_compat = options.parquet_compat;
+  storage_options.max_age = *max_age;
+  storage_options.max_future = *max_future;
   storage_options.on_error = [&progress](const Status& st) {
     progress.Message(Cat({"logdaemon import: storage: ", st.ToString()}));
   };

@@ -25,6 +25,10 @@ struct ImportOptions {
   bool parquet_compat = false;
   bool quiet = false;  // no progress bar
   int64_t max_line_mb = 64;
+  // The accepted window of the time field, as `serve --max-age` / `--max-future` spell it. An import
+  // loads history, so only logs dated in the future are refused by default (DESIGN.md §4).
+  std::string max_age = "off";
+  std::string max_future = "1h";
 };
 
 // Exit code: 0 when every log was imported; 1 when some were rejected; 2 on a configuration error, a

@@ -126,6 +126,16 @@ int main(int argc, char** argv) {
       ->add_option("--max-line-mb", import_options.max_line_mb,
                    "Longer lines are rejected as 'line too long' without being loaded")
       ->capture_default_str();
+  import
+      ->add_option("--max-age", import_options.max_age,
+                   "Refuse logs whose time field is older than this (30d, 12h, 90m, 3600s, or off)")
+      ->type_name("AGE")
+      ->capture_default_str();
+  import
+      ->add_option("--max-future", import_options.max_future,
+                   "Refuse logs whose time field is further ahead than this (or off)")
+      ->type_name("AGE")
+      ->capture_default_str();
   import->add_flag("-q,--quiet", import_options.quiet, "No progress bar");
 
   try {

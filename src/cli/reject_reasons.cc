@@ -17,6 +17,10 @@ std::string ReasonClass(std::string_view message) {
   }
   // "frame too large (N > MAX)": one class, whatever the sizes.
   if (message.starts_with("frame too large")) return "frame too large";
+  // "timestamp <time> outside the accepted window <from> .. <to>": one class, whatever the times.
+  if (message.starts_with("timestamp ") && message.find(" outside the accepted window ") != message.npos) {
+    return "timestamp outside the accepted window";
+  }
   return std::string(message.substr(0, message.find(':')));
 }
 

@@ -115,6 +115,10 @@ void LogStart(spdlog::logger& log, const ServeSettings& settings, const SchemaVa
                                                   : "none",
       settings.queue_capacity, settings.overflow == OverflowPolicy::kDrop ? "drop" : "block",
       AckModeName(settings.ack), RetentionText(settings));
+  log.info(
+      "time window: max age {}, max future {} (older or later logs are refused); up to {} open partitions",
+      TimeLimitText(settings.EffectiveMaxAge()), TimeLimitText(settings.max_future),
+      settings.max_open_partitions);
   log.info("io: {} backend, {} threads", IoBackendName(server.backend()), settings.io_threads);
   if (exporter != nullptr) {
     metrics::ListenAddress bound = *settings.metrics_address;

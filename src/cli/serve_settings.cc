@@ -36,7 +36,10 @@ constexpr int64_t kMaxIdleTimeoutSeconds = 30 * 86'400;
 constexpr int64_t kMaxCompressionLevel = 22;  // zstd's highest; gzip stops at 9 (CheckServeSettings)
 constexpr int64_t kMaxRetentionDays = 36'500;
 constexpr int64_t kMaxRetentionMb = int64_t{1} << 30;  // 1 PiB
-constexpr int64_t kMaxGroupId = 4'294'967'294;         // (gid_t)-1 means "no change" to chown
+// --max-age and --max-future: a century, as the retention.
+constexpr int64_t kMaxTimeLimitSeconds = kMaxRetentionDays * 86'400;
+constexpr int64_t kMaxOpenPartitions = 100'000;
+constexpr int64_t kMaxGroupId = 4'294'967'294;  // (gid_t)-1 means "no change" to chown
 // sockaddr_un::sun_path holds 108 bytes, the last one the terminating NUL.
 constexpr size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
 static_assert(kMaxSocketPath == 107);
@@ -408,6 +411,28 @@ Status ApplyRetentionMb(const Values& v, ServeSettings* s) {
   return Status::OK();
 }
 
+Status ApplyMaxAge(const Values& v, ServeSettings* s) {
+  Result<std::optional<std::chrono::seconds>> limit = ParseTimeLimit(v.front());
+  if (!limit.ok()) return limit.status();
+  s->max_age = *limit;
+  s->max_age_given = true;
+  return Status::OK();
+}
+
+Status ApplyMaxFuture(const Values& v, ServeSettings* s) {
+  Result<std::optional<std::chrono::seconds>> limit = ParseTimeLimit(v.front());
+  if (!limit.ok()) return limit.status();
+  s->max_future = *limit;
+  return Status::OK();
+}
+
+Status ApplyMaxOpenPartitions(const Values& v, ServeSettings* s) {
+  Result<int64_t> n = ParseInRange(v.front(), 1, kMaxOpenPartitions);
+  if (!n.ok()) return n.status();
+  s->max_open_partitions = static_cast<size_t>(*n);
+  return Status::OK();
+}
+
 Status ApplyParquetCompat(const Values& v, ServeSettings* s) {
   Result<bool> on = ParseBoolean(v.front());
   if (!on.ok()) return on.status();
@@ -506,6 +531,15 @@ constexpr SettingSpec kSpecs[] = {
      ApplyRetentionDays},
     {"retention-mb", "", "MB", "0", "Delete the oldest files beyond this total size (0: no limit)",
      Kind::kInteger, ApplyRetentionMb},
+    {"max-age", "", "AGE", "retention or 30d",
+     "Refuse logs whose time field is older than this (30d, 12h, 90m, 3600s, or off); default: "
+     "--retention-days when set, else 30 days",
+     Kind::kDuration, ApplyMaxAge},
+    {"max-future", "", "AGE", "1h", "Refuse logs whose time field is further ahead than this (or off)",
+     Kind::kDuration, ApplyMaxFuture},
+    {"max-open-partitions", "", "N", "64",
+     "Partitions with an unflushed file at most; one more flushes the least recently written", Kind::kInteger,
+     ApplyMaxOpenPartitions},
     {"parquet-compat", "", "", "false", "PLAIN and dictionary encodings only, for old Parquet readers",
      Kind::kBoolean, ApplyParquetCompat},
     {"compaction", "", "", "true", "Merge small files into large ones (--no-compaction: never)",
@@ -663,6 +697,10 @@ Result<Values> ValuesOf(SettingKind kind, const toml::node& node) {
       if (const auto* v = node.as_string()) return Values{v->get()};
       if (const auto* v = node.as_integer()) return Values{std::to_string(v->get())};
       return expected("a group name or number");
+    case SettingKind::kDuration:
+      if (const auto* v = node.as_string()) return Values{v->get()};
+      if (const auto* v = node.as_integer()) return Values{std::to_string(v->get())};
+      return expected("a duration (\"30d\", \"1h\", \"off\") or an integer (seconds)");
   }
   return expected("a value");
 }
@@ -790,6 +828,52 @@ std::string MetricsAddressText(const std::optional<metrics::ListenAddress>& addr
   return out;
 }
 
+Result<std::optional<std::chrono::seconds>> ParseTimeLimit(std::string_view text) {
+  if (EqualsIgnoringCase(text, "off")) return std::optional<std::chrono::seconds>();
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const std::string_view unit = text.substr(digits);
+  int64_t unit_seconds = 0;
+  if (unit.empty() || unit == "s") {
+    unit_seconds = 1;
+  } else if (unit == "m") {
+    unit_seconds = 60;
+  } else if (unit == "h") {
+    unit_seconds = 3'600;
+  } else if (unit == "d") {
+    unit_seconds = 86'400;
+  }
+  if (digits == 0 || unit_seconds == 0) {
+    return Invalid({"expected a duration such as 30d, 12h, 90m or 3600s, or off, got ", Shown(text)});
+  }
+  uint64_t number = 0;
+  auto [stop, error] = std::from_chars(text.data(), text.data() + digits, number);
+  if (error != std::errc() || number > static_cast<uint64_t>(kMaxTimeLimitSeconds / unit_seconds)) {
+    return Invalid(
+        {"must be at most ", std::to_string(kMaxTimeLimitSeconds / 86'400), "d, got ", Shown(text)});
+  }
+  // 0 would refuse nearly every log; whoever writes it most likely means "no limit" (as with
+  // --retention-days 0), which is spelled out.
+  if (number == 0) return Invalid({"must be at least 1s (off turns the limit off), got ", Shown(text)});
+  return std::optional<std::chrono::seconds>(static_cast<int64_t>(number) * unit_seconds);
+}
+
+std::string TimeLimitText(const std::optional<std::chrono::seconds>& limit) {
+  if (!limit) return "off";
+  const int64_t seconds = limit->count();
+  for (auto [unit_seconds, unit] : {std::pair<int64_t, const char*>{86'400, "d"}, {3'600, "h"}, {60, "m"}}) {
+    if (seconds != 0 && seconds % unit_seconds == 0) return std::to_string(seconds / unit_seconds) + unit;
+  }
+  return std::to_string(seconds) + "s";
+}
+
+std::optional<std::chrono::seconds> ServeSettings::EffectiveMaxAge() const {
+  if (max_age_given) return max_age;
+  // Logs older than the retention would be deleted at its next pass; without one, a month of late logs.
+  const int64_t days = retention_days > 0 ? retention_days : 30;
+  return std::chrono::seconds(days * 86'400);
+}
+
 ServerOptions ServeSettings::ToServerOptions() const {
   ServerOptions options;
   options.socket_path = socket;
@@ -822,6 +906,9 @@ StorageOptions ServeSettings::ToStorageOptions() const {
   options.retention_days = retention_days;
   options.retention_bytes = retention_mb << 20;
   options.parquet_compat = parquet_compat;
+  options.max_age = EffectiveMaxAge();
+  options.max_future = max_future;
+  options.max_open_partitions = max_open_partitions;
   return options;
 }
 

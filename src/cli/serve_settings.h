@@ -75,6 +75,12 @@ struct ServeSettings {
   Partitioning partition = Partitioning::kDay;
   int retention_days = 0;     // 0: keep everything
   uint64_t retention_mb = 0;  // 0: no size limit
+  // The accepted window of the time field (DESIGN.md §4; nullopt: off). --max-age, when not given
+  // (max_age_given false), is the retention when there is one, else 30 days: EffectiveMaxAge().
+  std::optional<std::chrono::seconds> max_age;
+  bool max_age_given = false;
+  std::optional<std::chrono::seconds> max_future = std::chrono::hours(1);
+  size_t max_open_partitions = 64;
   bool parquet_compat = false;
   bool compaction = true;
 
@@ -84,6 +90,9 @@ struct ServeSettings {
   LogLevel log_level = LogLevel::kInfo;
   std::string config_file;  // the --config file the settings were read from, if any
 
+  // --max-age as it applies: the value given (or off), else the retention, else 30 days.
+  std::optional<std::chrono::seconds> EffectiveMaxAge() const;
+
   ServerOptions ToServerOptions() const;
   StorageOptions ToStorageOptions() const;  // `on_error` and `file_system` are left to the caller
   SchemaOptions ToSchemaOptions() const;
@@ -91,6 +100,12 @@ struct ServeSettings {
 
 // "127.0.0.1:9100", "[::1]:9100", or "off".
 std::string MetricsAddressText(const std::optional<metrics::ListenAddress>& address);
+
+// A limit of the time window (--max-age, --max-future; `import` too): "off" (nullopt), or a whole number
+// with a unit: "30d", "12h", "90m", "3600s" (no unit: seconds), at most 36500 days.
+Result<std::optional<std::chrono::seconds>> ParseTimeLimit(std::string_view text);
+// "off", or the limit in the largest unit that divides it ("30d", "1h", "90m", "7s").
+std::string TimeLimitText(const std::optional<std::chrono::seconds>& limit);
 
 // How a setting's value is written in the config file (the command line always gives text).
 enum class SettingKind {
@@ -101,6 +116,7 @@ enum class SettingKind {
   kStringList,  // a TOML array of strings (or one string); a repeatable flag
   kMode,        // a string of octal digits ("0660") or a TOML octal integer (0o660)
   kGroup,       // a string (group name or number) or a TOML integer (gid)
+  kDuration,    // a string with a unit ("30d", "1h") or "off", or a TOML integer (seconds)
 };
 
 // One setting: its flag (--NAME, and -SHORT when it has one) and config key (NAME), and the function that

@@ -171,6 +171,10 @@ bool FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies, RoomSh
     }
     return true;
   }
+  if (st.code() == Status::Code::kOutOfRange) {  // the time is outside the accepted window
+    Reject(RejectReason::kTimeOutOfRange, st.message(), replies);
+    return true;
+  }
   if (st.code() == Status::Code::kResourceExhausted) return NoRoom(replies);  // --overflow drop
   if (st.code() == Status::Code::kUnavailable) {
     if (st.message().starts_with("storage unavailable")) {

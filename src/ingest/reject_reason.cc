@@ -23,6 +23,8 @@ const char* RejectReasonLabel(RejectReason reason) {
       return "frame_too_large";
     case RejectReason::kStorageUnavailable:
       return "storage_unavailable";
+    case RejectReason::kTimeOutOfRange:
+      return "time_out_of_range";
   }
   return "unknown";
 }

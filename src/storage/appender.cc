@@ -97,9 +97,14 @@ Status Appender::Append(simdjson::dom::element document, std::string_view text) 
   if (credits_ == 0) {
     if (Status st = FindRoom(&to_memory); !st.ok()) return st;
   }
-  // Shredded even when the row goes to the backlog: a log that cannot be stored is refused now, not lost
-  // after its `OK`.
-  if (Status st = shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), batch_.get());
+  // One clock reading serves as the stand-in time and as the window's centre (no extra clock call).
+  const int64_t now_micros = CoarseWallMicros();
+  const StorageOptions& options = engine_->options();
+  const TimeWindow window = WindowAround(now_micros, options.max_age, options.max_future);
+  // Shredded (and the window checked) before the log is written to the write-ahead log, even when the row
+  // goes to the backlog: a refused log is neither stored nor replayed, and one that cannot be stored is
+  // refused now, not lost after its `OK`.
+  if (Status st = shredder_.Append(document, now_micros, CoarseSteadyNanos(), window, batch_.get());
       !st.ok()) {
     ++rejected_;
     return st;
@@ -143,7 +148,9 @@ Status Appender::AppendLogged(simdjson::dom::element document, uint32_t stream, 
   if (!batch_->empty() && batch_->wal_stream() != stream) Send();  // a batch holds one stream's rows
   batch_->set_read_back(true);
   if (credits_ == 0 && !TakeCreditsBlocking()) return Status::Unavailable("storage is closed");
-  if (Status st = shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), batch_.get());
+  // No window: the log was acknowledged when it was logged, so it is stored however old it is now.
+  if (Status st =
+          shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), TimeWindow{}, batch_.get());
       !st.ok()) {
     ++rejected_;
     return st;

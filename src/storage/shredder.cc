@@ -200,7 +200,66 @@ size_t TableSizeFor(size_t count) {
   return size;
 }
 
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+
+// A limit as microseconds: a negative one counts as 0, a huge one saturates instead of wrapping.
+int64_t LimitMicros(std::chrono::seconds seconds) {
+  const int64_t s = seconds.count();
+  if (s <= 0) return 0;
+  if (s >= INT64_MAX / kMicrosPerSecond) return INT64_MAX;
+  return s * kMicrosPerSecond;
+}
+
+int64_t FloorToSecond(int64_t micros) {
+  int64_t rest = micros % kMicrosPerSecond;
+  return rest < 0 ? micros - rest - kMicrosPerSecond : micros - rest;
+}
+
+// An instant for a message: RFC 3339 UTC, the fraction only when there is one.
+void AppendInstant(int64_t micros, std::string* out) {
+  schema::AppendRfc3339Micros(micros, out);
+  constexpr std::string_view kNoFraction = ".000000Z";
+  if (out->ends_with(kNoFraction)) {
+    out->resize(out->size() - kNoFraction.size());
+    out->push_back('Z');
+  }
+}
+
 }  // namespace
+
+TimeWindow WindowAround(int64_t now_micros, const std::optional<std::chrono::seconds>& max_age,
+                        const std::optional<std::chrono::seconds>& max_future) {
+  TimeWindow window;
+  const int64_t floor = FloorToSecond(now_micros);
+  if (max_age) {
+    const int64_t age = LimitMicros(*max_age);
+    window.from = floor < INT64_MIN + age ? INT64_MIN : floor - age;
+  }
+  if (max_future) {
+    const int64_t ceil = floor == now_micros ? floor : floor + kMicrosPerSecond;
+    const int64_t future = LimitMicros(*max_future);
+    window.to = ceil > INT64_MAX - future ? INT64_MAX : ceil + future;
+  }
+  return window;
+}
+
+std::string TimeOutOfRangeMessage(int64_t micros, const TimeWindow& window) {
+  std::string message = "timestamp ";
+  AppendInstant(micros, &message);
+  message.append(" outside the accepted window ");
+  if (window.from == INT64_MIN) {
+    message.append("(no limit)");
+  } else {
+    AppendInstant(window.from, &message);
+  }
+  message.append(" .. ");
+  if (window.to == INT64_MAX) {
+    message.append("(no limit)");
+  } else {
+    AppendInstant(window.to, &message);
+  }
+  return message;
+}
 
 void AppendMinifiedJson(element value, parquet::ByteBuffer* out) {
   switch (value.type()) {
@@ -301,7 +360,8 @@ bool Shredder::ExtraKeySeen(std::string_view key) {
   return false;
 }
 
-Status Shredder::WriteValue(size_t c, element value, ColumnBuffer* column, int64_t* row_time) const {
+Status Shredder::WriteValue(size_t c, element value, ColumnBuffer* column,
+                            std::optional<int64_t>* row_time) const {
   element_type json_type = value.type();
   ColumnType type = types_[c];
   if (json_type == element_type::NULL_VALUE) {
@@ -396,7 +456,8 @@ Status Shredder::WriteValue(size_t c, element value, ColumnBuffer* column, int64
   return TypeError(names_[c], type, json_type);
 }
 
-Status Shredder::Append(element document, int64_t now_micros, int64_t arrival_ns, RowBatch* batch) {
+Status Shredder::Append(element document, int64_t now_micros, int64_t arrival_ns, const TimeWindow& window,
+                        RowBatch* batch) {
   simdjson::dom::object object;
   if (document.get_object().get(object) != simdjson::SUCCESS) return Status::InvalidArgument("not an object");
   std::vector<ColumnBuffer>& columns = batch->columns();
@@ -409,7 +470,7 @@ Status Shredder::Append(element document, int64_t now_micros, int64_t arrival_ns
   parquet::ByteBuffer* extra =
       extra_column_ >= 0 ? &columns[static_cast<size_t>(extra_column_)].bytes.bytes : nullptr;
   bool extra_open = false;
-  int64_t row_time = now_micros;
+  std::optional<int64_t> row_time;  // the time column's value, when the log has one
 
   for (simdjson::dom::key_value_pair field : object) {
     int c = FindColumn(field.key);
@@ -432,6 +493,10 @@ Status Shredder::Append(element document, int64_t now_micros, int64_t arrival_ns
       return status;
     }
   }
+  if (row_time && !window.Contains(*row_time)) {
+    batch->RollbackRow();
+    return Status::OutOfRange(TimeOutOfRangeMessage(*row_time, window));
+  }
 
   if (extra != nullptr) {
     ColumnBuffer& column = columns[static_cast<size_t>(extra_column_)];
@@ -452,7 +517,8 @@ Status Shredder::Append(element document, int64_t now_micros, int64_t arrival_ns
     }
     columns[c].AppendNull();
   }
-  batch->CommitRow(PartitionKey(partitioning_, row_time), row_time, arrival_ns);
+  const int64_t time = row_time.value_or(now_micros);
+  batch->CommitRow(PartitionKey(partitioning_, time), time, arrival_ns);
   return Status::OK();
 }
 

@@ -16,7 +16,9 @@
 
 #include <simdjson.h>
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,24 @@
 
 namespace logdaemon::storage {
 
+// The accepted range of a row's time value, UTC microseconds, both bounds included (DESIGN.md §4). The
+// appender makes it absolute from the clock reading it already takes per log, so the check costs two
+// integer comparisons.
+struct TimeWindow {
+  int64_t from = INT64_MIN;  // INT64_MIN: no lower bound
+  int64_t to = INT64_MAX;    // INT64_MAX: no upper bound
+  bool Contains(int64_t micros) const { return micros >= from && micros <= to; }
+};
+
+// The window around `now_micros` for the given limits (nullopt: that side is unbounded). The bounds are
+// rounded outward to whole seconds, so that a refusal names readable bounds that the check really used.
+TimeWindow WindowAround(int64_t now_micros, const std::optional<std::chrono::seconds>& max_age,
+                        const std::optional<std::chrono::seconds>& max_future);
+
+// "timestamp <time> outside the accepted window <from> .. <to>", times in RFC 3339 UTC ("(no limit)" for
+// an unbounded side): the reply to a log the window refuses.
+std::string TimeOutOfRangeMessage(int64_t micros, const TimeWindow& window);
+
 class Shredder {
  public:
   Shredder(const TableLayout& layout, Partitioning partitioning);
@@ -35,8 +55,11 @@ class Shredder {
   // Appends `document` (validated against the layout's schema, so types match) as one row of *batch.
   // `now_micros` (wall clock, UTC) stands in for the time of a row without one; `arrival_ns` is the
   // steady clock. On error the batch is unchanged and the status says which property was wrong:
-  //   "/user_id: integer 18446744073709551615 is out of the INT64 range"
-  Status Append(simdjson::dom::element document, int64_t now_micros, int64_t arrival_ns, RowBatch* batch);
+  //   "/user_id: integer 18446744073709551615 is out of the INT64 range"  (InvalidArgument)
+  // A row whose time value lies outside `window` is refused with OutOfRange (TimeOutOfRangeMessage); a
+  // row without a time value is never refused by it.
+  Status Append(simdjson::dom::element document, int64_t now_micros, int64_t arrival_ns,
+                const TimeWindow& window, RowBatch* batch);
 
  private:
   // Columns up to this count are found by a linear scan (length first); beyond, by a hash table.
@@ -50,7 +73,8 @@ class Shredder {
   // Whether `key` already went into this row's `_extra`; records it when not.
   bool ExtraKeySeen(std::string_view key);
   // Writes `value` as the row's value of column c. Sets *row_time for the time column.
-  Status WriteValue(size_t c, simdjson::dom::element value, ColumnBuffer* column, int64_t* row_time) const;
+  Status WriteValue(size_t c, simdjson::dom::element value, ColumnBuffer* column,
+                    std::optional<int64_t>* row_time) const;
 
   std::vector<std::string> names_;  // per column, as in the layout
   std::vector<ColumnType> types_;

@@ -149,19 +149,38 @@ void Writer::RouteByPartition(const RowBatch& batch) {
   if (split_.size() > 16) split_.clear();  // keys of long-gone partitions
 }
 
+bool Writer::OpenPartition(PartitionState* state, int64_t key, int64_t first_arrival_ns) {
+  const size_t max_open = std::max<size_t>(1, engine_->options().max_open_partitions);
+  while (open_lru_.size() >= max_open) {
+    // The least recently written partition goes first: it is the least likely to get more rows soon.
+    const int64_t oldest = open_lru_.front();
+    FlushPartition(oldest, &partitions_.at(oldest));
+  }
+  auto open = std::make_unique<OpenFile>();
+  auto writer = parquet::FileWriter::Open(&open->sink, schema_, writer_options_);
+  if (!writer.ok()) {
+    engine_->ReportError(writer.status().WithContext("opening a flush file"));
+    return false;
+  }
+  open->writer = std::move(*writer);
+  open->min_time = INT64_MAX;
+  open->first_arrival_ns = first_arrival_ns;
+  state->open = std::move(open);
+  state->lru = open_lru_.insert(open_lru_.end(), key);
+  return true;
+}
+
+void Writer::ForgetOpen(PartitionState* state) {
+  if (state->open) open_lru_.erase(state->lru);
+  state->open.reset();
+}
+
 void Writer::WriteRows(int64_t key, const RowBatch& rows) {
   PartitionState& state = partitions_[key];
   if (!state.open) {
-    auto open = std::make_unique<OpenFile>();
-    auto writer = parquet::FileWriter::Open(&open->sink, schema_, writer_options_);
-    if (!writer.ok()) {
-      engine_->ReportError(writer.status().WithContext("opening a flush file"));
-      return;
-    }
-    open->writer = std::move(*writer);
-    open->min_time = INT64_MAX;
-    open->first_arrival_ns = rows.first_arrival_ns();
-    state.open = std::move(open);
+    if (!OpenPartition(&state, key, rows.first_arrival_ns())) return;
+  } else {
+    open_lru_.splice(open_lru_.end(), open_lru_, state.lru);  // now the most recently written
   }
   OpenFile& file = *state.open;
   if (!rows.wal_lsns().empty()) {
@@ -175,7 +194,7 @@ void Writer::WriteRows(int64_t key, const RowBatch& rows) {
     engine_->ReportError(
         st.WithContext("encoding a flush file; " + std::to_string(file.rows) + " rows lost"));
     FileLost(file);
-    state.open.reset();
+    ForgetOpen(&state);
     return;
   }
   file.rows += rows.num_rows();
@@ -218,6 +237,7 @@ int64_t Writer::FlushDue(bool force, int64_t now_ns) {
 }
 
 void Writer::FlushPartition(int64_t key, PartitionState* state) {
+  open_lru_.erase(state->lru);
   std::unique_ptr<OpenFile> file = std::move(state->open);
   state->last_flush_ns = SteadyNanos();
   std::vector<parquet::KeyValue> metadata = metadata_;

@@ -15,6 +15,9 @@
 // and the size limit is half the rotation size: files come at most every 3/4 interval and bigger, so
 // the number of files stays bounded however slow compaction gets, and the interval is still kept.
 // Row groups end every kFlushRowGroupRows rows, so a flush file has as few row groups as it can.
+// At most StorageOptions::max_open_partitions partitions have an open file: opening one more first
+// flushes the one written least recently (logs spread over many dates or hours must not make the writer
+// hold a file per partition in memory).
 //
 // Write-ahead log (durable acks): each flush file records which log records its rows came from
 // (storage/wal_coverage.h, in its key-value metadata). The writer also knows, per stream, up to which
@@ -23,6 +26,7 @@
 #pragma once
 
 #include <deque>
+#include <list>
 #include <map>
 #include <memory>
 #include <thread>
@@ -72,6 +76,7 @@ class Writer {
   struct PartitionState {
     std::unique_ptr<OpenFile> open;
     int64_t last_flush_ns = 0;
+    std::list<int64_t>::iterator lru;  // its place in open_lru_, while `open` is set
   };
 
   void Run();
@@ -81,6 +86,11 @@ class Writer {
   // Flushes the partitions whose trigger fired (all of them when `force`); returns the next deadline.
   int64_t FlushDue(bool force, int64_t now_ns);
   void FlushPartition(int64_t key, PartitionState* state);
+  // Opens a flush file for the partition (flushing the least recently written one first when
+  // max_open_partitions are open). False when the file could not be opened (reported).
+  bool OpenPartition(PartitionState* state, int64_t key, int64_t first_arrival_ns);
+  // Drops the partition's open file without writing it (an encoding failure broke it).
+  void ForgetOpen(PartitionState* state);
   // The file's rows will not be in any file (an encoding failure): the write-ahead log keeps them for a
   // restart (its records are pinned below the trim point), or, with memory acks, they are counted lost.
   void FileLost(const OpenFile& file);
@@ -96,6 +106,8 @@ class Writer {
   uint64_t max_flush_bytes_;
   uint64_t lagging_flush_bytes_;  // the size limit while the compactor lags
   std::map<int64_t, PartitionState> partitions_;
+  // The keys of the partitions with an open file, least recently written first.
+  std::list<int64_t> open_lru_;
   std::map<int64_t, std::unique_ptr<RowBatch>> split_;  // scratch for batches spanning partitions
   std::vector<parquet::ColumnBatch> column_batches_;
   // Write-ahead log bookkeeping (see the header comment).

@@ -25,9 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The project's root, from this file's path (CMake compiles it by its absolute path).
+// The project's root (tests/CMakeLists.txt defines it).
 fs::path SourceRoot() {
-  return fs::path(__FILE__).parent_path().parent_path().parent_path();
+  return fs::path(LOGDAEMON_SOURCE_DIR);
 }
 
 // Appends (GCC 12 gives a false -Wrestrict on `"literal" + std::string`).
@@ -150,6 +150,47 @@ TEST(ServeSettingsTest, DefaultsAreTheSpecifications) {
   EXPECT_EQ(s.time_field, "timestamp");
   EXPECT_FALSE(s.time_field_explicit);
   EXPECT_EQ(s.config_file, "");
+  // Issue #12's window (DESIGN.md §4): 30 days back without a retention, an hour ahead.
+  EXPECT_FALSE(s.max_age_given);
+  EXPECT_EQ(s.EffectiveMaxAge(), std::chrono::seconds(30 * 86'400));
+  EXPECT_EQ(s.max_future, std::chrono::seconds(3'600));
+  EXPECT_EQ(s.max_open_partitions, 64u);
+}
+
+TEST(ServeSettingsTest, MaxAgeDefaultsToTheRetention) {
+  Result<ServeSettings> parsed = Parse({"--retention-days", "7"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->EffectiveMaxAge(), std::chrono::seconds(7 * 86'400));
+  EXPECT_EQ(parsed->ToStorageOptions().max_age, std::chrono::seconds(7 * 86'400));
+  // Given, it wins over the retention, whichever comes first.
+  parsed = Parse({"--max-age", "2d", "--retention-days", "7"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->EffectiveMaxAge(), std::chrono::seconds(2 * 86'400));
+  parsed = Parse({"--retention-days", "7", "--max-age", "off"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->EffectiveMaxAge(), std::nullopt);
+  EXPECT_EQ(parsed->ToStorageOptions().max_age, std::nullopt);
+}
+
+TEST(ServeSettingsTest, TimeLimitSpellings) {
+  auto limit = [](std::string_view text) {
+    Result<std::optional<std::chrono::seconds>> parsed = ParseTimeLimit(text);
+    EXPECT_TRUE(parsed.ok()) << text << ": " << parsed.status().ToString();
+    return parsed.ok() ? *parsed : std::optional<std::chrono::seconds>(std::chrono::seconds(-1));
+  };
+  EXPECT_EQ(limit("off"), std::nullopt);
+  EXPECT_EQ(limit("OFF"), std::nullopt);
+  EXPECT_EQ(limit("30d"), std::chrono::seconds(30 * 86'400));
+  EXPECT_EQ(limit("12h"), std::chrono::seconds(12 * 3'600));
+  EXPECT_EQ(limit("90m"), std::chrono::seconds(90 * 60));
+  EXPECT_EQ(limit("3600s"), std::chrono::seconds(3'600));
+  EXPECT_EQ(limit("3600"), std::chrono::seconds(3'600));                       // no unit: seconds
+  EXPECT_EQ(limit("36500d"), std::chrono::seconds(int64_t{36'500} * 86'400));  // the largest
+  EXPECT_EQ(TimeLimitText(std::nullopt), "off");
+  EXPECT_EQ(TimeLimitText(std::chrono::seconds(30 * 86'400)), "30d");
+  EXPECT_EQ(TimeLimitText(std::chrono::seconds(3'600)), "1h");
+  EXPECT_EQ(TimeLimitText(std::chrono::seconds(5'400)), "90m");
+  EXPECT_EQ(TimeLimitText(std::chrono::seconds(61)), "61s");
 }
 
 TEST(ServeSettingsTest, DefaultsMapToTheLibrarysDefaultOptions) {
@@ -171,7 +212,14 @@ TEST(ServeSettingsTest, DefaultsMapToTheLibrarysDefaultOptions) {
   EXPECT_EQ(storage.parquet_compat, library.parquet_compat);
   EXPECT_EQ(storage.wal_segment_bytes, library.wal_segment_bytes);
   EXPECT_EQ(storage.file_mode, library.file_mode);
-  // The one default that differs on purpose: the daemon acknowledges durably; the library (and
+  EXPECT_EQ(storage.max_open_partitions, library.max_open_partitions);
+  // The library has no time window unless asked for one (embedding needs no clock assumptions); the
+  // daemon refuses logs older than 30 days or more than an hour ahead.
+  EXPECT_EQ(library.max_age, std::nullopt);
+  EXPECT_EQ(library.max_future, std::nullopt);
+  EXPECT_EQ(storage.max_age, std::chrono::seconds(30 * 86'400));
+  EXPECT_EQ(storage.max_future, std::chrono::seconds(3'600));
+  // The other default that differs on purpose: the daemon acknowledges durably; the library (and
   // `import`, whose input file is the durable copy) in memory.
   EXPECT_EQ(storage.ack, AckMode::kDurable);
   EXPECT_EQ(library.ack, AckMode::kMemory);
@@ -249,6 +297,12 @@ TEST(ServeSettingsTest, EveryFlagParses) {
                                         "30",
                                         "--retention-mb",
                                         "2048",
+                                        "--max-age",
+                                        "12h",
+                                        "--max-future",
+                                        "off",
+                                        "--max-open-partitions",
+                                        "8",
                                         "--parquet-compat",
                                         "--no-compaction",
                                         "--metrics-addr",
@@ -284,6 +338,9 @@ TEST(ServeSettingsTest, EveryFlagParses) {
   EXPECT_EQ(s.partition, Partitioning::kHour);
   EXPECT_EQ(s.retention_days, 30);
   EXPECT_EQ(s.retention_mb, 2048u);
+  EXPECT_EQ(s.EffectiveMaxAge(), std::chrono::seconds(12 * 3'600));
+  EXPECT_EQ(s.max_future, std::nullopt);
+  EXPECT_EQ(s.max_open_partitions, 8u);
   EXPECT_TRUE(s.parquet_compat);
   EXPECT_FALSE(s.compaction);
   EXPECT_EQ(MetricsAddressText(s.metrics_address), "[::1]:9200");
@@ -294,6 +351,9 @@ TEST(ServeSettingsTest, EveryFlagParses) {
   EXPECT_EQ(storage.retention_bytes, uint64_t{2048} << 20);
   EXPECT_EQ(storage.flush_interval, std::chrono::milliseconds(10'000));
   EXPECT_FALSE(storage.compaction);
+  EXPECT_EQ(storage.max_age, std::chrono::seconds(12 * 3'600));
+  EXPECT_EQ(storage.max_future, std::nullopt);
+  EXPECT_EQ(storage.max_open_partitions, 8u);
   ServerOptions server = s.ToServerOptions();
   EXPECT_EQ(server.idle_timeout, std::chrono::milliseconds(30'000));
   EXPECT_EQ(server.socket_mode, 0600u);
@@ -426,6 +486,21 @@ TEST(ServeSettingsTest, BadValuesAreRefusedNamingTheFlag) {
       {{"--partition", "week"}, "--partition: expected day, hour or none"},
       {{"--retention-days", "-1"}, "--retention-days: must be between 0 and"},
       {{"--retention-mb", "-1"}, "--retention-mb: must be between 0 and"},
+      {{"--max-age", "0"}, "--max-age: must be at least 1s (off turns the limit off), got '0'"},
+      {{"--max-age", "0d"}, "--max-age: must be at least 1s"},
+      {{"--max-age", "-1d"},
+       "--max-age: expected a duration such as 30d, 12h, 90m or 3600s, or off, got '-1d'"},
+      {{"--max-age", "30 days"}, "--max-age: expected a duration such as"},
+      {{"--max-age", "1w"}, "--max-age: expected a duration such as"},
+      {{"--max-age", "1.5h"}, "--max-age: expected a duration such as"},
+      {{"--max-age", ""}, "--max-age: expected a duration such as"},
+      {{"--max-age", "d"}, "--max-age: expected a duration such as"},
+      {{"--max-age", "36501d"}, "--max-age: must be at most 36500d, got '36501d'"},
+      {{"--max-age", "99999999999999999999999"}, "--max-age: must be at most 36500d"},
+      {{"--max-future", "none"}, "--max-future: expected a duration such as"},
+      {{"--max-future", "0s"}, "--max-future: must be at least 1s"},
+      {{"--max-open-partitions", "0"}, "--max-open-partitions: must be between 1 and 100000, got '0'"},
+      {{"--max-open-partitions", "100001"}, "--max-open-partitions: must be between 1 and 100000"},
       {{"--compression-level", "-1"}, "--compression-level: must be between 0 and 22"},
       {{"--compression-level", "23"}, "--compression-level: must be between 0 and 22"},
       {{"--compression-level", "5"}, "compression-level: snappy has no levels"},
@@ -499,6 +574,9 @@ file-mode = "0600"
 partition = "hour"
 retention-days = 30
 retention-mb = 2048
+max-age = "12h"
+max-future = 600
+max-open-partitions = 8
 parquet-compat = true
 compaction = false
 metrics-addr = "off"
@@ -539,6 +617,9 @@ TEST(ServeSettingsTest, ConfigWithEveryKey) {
   EXPECT_EQ(s.partition, Partitioning::kHour);
   EXPECT_EQ(s.retention_days, 30);
   EXPECT_EQ(s.retention_mb, 2048u);
+  EXPECT_EQ(s.EffectiveMaxAge(), std::chrono::seconds(12 * 3'600));
+  EXPECT_EQ(s.max_future, std::chrono::seconds(600));  // an integer: seconds
+  EXPECT_EQ(s.max_open_partitions, 8u);
   EXPECT_TRUE(s.parquet_compat);
   EXPECT_FALSE(s.compaction);
   EXPECT_FALSE(s.metrics_address.has_value());
@@ -566,6 +647,11 @@ TEST(ServeSettingsTest, ConfigValueSpellings) {
   EXPECT_EQ(settings("socket = \"/tmp/a.b.c.sock\" # dots in strings and comments ... are fine").socket,
             "/tmp/a.b.c.sock");
   EXPECT_EQ(settings("socket = '''/tmp/x.sock'''").socket, "/tmp/x.sock");
+  EXPECT_EQ(settings("max-age = 'off'").EffectiveMaxAge(), std::nullopt);
+  EXPECT_EQ(settings("max-age = '90d'").EffectiveMaxAge(), std::chrono::seconds(90 * 86'400));
+  EXPECT_EQ(settings("retention-days = 3").EffectiveMaxAge(), std::chrono::seconds(3 * 86'400));
+  EXPECT_EQ(settings("max-future = 'off'").max_future, std::nullopt);
+  EXPECT_EQ(settings("max-future = '2h'").max_future, std::chrono::seconds(7'200));
 }
 
 TEST_F(ServeConfigFileTest, FlagsWinOverTheConfigFile) {
@@ -621,6 +707,10 @@ TEST(ServeSettingsTest, ConfigErrors) {
       {"batch-size = inf", "batch-size: expected an integer, got a floating-point number"},
       {"compression = 'lzma'", "compression: expected snappy, zstd, gzip, lz4 or none, got 'lzma'"},
       {"compression = 1", "compression: expected a string, got an integer"},
+      {"max-age = true",
+       "max-age: expected a duration (\"30d\", \"1h\", \"off\") or an integer (seconds), got a boolean"},
+      {"max-age = 0", "test.toml:1:11: max-age: must be at least 1s"},
+      {"max-future = -5", "max-future: expected a duration such as 30d"},
       {"socket = 5", "socket: expected a string, got an integer"},
       {Cat({"socket = \"\"\"\n", std::string(200, 'x'), "\"\"\""}),
        "socket: a Unix socket path is at most 107 bytes"},
@@ -813,6 +903,9 @@ TEST(ServeSettingsTest, TheExampleConfigIsValidAndNamesEveryKey) {
   EXPECT_EQ(settings.retention_mb, defaults.retention_mb);
   EXPECT_EQ(settings.parquet_compat, defaults.parquet_compat);
   EXPECT_EQ(settings.compaction, defaults.compaction);
+  EXPECT_EQ(settings.EffectiveMaxAge(), defaults.EffectiveMaxAge());
+  EXPECT_EQ(settings.max_future, defaults.max_future);
+  EXPECT_EQ(settings.max_open_partitions, defaults.max_open_partitions);
 }
 
 TEST(ServeSettingsTest, TheDocumentationDescribesEverySetting) {

@@ -179,7 +179,7 @@ ServerStats SomeServerStats() {
   stats.bytes_received = 123456;
   stats.logs_accepted = 900;
   stats.logs_dropped = 40;
-  for (size_t i = 0; i < kRejectReasonCount; ++i) stats.logs_rejected[i] = 10 * (i + 1);  // 10..80
+  for (size_t i = 0; i < kRejectReasonCount; ++i) stats.logs_rejected[i] = 10 * (i + 1);  // 10..90
   stats.logs_rejected[static_cast<size_t>(RejectReason::kUnstorable)] = 0;  // a zero is still exposed
   stats.reads_paused = 11;
   return stats;
@@ -294,8 +294,9 @@ TEST(RenderMetrics, OneRejectionSamplePerReasonIncludingZeros) {
   const ServerStats server = SomeServerStats();
   const Parsed parsed = Parse(RenderMetrics(server, SomeStorageStats(), kBuild));
   const std::map<std::string, double> expected = {
-      {"invalid_json", 10}, {"invalid_utf8", 20}, {"not_object", 30},      {"schema", 40},
-      {"unstorable", 0},    {"empty_frame", 60},  {"frame_too_large", 70}, {"storage_unavailable", 80},
+      {"invalid_json", 10},    {"invalid_utf8", 20},        {"not_object", 30},
+      {"schema", 40},          {"unstorable", 0},           {"empty_frame", 60},
+      {"frame_too_large", 70}, {"storage_unavailable", 80}, {"time_out_of_range", 90},
   };
   size_t samples = 0;
   for (const Sample& sample : parsed.samples) samples += sample.name == "logdaemon_logs_rejected_total";
@@ -406,7 +407,7 @@ TEST(StatsLine, IsOneLineOfKeyValuePairsFromTheStructs) {
       {"connections_refused", "7"},
       {"received", "1000"},
       {"ok", "900"},
-      {"rejected", std::to_string(10 + 20 + 30 + 40 + 0 + 60 + 70 + 80)},
+      {"rejected", std::to_string(10 + 20 + 30 + 40 + 0 + 60 + 70 + 80 + 90)},
       {"dropped", "40"},
       {"bytes_received", "123456"},
       {"queued", "50"},
@@ -442,8 +443,9 @@ TEST(StatsLine, FirstBucketInterpolatesFromZero) {
 }
 
 TEST(RejectReasonLabel, EveryReasonHasItsLabel) {
-  const char* expected[] = {"invalid_json", "invalid_utf8", "not_object",      "schema",
-                            "unstorable",   "empty_frame",  "frame_too_large", "storage_unavailable"};
+  const char* expected[] = {"invalid_json",    "invalid_utf8",        "not_object",
+                            "schema",          "unstorable",          "empty_frame",
+                            "frame_too_large", "storage_unavailable", "time_out_of_range"};
   static_assert(std::size(expected) == kRejectReasonCount);
   for (size_t i = 0; i < kRejectReasonCount; ++i) {
     EXPECT_STREQ(RejectReasonLabel(static_cast<RejectReason>(i)), expected[i]);
@@ -451,7 +453,7 @@ TEST(RejectReasonLabel, EveryReasonHasItsLabel) {
 }
 
 TEST(ServerStats, RejectedTotalSumsEveryReason) {
-  EXPECT_EQ(SomeServerStats().rejected_total(), 10u + 20 + 30 + 40 + 0 + 60 + 70 + 80);
+  EXPECT_EQ(SomeServerStats().rejected_total(), 10u + 20 + 30 + 40 + 0 + 60 + 70 + 80 + 90);
   EXPECT_EQ(ServerStats{}.rejected_total(), 0u);
 }
 

@@ -16,14 +16,14 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon import (CheckFailed, Context, Daemon, DuckDB, Suite, check, check_eq,  # noqa: E402
+from daemon import (TIMESTAMP, CheckFailed, Context, Daemon, DuckDB, Suite, check, check_eq,  # noqa: E402
                     check_stored_rows, frames, poll_until, raise_nofile_limit)
 
 ctx = Context(__doc__)
 suite = Suite(ctx, "server.bulk")
 
 # The logs of these checks, preformatted (json.dumps per log would dominate the client's time).
-PREFIX = b'{"timestamp":"2026-01-15T19:00:00Z","level":"info","message":"'
+PREFIX = b'{"timestamp":"' + TIMESTAMP.encode() + b'","level":"info","message":"'
 
 
 def bulk_log(text):

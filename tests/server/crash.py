@@ -37,7 +37,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon import (CheckFailed, Context, Daemon, DuckDB, Suite, check, check_eq,  # noqa: E402
+from daemon import (TIMESTAMP, CheckFailed, Context, Daemon, DuckDB, Suite, check, check_eq,  # noqa: E402
                     free_loopback_port, parquet_files, tmp_files)
 
 
@@ -66,7 +66,7 @@ FLAGS = ["--flush-interval", "1", "--rotation-mb", "1", "--wal-segment-mb", "1"]
 UNANSWERED, OK, REFUSED = 0, 1, 2
 STATUS_NAMES = {UNANSWERED: "unanswered", OK: "ok", REFUSED: "error"}
 
-PREFIX = b'{"timestamp":"2026-01-15T19:00:00Z","level":"info","message":"crash '
+PREFIX = b'{"timestamp":"' + TIMESTAMP.encode() + b'","level":"info","message":"crash '
 SUFFIX = b'","service":"crash"}'
 
 REPLAYED_LINE = re.compile(r"write-ahead log: (\d+) acknowledged logs of (\d+) were not in any file yet")

@@ -20,14 +20,14 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon import (Context, Daemon, Suite, check, check_eq, check_stored_rows, frame, frames,  # noqa: E402
+from daemon import (TIMESTAMP, Context, Daemon, Suite, check, check_eq, check_stored_rows, frame, frames,  # noqa: E402
                     log_json, poll_until)
 
 ctx = Context(__doc__)
 suite = Suite(ctx, "server.hostile")
 
 MIB = 1 << 20
-TS = b'"timestamp":"2026-01-15T19:00:00Z"'
+TS = b'"timestamp":"' + TIMESTAMP.encode() + b'"'
 
 
 def well_formed(reply, what):

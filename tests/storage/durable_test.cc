@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -190,6 +192,77 @@ TEST(DurableStorage, MemoryAcksWriteNoLog) {
   ASSERT_TRUE(engine->Append(Log(0)).ok());
   EXPECT_EQ(engine->Stats().wal_records, 0u);
   EXPECT_FALSE(fs::exists(dir.Sub("wal")));
+  ASSERT_TRUE(engine->Close().ok());
+}
+
+// Every byte of the write-ahead log's segments, to look for a log's text in it.
+std::string WalBytes(const std::string& root) {
+  std::string bytes;
+  for (const auto& entry : fs::directory_iterator(fs::path(root) / "wal")) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return bytes;
+}
+
+// A log outside the time window is refused before it is logged: it is never stored, and a restart has
+// nothing of it to replay.
+TEST(DurableStorage, ALogOutsideTheTimeWindowIsNeverLogged) {
+  TempDir dir;
+  StorageOptions options = DurableOptions(dir.Sub("live"));
+  options.max_age = std::chrono::hours(24 * 30);
+  options.max_future = std::chrono::hours(1);
+  auto engine = Open(options);
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto log = [](const std::string& time, const std::string& message) {
+    return R"({"timestamp":")" + time + R"(","level":"info","message":")" + message + R"("})";
+  };
+  ASSERT_TRUE(engine->Append(log(Rfc3339(now), "row 0")).ok());
+  const std::vector<std::string> refused = {
+      log("0001-01-01T00:00:00Z", "refused year 1"),
+      log("9999-12-31T23:59:59Z", "refused year 9999"),
+      log(Rfc3339(now - int64_t{31} * 86'400'000'000), "refused a month old"),
+      log(Rfc3339(now + int64_t{2} * 3'600'000'000), "refused two hours ahead"),
+  };
+  for (const std::string& text : refused) {
+    Status st = engine->Append(text);
+    EXPECT_EQ(st.code(), Status::Code::kOutOfRange) << text;
+    EXPECT_TRUE(st.message().starts_with("timestamp ")) << st.message();
+  }
+  ASSERT_TRUE(engine->Append(log(Rfc3339(now), "row 1")).ok());
+  EXPECT_EQ(engine->Stats().wal_records, 2u);
+  const std::string wal = WalBytes(dir.Sub("live"));
+  EXPECT_NE(wal.find("row 0"), std::string::npos);  // the search works
+  EXPECT_EQ(wal.find("refused"), std::string::npos);
+  CopyAsCrashed(dir.Sub("live"), dir.Sub("crashed"));
+  {
+    auto recovered = Open(DurableOptions(dir.Sub("crashed")));
+    EXPECT_EQ(recovered->Stats().wal_replayed, 2u);
+    ASSERT_TRUE(recovered->Close().ok());
+  }
+  ExpectEachStoredOnce(dir.Sub("crashed"), 0, 2);
+  ASSERT_TRUE(engine->Close().ok());
+  ExpectEachStoredOnce(dir.Sub("live"), 0, 2);
+}
+
+// A log logged (and acknowledged) inside the window is stored at the next start however old it has
+// become: replay does not check the window again.
+TEST(DurableStorage, ReplayStoresAcknowledgedLogsWhateverTheWindow) {
+  TempDir dir;
+  auto engine = Open(DurableOptions(dir.Sub("live")));  // no window: the 2026-01-15 logs are accepted
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(engine->Append(Log(i)).ok());
+  CopyAsCrashed(dir.Sub("live"), dir.Sub("crashed"));
+  {
+    StorageOptions strict = DurableOptions(dir.Sub("crashed"));
+    strict.max_age = std::chrono::hours(1);
+    strict.max_future = std::chrono::hours(1);
+    auto recovered = Open(strict);
+    EXPECT_EQ(recovered->Stats().wal_replayed, 10u);
+    ASSERT_TRUE(recovered->Close().ok());
+  }
+  ExpectEachStoredOnce(dir.Sub("crashed"), 0, 10);
   ASSERT_TRUE(engine->Close().ok());
 }
 

@@ -759,6 +759,152 @@ TEST(StorageEngineTest, BatchAcrossMidnightGoesToTwoPartitions) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// The accepted window of the time field (DESIGN.md §4) and the cap on open partitions
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST(StorageEngineTest, LogsOutsideTheTimeWindowAreRefusedAndNotStored) {
+  TempDir dir;
+  StorageOptions options = TestOptions(dir.path());
+  options.max_age = std::chrono::hours(24 * 30);
+  options.max_future = std::chrono::hours(1);
+  std::unique_ptr<StorageEngine> engine = OpenOrDie(options, DefaultSchema());
+  ASSERT_NE(engine, nullptr);
+  const int64_t now = NowMicros();
+  const int64_t hour = int64_t{3600} * 1'000'000;
+  // Inside, with a margin of a minute for the clock moving during the test.
+  ASSERT_TRUE(engine->Append(SeqLog(now, 0)).ok());
+  ASSERT_TRUE(engine->Append(SeqLog(now - 30 * 24 * hour + 60'000'000, 1)).ok());
+  ASSERT_TRUE(engine->Append(SeqLog(now + hour - 60'000'000, 2)).ok());
+  struct Case {
+    std::string log;
+    std::string prefix;
+  };
+  const std::vector<Case> cases = {
+      {R"({"timestamp":"0001-01-01T00:00:00Z","level":"info","message":"year 1"})",
+       "timestamp 0001-01-01T00:00:00Z outside the accepted window "},
+      {R"({"timestamp":"9999-12-31T23:59:59Z","level":"info","message":"year 9999"})",
+       "timestamp 9999-12-31T23:59:59Z outside the accepted window "},
+      {SeqLog(now - 30 * 24 * hour - 60'000'000, 100), "timestamp "},
+      {SeqLog(now + hour + 60'000'000, 101), "timestamp "},
+  };
+  for (const Case& c : cases) {
+    Status st = engine->Append(c.log);
+    EXPECT_EQ(st.code(), Status::Code::kOutOfRange) << c.log;
+    EXPECT_TRUE(st.message().starts_with(c.prefix)) << st.message();
+    EXPECT_NE(st.message().find(" outside the accepted window "), std::string::npos) << st.message();
+  }
+  ASSERT_TRUE(engine->Flush().ok());
+  EXPECT_EQ(engine->Stats().logs_rejected, cases.size());
+  EXPECT_EQ(engine->Stats().logs_appended, 3u);
+  ASSERT_TRUE(engine->Close().ok());
+  StorageContents contents = ReadOrDie(dir.path());
+  ExpectSeqsExactly(SeqValues(contents), 3);
+  for (const testing::VisibleFile& file : contents.files) {
+    EXPECT_NE(file.partition, "dt=0001-01-01");
+    EXPECT_NE(file.partition, "dt=9999-12-31");
+  }
+}
+
+// The library's default: no window, so year 1 and year 9999 are stored in partitions of their own.
+TEST(StorageEngineTest, WithoutAWindowEveryDateIsStored) {
+  TempDir dir;
+  std::unique_ptr<StorageEngine> engine = OpenOrDie(TestOptions(dir.path()), DefaultSchema());
+  ASSERT_NE(engine, nullptr);
+  EXPECT_FALSE(engine->options().max_age.has_value());
+  EXPECT_FALSE(engine->options().max_future.has_value());
+  ASSERT_TRUE(engine->Append(SeqLog(UtcMicros(1, 1, 1), 0)).ok());
+  ASSERT_TRUE(engine->Append(SeqLog(UtcMicros(9999, 12, 31, 23, 59, 59), 1)).ok());
+  ASSERT_TRUE(engine->Close().ok());
+  StorageContents contents = ReadOrDie(dir.path());
+  std::set<std::string> partitions;
+  for (const testing::VisibleFile& file : contents.files) partitions.insert(file.partition);
+  EXPECT_EQ(partitions, (std::set<std::string>{"dt=0001-01-01", "dt=9999-12-31"}));
+  ExpectSeqsExactly(SeqValues(contents), 2);
+}
+
+// Appends one log per time through its own appender and hands the batch to the writer at once, so the
+// writer sees the partitions in this order.
+void AppendBatch(Engine& engine, const std::vector<int64_t>& times, int64_t* seq) {
+  std::unique_ptr<Appender> appender = engine.NewAppender();
+  simdjson::dom::parser parser;
+  for (int64_t t : times) {
+    simdjson::padded_string text(SeqLog(t, (*seq)++));
+    simdjson::dom::element document;
+    ASSERT_EQ(parser.parse(text).get(document), simdjson::SUCCESS);
+    ASSERT_TRUE(appender->Append(document, std::string_view(text)).ok());
+  }
+  appender->HandOff();
+}
+
+// Only the cap flushes here (no age, size or row trigger fires within the test): each partition opened
+// beyond it flushes the least recently written one.
+TEST(StorageEngineTest, OpeningMorePartitionsThanTheCapFlushesTheLeastRecentlyWritten) {
+  TempDir dir;
+  StorageOptions options = TestOptions(dir.path());
+  options.partitioning = Partitioning::kHour;
+  options.batch_size = 1'000'000;
+  options.flush_interval = std::chrono::hours(1);
+  options.max_open_partitions = 3;
+  std::unique_ptr<StorageEngine> engine = OpenOrDie(options, DefaultSchema());
+  ASSERT_NE(engine, nullptr);
+  auto hour = [](int h) { return UtcMicros(2026, 1, 15, h, 30); };
+  int64_t seq = 0;
+  AppendBatch(engine->engine(), {hour(0), hour(1), hour(2)}, &seq);  // open: 0, 1, 2
+  AppendBatch(engine->engine(), {hour(0)}, &seq);                    // 1 is now the least recent
+  AppendBatch(engine->engine(), {hour(3)}, &seq);                    // flushes 1
+  ASSERT_TRUE(WaitFor([&] { return engine->Stats().files_written == 1; }, 10s));
+  StorageContents first = ReadOrDie(dir.path());
+  ASSERT_EQ(first.files.size(), 1u);
+  EXPECT_EQ(first.files[0].partition, "dt=2026-01-15/hour=01");
+
+  // Twenty more hours in one batch: each flushes one, and the last three stay open.
+  std::vector<int64_t> more;
+  for (int h = 4; h < 24; ++h) more.push_back(hour(h));
+  AppendBatch(engine->engine(), more, &seq);
+  ASSERT_TRUE(WaitFor([&] { return engine->Stats().files_written == 21; }, 10s))
+      << engine->Stats().files_written;
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(engine->Stats().files_written, 21u);  // no more than the cap asks for
+  ASSERT_TRUE(engine->Close().ok());
+  EXPECT_EQ(engine->Stats().files_written, 24u);
+  StorageContents contents = ReadOrDie(dir.path());
+  std::map<std::string, size_t> files_per_partition;
+  for (const testing::VisibleFile& file : contents.files) ++files_per_partition[file.partition];
+  EXPECT_EQ(files_per_partition.size(), 24u);
+  for (const auto& [partition, files] : files_per_partition) EXPECT_EQ(files, 1u) << partition;
+  ExpectSeqsExactly(SeqValues(contents), seq);
+}
+
+// Logs spread over many dates (a backfill) keep at most the default cap of files open.
+TEST(StorageEngineTest, LogsAcrossManyDatesKeepAtMostTheDefaultCapOpen) {
+  TempDir dir;
+  StorageOptions options = TestOptions(dir.path());
+  options.batch_size = 1'000'000;
+  options.flush_interval = std::chrono::hours(1);
+  ASSERT_EQ(options.max_open_partitions, 64u);
+  std::unique_ptr<StorageEngine> engine = OpenOrDie(options, DefaultSchema());
+  ASSERT_NE(engine, nullptr);
+  constexpr int kDays = 200;
+  std::vector<int64_t> times;
+  for (int day = 0; day < kDays; ++day)
+    times.push_back(UtcMicros(2025, 1, 1) + int64_t{day} * 86'400'000'000);
+  int64_t seq = 0;
+  AppendBatch(engine->engine(), times, &seq);
+  ASSERT_TRUE(WaitFor([&] { return engine->Stats().files_written == kDays - 64; }, 20s))
+      << engine->Stats().files_written;
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(engine->Stats().files_written, uint64_t{kDays - 64});
+  ASSERT_TRUE(engine->Close().ok());
+  EXPECT_EQ(engine->Stats().files_written, uint64_t{kDays});
+  ExpectSeqsExactly(SeqValues(ReadOrDie(dir.path())), kDays);
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Recovery and the directory lock
 
 TEST(StorageEngineTest, RecoveryClearsTmpRemovesSupersededAndContinuesSequence) {

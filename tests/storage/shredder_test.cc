@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,13 +82,14 @@ Shape ShapeOf(const RowBatch& batch) {
 
 class ShredderTest : public ::testing::Test {
  protected:
-  Status Shred(Shredder& shredder, RowBatch& batch, std::string_view json, int64_t now = kNow) {
+  Status Shred(Shredder& shredder, RowBatch& batch, std::string_view json, int64_t now = kNow,
+               TimeWindow window = {}) {
     simdjson::padded_string padded(json);
     simdjson::dom::element doc;
     auto error = parser_.parse(padded).get(doc);
     EXPECT_EQ(error, simdjson::SUCCESS) << json;
     if (error != simdjson::SUCCESS) return Status::InvalidArgument("test: bad JSON");
-    return shredder.Append(doc, now, 77, &batch);
+    return shredder.Append(doc, now, 77, window, &batch);
   }
   // Shreds one valid document into a fresh batch and expects success.
   void ShredOk(Shredder& shredder, RowBatch& batch, std::string_view json) {
@@ -230,6 +232,151 @@ TEST_F(ShredderTest, NullTimeFieldUsesNow) {
   EXPECT_EQ(batch.row_times(), (std::vector<int64_t>{kNow, kNow, kJan15}));
   EXPECT_EQ(batch.partition_keys(), (std::vector<int64_t>{0, 0, 0}));
   EXPECT_EQ(batch.columns()[0].def_levels, (std::vector<uint8_t>{0, 0, 1}));
+}
+
+// ---- The accepted window of the time field (DESIGN.md §4)
+// ---------------------------------------------------
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+// 2026-12-05T12:00:00Z, and the serve defaults around it.
+const int64_t kDec5Noon = schema::DaysFromCivil(2026, 12, 5) * kMicrosPerDay + 12 * kMicrosPerHour;
+const std::optional<std::chrono::seconds> kThirtyDays = std::chrono::hours(24 * 30);
+const std::optional<std::chrono::seconds> kOneHour = std::chrono::hours(1);
+
+TEST(TimeWindowTest, AroundNowWithBothLimits) {
+  const TimeWindow window = WindowAround(kDec5Noon, kThirtyDays, kOneHour);
+  EXPECT_EQ(window.from, kDec5Noon - 30 * kMicrosPerDay);
+  EXPECT_EQ(window.to, kDec5Noon + kMicrosPerHour);
+  // Both bounds belong to the window; a microsecond beyond either does not.
+  EXPECT_TRUE(window.Contains(window.from));
+  EXPECT_TRUE(window.Contains(window.to));
+  EXPECT_TRUE(window.Contains(kDec5Noon));
+  EXPECT_FALSE(window.Contains(window.from - 1));
+  EXPECT_FALSE(window.Contains(window.to + 1));
+}
+
+TEST(TimeWindowTest, BoundsAreRoundedOutwardToWholeSeconds) {
+  const TimeWindow window =
+      WindowAround(kDec5Noon + 250'000, std::chrono::seconds(10), std::chrono::seconds(10));
+  EXPECT_EQ(window.from, kDec5Noon - 10 * kMicrosPerSecond);
+  EXPECT_EQ(window.to, kDec5Noon + 11 * kMicrosPerSecond);
+}
+
+TEST(TimeWindowTest, OffMeansUnboundedOnThatSide) {
+  const TimeWindow none = WindowAround(kDec5Noon, std::nullopt, std::nullopt);
+  EXPECT_EQ(none.from, INT64_MIN);
+  EXPECT_EQ(none.to, INT64_MAX);
+  EXPECT_TRUE(none.Contains(INT64_MIN));
+  EXPECT_TRUE(none.Contains(INT64_MAX));
+  const TimeWindow future_only = WindowAround(kDec5Noon, std::nullopt, kOneHour);
+  EXPECT_EQ(future_only.from, INT64_MIN);
+  EXPECT_EQ(future_only.to, kDec5Noon + kMicrosPerHour);
+  const TimeWindow age_only = WindowAround(kDec5Noon, kThirtyDays, std::nullopt);
+  EXPECT_EQ(age_only.from, kDec5Noon - 30 * kMicrosPerDay);
+  EXPECT_EQ(age_only.to, INT64_MAX);
+}
+
+TEST(TimeWindowTest, HugeLimitsSaturateInsteadOfWrapping) {
+  const TimeWindow window =
+      WindowAround(kDec5Noon, std::chrono::seconds(INT64_MAX / 2), std::chrono::seconds(INT64_MAX / 2));
+  // Far beyond any date a log can spell (about 292 000 years back), with no wrap-around to the other end.
+  EXPECT_LT(window.from, INT64_MIN / 2);
+  EXPECT_EQ(window.to, INT64_MAX);
+  EXPECT_TRUE(window.Contains(schema::DaysFromCivil(1, 1, 1) * kMicrosPerDay));
+  // A negative limit counts as zero: the window is the current second.
+  const TimeWindow zero = WindowAround(kDec5Noon, std::chrono::seconds(-5), std::chrono::seconds(-5));
+  EXPECT_EQ(zero.from, kDec5Noon);
+  EXPECT_EQ(zero.to, kDec5Noon);
+}
+
+TEST(TimeWindowTest, MessageNamesTheTimeAndTheBounds) {
+  const TimeWindow window = WindowAround(kDec5Noon, kThirtyDays, kOneHour);
+  EXPECT_EQ(TimeOutOfRangeMessage(kDec5Noon + 2 * kMicrosPerHour + 500, window),
+            "timestamp 2026-12-05T14:00:00.000500Z outside the accepted window 2026-11-05T12:00:00Z .. "
+            "2026-12-05T13:00:00Z");
+  EXPECT_EQ(TimeOutOfRangeMessage(kDec5Noon, WindowAround(kDec5Noon, std::nullopt, kOneHour)),
+            "timestamp 2026-12-05T12:00:00Z outside the accepted window (no limit) .. 2026-12-05T13:00:00Z");
+}
+
+// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the extremes a date-time can spell.
+const int64_t kYear1 = schema::DaysFromCivil(1, 1, 1) * kMicrosPerDay;
+const int64_t kYear9999 =
+    schema::DaysFromCivil(9999, 12, 31) * kMicrosPerDay + kMicrosPerDay - kMicrosPerSecond;
+
+TEST_F(ShredderTest, TimesOutsideTheWindowAreRefusedAndLeaveTheBatchUnchanged) {
+  TableLayout layout = DefaultLayout();
+  Shredder shredder(layout, Partitioning::kDay);
+  RowBatch batch(layout);
+  const TimeWindow window = WindowAround(kDec5Noon, kThirtyDays, kOneHour);
+  ASSERT_TRUE(Shred(shredder, batch, R"({"timestamp":"2026-12-05T11:00:00Z","level":"info","message":"in"})",
+                    kDec5Noon, window)
+                  .ok());
+  const Shape before = ShapeOf(batch);
+  struct Case {
+    std::string_view json;
+    std::string_view message;
+  };
+  const Case cases[] = {
+      {R"({"timestamp":"0001-01-01T00:00:00Z","level":"info","message":"m","service":"s","x":1})",
+       "timestamp 0001-01-01T00:00:00Z outside the accepted window 2026-11-05T12:00:00Z .. "
+       "2026-12-05T13:00:00Z"},
+      {R"({"level":"info","message":"m","metadata":{"a":1},"timestamp":"9999-12-31T23:59:59Z"})",
+       "timestamp 9999-12-31T23:59:59Z outside the accepted window 2026-11-05T12:00:00Z .. "
+       "2026-12-05T13:00:00Z"},
+      // A microsecond outside either bound; offsets are normalised to UTC first.
+      {R"({"timestamp":"2026-11-05T11:59:59.999999Z","level":"info","message":"m"})",
+       "timestamp 2026-11-05T11:59:59.999999Z outside the accepted window 2026-11-05T12:00:00Z .. "
+       "2026-12-05T13:00:00Z"},
+      {R"({"timestamp":"2026-12-05T14:00:00.000001+01:00","level":"info","message":"m"})",
+       "timestamp 2026-12-05T13:00:00.000001Z outside the accepted window 2026-11-05T12:00:00Z .. "
+       "2026-12-05T13:00:00Z"},
+  };
+  for (const Case& c : cases) {
+    Status status = Shred(shredder, batch, c.json, kDec5Noon, window);
+    EXPECT_EQ(status.code(), Status::Code::kOutOfRange) << c.json;
+    EXPECT_EQ(status.message(), c.message) << c.json;
+    EXPECT_EQ(ShapeOf(batch), before) << c.json;
+  }
+  // The bounds themselves are inside.
+  ASSERT_TRUE(Shred(shredder, batch, R"({"timestamp":"2026-11-05T12:00:00Z","level":"info","message":"a"})",
+                    kDec5Noon, window)
+                  .ok());
+  ASSERT_TRUE(Shred(shredder, batch, R"({"timestamp":"2026-12-05T13:00:00Z","level":"info","message":"b"})",
+                    kDec5Noon, window)
+                  .ok());
+  EXPECT_EQ(batch.row_times(),
+            (std::vector<int64_t>{kDec5Noon - kMicrosPerHour, kDec5Noon - 30 * kMicrosPerDay,
+                                  kDec5Noon + kMicrosPerHour}));
+  EXPECT_EQ(Bytes(batch, 2, 1), "a");  // the refused rows left nothing behind in any column
+}
+
+TEST_F(ShredderTest, WithoutAWindowEveryTimeIsAccepted) {
+  TableLayout layout = DefaultLayout();
+  Shredder shredder(layout, Partitioning::kDay);
+  RowBatch batch(layout);
+  ASSERT_TRUE(Shred(shredder, batch, R"({"timestamp":"0001-01-01T00:00:00Z","level":"info","message":"m"})",
+                    kDec5Noon, WindowAround(kDec5Noon, std::nullopt, std::nullopt))
+                  .ok());
+  ASSERT_TRUE(Shred(shredder, batch, R"({"timestamp":"9999-12-31T23:59:59Z","level":"info","message":"m"})",
+                    kDec5Noon, WindowAround(kDec5Noon, std::nullopt, std::nullopt))
+                  .ok());
+  EXPECT_EQ(batch.row_times(), (std::vector<int64_t>{kYear1, kYear9999}));
+}
+
+TEST_F(ShredderTest, ALogWithoutATimeValueIsNotCheckedAgainstTheWindow) {
+  auto validator = SchemaValidator::FromString(
+      R"({"type":"object","properties":{"timestamp":{"type":["string","null"],"format":"date-time"}}})");
+  ASSERT_TRUE(validator.ok()) << validator.status().ToString();
+  const TableLayout& layout = validator->layout();
+  Shredder shredder(layout, Partitioning::kDay);
+  RowBatch batch(layout);
+  // A window that excludes even "now": only a present time value is checked.
+  const TimeWindow closed{kDec5Noon + kMicrosPerDay, kDec5Noon + 2 * kMicrosPerDay};
+  EXPECT_TRUE(Shred(shredder, batch, R"({})", kDec5Noon, closed).ok());
+  EXPECT_TRUE(Shred(shredder, batch, R"({"timestamp":null})", kDec5Noon, closed).ok());
+  EXPECT_EQ(Shred(shredder, batch, R"({"timestamp":"2026-12-05T12:00:00Z"})", kDec5Noon, closed).code(),
+            Status::Code::kOutOfRange);
+  EXPECT_EQ(batch.row_times(), (std::vector<int64_t>{kDec5Noon, kDec5Noon}));
 }
 
 // Every string survives minification: re-parsing the output gives the same string back.
@@ -537,12 +684,14 @@ TEST_F(ShredderTest, WarmBatchAllocatesNothingPerRow) {
     docs.push_back(doc);
   }
   long cold = g_allocations.load();
-  for (auto doc : docs) ASSERT_TRUE(shredder.Append(doc, kNow, 1, &batch).ok());
+  for (auto doc : docs) ASSERT_TRUE(shredder.Append(doc, kNow, 1, TimeWindow{}, &batch).ok());
   EXPECT_GT(g_allocations.load() - cold, 0);  // the counter works: a cold batch grows its buffers
   batch.Clear();
   int failures = 0;
+  // With a window (that accepts every sample log): checking it allocates nothing either.
+  const TimeWindow window = WindowAround(kJan15, std::chrono::hours(24), std::chrono::hours(1));
   long before = g_allocations.load();
-  for (auto doc : docs) failures += !shredder.Append(doc, kNow, 1, &batch).ok();
+  for (auto doc : docs) failures += !shredder.Append(doc, kNow, 1, window, &batch).ok();
   long allocations = g_allocations.load() - before;
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(allocations, 0);
@@ -569,7 +718,7 @@ TEST_F(ShredderTest, ShredSpeed) {
   auto start = std::chrono::steady_clock::now();
   for (int round = 0; round < kRounds; ++round) {
     batch.Clear();
-    for (auto doc : docs) ASSERT_TRUE(shredder.Append(doc, kNow, 1, &batch).ok());
+    for (auto doc : docs) ASSERT_TRUE(shredder.Append(doc, kNow, 1, TimeWindow{}, &batch).ok());
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double rows = 1000.0 * kRounds;
