@@ -483,7 +483,7 @@ TEST(ClientDocsTest, ExampleRuns) {
 
 // docs/client.md shows client_example.inc verbatim, so the documented code is the code compiled above.
 TEST(ClientDocsTest, ExampleInDocsIsTheCompiledOne) {
-  const std::filesystem::path here = std::filesystem::path(__FILE__).parent_path();
+  const std::filesystem::path here = std::filesystem::path(LOGDAEMON_SOURCE_DIR) / "tests" / "client";
   auto slurp = [](const std::filesystem::path& p) {
     std::ifstream in(p);
     std::stringstream ss;
