@@ -128,6 +128,7 @@ void Session::OnSent(size_t bytes_sent, FrameHandler& handler, int64_t now_ns) {
   if (frames_held_ && !replies_.Full()) {
     paused_ = false;
     HandleFrames(handler);
+    if (!frames_held_) decoder_.Trim();
   }
 }
 
