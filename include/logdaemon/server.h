@@ -45,7 +45,25 @@ struct ServerOptions {
   // Replies a client has not read yet, per connection: above this the server stops reading from it until
   // it drains, so a client that never reads cannot make the server buffer without bound.
   size_t max_pending_reply_bytes = size_t{64} << 10;
+  // The daemon's memory budget (DESIGN.md §3); ingest buffers get MemoryShares::Of(memory_limit).ingest.
+  size_t memory_limit = size_t{64} << 20;
 };
+
+// How --memory-limit is divided between the parts of the daemon (DESIGN.md §3, docs/server.md). Ingest
+// (partial frames, replies beyond each connection's small allowance) gets a quarter; the rest is meant
+// for the storage engine's writer and compactor, which issue 13 bounds and splits it between.
+struct MemoryShares {
+  size_t ingest = 0;
+  size_t rest = 0;  // not yet enforced: the writer's and the compactor's
+  static MemoryShares Of(size_t memory_limit);
+};
+// The least ingest share with which every io thread can hold one frame of max_message_bytes (and its
+// account's spare bytes), so a large frame always has room somewhere: io_threads × (max_message_bytes +
+// 128 KiB).
+size_t MinimumIngestMemory(size_t max_message_bytes, size_t io_threads);
+// InvalidArgument naming --memory-limit and what it needs when the ingest share is below that minimum
+// (io_threads 0: one per core).
+Status CheckMemoryLimit(const ServerOptions& options);
 
 // Why a frame was answered with ERROR (the `reason` label of logdaemon_logs_rejected_total).
 enum class RejectReason : uint8_t {
@@ -73,7 +91,11 @@ struct ServerStats {
   uint64_t logs_accepted = 0;          // answered OK
   uint64_t logs_dropped = 0;           // answered "ERROR: overloaded" (--overflow drop)
   std::array<uint64_t, kRejectReasonCount> logs_rejected{};  // by RejectReason
-  uint64_t reads_paused = 0;  // times a connection stopped being read (replies unread, or --overflow block)
+  uint64_t reads_paused = 0;    // times a connection stopped being read (replies unread, or --overflow block)
+  uint64_t reads_deferred = 0;  // times a connection waited for the ingest memory budget
+  uint64_t memory_ingest_bytes = 0;        // gauge: the ingest budget in use (charged buffers, and spares)
+  uint64_t memory_ingest_limit_bytes = 0;  // the ingest share of memory_limit
+  uint64_t memory_limit_bytes = 0;         // --memory-limit
   uint64_t rejected_total() const;
 };
 

@@ -32,6 +32,8 @@ constexpr int64_t kMaxQueueCapacity = 100'000'000;
 // A frame's length is a u32, so 4 GiB is the protocol's limit; one log of more than 1 GiB is a mistake,
 // and every connection may hold one frame of this size in memory.
 constexpr int64_t kMaxMessageBytes = int64_t{1} << 30;
+constexpr int64_t kMinMemoryLimit = int64_t{1} << 20;
+constexpr int64_t kMaxMemoryLimit = int64_t{1} << 40;
 constexpr int64_t kMaxIdleTimeoutSeconds = 30 * 86'400;
 constexpr int64_t kMaxCompressionLevel = 22;  // zstd's highest; gzip stops at 9 (CheckServeSettings)
 constexpr int64_t kMaxRetentionDays = 36'500;
@@ -265,6 +267,13 @@ Status ApplyMaxMessageBytes(const Values& v, ServeSettings* s) {
   return Status::OK();
 }
 
+Status ApplyMemoryLimit(const Values& v, ServeSettings* s) {
+  Result<int64_t> n = ParseBytes(v.front(), kMinMemoryLimit, kMaxMemoryLimit);
+  if (!n.ok()) return n.status();
+  s->memory_limit = static_cast<size_t>(*n);
+  return Status::OK();
+}
+
 Status ApplyIdleTimeout(const Values& v, ServeSettings* s) {
   Result<int64_t> n = ParseInRange(v.front(), 1, kMaxIdleTimeoutSeconds);
   if (!n.ok()) return n.status();
@@ -490,6 +499,9 @@ constexpr SettingSpec kSpecs[] = {
     {"io-threads", "", "N", "cores", "Ingest event loops (default: the number of cores)", Kind::kInteger,
      ApplyIoThreads},
     {"io-backend", "", "BACKEND", "auto", "auto, uring or epoll", Kind::kString, ApplyIoBackend},
+    {"memory-limit", "", "BYTES", "64MiB",
+     "Memory budget; ingest buffers get a quarter, and past it the daemon stops reading until it frees",
+     Kind::kSize, ApplyMemoryLimit},
     {"schema", "", "FILE", "", "JSON Schema file (default: the built-in log schema)", Kind::kString,
      ApplySchema},
     {"schema-path", "", "P", "", "Where remote $refs are found: DIR (schemas by $id) or URI=DIR; repeatable",
@@ -884,6 +896,7 @@ ServerOptions ServeSettings::ToServerOptions() const {
   options.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(idle_timeout);
   options.io_threads = io_threads;
   options.io_backend = io_backend;
+  options.memory_limit = memory_limit;
   return options;
 }
 
@@ -942,6 +955,7 @@ Status ApplyConfigFile(const std::string& path, ServeSettings* settings) {
 }
 
 Status CheckServeSettings(const ServeSettings& settings) {
+  if (Status st = CheckMemoryLimit(settings.ToServerOptions()); !st.ok()) return st;
   if (settings.wal_max_mb < 4 * settings.wal_segment_mb) {
     return Invalid({"wal-max-mb: must be at least 4 segments (4 x --wal-segment-mb = ",
                     std::to_string(4 * settings.wal_segment_mb), "), got ",

@@ -52,6 +52,7 @@ struct ServeSettings {
   std::chrono::seconds idle_timeout{300};
   size_t io_threads = DefaultIoThreads();
   IoBackend io_backend = IoBackend::kAuto;
+  size_t memory_limit = size_t{64} << 20;  // ingest gets MemoryShares::Of(memory_limit).ingest
 
   // The schema.
   std::string schema;  // a JSON Schema file; empty: the built-in log schema
@@ -142,7 +143,8 @@ Status ApplyConfigFile(const std::string& path, ServeSettings* settings);
 // The same for a document already in memory; `path` names it in messages.
 Status ApplyConfigText(std::string_view text, std::string_view path, ServeSettings* settings);
 
-// The checks that involve more than one setting (a compression level the codec does not have).
+// The checks that involve more than one setting (a compression level the codec does not have, a
+// memory-limit too small for io-threads frames of max-message-bytes).
 Status CheckServeSettings(const ServeSettings& settings);
 
 // The serve flags, registered on a CLI11 subcommand. After the command line is parsed, Resolve() reads

@@ -24,13 +24,14 @@ class ConnectionSet {
   }
   void QueueClose(T* connection) { to_close_.push_back(connection); }
 
-  // Closes every queued connection's socket, calls on_closed() once for each, and frees them.
+  // Closes every queued connection's socket, calls on_closed(connection) once for each (before it is
+  // freed), and frees them.
   template <typename OnClosed>
   void CloseQueued(OnClosed on_closed) {
     for (T* c : to_close_) {
       if (c->index == kClosed) continue;  // queued twice in one turn
       c->session.Close();
-      on_closed();
+      on_closed(c);
       const size_t index = c->index;
       c->index = kClosed;
       if (index != connections_.size() - 1) {

@@ -2,6 +2,8 @@
 // send() of everything its burst produced; EPOLLIN / EPOLLOUT interest changes only when a connection's
 // state changes (paused, replies left over), never per message. With durable acks a reply is sent once
 // its group commit is done (FrameHandler::Pump; the write-ahead log's sync thread wakes the loop).
+// A connection waiting for the memory budget (Session::starved) has no EPOLLIN interest: its bytes wait
+// in the kernel; the loop retries its reservation each turn, oldest first (RetryStarved).
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,12 +25,14 @@ constexpr size_t kMinRead = 4096;
 constexpr int kMaxEvents = 256;
 
 struct EpollConnection {
-  EpollConnection(int fd, const SessionLimits& limits, int64_t now) : session(fd, limits, now) {}
+  EpollConnection(int fd, const SessionLimits& limits, MemoryAccount* account, int64_t now)
+      : session(fd, limits, account, now) {}
   Session session;
   uint32_t interest = 0;  // the events registered with epoll
   size_t index = 0;       // its slot in the ConnectionSet
   bool broken = false;    // a read or write failed: close without sending more
   bool dirty = false;     // has replies waiting for this turn's commit
+  bool starved = false;   // listed in starved_: waits for the memory budget
 };
 
 class EpollLoop final : public EventLoop {
@@ -74,6 +78,7 @@ class EpollLoop final : public EventLoop {
       RetryRoomWaiting(connections_, [this](EpollConnection* c) { MarkDirty(c); });
       PumpAndSend(now);
       FlushClosed();
+      RetryStarved();
       handler_->Tick();
       if (stopping()) {
         if (drain_deadline == 0) {
@@ -100,7 +105,7 @@ class EpollLoop final : public EventLoop {
 
  private:
   void AddConnection(int fd, int64_t now) {
-    auto c = std::make_unique<EpollConnection>(fd, context_.limits, now);
+    auto c = std::make_unique<EpollConnection>(fd, context_.limits, &account_, now);
     c->session.replies().set_owner(c.get());
     c->interest = EPOLLIN;
     epoll_event ev{};
@@ -117,7 +122,11 @@ class EpollLoop final : public EventLoop {
   void Read(EpollConnection* c, int64_t now) {
     Session& s = c->session;
     if (!s.WantsRead()) return;
-    std::span<uint8_t> space = s.decoder().WritableSpace(kMinRead);
+    std::span<uint8_t> space = s.ReadSpace(kMinRead, counters_.local);
+    if (space.empty()) {
+      if (s.starved()) Starve(c);  // Update() drops EPOLLIN
+      return;
+    }
     const ssize_t got = ::recv(s.fd(), space.data(), space.size(), MSG_DONTWAIT);
     if (got > 0) {
       counters_.local.bytes_received += static_cast<uint64_t>(got);
@@ -182,6 +191,9 @@ class EpollLoop final : public EventLoop {
     uint32_t want = 0;
     if (s.WantsRead()) want |= EPOLLIN;
     if (!s.replies().Pending().empty()) want |= EPOLLOUT;
+    // Waiting for nothing (the budget, a group commit): EPOLLHUP is reported even with no events asked
+    // for, and level-triggered it would wake the loop at every turn; one-shot reports it once at most.
+    if (want == 0) want = EPOLLONESHOT;
     if (want == c->interest) return;
     epoll_event ev{};
     ev.events = want;
@@ -202,13 +214,39 @@ class EpollLoop final : public EventLoop {
     FlushClosed();
   }
 
+  void Starve(EpollConnection* c) {
+    if (c->starved) return;
+    c->starved = true;
+    starved_.push_back(c);
+  }
+
+  // Gives the connections waiting for the memory budget their reservation, oldest first, and stops at the
+  // first that still cannot have it (the budget is full: one cheap check per turn). Budget freed by
+  // another loop is seen within a tick.
+  void RetryStarved() {
+    size_t served = 0;
+    // By index: serving one may list another (the vector may grow).
+    for (; served < starved_.size(); ++served) {
+      EpollConnection* c = starved_[served];
+      if (!c->broken && c->session.ReadSpace(kMinRead, counters_.local).empty() && c->session.starved())
+        break;
+      c->starved = false;
+      Update(c);
+    }
+    starved_.erase(starved_.begin(), starved_.begin() + static_cast<std::ptrdiff_t>(served));
+  }
+
   void FlushClosed() {
-    connections_.CloseQueued([this] { ConnectionClosed(); });
+    connections_.CloseQueued([this](EpollConnection* c) {
+      if (c->starved) std::erase(starved_, c);
+      ConnectionClosed();
+    });
   }
 
   int epoll_fd_ = -1;
   ConnectionSet<EpollConnection> connections_;
-  std::vector<EpollConnection*> dirty_;  // connections with replies waiting for the turn's commit
+  std::vector<EpollConnection*> dirty_;    // connections with replies waiting for the turn's commit
+  std::vector<EpollConnection*> starved_;  // waiting for the memory budget, oldest first
 };
 
 }  // namespace

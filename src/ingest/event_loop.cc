@@ -12,7 +12,7 @@
 
 namespace logdaemon::ingest {
 
-EventLoop::EventLoop(const LoopContext& context) : context_(context) {
+EventLoop::EventLoop(const LoopContext& context) : context_(context), account_(context.memory_budget) {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
 

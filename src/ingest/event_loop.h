@@ -20,6 +20,7 @@
 
 #include "ingest/frame_handler.h"
 #include "ingest/loop_counters.h"
+#include "ingest/memory_budget.h"
 #include "ingest/session.h"
 #include "logdaemon/schema.h"
 #include "logdaemon/server.h"
@@ -35,6 +36,8 @@ struct LoopContext {
   // Connections open across all loops; each loop decrements it when it closes one (the acceptor
   // increments it), so --max-connections holds globally.
   std::atomic<size_t>* open_connections = nullptr;
+  // The ingest memory budget shared by every loop (nullptr: unlimited).
+  MemoryBudget* memory_budget = nullptr;
 };
 
 class EventLoop {
@@ -91,6 +94,9 @@ class EventLoop {
 
   LoopContext context_;
   LoopCounters counters_;
+  // This loop's window on the memory budget; declared before anything that charges it (the backends'
+  // connections are members of the derived classes, destroyed first).
+  MemoryAccount account_;
   std::unique_ptr<FrameHandler> handler_;
 
  private:

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <utility>
 
 namespace logdaemon::ingest {
 
@@ -12,53 +13,141 @@ static_assert(FrameDecoder::kPadding >= simdjson::SIMDJSON_PADDING,
               "frames must be parseable in place by simdjson");
 
 namespace {
-constexpr size_t kBaseCapacity = FrameDecoder::kReadChunk + FrameDecoder::kPadding;
+
+constexpr size_t kBusyCapacity = FrameDecoder::kReadChunk + FrameDecoder::kPadding;
+
+// What a buffer of `capacity` bytes costs the budget: everything beyond the free allowance.
+size_t ChargeOf(size_t capacity) {
+  return capacity > FrameDecoder::kInitialCapacity ? capacity - FrameDecoder::kInitialCapacity : 0;
+}
+
 }  // namespace
 
-FrameDecoder::FrameDecoder(uint32_t max_frame_bytes)
+FrameDecoder::FrameDecoder(uint32_t max_frame_bytes, MemoryAccount* account)
     : max_frame_bytes_(max_frame_bytes),
-      // The largest frame, its header and padding, plus the read that completes it: Next() drains every
-      // complete frame before the next read, so what is buffered then is at most one partial frame.
-      max_capacity_(size_t{max_frame_bytes} + kHeaderBytes + kPadding + kReadChunk) {}
+      // The largest frame with its header and padding (a frame in progress is read up to its end only),
+      // or a busy connection's read.
+      max_capacity_(std::max(size_t{max_frame_bytes} + kHeaderBytes + kPadding, kBusyCapacity)),
+      account_(account) {}
+
+FrameDecoder::~FrameDecoder() {
+  RefundTo(0);
+}
+
+FrameDecoder::FrameDecoder(FrameDecoder&& other) noexcept
+    : max_frame_bytes_(other.max_frame_bytes_),
+      max_capacity_(other.max_capacity_),
+      account_(other.account_),
+      buffer_(std::move(other.buffer_)),
+      capacity_(std::exchange(other.capacity_, 0)),
+      charged_(std::exchange(other.charged_, 0)),
+      begin_(std::exchange(other.begin_, 0)),
+      end_(std::exchange(other.end_, 0)),
+      offered_(other.offered_),
+      quiet_reads_(other.quiet_reads_),
+      busy_(other.busy_),
+      starved_(other.starved_),
+      refused_(other.refused_),
+      refused_length_(other.refused_length_) {}
+
+FrameDecoder& FrameDecoder::operator=(FrameDecoder&& other) noexcept {
+  if (this == &other) return *this;
+  RefundTo(0);
+  max_frame_bytes_ = other.max_frame_bytes_;
+  max_capacity_ = other.max_capacity_;
+  account_ = other.account_;
+  buffer_ = std::move(other.buffer_);
+  capacity_ = std::exchange(other.capacity_, 0);
+  charged_ = std::exchange(other.charged_, 0);
+  begin_ = std::exchange(other.begin_, 0);
+  end_ = std::exchange(other.end_, 0);
+  offered_ = other.offered_;
+  quiet_reads_ = other.quiet_reads_;
+  busy_ = other.busy_;
+  starved_ = other.starved_;
+  refused_ = other.refused_;
+  refused_length_ = other.refused_length_;
+  return *this;
+}
+
+FrameDecoder::Plan FrameDecoder::PlanCapacity(size_t want) const {
+  size_t needed = buffered() + want + kPadding;
+  if (buffered() >= kHeaderBytes && PeekLength() <= max_frame_bytes_) {
+    const size_t frame = kHeaderBytes + size_t{PeekLength()};
+    // A frame in progress is reserved whole, and read up to its end only: what follows it waits for the
+    // buffer to shrink back, so a reservation is never exceeded.
+    if (frame > buffered()) needed = frame + kPadding;
+  }
+  needed = std::min(std::max(needed, kInitialCapacity), max_capacity_);
+  const size_t preferred = std::max(needed, busy_ ? kBusyCapacity : kInitialCapacity);
+  return {needed, std::min(preferred, max_capacity_)};
+}
+
+bool FrameDecoder::ChargeFor(size_t capacity) {
+  const size_t charge = ChargeOf(capacity);
+  if (charge <= charged_) return true;
+  if (account_ != nullptr && !account_->TryCharge(charge - charged_)) return false;
+  charged_ = charge;
+  return true;
+}
+
+void FrameDecoder::RefundTo(size_t capacity) {
+  const size_t charge = ChargeOf(capacity);
+  if (charge >= charged_) return;
+  if (account_ != nullptr) account_->Refund(charged_ - charge);
+  charged_ = charge;
+}
+
+bool FrameDecoder::Resize(const Plan& plan) {
+  if (plan.preferred == capacity_) return true;
+  if (plan.preferred < capacity_) {
+    // Shrinking: a big frame was consumed, or a busy connection went quiet.
+    Reallocate(plan.preferred);
+    RefundTo(capacity_);
+    return true;
+  }
+  if (ChargeFor(plan.preferred)) {
+    Reallocate(plan.preferred);
+    return true;
+  }
+  // Growing for speed only, and the budget has no room: read on at the size we have.
+  if (capacity_ >= plan.needed) return true;
+  if (plan.needed == plan.preferred || !ChargeFor(plan.needed)) return false;
+  Reallocate(plan.needed);
+  return true;
+}
 
 std::span<uint8_t> FrameDecoder::WritableSpace(size_t at_least) {
   if (refused_) return {};
   const size_t want = std::clamp<size_t>(at_least, 1, kReadChunk);
   if (begin_ == end_) begin_ = end_ = 0;  // nothing buffered: start over at the front, no copy
-
-  // A buffer grown for a big frame goes back to the base size once what it holds fits there again.
-  const bool pending_frame_fits =
-      buffered() < kHeaderBytes || size_t{kHeaderBytes} + PeekLength() <= kReadChunk;
-  if (capacity_ > kBaseCapacity && buffered() + want <= kReadChunk && pending_frame_fits) {
-    Reallocate(kBaseCapacity);
-  }
-  if (capacity_ == 0) Reallocate(kBaseCapacity);
-
-  auto free_bytes = [this] { return capacity_ - kPadding - end_; };
+  starved_ = !Resize(PlanCapacity(want));
+  if (starved_) return {};
   if (free_bytes() < want && begin_ > 0) {
     // Compaction: only the unconsumed tail (at most one partial frame after Next() drained) moves.
     std::memmove(buffer_.get(), buffer_.get() + begin_, buffered());
     end_ -= begin_;
     begin_ = 0;
   }
-  if (free_bytes() < want) {
-    // Grow by doubling, not to the declared length at once: a header alone must not make us allocate
-    // up to max_frame_bytes for a client that then sends nothing.
-    const size_t needed = buffered() + want + kPadding;
-    size_t target = std::max(needed, capacity_ * 2);
-    if (buffered() >= kHeaderBytes) {
-      target = std::min(target, std::max(needed, size_t{kHeaderBytes} + PeekLength() + kPadding));
-    }
-    target = std::min(target, max_capacity_);
-    if (target > capacity_) Reallocate(target);
-  }
-  return {buffer_.get() + end_, free_bytes()};
+  offered_ = free_bytes();
+  return {buffer_.get() + end_, offered_};
 }
 
 void FrameDecoder::Commit(size_t n) {
   const size_t writable = capacity_ >= end_ + kPadding ? capacity_ - kPadding - end_ : 0;
   assert(n <= writable);
-  end_ += std::min(n, writable);  // never past the padding, even on a caller's bug
+  n = std::min(n, writable);  // never past the padding, even on a caller's bug
+  end_ += n;
+  // A read that fills what was offered says the client has more waiting: read kReadChunk at a time. Not
+  // when a frame's reservation was filled to its end: that says nothing about what follows.
+  if (n > 0 && n == offered_ && capacity_ <= kBusyCapacity) {
+    busy_ = true;
+    quiet_reads_ = 0;
+  } else if (n < kInitialRead / 2) {
+    if (busy_ && ++quiet_reads_ >= kQuietReads) busy_ = false;
+  } else {
+    quiet_reads_ = 0;
+  }
 }
 
 FrameDecoder::Event FrameDecoder::Next() {
@@ -88,10 +177,20 @@ bool FrameDecoder::has_partial_frame() const {
   return length <= max_frame_bytes_ && buffered() - kHeaderBytes < length;
 }
 
+void FrameDecoder::Trim() {
+  if (capacity_ <= kInitialCapacity || refused_) return;
+  const Plan plan = PlanCapacity(1);
+  if (plan.preferred < capacity_) {
+    Reallocate(plan.preferred);
+    RefundTo(capacity_);
+  }
+}
+
 void FrameDecoder::ReleaseIfEmpty() {
   if (buffered() != 0) return;
   buffer_.reset();
   capacity_ = begin_ = end_ = 0;
+  RefundTo(0);
 }
 
 void FrameDecoder::Reallocate(size_t capacity) {

@@ -10,7 +10,7 @@ namespace logdaemon::ingest {
 
 namespace {
 
-// The parser starts with room for typical logs and grows (once, keeping the capacity) for larger frames.
+// The parser starts with room for typical logs; a larger frame grows it until the end of the loop turn.
 constexpr size_t kInitialParserCapacity = 64 * 1024;
 // With no group commit in flight, a group this large is sealed at once instead of at the end of the turn.
 constexpr size_t kEarlySealRows = 64;
@@ -28,12 +28,24 @@ FrameHandler::FrameHandler(const SchemaValidator& schema, storage::Engine& engin
     room_listener_ = engine.AddRoomListener(wake);
     appender_->set_commit_notify(std::move(wake));
   }
-  // On failure the parser allocates on first use instead (and reports MEMALLOC there).
-  if (parser_.allocate(kInitialParserCapacity, SchemaValidator::kMaxDocumentDepth) != simdjson::SUCCESS) {
-    error_.clear();
-  }
+  ShrinkParser();
   error_.reserve(256);
   message_.reserve(256);
+}
+
+void FrameHandler::ShrinkParser() {
+  parser_ = simdjson::dom::parser();  // frees the grown buffers
+  parser_grown_ = false;
+  // On failure the parser allocates on first use instead (and reports MEMALLOC there). The result is
+  // looked at only because GCC's warn_unused_result ignores a (void) cast.
+  if (parser_.allocate(kInitialParserCapacity, SchemaValidator::kMaxDocumentDepth) != simdjson::SUCCESS) {
+    parser_grown_ = false;
+  }
+}
+
+void FrameHandler::Tick() {
+  if (appender_) appender_->Tick();
+  if (parser_grown_) ShrinkParser();
 }
 
 void FrameHandler::Release(ReplyBuffer& replies, bool needs_commit) {
@@ -128,6 +140,7 @@ bool FrameHandler::NoRoom(ReplyBuffer& replies) {
 
 bool FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies, RoomShare* share) {
   simdjson::dom::element document;
+  if (payload.size() > kInitialParserCapacity) parser_grown_ = true;  // parse() grows it
   // realloc_if_needed = false: the payload already has the padding simdjson reads past its end.
   if (auto error = parser_.parse(payload.data(), payload.size(), false).get(document);
       error != simdjson::SUCCESS) {

@@ -2,8 +2,9 @@
 // the frame decoder guarantees the padding), check it is an object, validate against the schema, hand it
 // to the storage engine through this loop's Appender, and append the reply. One per event loop.
 //
-// Hot path: no allocation, lock or syscall per frame in the steady state — the parser keeps its capacity,
-// the validator writes an error string only on failure, the appender batches.
+// Hot path: no allocation, lock or syscall per frame in the steady state — the parser keeps its capacity
+// (up to kInitialParserCapacity: a turn that parsed a larger frame ends with the parser shrunk back), the
+// validator writes an error string only on failure, the appender batches.
 //
 // Durable acknowledgements: the replies wait for their group commit, which is pipelined: while one group
 // is being made durable on the write-ahead log's sync thread, the next forms from what the loop reads
@@ -68,10 +69,9 @@ class FrameHandler {
   // Makes everything handled so far durable and releases the replies (waits).
   void CommitAll();
 
-  // Each loop turn, after Commit(): lets the appender hand over a batch that is old enough.
-  void Tick() {
-    if (appender_) appender_->Tick();
-  }
+  // Each loop turn, after Commit(): lets the appender hand over a batch that is old enough, and gives
+  // back the parser's capacity if a large frame grew it.
+  void Tick();
   // Hands everything over to the storage engine; the handler takes no more frames after it.
   void Finish();
 
@@ -82,7 +82,12 @@ class FrameHandler {
   // No room for the log: "overloaded" (drop), or false under --overflow block (the frame waits).
   bool NoRoom(ReplyBuffer& replies);
 
+  // Replaces a parser grown by a large frame with one of the initial capacity: simdjson's parser holds
+  // about 14 bytes per byte of its largest document, which must not stay pinned per loop.
+  void ShrinkParser();
+
   simdjson::dom::parser parser_;
+  bool parser_grown_ = false;  // a frame larger than the initial capacity was parsed this turn
   schema::Validator validator_;
   // Queues the reply just appended behind the group commit, or releases it at once when nothing waits.
   void Release(ReplyBuffer& replies, bool needs_commit);

@@ -23,6 +23,7 @@ struct CounterValues {
   uint64_t logs_dropped = 0;
   std::array<uint64_t, kRejectReasonCount> logs_rejected{};
   uint64_t reads_paused = 0;
+  uint64_t reads_deferred = 0;
 };
 
 class LoopCounters {
@@ -39,6 +40,7 @@ class LoopCounters {
     Store(logs_dropped_, local.logs_dropped);
     for (size_t i = 0; i < kRejectReasonCount; ++i) Store(logs_rejected_[i], local.logs_rejected[i]);
     Store(reads_paused_, local.reads_paused);
+    Store(reads_deferred_, local.reads_deferred);
   }
 
   // Adds the published values to `stats` (connections_active is the accepted minus the closed).
@@ -54,6 +56,7 @@ class LoopCounters {
     stats->logs_dropped += Load(logs_dropped_);
     for (size_t i = 0; i < kRejectReasonCount; ++i) stats->logs_rejected[i] += Load(logs_rejected_[i]);
     stats->reads_paused += Load(reads_paused_);
+    stats->reads_deferred += Load(reads_deferred_);
   }
 
  private:
@@ -69,6 +72,7 @@ class LoopCounters {
   std::atomic<uint64_t> logs_dropped_{0};
   std::array<std::atomic<uint64_t>, kRejectReasonCount> logs_rejected_{};
   std::atomic<uint64_t> reads_paused_{0};
+  std::atomic<uint64_t> reads_deferred_{0};
 };
 
 }  // namespace logdaemon::ingest

@@ -64,6 +64,22 @@ void ReplyBuffer::Reserve(size_t n) {
   head_ = 0;
 }
 
+void ReplyBuffer::GrowTo(size_t capacity) {
+  if (head_ > 0) {
+    bytes_.erase(0, head_);
+    committed_ -= head_;
+    sealed_ = sealed_ >= head_ ? sealed_ - head_ : 0;
+    head_ = 0;
+  }
+  bytes_.reserve(capacity);
+}
+
+void ReplyBuffer::ReleaseIfEmpty() {
+  if (!bytes_.empty()) return;
+  std::string().swap(bytes_);
+  head_ = committed_ = sealed_ = 0;
+}
+
 size_t ReplyBuffer::FailUncommitted(std::string_view reason) {
   // The failure path: rebuild the uncommitted tail line by line.
   const std::string tail = bytes_.substr(committed_);

@@ -98,6 +98,13 @@ class ReplyBuffer {
   void* owner() const { return owner_; }
 
   size_t pending_bytes() const { return bytes_.size() - head_; }
+  // Allocated bytes, for the memory budget (the Session charges what exceeds its allowance).
+  size_t capacity() const { return bytes_.capacity(); }
+  // Room for `capacity` bytes of unsent replies with no allocation while they are appended (the sent
+  // prefix is dropped first).
+  void GrowTo(size_t capacity);
+  // Frees the storage when nothing is pending: a drained connection gives its memory back.
+  void ReleaseIfEmpty();
   bool empty() const { return pending_bytes() == 0; }
   bool Full() const { return pending_bytes() >= high_water_; }
   size_t high_water() const { return high_water_; }

@@ -8,11 +8,14 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "ingest/event_loop.h"
+#include "ingest/memory_budget.h"
 #include "ingest/unix_listener.h"
 #include "logdaemon/server.h"
 
@@ -37,6 +40,48 @@ const char* IoBackendName(IoBackend backend) {
   return "auto";
 }
 
+MemoryShares MemoryShares::Of(size_t memory_limit) {
+  MemoryShares shares;
+  shares.ingest = memory_limit / 4;
+  shares.rest = memory_limit - shares.ingest;
+  return shares;
+}
+
+size_t MinimumIngestMemory(size_t max_message_bytes, size_t io_threads) {
+  return io_threads * (max_message_bytes + ingest::MemoryAccount::kMaxSpare);
+}
+
+namespace {
+
+// "64 MiB", "32.5 MiB", "192 KiB": how the memory-limit message shows sizes.
+std::string MiB(size_t bytes) {
+  constexpr size_t kMiB = size_t{1} << 20;
+  if (bytes % kMiB == 0) return std::to_string(bytes / kMiB) + " MiB";
+  if (bytes < kMiB && bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / kMiB);
+  return text;
+}
+
+size_t ResolveIoThreads(size_t io_threads) {
+  return io_threads != 0 ? io_threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+Status CheckMemoryLimit(const ServerOptions& options) {
+  const size_t threads = ResolveIoThreads(options.io_threads);
+  const size_t share = MemoryShares::Of(options.memory_limit).ingest;
+  const size_t minimum = MinimumIngestMemory(options.max_message_bytes, threads);
+  if (share >= minimum) return Status::OK();
+  return Status::InvalidArgument("memory-limit: " + MiB(options.memory_limit) + " gives ingest " +
+                                 MiB(share) + " (a quarter), less than " + std::to_string(threads) +
+                                 " io threads x (max-message-bytes " + MiB(options.max_message_bytes) +
+                                 " + 128 KiB) = " + MiB(minimum) +
+                                 ", so a large frame could find no room: raise memory-limit to at least " +
+                                 MiB(4 * minimum) + ", or lower max-message-bytes or io-threads");
+}
+
 namespace {
 
 constexpr std::string_view kTooManyConnections = "ERROR: too many connections\n";
@@ -56,7 +101,9 @@ void RaiseFileLimit() {
 class LogServer::Impl {
  public:
   Impl(ServerOptions options, SchemaValidator validator)
-      : options_(std::move(options)), validator_(std::move(validator)) {
+      : options_(std::move(options)),
+        validator_(std::move(validator)),
+        ingest_budget_(MemoryShares::Of(options_.memory_limit).ingest) {
     stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   }
 
@@ -73,6 +120,7 @@ class LogServer::Impl {
       return Status::InvalidArgument("max_message_bytes must be between 1 and 4294967295");
     }
     if (options_.max_connections == 0) return Status::InvalidArgument("max_connections must be at least 1");
+    if (Status st = CheckMemoryLimit(options_); !st.ok()) return st;
     RaiseFileLimit();
 
     backend_ = options_.io_backend;
@@ -94,8 +142,8 @@ class LogServer::Impl {
     context.limits.max_pending_reply_bytes = options_.max_pending_reply_bytes;
     context.limits.idle_timeout_ns = std::chrono::nanoseconds(options_.idle_timeout).count();
     context.open_connections = &open_connections_;
-    size_t threads = options_.io_threads;
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    context.memory_budget = &ingest_budget_;
+    const size_t threads = ResolveIoThreads(options_.io_threads);
     for (size_t i = 0; i < threads; ++i) {
       auto loop = ingest::EventLoop::Create(backend_, context);
       if (Status st = loop->Start(); !st.ok()) {
@@ -132,6 +180,9 @@ class LogServer::Impl {
     ServerStats stats;
     for (const auto& loop : loops_) loop->counters().AddTo(&stats);
     stats.connections_refused = refused_.load(std::memory_order_relaxed);
+    stats.memory_ingest_bytes = ingest_budget_.used();
+    stats.memory_ingest_limit_bytes = ingest_budget_.limit();
+    stats.memory_limit_bytes = options_.memory_limit;
     return stats;
   }
 
@@ -172,6 +223,8 @@ class LogServer::Impl {
 
   ServerOptions options_;
   SchemaValidator validator_;
+  // Shared by the loops; declared before them, so it outlives their accounts.
+  ingest::MemoryBudget ingest_budget_;
   IoBackend backend_ = IoBackend::kEpoll;
   int stop_fd_ = -1;
   bool started_ = false;

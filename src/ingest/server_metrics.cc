@@ -105,6 +105,20 @@ std::string RenderMetrics(const ServerStats& server, const StorageStats& storage
       "Times the server stopped reading a connection: its replies were unread, or the buffer was full "
       "under --overflow block.",
       D(server.reads_paused));
+  out.Counter("logdaemon_reads_deferred_total",
+              "Times the server stopped reading a connection because the ingest memory budget had no room "
+              "for its next frame (or reply); it reads on once the budget frees.",
+              D(server.reads_deferred));
+
+  // Memory (DESIGN.md §3): the budget's use and limit per part of the daemon.
+  out.Gauge("logdaemon_memory_bytes",
+            "Bytes of the memory budget in use, by part (ingest: partial frames and replies beyond each "
+            "connection's allowance).",
+            D(server.memory_ingest_bytes), {{"part", "ingest"}});
+  out.Gauge("logdaemon_memory_limit_bytes", "The memory budget's share of each part of the daemon, in bytes.",
+            D(server.memory_ingest_limit_bytes), {{"part", "ingest"}});
+  out.Gauge("logdaemon_memory_budget_bytes", "The whole memory budget (--memory-limit), in bytes.",
+            D(server.memory_limit_bytes));
 
   // Storage.
   out.Gauge("logdaemon_queue_logs", "Logs accepted but not yet encoded into a file.", D(storage.queued_logs));

@@ -2,18 +2,73 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace logdaemon::ingest {
 
-Session::Session(int fd, const SessionLimits& limits, int64_t now_ns)
+namespace {
+
+// The longest reply: "ERROR: " + a reason of at most kMaxReasonBytes + "\n".
+constexpr size_t kMaxReplyBytes = ReplyBuffer::kMaxReasonBytes + 8;
+
+size_t ReplyChargeOf(size_t capacity) {
+  return capacity > Session::kReplyAllowance ? capacity - Session::kReplyAllowance : 0;
+}
+
+}  // namespace
+
+Session::Session(int fd, const SessionLimits& limits, MemoryAccount* account, int64_t now_ns)
     : fd_(fd),
-      decoder_(limits.max_frame_bytes),
+      account_(account),
+      decoder_(limits.max_frame_bytes, account),
       replies_(limits.max_pending_reply_bytes),
       idle_timeout_ns_(limits.idle_timeout_ns),
       last_progress_ns_(now_ns) {}
 
+Session::~Session() {
+  Close();
+  if (account_ != nullptr && reply_charged_ > 0) account_->Refund(reply_charged_);
+}
+
 void Session::Close() {
   if (fd_ >= 0) ::close(fd_);  // also takes it out of an epoll set
   fd_ = -1;
+}
+
+std::span<uint8_t> Session::ReadSpace(size_t at_least, CounterValues& counters) {
+  std::span<uint8_t> space = decoder_.WritableSpace(at_least);
+  if (decoder_.starved()) {
+    if (!deferred_) ++counters.reads_deferred;
+    deferred_ = true;
+  } else {
+    deferred_ = false;
+  }
+  return space;
+}
+
+bool Session::RoomForReply() {
+  const size_t need = replies_.pending_bytes() + kMaxReplyBytes;
+  if (need <= replies_.capacity()) return true;
+  // Doubling (so a burst of replies grows the buffer a few times, not per reply), within the cap.
+  const size_t target = std::max(
+      {need, kReplyAllowance, std::min(2 * replies_.capacity(), replies_.high_water() + kMaxReplyBytes)});
+  const size_t charge = ReplyChargeOf(target);
+  if (charge > reply_charged_) {
+    if (account_ != nullptr && !account_->TryCharge(charge - reply_charged_)) return false;
+    reply_charged_ = charge;
+  }
+  replies_.GrowTo(target);
+  SettleReplyCharge();  // the string may round the capacity up
+  return true;
+}
+
+void Session::SettleReplyCharge() {
+  const size_t charge = ReplyChargeOf(replies_.capacity());
+  if (account_ != nullptr) {
+    if (charge > reply_charged_) account_->ForceCharge(charge - reply_charged_);
+    if (charge < reply_charged_) account_->Refund(reply_charged_ - charge);
+  }
+  reply_charged_ = charge;
 }
 
 void Session::HandleFrames(FrameHandler& handler) {
@@ -24,6 +79,13 @@ void Session::HandleFrames(FrameHandler& handler) {
       // Checked between frames: the replies exceed the high-water mark by one reply at most.
       frames_held_ = true;
       if (!paused_) ++handler.counters().reads_paused;
+      paused_ = true;
+      return;
+    }
+    if (decoder_.buffered() >= FrameDecoder::kHeaderBytes && !RoomForReply()) {
+      // The budget is out: the frames wait until the client has read the replies it has.
+      frames_held_ = true;
+      if (!paused_) ++handler.counters().reads_deferred;
       paused_ = true;
       return;
     }
@@ -55,6 +117,8 @@ void Session::OnRead(size_t n, FrameHandler& handler, int64_t now_ns) {
   decoder_.Commit(n);
   last_progress_ns_ = now_ns;
   HandleFrames(handler);
+  if (!frames_held_ && !waiting_for_room_)
+    decoder_.Trim();  // a big frame's reservation goes back now, not at the next read
   if (decoder_.has_partial_frame()) {
     if (partial_since_ns_ == 0) partial_since_ns_ = now_ns;
   } else {
@@ -64,9 +128,14 @@ void Session::OnRead(size_t n, FrameHandler& handler, int64_t now_ns) {
 
 void Session::OnSent(size_t bytes_sent, FrameHandler& handler, int64_t now_ns) {
   if (bytes_sent > 0) last_progress_ns_ = now_ns;
+  if (replies_.empty() && replies_.capacity() > kReplyAllowance) {
+    replies_.ReleaseIfEmpty();
+    SettleReplyCharge();
+  }
   if (frames_held_ && !replies_.Full()) {
     paused_ = false;
     HandleFrames(handler);
+    if (!frames_held_ && !waiting_for_room_) decoder_.Trim();
   }
 }
 

@@ -7,6 +7,10 @@
 //
 // Closing a connection with requests in flight: shutdown(2) makes them complete, and the connection is
 // freed once none is left.
+//
+// A connection waiting for the memory budget (Session::starved) has no recv posted: its bytes wait in the
+// kernel; the loop retries its reservation each turn, oldest first (RetryStarved). The copy of the
+// replies a send holds is charged to the budget too, beyond the same allowance as the replies.
 #include <liburing.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -30,15 +34,20 @@ constexpr unsigned kCompletionEntries = 8192;
 enum Op : uintptr_t { kWake = 0, kRecv = 1, kSend = 2, kOpMask = 3 };
 
 struct UringConnection {
-  UringConnection(int fd, const SessionLimits& limits, int64_t now) : session(fd, limits, now) {}
+  UringConnection(int fd, const SessionLimits& limits, MemoryAccount* memory, int64_t now)
+      : session(fd, limits, memory, now), account(memory) {}
+  ~UringConnection() { account->Refund(sending_charged); }
   Session session;
-  std::string sending;  // the bytes of the send in flight
-  size_t sent = 0;      // of `sending`, already taken by the kernel
+  MemoryAccount* account;
+  std::string sending;         // the bytes of the send in flight
+  size_t sent = 0;             // of `sending`, already taken by the kernel
+  size_t sending_charged = 0;  // `sending`'s capacity beyond Session::kReplyAllowance
   bool recv_in_flight = false;
   bool send_in_flight = false;
   bool read_shut = false;  // shutdown(SHUT_RD) done: no recv is submitted any more
   bool retiring = false;   // closing: waiting for the requests in flight
   bool dirty = false;      // has replies waiting for this turn's commit
+  bool starved = false;    // listed in starved_: waits for the memory budget
   size_t index = 0;
 };
 
@@ -89,6 +98,7 @@ class UringLoop final : public EventLoop {
       RetryRoomWaiting(connections_, [this](UringConnection* c) { MarkDirty(c); });
       PumpAndSend(now);
       FlushClosed();
+      RetryStarved(now);
       handler_->Tick();
       if (stopping()) {
         if (drain_deadline == 0) {
@@ -139,7 +149,8 @@ class UringLoop final : public EventLoop {
 
   void AddConnection(int fd, int64_t now) {
     ++counters_.local.connections_accepted;
-    UringConnection* raw = connections_.Add(std::make_unique<UringConnection>(fd, context_.limits, now));
+    UringConnection* raw =
+        connections_.Add(std::make_unique<UringConnection>(fd, context_.limits, &account_, now));
     raw->session.replies().set_owner(raw);
     if (stopping()) {
       raw->session.StopReading();
@@ -174,6 +185,10 @@ class UringLoop final : public EventLoop {
         } else {
           c->sending.clear();
           c->sent = 0;
+          if (c->sending.capacity() > Session::kReplyAllowance) {
+            std::string().swap(c->sending);  // a drained connection gives its memory back
+            SettleSendingCharge(c);
+          }
         }
         if (!c->retiring) c->session.OnSent(static_cast<size_t>(res), *handler_, now);
       } else if (res != -EAGAIN && res != -EINTR) {
@@ -213,16 +228,22 @@ class UringLoop final : public EventLoop {
     if (!c->send_in_flight && c->sending.empty() && !s.replies().Pending().empty()) {
       std::span<const uint8_t> pending = s.replies().Pending();
       c->sending.assign(reinterpret_cast<const char*>(pending.data()), pending.size());
+      SettleSendingCharge(c);  // bytes that exist already: charged even past the limit
       s.replies().Consume(pending.size());
       c->sent = 0;
       SubmitSend(c);
     }
     if (s.WantsRead() && !c->recv_in_flight && !c->read_shut) {
-      std::span<uint8_t> space = s.decoder().WritableSpace(kMinRead);
-      io_uring_sqe* sqe = Sqe();
-      io_uring_prep_recv(sqe, s.fd(), space.data(), space.size(), 0);
-      io_uring_sqe_set_data64(sqe, reinterpret_cast<uintptr_t>(c) | kRecv);
-      c->recv_in_flight = true;
+      std::span<uint8_t> space = s.ReadSpace(kMinRead, counters_.local);
+      if (!space.empty()) {
+        io_uring_sqe* sqe = Sqe();
+        io_uring_prep_recv(sqe, s.fd(), space.data(), space.size(), 0);
+        io_uring_sqe_set_data64(sqe, reinterpret_cast<uintptr_t>(c) | kRecv);
+        c->recv_in_flight = true;
+      } else if (s.starved() && !c->starved) {
+        c->starved = true;
+        starved_.push_back(c);
+      }
     }
     if (s.Done() && !c->send_in_flight && c->sending.empty()) Retire(c);
   }
@@ -252,15 +273,43 @@ class UringLoop final : public EventLoop {
     }
   }
 
+  void SettleSendingCharge(UringConnection* c) {
+    const size_t capacity = c->sending.capacity();
+    const size_t charge = capacity > Session::kReplyAllowance ? capacity - Session::kReplyAllowance : 0;
+    if (charge > c->sending_charged) account_.ForceCharge(charge - c->sending_charged);
+    if (charge < c->sending_charged) account_.Refund(c->sending_charged - charge);
+    c->sending_charged = charge;
+  }
+
+  // Gives the connections waiting for the memory budget their reservation (AfterIo posts their recv),
+  // oldest first, and stops at the first that still cannot have it (the budget is full: one cheap check
+  // per turn). Budget freed by another loop is seen within a tick.
+  void RetryStarved(int64_t now) {
+    size_t served = 0;
+    // By index: serving one may list another (the vector may grow).
+    for (; served < starved_.size(); ++served) {
+      UringConnection* c = starved_[served];
+      if (!c->retiring && c->session.ReadSpace(kMinRead, counters_.local).empty() && c->session.starved())
+        break;
+      c->starved = false;
+      AfterIo(c, now);
+    }
+    starved_.erase(starved_.begin(), starved_.begin() + static_cast<std::ptrdiff_t>(served));
+  }
+
   void FlushClosed() {
-    connections_.CloseQueued([this] { ConnectionClosed(); });
+    connections_.CloseQueued([this](UringConnection* c) {
+      if (c->starved) std::erase(starved_, c);
+      ConnectionClosed();
+    });
   }
 
   io_uring ring_{};
   bool ring_ready_ = false;
   uint64_t wake_value_ = 0;
   ConnectionSet<UringConnection> connections_;
-  std::vector<UringConnection*> dirty_;  // connections with replies waiting for the turn's commit
+  std::vector<UringConnection*> dirty_;    // connections with replies waiting for the turn's commit
+  std::vector<UringConnection*> starved_;  // waiting for the memory budget, oldest first
 };
 
 }  // namespace

@@ -125,6 +125,7 @@ TEST(ServeSettingsTest, DefaultsAreTheSpecifications) {
   // Issue #5's.
   EXPECT_EQ(s.io_threads, std::max(1u, std::thread::hardware_concurrency()));
   EXPECT_EQ(s.io_backend, IoBackend::kAuto);
+  EXPECT_EQ(s.memory_limit, size_t{64} << 20);
   EXPECT_EQ(s.queue_capacity, 10000u);
   EXPECT_EQ(s.overflow, OverflowPolicy::kDrop);
   // Issue #12's: durable acknowledgements by default.
@@ -384,8 +385,13 @@ TEST(ServeSettingsTest, OtherSpellingsOfValues) {
   EXPECT_EQ(settings({"--max-message-bytes", "1048576"}).max_message_bytes, 1048576u);
   EXPECT_EQ(settings({"--max-message-bytes", "100B"}).max_message_bytes, 100u);
   EXPECT_EQ(settings({"--max-message-bytes", "2M"}).max_message_bytes, 2u << 20);
-  EXPECT_EQ(settings({"--max-message-bytes", "1gib"}).max_message_bytes, 1u << 30);
-  EXPECT_EQ(settings({"--max-message-bytes", "1GiB"}).max_message_bytes, 1u << 30);  // the largest
+  // The largest frames need a memory budget that holds one per io thread.
+  EXPECT_EQ(settings({"--max-message-bytes", "1gib", "--memory-limit", "1024GiB"}).max_message_bytes,
+            1u << 30);
+  EXPECT_EQ(settings({"--max-message-bytes", "1GiB", "--memory-limit", "1024G"}).max_message_bytes, 1u << 30);
+  EXPECT_EQ(
+      settings({"--memory-limit", "1MiB", "--max-message-bytes", "64KiB", "--io-threads", "1"}).memory_limit,
+      1u << 20);
   EXPECT_EQ(settings({"--socket-mode", "600"}).socket_mode, 0600u);
   EXPECT_EQ(settings({"--socket-mode", "0o640"}).socket_mode, 0640u);
   EXPECT_EQ(settings({"--socket-mode", "0"}).socket_mode, 0u);
@@ -400,7 +406,7 @@ TEST(ServeSettingsTest, OtherSpellingsOfValues) {
   EXPECT_EQ(settings({"--compression", "none"}).compression, Compression::kNone);
   EXPECT_EQ(settings({"--compression", "gzip", "--compression-level", "9"}).compression_level, 9);
   EXPECT_EQ(settings({"--partition", "none"}).partition, Partitioning::kNone);
-  EXPECT_EQ(settings({"--io-threads", "1024"}).io_threads, 1024u);
+  EXPECT_EQ(settings({"--io-threads", "1024", "--memory-limit", "8GiB"}).io_threads, 1024u);
   EXPECT_EQ(settings({"--io-backend", "uring"}).io_backend, IoBackend::kUring);
   EXPECT_EQ(settings({"--log-level", "off"}).log_level, LogLevel::kOff);
   EXPECT_EQ(settings({"--log-level", "critical"}).log_level, LogLevel::kCritical);
@@ -436,6 +442,8 @@ TEST(ServeSettingsTest, BadValuesAreRefusedNamingTheFlag) {
       {{"--rotation-mb", "0"}, "--rotation-mb: must be between 1 and"},
       {{"--max-connections", "0"}, "--max-connections: must be between 1 and"},
       {{"--io-threads", "0"}, "--io-threads: must be between 1 and 1024"},
+      {{"--memory-limit", "1000KiB"}, "--memory-limit: must be between 1048576 and 1099511627776 bytes"},
+      {{"--memory-limit", "-1"}, "--memory-limit: must be between"},
       {{"--io-threads", "1025"}, "--io-threads: must be between 1 and 1024"},
       {{"--io-backend", "kqueue"}, "--io-backend: expected auto, uring or epoll, got 'kqueue'"},
       {{"--queue-capacity", "0"}, "--queue-capacity: must be between 1 and"},
@@ -532,6 +540,21 @@ TEST(ServeSettingsTest, AHostileValueIsShownShortened) {
   EXPECT_CONTAINS(message, Cat({"'", std::string(63, 'x'), "'… (165 bytes)"}));
 }
 
+TEST(ServeSettingsTest, AMemoryLimitTooSmallForOneFramePerIoThreadIsRefused) {
+  // Ingest gets a quarter of 64 MiB = 16 MiB; 4 threads x (8 MiB + 128 KiB) do not fit.
+  const std::string message = ErrorOf({"--max-message-bytes", "8MiB", "--io-threads", "4"});
+  EXPECT_CONTAINS(message,
+                  "memory-limit: 64 MiB gives ingest 16 MiB (a quarter), less than 4 io threads x "
+                  "(max-message-bytes 8 MiB + 128 KiB) = 32.5 MiB");
+  EXPECT_CONTAINS(message, "raise memory-limit to at least 130 MiB");
+  // Exactly enough is enough.
+  Result<ServeSettings> parsed =
+      Parse({"--max-message-bytes", "8MiB", "--io-threads", "4", "--memory-limit", "130MiB"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->ToServerOptions().memory_limit, size_t{130} << 20);
+  EXPECT_EQ(MemoryShares::Of(parsed->memory_limit).ingest, size_t{130} << 18);
+}
+
 TEST(ServeSettingsTest, HelpListsEveryFlag) {
   CLI::App app;
   CLI::App* serve = app.add_subcommand("serve");
@@ -556,6 +579,7 @@ max-message-bytes = "64KiB"
 idle-timeout = 30
 io-threads = 3
 io-backend = "epoll"
+memory-limit = "32MiB"
 schema = "/etc/s.json"
 schema-path = ["/a", "https://example.com/=/b"]
 time-field = "ts"
@@ -598,6 +622,7 @@ TEST(ServeSettingsTest, ConfigWithEveryKey) {
   EXPECT_EQ(s.idle_timeout, std::chrono::seconds(30));
   EXPECT_EQ(s.io_threads, 3u);
   EXPECT_EQ(s.io_backend, IoBackend::kEpoll);
+  EXPECT_EQ(s.memory_limit, size_t{32} << 20);
   EXPECT_EQ(s.schema, "/etc/s.json");
   EXPECT_EQ(s.schema_paths, (std::vector<std::string>{"/a", "https://example.com/=/b"}));
   EXPECT_EQ(s.time_field, "ts");

@@ -182,6 +182,10 @@ ServerStats SomeServerStats() {
   for (size_t i = 0; i < kRejectReasonCount; ++i) stats.logs_rejected[i] = 10 * (i + 1);  // 10..90
   stats.logs_rejected[static_cast<size_t>(RejectReason::kUnstorable)] = 0;  // a zero is still exposed
   stats.reads_paused = 11;
+  stats.reads_deferred = 13;
+  stats.memory_ingest_bytes = 4096;
+  stats.memory_ingest_limit_bytes = 16 << 20;
+  stats.memory_limit_bytes = 64 << 20;
   return stats;
 }
 
@@ -240,6 +244,10 @@ TEST(RenderMetrics, OperatorMetricsHaveTheirNamesAndTypes) {
       {"logdaemon_connections_refused_total", "counter"},
       {"logdaemon_connections_timed_out_total", "counter"},
       {"logdaemon_reads_paused_total", "counter"},
+      {"logdaemon_reads_deferred_total", "counter"},
+      {"logdaemon_memory_bytes", "gauge"},
+      {"logdaemon_memory_limit_bytes", "gauge"},
+      {"logdaemon_memory_budget_bytes", "gauge"},
       {"logdaemon_queue_logs", "gauge"},
       {"logdaemon_queue_pending_files", "gauge"},
       {"logdaemon_rows_written_total", "counter"},
@@ -288,6 +296,10 @@ TEST(RenderMetrics, ValuesComeFromTheServerStats) {
   EXPECT_EQ(Value(parsed, "logdaemon_connections_refused_total", {{"reason", "max_connections"}}), 7);
   EXPECT_EQ(Value(parsed, "logdaemon_connections_timed_out_total"), 5);
   EXPECT_EQ(Value(parsed, "logdaemon_reads_paused_total"), 11);
+  EXPECT_EQ(Value(parsed, "logdaemon_reads_deferred_total"), 13);
+  EXPECT_EQ(Value(parsed, "logdaemon_memory_bytes", {{"part", "ingest"}}), 4096);
+  EXPECT_EQ(Value(parsed, "logdaemon_memory_limit_bytes", {{"part", "ingest"}}), 16 << 20);
+  EXPECT_EQ(Value(parsed, "logdaemon_memory_budget_bytes"), 64 << 20);
 }
 
 TEST(RenderMetrics, OneRejectionSamplePerReasonIncludingZeros) {
