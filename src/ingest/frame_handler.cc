@@ -112,12 +112,15 @@ void FrameHandler::CommitAll() {
 
 bool FrameHandler::OverFairShare(RoomShare& share, size_t payload_bytes) const {
   // Uncontended (the usual case): one relaxed load. Beyond the threshold, a connection may hold at most
-  // its share; the room above it is what keeps a quiet connection answered while a flood is refused.
+  // its share of the threshold: all connections within their shares stay below it, and the room above it
+  // (at least two segments: the log grows a segment at a time) keeps a quiet connection answered while a
+  // flood is refused. (A share of the whole limit let a flood's records plus their segments' slack reach
+  // the limit, and then the quiet connection was refused too.)
   const storage::WalDirectory* wal = engine_->wal();
-  const uint64_t limit = engine_->wal_max_bytes();
-  if (wal->disk_bytes() < engine_->wal_fair_threshold()) return false;
+  const uint64_t threshold = engine_->wal_fair_threshold();
+  if (wal->disk_bytes() < threshold) return false;
   const size_t connections = open_connections_ ? open_connections_->load(std::memory_order_relaxed) : 1;
-  const uint64_t fair_share = limit / std::max<size_t>(connections, 1);
+  const uint64_t fair_share = threshold / std::max<size_t>(connections, 1);
   return share.Held(wal->oldest_lsn(appender_->wal_stream())) + storage::WalRecordBytes(payload_bytes) >
          fair_share;
 }
