@@ -43,8 +43,8 @@ class Appender {
   // Appends a document that passed validation; `text` is its JSON as received (what the write-ahead log
   // keeps). OK; InvalidArgument when it cannot be stored (an integer beyond INT64); OutOfRange when its
   // time is outside the accepted window (StorageOptions::max_age, max_future; nothing is logged). When
-  // there is no room — memory acks: the queue is full; durable acks: the queue is full and the write-ahead log is at
-  // its limit (until then the log waits in the log's backlog, not in memory) — ResourceExhausted
+  // there is no room — memory acks: the queue is full; durable acks: the queue is full and the write-ahead
+  // log is at its limit (until then the log waits in the log's backlog, not in memory) — ResourceExhausted
   // ("overloaded") under kDrop, Aborted under kBlock (the caller holds the log and tries again later;
   // an appender set_wait_for_room() waits instead, in memory mode), or Unavailable ("storage
   // unavailable: …") while the disk refuses files. Unavailable also when the engine is closing or the log

@@ -55,12 +55,11 @@ void WalBacklog::Drain(int64_t deadline_ns) {
 void WalBacklog::Push(const WalSpan& span) {
   std::lock_guard lock(mutex_);
   StreamState& state = streams_[span.stream];
-  if (!state.pending.empty() && state.pending.back().second + 1 == span.first_lsn) {
-    state.pending.back().second = span.last_lsn;
-    state.bytes.back() += span.bytes;
+  if (!state.pending.empty() && state.pending.back().last + 1 == span.first_lsn) {
+    state.pending.back().last = span.last_lsn;
+    state.pending.back().bytes += span.bytes;
   } else {
-    state.pending.emplace_back(span.first_lsn, span.last_lsn);
-    state.bytes.push_back(span.bytes);
+    state.pending.push_back({span.first_lsn, span.last_lsn, span.bytes});
   }
   WalSpan* last = to_read_.empty() ? nullptr : &to_read_.back();
   if (last != nullptr && last->stream == span.stream && last->segment_first_lsn == span.segment_first_lsn &&
@@ -83,16 +82,14 @@ void WalBacklog::Routed(uint32_t stream, uint64_t lsn) {
   if (it == streams_.end()) return;
   StreamState& state = it->second;
   while (!state.pending.empty() && state.pending.front().first <= lsn) {
-    auto& [first, last] = state.pending.front();
-    const uint64_t routed = std::min(last, lsn) - first + 1;
-    logs_.fetch_sub(routed, std::memory_order_relaxed);
-    if (last > lsn) {
-      first = lsn + 1;
+    StreamState::Range& range = state.pending.front();
+    logs_.fetch_sub(std::min(range.last, lsn) - range.first + 1, std::memory_order_relaxed);
+    if (range.last > lsn) {
+      range.first = lsn + 1;
       break;
     }
-    bytes_.fetch_sub(state.bytes.front(), std::memory_order_relaxed);
+    bytes_.fetch_sub(range.bytes, std::memory_order_relaxed);
     state.pending.pop_front();
-    state.bytes.pop_front();
   }
   if (state.pending.empty() && state.pinned == UINT64_MAX) streams_.erase(it);
 }

@@ -88,9 +88,13 @@ class WalBacklog {
 
  private:
   struct StreamState {
-    std::deque<std::pair<uint64_t, uint64_t>> pending;  // LSN ranges pushed and not routed, in order
-    std::deque<uint64_t> bytes;                         // each range's bytes
-    uint64_t pinned = UINT64_MAX;                       // lowest LSN that will not be stored this run
+    struct Range {
+      uint64_t first = 0;
+      uint64_t last = 0;
+      uint64_t bytes = 0;
+    };
+    std::deque<Range> pending;     // LSN ranges pushed and not routed, in order
+    uint64_t pinned = UINT64_MAX;  // lowest LSN that will not be stored this run
   };
 
   void Run();

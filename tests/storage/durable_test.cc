@@ -403,6 +403,16 @@ TEST(WalBacklog, LogsBeyondAFullQueueWaitInTheLogAndAreStoredOnce) {
   ExpectEachStoredOnce(dir.Sub("crashed"), 0, kLogs);
 }
 
+// Appends logs numbered from *accepted on until one is refused (at most 100 000); that refusal.
+Status AppendUntilRefused(StorageEngine& engine, int* accepted) {
+  for (int i = 0; i < 100000; ++i) {
+    Status st = engine.Append(Log(*accepted));
+    if (!st.ok()) return st;
+    ++*accepted;
+  }
+  return Status::OK();
+}
+
 TEST(WalBacklog, AFullLogIsOverloadedAndAcceptsAgainOnceTheWriterCatchesUp) {
   TempDir dir;
   FaultInjectingFileSystem faults;
@@ -411,15 +421,7 @@ TEST(WalBacklog, AFullLogIsOverloadedAndAcceptsAgainOnceTheWriterCatchesUp) {
   auto engine = Open(options);
   faults.StallSyncs(true);
   int accepted = 0;
-  Status refused;
-  for (int i = 0; i < 100000 && refused.ok(); ++i) {
-    Status st = engine->Append(Log(accepted));
-    if (st.ok()) {
-      ++accepted;
-    } else {
-      refused = st;
-    }
-  }
+  const Status refused = AppendUntilRefused(*engine, &accepted);
   ASSERT_FALSE(refused.ok()) << "the log never filled";
   EXPECT_EQ(refused.code(), Status::Code::kResourceExhausted) << refused.ToString();
   EXPECT_EQ(refused.message(), "overloaded");
@@ -441,15 +443,7 @@ TEST(WalBacklog, AFullLogOnAFailingDiskSaysStorageUnavailable) {
   auto engine = Open(options);
   faults.FailNext(Op::kRename, EIO, -1);  // no Parquet file can be published; the log works
   int accepted = 0;
-  Status refused;
-  for (int i = 0; i < 100000 && refused.ok(); ++i) {
-    Status st = engine->Append(Log(accepted));
-    if (st.ok()) {
-      ++accepted;
-    } else {
-      refused = st;
-    }
-  }
+  const Status refused = AppendUntilRefused(*engine, &accepted);
   ASSERT_FALSE(refused.ok()) << "the log never filled";
   EXPECT_EQ(refused.code(), Status::Code::kUnavailable) << refused.ToString();
   EXPECT_TRUE(refused.message().starts_with("storage unavailable: rename ")) << refused.message();
