@@ -171,7 +171,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
     engine->wal_ = std::make_unique<WalDirectory>(engine->fs_, wal_dir, engine->schema_.text(),
                                                   engine->options_.wal_segment_bytes);
   }
-  engine->publisher_ = std::make_unique<Publisher>(engine.get(), /*max_pending=*/2);
+  engine->publisher_ = std::make_unique<Publisher>(engine.get(), /*max_pending=*/2,
+                                                   /*max_buffer_bytes=*/4 * kMaxFlushBytes);
   engine->writer_ = std::make_unique<Writer>(engine.get(), engine->publisher_.get(), engine->next_sequence_);
   engine->compactor_ = std::make_unique<Compactor>(engine.get());
   engine->publisher_->Start();

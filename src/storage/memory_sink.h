@@ -12,6 +12,10 @@ namespace logdaemon::storage {
 
 class MemorySink final : public parquet::OutputSink {
  public:
+  MemorySink() = default;
+  // Encodes into `buffer` (emptied first), e.g. one recycled through a BufferPool.
+  explicit MemorySink(parquet::ByteBuffer buffer) : buffer_(std::move(buffer)) { buffer_.clear(); }
+
   Status Append(const uint8_t* data, size_t n) override {
     buffer_.append(data, n);
     return Status::OK();

@@ -6,7 +6,9 @@
 
 namespace logdaemon::storage {
 
-Publisher::Publisher(Engine* engine, size_t max_pending) : engine_(engine), max_pending_(max_pending) {}
+// One buffer per file that can be queued, plus the one the writer is encoding into.
+Publisher::Publisher(Engine* engine, size_t max_pending, size_t max_buffer_bytes)
+    : engine_(engine), max_pending_(max_pending), buffers_(max_pending + 1, max_buffer_bytes) {}
 
 Publisher::~Publisher() {
   if (thread_.joinable()) {
@@ -149,9 +151,13 @@ void Publisher::Run() {
       if (front->token) front->token->Complete(Status::OK());
       engine_->NotifyPublished();
     }
-    std::lock_guard lock(mutex_);
-    queue_.pop_front();
-    cv_.notify_all();
+    parquet::ByteBuffer bytes = std::move(front->bytes);
+    {
+      std::lock_guard lock(mutex_);
+      queue_.pop_front();
+      cv_.notify_all();
+    }
+    buffers_.Give(std::move(bytes));
   }
 }
 

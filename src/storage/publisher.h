@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "parquet/byte_buffer.h"
+#include "storage/buffer_pool.h"
 #include "storage/engine.h"
 
 namespace logdaemon::storage {
@@ -35,7 +36,8 @@ struct PendingFile {
 
 class Publisher {
  public:
-  Publisher(Engine* engine, size_t max_pending);
+  // max_buffer_bytes: the largest flush-file buffer worth keeping for reuse.
+  Publisher(Engine* engine, size_t max_pending, size_t max_buffer_bytes);
   ~Publisher();
 
   void Start();
@@ -48,6 +50,8 @@ class Publisher {
   void Stop();
   // Rows given up on at shutdown.
   uint64_t abandoned_rows() const { return abandoned_rows_; }
+  // The buffers of published files, for the writer's next ones.
+  BufferPool& buffers() { return buffers_; }
 
  private:
   void Run();
@@ -63,6 +67,7 @@ class Publisher {
   int64_t deadline_ns_ = INT64_MAX;
   uint64_t abandoned_rows_ = 0;
   uint64_t tmp_counter_ = 0;
+  BufferPool buffers_;
   std::thread thread_;
 };
 

@@ -156,7 +156,7 @@ bool Writer::OpenPartition(PartitionState* state, int64_t key, int64_t first_arr
     const int64_t oldest = open_lru_.front();
     FlushPartition(oldest, &partitions_.at(oldest));
   }
-  auto open = std::make_unique<OpenFile>();
+  auto open = std::make_unique<OpenFile>(publisher_->buffers().Take());
   auto writer = parquet::FileWriter::Open(&open->sink, schema_, writer_options_);
   if (!writer.ok()) {
     engine_->ReportError(writer.status().WithContext("opening a flush file"));

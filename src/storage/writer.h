@@ -61,6 +61,7 @@ class Writer {
 
  private:
   struct OpenFile {
+    explicit OpenFile(parquet::ByteBuffer buffer) : sink(std::move(buffer)) {}
     MemorySink sink;
     std::unique_ptr<parquet::FileWriter> writer;
     size_t rows = 0;
