@@ -53,6 +53,14 @@ class ColumnChunkWriter {
   // Forgets the row group; keeps every buffer's capacity for the next one.
   void Reset();
 
+  // Exchanges the buffer the data pages are encoded into with *buffer (emptied first): FileWriter's
+  // column-at-a-time row groups lend one buffer to each column in turn, so that a wide schema holds one
+  // chunk's pages at a time rather than one per column. REQUIRES: at a row-group boundary (after Reset).
+  void SwapChunkBuffer(ByteBuffer* buffer) {
+    buffer->clear();
+    std::swap(data_pages_, *buffer);
+  }
+
  private:
   enum class PageEncoding { kPlain, kDictionary, kDeltaBinaryPacked };
   struct PageRecord {

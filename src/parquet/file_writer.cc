@@ -100,28 +100,33 @@ size_t FileWriter::buffered_bytes() const {
   return total;
 }
 
+Status FileWriter::CheckBatch(size_t column, const ColumnBatch& batch, size_t num_rows) const {
+  const ColumnSpec& spec = schema_[column];
+  if (batch.num_rows != num_rows) {
+    return Status::InvalidArgument("column '" + spec.name + "': " + std::to_string(batch.num_rows) +
+                                   " rows in a batch of " + std::to_string(num_rows));
+  }
+  size_t present = num_rows;
+  if (batch.def_levels != nullptr) {
+    if (!spec.optional()) {
+      return Status::InvalidArgument("column '" + spec.name + "' is REQUIRED but the batch has nulls");
+    }
+    present = 0;
+    for (size_t r = 0; r < num_rows; ++r) present += batch.def_levels[r] != 0;
+  }
+  if (present != batch.num_values) {
+    return Status::InvalidArgument("column '" + spec.name + "': " + std::to_string(batch.num_values) +
+                                   " values for " + std::to_string(present) + " present rows");
+  }
+  return Status::OK();
+}
+
 Status FileWriter::WriteBatch(const ColumnBatch* columns, size_t num_rows) {
   if (closed_) return Status::InvalidArgument("FileWriter: WriteBatch after Close");
+  if (columnar_) return Status::InvalidArgument("FileWriter: WriteBatch inside a column-at-a-time row group");
   if (!sticky_error_.ok()) return sticky_error_;
   for (size_t i = 0; i < schema_.size(); ++i) {
-    const ColumnBatch& batch = columns[i];
-    const ColumnSpec& spec = schema_[i];
-    if (batch.num_rows != num_rows) {
-      return Status::InvalidArgument("column '" + spec.name + "': " + std::to_string(batch.num_rows) +
-                                     " rows in a batch of " + std::to_string(num_rows));
-    }
-    size_t present = num_rows;
-    if (batch.def_levels != nullptr) {
-      if (!spec.optional()) {
-        return Status::InvalidArgument("column '" + spec.name + "' is REQUIRED but the batch has nulls");
-      }
-      present = 0;
-      for (size_t r = 0; r < num_rows; ++r) present += batch.def_levels[r] != 0;
-    }
-    if (present != batch.num_values) {
-      return Status::InvalidArgument("column '" + spec.name + "': " + std::to_string(batch.num_values) +
-                                     " values for " + std::to_string(present) + " present rows");
-    }
+    if (Status st = CheckBatch(i, columns[i], num_rows); !st.ok()) return st;
   }
   for (size_t i = 0; i < schema_.size(); ++i) {
     if (Status st = columns_[i]->Write(columns[i]); !st.ok()) {
@@ -134,8 +139,37 @@ Status FileWriter::WriteBatch(const ColumnBatch* columns, size_t num_rows) {
   return Status::OK();
 }
 
+Status FileWriter::WriteChunk(size_t column_number, RowGroup* group, int64_t* compressed) {
+  ColumnChunkWriter& column = *columns_[column_number];
+  if (Status st = column.Finish(); !st.ok()) {
+    sticky_error_ = st;
+    return st;
+  }
+  int64_t chunk_offset = static_cast<int64_t>(bytes_written_);
+  ColumnChunk& chunk = group->columns.emplace_back();
+  ColumnIndex* column_index = nullptr;
+  OffsetIndex* offset_index = nullptr;
+  if (options_.page_index) {
+    column_indexes_.emplace_back();
+    offset_indexes_.emplace_back();
+    column_index = &column_indexes_.back();
+    offset_index = &offset_indexes_.back();
+  }
+  column.FillMetadata(chunk_offset, &chunk, column_index, offset_index);
+  if (options_.page_index && !column.column_index_valid()) column_indexes_.back().null_pages.clear();
+  const ByteBuffer& dictionary = column.dictionary_page();
+  const ByteBuffer& pages = column.data_pages();
+  if (Status st = Write(dictionary.data(), dictionary.size()); !st.ok()) return st;
+  if (Status st = Write(pages.data(), pages.size()); !st.ok()) return st;
+  group->total_byte_size += chunk.meta_data->total_uncompressed_size;
+  *compressed += chunk.meta_data->total_compressed_size;
+  column.Reset();
+  return Status::OK();
+}
+
 Status FileWriter::EndRowGroup() {
   if (!sticky_error_.ok()) return sticky_error_;
+  if (columnar_) return EndColumns();
   if (row_group_rows_ == 0) return Status::OK();
   RowGroup& group = metadata_.row_groups.emplace_back();
   group.num_rows = row_group_rows_;
@@ -145,33 +179,86 @@ Status FileWriter::EndRowGroup() {
     group.ordinal = static_cast<int16_t>(metadata_.row_groups.size() - 1);
   }
   int64_t compressed = 0;
-  for (auto& column : columns_) {
-    if (Status st = column->Finish(); !st.ok()) {
-      sticky_error_ = st;
-      return st;
-    }
-    int64_t chunk_offset = static_cast<int64_t>(bytes_written_);
-    ColumnChunk& chunk = group.columns.emplace_back();
-    ColumnIndex* column_index = nullptr;
-    OffsetIndex* offset_index = nullptr;
-    if (options_.page_index) {
-      column_indexes_.emplace_back();
-      offset_indexes_.emplace_back();
-      column_index = &column_indexes_.back();
-      offset_index = &offset_indexes_.back();
-    }
-    column->FillMetadata(chunk_offset, &chunk, column_index, offset_index);
-    if (options_.page_index && !column->column_index_valid()) column_indexes_.back().null_pages.clear();
-    const ByteBuffer& dictionary = column->dictionary_page();
-    const ByteBuffer& pages = column->data_pages();
-    if (Status st = Write(dictionary.data(), dictionary.size()); !st.ok()) return st;
-    if (Status st = Write(pages.data(), pages.size()); !st.ok()) return st;
-    group.total_byte_size += chunk.meta_data->total_uncompressed_size;
-    compressed += chunk.meta_data->total_compressed_size;
-    column->Reset();
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    if (Status st = WriteChunk(c, &group, &compressed); !st.ok()) return st;
   }
   group.total_compressed_size = compressed;
   row_group_rows_ = 0;
+  return Status::OK();
+}
+
+Status FileWriter::BeginColumns(size_t num_rows) {
+  if (closed_) return Status::InvalidArgument("FileWriter: BeginColumns after Close");
+  if (!sticky_error_.ok()) return sticky_error_;
+  if (columnar_ || row_group_rows_ != 0) {
+    return Status::InvalidArgument("FileWriter: BeginColumns inside an unfinished row group");
+  }
+  if (num_rows == 0) return Status::InvalidArgument("FileWriter: BeginColumns with no rows");
+  columnar_ = true;
+  columnar_rows_ = num_rows;
+  current_column_ = 0;
+  current_column_rows_ = 0;
+  columnar_compressed_ = 0;
+  RowGroup& group = metadata_.row_groups.emplace_back();
+  group.num_rows = static_cast<int64_t>(num_rows);
+  group.file_offset = static_cast<int64_t>(bytes_written_);
+  if (metadata_.row_groups.size() <= static_cast<size_t>(INT16_MAX) + 1) {
+    group.ordinal = static_cast<int16_t>(metadata_.row_groups.size() - 1);
+  }
+  columns_[0]->SwapChunkBuffer(&shared_chunk_);
+  return Status::OK();
+}
+
+Status FileWriter::AppendColumn(const ColumnBatch& batch) {
+  if (!columnar_) return Status::InvalidArgument("FileWriter: AppendColumn outside BeginColumns");
+  if (!sticky_error_.ok()) return sticky_error_;
+  if (current_column_ >= columns_.size()) {
+    return Status::InvalidArgument("FileWriter: AppendColumn after the last column");
+  }
+  if (batch.num_rows > columnar_rows_ - current_column_rows_) {
+    return Status::InvalidArgument("column '" + schema_[current_column_].name + "': more than the " +
+                                   std::to_string(columnar_rows_) + " rows of the row group");
+  }
+  if (Status st = CheckBatch(current_column_, batch, batch.num_rows); !st.ok()) return st;
+  if (Status st = columns_[current_column_]->Write(batch); !st.ok()) {
+    sticky_error_ = st;
+    return st;
+  }
+  current_column_rows_ += batch.num_rows;
+  return Status::OK();
+}
+
+Status FileWriter::EndColumn() {
+  if (!columnar_) return Status::InvalidArgument("FileWriter: EndColumn outside BeginColumns");
+  if (!sticky_error_.ok()) return sticky_error_;
+  if (current_column_ >= columns_.size())
+    return Status::InvalidArgument("FileWriter: EndColumn after the last column");
+  if (current_column_rows_ != columnar_rows_) {
+    return Status::InvalidArgument("column '" + schema_[current_column_].name +
+                                   "': " + std::to_string(current_column_rows_) + " rows in a row group of " +
+                                   std::to_string(columnar_rows_));
+  }
+  if (Status st = WriteChunk(current_column_, &metadata_.row_groups.back(), &columnar_compressed_);
+      !st.ok()) {
+    return st;
+  }
+  // The shared buffer moves on to the next column.
+  columns_[current_column_]->SwapChunkBuffer(&shared_chunk_);
+  ++current_column_;
+  current_column_rows_ = 0;
+  if (current_column_ < columns_.size()) columns_[current_column_]->SwapChunkBuffer(&shared_chunk_);
+  return Status::OK();
+}
+
+Status FileWriter::EndColumns() {
+  if (current_column_ != columns_.size()) {
+    return Status::InvalidArgument("FileWriter: EndRowGroup with " +
+                                   std::to_string(columns_.size() - current_column_) + " columns unwritten");
+  }
+  metadata_.row_groups.back().total_compressed_size = columnar_compressed_;
+  num_rows_ += static_cast<int64_t>(columnar_rows_);
+  columnar_ = false;
+  columnar_rows_ = 0;
   return Status::OK();
 }
 

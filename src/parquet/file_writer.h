@@ -73,6 +73,16 @@ class FileWriter {
   // Ends the current row group and writes it to the sink. Nothing happens when it has no rows.
   Status EndRowGroup();
 
+  // Column-at-a-time row groups, for writers that produce one column at a time (compaction gathers
+  // each column of a merged row group in turn). BeginColumns(n) starts a row group of n rows; then, for
+  // each column in schema order, AppendColumn() its rows in any number of batches and EndColumn(), which
+  // writes that column's chunk to the sink at once — only one column's encoded pages are ever held, in
+  // one buffer that the columns share. EndRowGroup() after the last column. WriteBatch is not allowed in
+  // between. REQUIRES for AppendColumn: the batch's rows fit in the n rows still owed to the column.
+  Status BeginColumns(size_t num_rows);
+  Status AppendColumn(const ColumnBatch& batch);
+  Status EndColumn();
+
   // Ends the last row group, writes the page index and the footer. The file is complete only after
   // this returns OK. The writer cannot be used afterwards.
   Status Close(const std::vector<KeyValue>& key_value_metadata = {});
@@ -92,6 +102,12 @@ class FileWriter {
  private:
   FileWriter(OutputSink* sink, std::vector<ColumnSpec> schema, WriterOptions options);
   Status Write(const uint8_t* data, size_t n);
+  // Checks one column's batch of num_rows rows against the schema.
+  Status CheckBatch(size_t column, const ColumnBatch& batch, size_t num_rows) const;
+  // Finishes column `column` of `group` and writes its chunk; adds its compressed size to *compressed.
+  Status WriteChunk(size_t column, RowGroup* group, int64_t* compressed);
+  // Ends a column-at-a-time row group (every column written).
+  Status EndColumns();
 
   OutputSink* sink_;
   std::vector<ColumnSpec> schema_;
@@ -104,6 +120,14 @@ class FileWriter {
   int64_t num_rows_ = 0;
   int64_t row_group_rows_ = 0;
   bool closed_ = false;
+  // Column-at-a-time row groups: whether one is open, its rows, the column being written and its rows
+  // so far, the compressed bytes written, and the buffer the columns take turns with.
+  bool columnar_ = false;
+  size_t columnar_rows_ = 0;
+  size_t current_column_ = 0;
+  size_t current_column_rows_ = 0;
+  int64_t columnar_compressed_ = 0;
+  ByteBuffer shared_chunk_;
   Status sticky_error_;  // after a failed write the file is broken; every later call returns this
 };
 

@@ -12,6 +12,8 @@
 #include "parquet/file_reader.h"
 #include "parquet/file_writer.h"
 #include "storage/file_names.h"
+#include "storage/merge_output.h"
+#include "storage/row_group_merger.h"
 #include "storage/wal_coverage.h"
 #include "storage/writer.h"
 
@@ -251,197 +253,72 @@ Status Compactor::CompactPass(bool force, bool* more) {
   return Status::OK();
 }
 
-namespace {
-
-// A Parquet sink that counts what it passes on.
-class CountingSink final : public parquet::OutputSink {
- public:
-  explicit CountingSink(WritableFile* file) : file_(file) {}
-  Status Append(const uint8_t* data, size_t n) override {
-    written_ += n;
-    return file_->Append(data, n);
-  }
-  uint64_t written() const { return written_; }
-
- private:
-  WritableFile* file_;
-  uint64_t written_ = 0;
-};
-
-}  // namespace
-
-// One output file of a merge: written to .tmp/, then renamed with its final name.
-struct Compactor::MergePart {
-  std::string tmp_path;
-  std::unique_ptr<WritableFile> file;
-  std::unique_ptr<CountingSink> sink;
-  std::unique_ptr<parquet::FileWriter> writer;
-  int64_t min_time = INT64_MAX;
-  uint64_t bytes = 0;
-  uint64_t row_groups = 0;
-};
-
-Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
-  FileSystem* fs = engine_->fs();
-  const TableLayout& layout = engine_->layout();
-  const uint64_t rotation = engine_->options().rotation_bytes;
-  const SequenceRange range{partition.files[begin].parsed.range.first,
-                            partition.files[end - 1].parsed.range.last};
-  const std::vector<parquet::ColumnSpec> schema = ParquetSchema(layout);
-  const parquet::WriterOptions writer_options = FileWriterOptions(engine_->options(), schema);
-
-  std::vector<std::unique_ptr<parquet::FileReader>> readers;
-  WalCoverage coverage;
-  uint64_t input_bytes = 0;
-  uint64_t input_rows = 0;
+Status Compactor::OpenInputs(const Partition& partition, size_t begin, size_t end, MergeInputs* inputs) {
   for (size_t i = begin; i < end; ++i) {
-    auto reader = parquet::FileReader::Open(partition.files[i].path);
+    const DataFile& file = partition.files[i];
+    auto reader = parquet::FileReader::Open(file.path);
     if (!reader.ok()) return reader.status();
-    input_bytes += partition.files[i].size;
-    input_rows += static_cast<uint64_t>((*reader)->num_rows());
+    inputs->bytes += file.size;
+    inputs->rows += static_cast<uint64_t>((*reader)->num_rows());
     // The merged file holds the inputs' write-ahead log records: it records the union of their coverage.
-    if (Status st = MergeFileCoverage(**reader, partition.files[i].path, &coverage); !st.ok()) return st;
-    readers.push_back(std::move(*reader));
+    if (Status st = MergeFileCoverage(**reader, file.path, &inputs->coverage); !st.ok()) return st;
+    inputs->readers.push_back(std::move(*reader));
+    inputs->list.push_back(
+        {inputs->readers.back().get(), file.parsed.min_time_seconds * 1'000'000, file.path});
   }
+  return Status::OK();
+}
 
-  // The output is cut into parts of at most the rotation size, each made of sorted row groups small
-  // enough (1/16 of the rotation size, at most kMergeRowGroupRows rows) that a part ends close to it.
-  std::vector<parquet::KeyValue> metadata = {{"logdaemon.schema", engine_->schema().text()}};
-  if (!coverage.empty()) metadata.push_back({std::string(kWalCoverageKey), coverage.Encode()});
-  std::vector<std::unique_ptr<MergePart>> parts;
-  auto abandon = [&](Status st) {
-    for (auto& part : parts) {
-      if (part->file) (void)part->file->Close();
-      (void)fs->Remove(part->tmp_path);
-    }
-    return st;
-  };
+Status Compactor::WriteMerged(const MergeInputs& inputs, MergeOutput* output) {
+  const uint64_t rotation = engine_->options().rotation_bytes;
+  const std::vector<parquet::KeyValue> no_metadata;
+  // Row groups of 1/16 of the rotation size (at most kMergeRowGroupRows rows) let a part end close to it;
+  // bytes per row start from the inputs' and follow what the groups written so far took.
   double bytes_per_row =
-      input_rows > 0 ? static_cast<double>(input_bytes) * shrink_ / static_cast<double>(input_rows) : 64;
-  auto group_rows = [&]() -> size_t {
-    double rows = static_cast<double>(rotation) / 16 / std::max(bytes_per_row, 1.0);
-    return static_cast<size_t>(std::clamp<double>(rows, 128, kMergeRowGroupRows));
-  };
-  auto open_part = [&]() -> Status {
-    auto part = std::make_unique<MergePart>();
-    part->tmp_path = JoinPath(engine_->tmp_dir(), "merge-" + std::to_string(range.first) + "-" +
-                                                      std::to_string(range.last) + "-" +
-                                                      std::to_string(parts.size() + 1) + ".parquet");
-    auto file = fs->NewWritableFile(part->tmp_path);
-    if (!file.ok()) return file.status();
-    part->file = std::move(*file);
-    part->sink = std::make_unique<CountingSink>(part->file.get());
-    auto writer = parquet::FileWriter::Open(part->sink.get(), schema, writer_options);
-    parts.push_back(std::move(part));
-    if (!writer.ok()) return writer.status();
-    parts.back()->writer = std::move(*writer);
-    return Status::OK();
-  };
-  auto finish_part = [&]() -> Status {
-    MergePart& part = *parts.back();
-    if (Status st = part.writer->Close(metadata); !st.ok()) return st;
-    part.writer.reset();
-    if (Status st = part.file->Sync(); !st.ok()) return st;
-    if (Status st = part.file->Close(); !st.ok()) return st;
-    part.bytes = part.sink->written();
-    return Status::OK();
-  };
-
-  RowBatch rows(layout);
-  RowBatch slice(layout);
-  std::vector<parquet::ColumnData> data(layout.columns.size());
-  std::vector<parquet::ColumnBatch> batches;
-  uint64_t last_group_bytes = 0;
+      inputs.rows > 0 ? static_cast<double>(inputs.bytes) * shrink_ / static_cast<double>(inputs.rows) : 64;
   uint64_t group_bytes_total = 0;
   uint64_t group_rows_total = 0;
-  // Sorts the gathered rows by time and writes them as row groups of group_rows(), starting a new part
-  // whenever the next group would not fit in the current one.
-  auto write_sorted = [&]() -> Status {
-    if (rows.empty()) return Status::OK();
-    rows.SortByTime();
-    const size_t step = group_rows();
-    for (size_t first = 0; first < rows.num_rows(); first += step) {
-      const size_t last = std::min(rows.num_rows(), first + step);
-      if (parts.empty() || !parts.back()->writer) {
-        if (Status st = open_part(); !st.ok()) return st;
-      }
-      MergePart& part = *parts.back();
-      // All the gathered rows in one group (the usual case with a large rotation size) are written as
-      // they are; only a share of them is copied out first.
-      const RowBatch* group = &rows;
-      if (first != 0 || last != rows.num_rows()) {
-        slice.Clear();
-        slice.AppendRows(rows, first, last);
-        group = &slice;
-      }
-      group->ColumnBatches(&batches);
-      if (Status st = part.writer->WriteBatch(batches.data(), group->num_rows()); !st.ok()) return st;
-      uint64_t before = part.sink->written();
-      if (Status st = part.writer->EndRowGroup(); !st.ok()) return st;
-      last_group_bytes = part.sink->written() - before;
-      // Averaged over the whole merge: a short slice (the end of a sort) costs more per row.
-      group_bytes_total += last_group_bytes;
-      group_rows_total += group->num_rows();
-      bytes_per_row = static_cast<double>(group_bytes_total) / static_cast<double>(group_rows_total);
-      part.min_time = std::min(part.min_time, group->row_times()[0]);
-      ++part.row_groups;
-      // The page index and footer come on top: what they would take now, grown by one more group's share.
-      const uint64_t footer_now = part.writer->FooterBytes(metadata);
-      const uint64_t footer = footer_now + footer_now / part.row_groups;
-      // The next group is guessed as a full one at this group's bytes per row, with a margin: groups
-      // vary by a few per cent (and the last slice of a sort can be short).
-      const double next_group = bytes_per_row * static_cast<double>(step) * 1.1;
-      if (static_cast<double>(part.sink->written() + footer) + next_group > static_cast<double>(rotation)) {
-        if (Status st = finish_part(); !st.ok()) return st;
-      }
+  MergePlan plan(inputs.list, merge_column_bytes_);
+  RowGroupMerger merger(engine_->layout().time_column, merge_column_bytes_);
+  std::vector<MergeSlice> slices;
+  for (;;) {
+    if (stopping()) return Status::OK();
+    const double target = static_cast<double>(rotation) / 16 / std::max(bytes_per_row, 1.0);
+    const size_t step = static_cast<size_t>(std::clamp<double>(target, 128, kMergeRowGroupRows));
+    if (!plan.Next(step, &slices)) break;
+    auto writer = output->Current();
+    if (!writer.ok()) return writer.status();
+    const uint64_t before = output->open_part_bytes();
+    int64_t min_time = 0;
+    if (Status st = merger.Write(inputs.list, slices, *writer, &min_time); !st.ok()) return st;
+    output->RowGroupWritten(min_time);
+    size_t rows = 0;
+    for (const MergeSlice& slice : slices) rows += slice.rows();
+    // Averaged over the whole merge: a short group (the end of the inputs) costs more per row.
+    group_bytes_total += output->open_part_bytes() - before;
+    group_rows_total += rows;
+    bytes_per_row = static_cast<double>(group_bytes_total) / static_cast<double>(group_rows_total);
+    // The page index and footer come on top: what they would take now, grown by one more group's share.
+    const uint64_t footer_now = output->open_part_footer_bytes();
+    const uint64_t footer = footer_now + footer_now / std::max<size_t>(output->open_part_row_groups(), 1);
+    // The next group is guessed as a full one at these bytes per row, with a margin: groups vary by a
+    // few per cent.
+    const double next_group = bytes_per_row * static_cast<double>(step) * 1.1;
+    if (static_cast<double>(output->open_part_bytes() + footer) + next_group >
+        static_cast<double>(rotation)) {
+      if (Status st = output->FinishPart(); !st.ok()) return st;
     }
-    rows.Clear();
-    return Status::OK();
-  };
+  }
+  if (output->num_parts() == 0) {
+    // Inputs without rows: one empty file.
+    if (auto writer = output->Current(); !writer.ok()) return writer.status();
+  }
+  return output->FinishPart();
+}
 
-  for (size_t i = begin; i < end; ++i) {
-    const parquet::FileReader& reader = *readers[i - begin];
-    const int64_t fallback_time = partition.files[i].parsed.min_time_seconds * 1'000'000;
-    for (int group = 0; group < reader.num_row_groups(); ++group) {
-      if (stopping()) return abandon(Status::OK());
-      for (int column = 0; column < reader.num_columns(); ++column) {
-        if (Status st = reader.ReadColumnChunk(group, column, &data[column]); !st.ok()) return abandon(st);
-      }
-      if (Status st = rows.AppendColumnData(data, layout.time_column, fallback_time); !st.ok()) {
-        return abandon(st.WithContext(partition.files[i].path));
-      }
-      if (rows.num_rows() >= kMergeRowGroupRows || rows.ByteSize() >= kMergeRowGroupBytes) {
-        if (Status st = write_sorted(); !st.ok()) return abandon(st);
-      }
-    }
-  }
-  if (Status st = write_sorted(); !st.ok()) return abandon(st);
-  if (parts.empty()) {
-    if (Status st = open_part(); !st.ok()) return abandon(st);  // inputs without rows: one empty file
-  }
-  if (parts.back()->writer) {
-    if (Status st = finish_part(); !st.ok()) return abandon(st);
-  }
-
-  // Durable in .tmp/; now visible. Parts count only once all are renamed (storage/catalog.h), so a
-  // crash between two renames leaves the inputs in charge and start-up removes the parts.
-  const uint32_t count = parts.size() > 1 ? static_cast<uint32_t>(parts.size()) : 0;
-  uint64_t written = 0;
-  for (size_t k = 0; k < parts.size(); ++k) {
-    MergePart& part = *parts[k];
-    int64_t min_time = part.min_time != INT64_MAX
-                           ? part.min_time
-                           : partition.files[begin].parsed.min_time_seconds * 1'000'000;
-    FilePart id = count > 0 ? FilePart{static_cast<uint32_t>(k + 1), count} : FilePart{};
-    if (Status st = fs->Rename(part.tmp_path, JoinPath(partition.path, DataFileName(min_time, range, id)));
-        !st.ok()) {
-      // Parts already renamed are an incomplete set: hidden, removed at the next start.
-      return abandon(st);
-    }
-    written += part.bytes;
-  }
-  if (Status st = fs->SyncDir(partition.path); !st.ok()) return st;
+Status Compactor::RemoveInputs(const Partition& partition, size_t begin, size_t end) {
   // The merged file is durable and supersedes the inputs: only now do they go.
+  FileSystem* fs = engine_->fs();
   for (size_t i = begin; i < end; ++i) {
     if (Status st = fs->Remove(partition.files[i].path); !st.ok() && st.code() != Status::Code::kNotFound) {
       return st;
@@ -449,9 +326,13 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
     compatible_.erase(partition.files[i].path);
   }
   (void)fs->SyncDir(partition.path);
+  return Status::OK();
+}
+
+void Compactor::RecordMerge(size_t files, uint64_t input_bytes, uint64_t written) {
   EngineCounters& counters = engine_->counters();
   counters.compactions.fetch_add(1, std::memory_order_relaxed);
-  counters.files_compacted.fetch_add(end - begin, std::memory_order_relaxed);
+  counters.files_compacted.fetch_add(files, std::memory_order_relaxed);
   counters.bytes_written.fetch_add(written, std::memory_order_relaxed);
   if (input_bytes > 0) {
     double observed = std::clamp(static_cast<double>(written) / static_cast<double>(input_bytes), 0.3, 1.2);
@@ -459,6 +340,26 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
     shrink_measured_ = true;
     SetBudget();
   }
+}
+
+Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
+  const SequenceRange range{partition.files[begin].parsed.range.first,
+                            partition.files[end - 1].parsed.range.last};
+  MergeInputs inputs;
+  if (Status st = OpenInputs(partition, begin, end, &inputs); !st.ok()) return st;
+  std::vector<parquet::KeyValue> metadata = {{"logdaemon.schema", engine_->schema().text()}};
+  if (!inputs.coverage.empty()) metadata.push_back({std::string(kWalCoverageKey), inputs.coverage.Encode()});
+  const std::vector<parquet::ColumnSpec> schema = ParquetSchema(engine_->layout());
+  MergeOutput output(engine_->fs(), engine_->tmp_dir(), range, schema,
+                     FileWriterOptions(engine_->options(), schema), std::move(metadata));
+  if (Status st = WriteMerged(inputs, &output); !st.ok()) return output.Abandon(st);
+  if (stopping()) return output.Abandon(Status::OK());  // discarded unfinished; the inputs stay
+  // Durable in .tmp/; now visible.
+  uint64_t written = 0;
+  const int64_t default_min_time = partition.files[begin].parsed.min_time_seconds * 1'000'000;
+  if (Status st = output.Publish(partition.path, default_min_time, &written); !st.ok()) return st;
+  if (Status st = RemoveInputs(partition, begin, end); !st.ok()) return st;
+  RecordMerge(end - begin, inputs.bytes, written);
   return Status::OK();
 }
 

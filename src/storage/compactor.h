@@ -1,9 +1,10 @@
 // Compactor: the background thread that keeps the file count bounded and applies retention.
 //
 // About once a second (and after files are published) it scans the storage directory and, per partition,
-// merges what storage/compaction_policy.h picks: the inputs are read back with our Parquet reader, their
-// rows gathered into row groups of at least kMergeRowGroupRows (where there are that many), each sorted
-// by the time field, and written to .tmp/ as one file or, past the rotation size, as several parts
+// merges what storage/compaction_policy.h picks: the inputs are read back with our Parquet reader a column
+// and a few pages at a time and written, one row group at a time, each sorted by the time field
+// (storage/merge_plan.h, storage/row_group_merger.h), to .tmp/ as one file or, past the rotation size,
+// as several parts
 // (`_<k>of<n>`, each at most the rotation size); they are fsynced and renamed into the partition, named
 // after the range of sequence numbers the inputs cover, and only then are the inputs removed
 // (DESIGN.md §5.3). A crash in between leaves inputs that the merged file supersedes; readers skip them
@@ -23,18 +24,22 @@
 #include <string>
 #include <thread>
 
+#include "parquet/file_reader.h"
 #include "storage/catalog.h"
 #include "storage/compaction_policy.h"
 #include "storage/engine.h"
+#include "storage/merge_plan.h"
+#include "storage/wal_coverage.h"
 
 namespace logdaemon::storage {
 
 inline constexpr size_t kMergeRowGroupRows = 128 * 1024;
-// A merged row group is also cut at this many bytes of decoded values, to bound memory: the merge holds
-// the group, its sorted copy, a decoded input group and the encoders' buffers, so the daemon's peak RSS
-// under load follows this figure (48 MiB: ~295 MB VmHWM in bench/ingest.sh; 16 MiB: ~200 MB; 8 MiB:
-// ~175 MB). 16 MiB keeps ~60 k-row groups of ~270-byte logs.
-inline constexpr size_t kMergeRowGroupBytes = size_t{16} << 20;
+// A merge holds one column of one merged row group at a time (storage/row_group_merger.h); row groups
+// are cut so that no column of one is estimated above this many bytes decoded. What the merge holds at
+// its peak is about twice this: the decoded column, its encoded chunk, the readers' pages.
+inline constexpr size_t kMergeColumnBytes = size_t{4} << 20;
+
+class MergeOutput;
 
 class Compactor {
  public:
@@ -53,8 +58,20 @@ class Compactor {
   void Run();
   // One pass over the storage; *more is set when another pass would find more to merge.
   Status CompactPass(bool force, bool* more);
-  struct MergePart;
+  // A merge, in steps: open the inputs, write the merged parts to .tmp/, publish them, remove the inputs,
+  // count it.
+  struct MergeInputs {
+    std::vector<std::unique_ptr<parquet::FileReader>> readers;
+    std::vector<MergeInput> list;
+    WalCoverage coverage;
+    uint64_t bytes = 0;
+    uint64_t rows = 0;
+  };
   Status Merge(const Partition& partition, size_t begin, size_t end);
+  Status OpenInputs(const Partition& partition, size_t begin, size_t end, MergeInputs* inputs);
+  Status WriteMerged(const MergeInputs& inputs, MergeOutput* output);
+  Status RemoveInputs(const Partition& partition, size_t begin, size_t end);
+  void RecordMerge(size_t files, uint64_t input_bytes, uint64_t written);
   Status ApplyRetention();
   bool IsCompatible(const DataFile& file);
   // Publishes the backlog (EngineCounters::compaction_backlog) and whether the compactor lags.
@@ -81,6 +98,8 @@ class Compactor {
   std::map<std::string, PartitionActivity> activity_;
   std::map<std::string, bool> compatible_;  // by path: the file's schema is the engine's
   int64_t quiet_ns_;
+  // The bound on one column of one merged row group, decoded (storage/merge_plan.h).
+  size_t merge_column_bytes_ = kMergeColumnBytes;
   // Merged bytes / input bytes of the recent merges (an average): merged files compress better than
   // their inputs, so a merge may take inputs adding up to more than the rotation size.
   double shrink_ = 1.0;

@@ -1,0 +1,185 @@
+#include "storage/row_group_merger.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace logdaemon::storage {
+
+namespace {
+
+// Rows decoded and passed on at a time when the slices are already in order, and gathered at a time
+// otherwise: small enough to stay in cache, large enough that the per-call costs vanish.
+constexpr size_t kWindowRows = 4096;
+
+}  // namespace
+
+RowGroupMerger::RowGroupMerger(int time_column, size_t max_column_bytes)
+    : time_column_(time_column), release_bytes_(2 * max_column_bytes) {}
+
+Status RowGroupMerger::Open(const MergeInput& input, const MergeSlice& slice, int column, size_t k) {
+  if (Status st = readers_[k].Open(*input.reader, slice.row_group, column, /*keep_dictionary=*/true);
+      !st.ok()) {
+    return st.WithContext(input.path);
+  }
+  return Status::OK();
+}
+
+Status RowGroupMerger::Read(const MergeInput& input, int column, size_t first, size_t last, size_t k) {
+  parquet::ColumnData& data = data_[k];
+  const parquet::ColumnSpec& spec = input.reader->columns()[static_cast<size_t>(column)];
+  data.clear();
+  data.type = spec.type;
+  data.type_length = spec.type_length;
+  if (Status st = readers_[k].Read(first, last, &data); !st.ok()) return st.WithContext(input.path);
+  if (data.first_row > first || data.first_row + data.num_rows < last) {
+    return Status::Corruption(input.path + ": column '" + spec.name +
+                              "': decoded rows do not cover the slice");
+  }
+  GatherSource& source = sources_[k];
+  source.data = &data;
+  source.offset = first - data.first_row;
+  if (Status st = source.Prepare(spec); !st.ok()) return st.WithContext(input.path);
+  return Status::OK();
+}
+
+Status RowGroupMerger::Decode(const MergeInput& input, const MergeSlice& slice, int column, size_t k) {
+  if (Status st = Open(input, slice, column, k); !st.ok()) return st;
+  return Read(input, column, slice.begin, slice.end, k);
+}
+
+Status RowGroupMerger::ReadTimes(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices) {
+  times_.clear();
+  order_.clear();
+  for (size_t s = 0; s < slices.size(); ++s) {
+    const MergeSlice& slice = slices[s];
+    const MergeInput& input = inputs[slice.input];
+    if (time_column_ < 0) {
+      times_.insert(times_.end(), slice.rows(), input.fallback_time);
+      continue;
+    }
+    if (Status st = Decode(input, slice, time_column_, 0); !st.ok()) return st;
+    const GatherSource& source = sources_[0];
+    const parquet::ColumnData& d = data_[0];
+    if (d.type != parquet::Type::kInt64)
+      return Status::Corruption(input.path + ": the time column is not INT64");
+    for (size_t r = source.offset; r < source.offset + slice.rows(); ++r) {
+      if (d.is_null(r)) {
+        times_.push_back(input.fallback_time);
+      } else {
+        times_.push_back(d.value<int64_t>(d.def_levels.empty() ? r : source.value_index[r]));
+      }
+    }
+  }
+  in_order_ = std::is_sorted(times_.begin(), times_.end());
+  if (in_order_) return Status::OK();
+  std::vector<uint32_t> rank(times_.size());
+  std::iota(rank.begin(), rank.end(), uint32_t{0});
+  std::stable_sort(rank.begin(), rank.end(), [&](uint32_t a, uint32_t b) { return times_[a] < times_[b]; });
+  // Group row -> (slice, row within the slice).
+  std::vector<RowRef> where;
+  where.reserve(times_.size());
+  for (size_t s = 0; s < slices.size(); ++s) {
+    for (size_t r = 0; r < slices[s].rows(); ++r)
+      where.push_back({static_cast<uint32_t>(s), static_cast<uint32_t>(r)});
+  }
+  order_.reserve(rank.size());
+  for (uint32_t i : rank) order_.push_back(where[i]);
+  return Status::OK();
+}
+
+Status RowGroupMerger::WriteColumnInOrder(std::span<const MergeInput> inputs,
+                                          std::span<const MergeSlice> slices, int column,
+                                          parquet::FileWriter* writer) {
+  const parquet::ColumnSpec& spec = writer->schema()[static_cast<size_t>(column)];
+  parquet::ColumnBatch batch;
+  for (const MergeSlice& slice : slices) {
+    const MergeInput& input = inputs[slice.input];
+    if (Status st = Open(input, slice, column, 0); !st.ok()) return st;
+    for (size_t first = slice.begin; first < slice.end; first += kWindowRows) {
+      const size_t last = std::min(slice.end, first + kWindowRows);
+      if (Status st = Read(input, column, first, last, 0); !st.ok()) return st;
+      window_.clear();
+      for (size_t r = 0; r < last - first; ++r) window_.push_back({0, static_cast<uint32_t>(r)});
+      if (Status st = gather_.Gather(spec, std::span(sources_).first(1), window_, &batch); !st.ok()) {
+        return st.WithContext(input.path);
+      }
+      if (Status st = writer->AppendColumn(batch); !st.ok()) return st;
+    }
+  }
+  return Status::OK();
+}
+
+Status RowGroupMerger::WriteColumnSorted(std::span<const MergeInput> inputs,
+                                         std::span<const MergeSlice> slices, int column,
+                                         parquet::FileWriter* writer) {
+  const parquet::ColumnSpec& spec = writer->schema()[static_cast<size_t>(column)];
+  for (size_t s = 0; s < slices.size(); ++s) {
+    const MergeSlice& slice = slices[s];
+    if (Status st = Decode(inputs[slice.input], slice, column, s); !st.ok()) return st;
+  }
+  parquet::ColumnBatch batch;
+  const std::span<const GatherSource> sources = std::span(sources_).first(slices.size());
+  for (size_t first = 0; first < order_.size(); first += kWindowRows) {
+    const size_t count = std::min(kWindowRows, order_.size() - first);
+    if (Status st = gather_.Gather(spec, sources, std::span(order_).subspan(first, count), &batch);
+        !st.ok()) {
+      return st;
+    }
+    if (Status st = writer->AppendColumn(batch); !st.ok()) return st;
+  }
+  return Status::OK();
+}
+
+Status RowGroupMerger::Write(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices,
+                             parquet::FileWriter* writer, int64_t* min_time) {
+  size_t rows = 0;
+  for (const MergeSlice& slice : slices) rows += slice.rows();
+  if (rows == 0) return Status::OK();
+  // One slot per slice, made before any is filled: sources_ point into data_, which must not move.
+  if (readers_.size() < slices.size()) {
+    readers_.resize(slices.size());
+    data_.resize(slices.size());
+    sources_.resize(slices.size());
+  }
+  if (Status st = ReadTimes(inputs, slices); !st.ok()) return st;
+  *min_time = in_order_ ? times_.front() : *std::min_element(times_.begin(), times_.end());
+  if (Status st = writer->BeginColumns(rows); !st.ok()) return st;
+  const int columns = static_cast<int>(writer->schema().size());
+  for (int column = 0; column < columns; ++column) {
+    Status st = in_order_ ? WriteColumnInOrder(inputs, slices, column, writer)
+                          : WriteColumnSorted(inputs, slices, column, writer);
+    if (!st.ok()) return st;
+    if (Status ended = writer->EndColumn(); !ended.ok()) return ended;
+  }
+  ReleaseIfLarge();
+  return writer->EndRowGroup();
+}
+
+size_t RowGroupMerger::held_bytes() const {
+  size_t total = gather_.capacity_bytes() + times_.capacity() * sizeof(int64_t) +
+                 order_.capacity() * sizeof(RowRef) + window_.capacity() * sizeof(RowRef);
+  for (const parquet::ColumnData& d : data_) {
+    total += d.def_levels.capacity() + d.fixed.capacity() + d.byte_arrays.bytes.capacity() +
+             d.byte_arrays.offsets.capacity() * 4 + d.dict_indices.capacity() * 4;
+  }
+  for (const GatherSource& source : sources_) total += source.value_index.capacity() * 4;
+  return total;
+}
+
+void RowGroupMerger::ReleaseIfLarge() {
+  // A group of many slices, or of unusually wide rows, leaves buffers behind that the next groups
+  // rarely need: past twice the per-column bound they go.
+  if (held_bytes() <= release_bytes_) return;
+  readers_.clear();
+  readers_.shrink_to_fit();
+  data_.clear();
+  data_.shrink_to_fit();
+  sources_.clear();
+  sources_.shrink_to_fit();
+  gather_ = ColumnGather();
+  times_ = {};
+  order_ = {};
+  window_ = {};
+}
+
+}  // namespace logdaemon::storage
