@@ -20,10 +20,10 @@ constexpr size_t kDictionaryIndexBytes = 4;
 }  // namespace
 
 ColumnChunkWriter::ColumnChunkWriter(const ColumnSpec& spec, const WriterOptions& options,
-                                     ColumnEncoding encoding)
+                                     ColumnEncoding encoding, PageScratch* scratch)
     : spec_(spec),
       options_(options),
-      compressor_(options.codec, options.compression_level),
+      scratch_(scratch),
       page_stats_(spec.type, options.max_statistics_size),
       chunk_stats_(spec.type, options.max_statistics_size) {
   switch (encoding) {
@@ -172,20 +172,20 @@ const ByteBuffer& ColumnChunkWriter::EncodePageValues() {
   switch (encoding_) {
     case PageEncoding::kPlain:
       if (spec_.type != Type::kBoolean) return page_plain_;
-      values_buffer_.clear();
-      EncodePlainBoolean(page_plain_.data(), page_plain_.size(), &values_buffer_);
-      return values_buffer_;
+      scratch_->values.clear();
+      EncodePlainBoolean(page_plain_.data(), page_plain_.size(), &scratch_->values);
+      return scratch_->values;
     case PageEncoding::kDictionary: {
       size_t entries = spec_.type == Type::kByteArray ? byte_dictionary_.size() : int_dictionary_.size();
       // At least 1 bit: some readers reject a bit width of 0 for dictionary indices.
       int bit_width = std::max<int>(1, static_cast<int>(BitWidth(entries == 0 ? 0 : entries - 1)));
-      values_buffer_.clear();
-      values_buffer_.push_back(static_cast<uint8_t>(bit_width));
+      scratch_->values.clear();
+      scratch_->values.push_back(static_cast<uint8_t>(bit_width));
       RleBitPackedEncoder encoder;
-      encoder.Begin(&values_buffer_, bit_width);
+      encoder.Begin(&scratch_->values, bit_width);
       encoder.PutMany(page_indices_.data(), page_indices_.size());
       encoder.Finish();
-      return values_buffer_;
+      return scratch_->values;
     }
     case PageEncoding::kDeltaBinaryPacked:
       delta_encoder_.Finish();
@@ -198,13 +198,13 @@ Status ColumnChunkWriter::FinishPage() {
   if (page_rows_ == 0) return Status::OK();
   const ByteBuffer& values = EncodePageValues();
 
-  levels_buffer_.clear();
+  scratch_->levels.clear();
   if (spec_.optional()) {
     if (options_.data_page_version == 1) {
-      EncodeLevelsV1(page_levels_.data(), page_levels_.size(), &levels_buffer_);
+      EncodeLevelsV1(page_levels_.data(), page_levels_.size(), &scratch_->levels);
     } else {
       RleBitPackedEncoder encoder;
-      encoder.Begin(&levels_buffer_, 1);
+      encoder.Begin(&scratch_->levels, 1);
       encoder.PutMany(page_levels_.data(), page_levels_.size());
       encoder.Finish();
     }
@@ -239,7 +239,7 @@ Status ColumnChunkWriter::FinishPage() {
     data.num_nulls = static_cast<int32_t>(null_count);
     data.num_rows = static_cast<int32_t>(page_rows_);
     data.encoding = value_encoding;
-    data.definition_levels_byte_length = static_cast<int32_t>(levels_buffer_.size());
+    data.definition_levels_byte_length = static_cast<int32_t>(scratch_->levels.size());
     data.repetition_levels_byte_length = 0;
     data.is_compressed = options_.codec != Codec::kUncompressed;
     if (options_.page_statistics) data.statistics = page_statistics;
@@ -288,35 +288,38 @@ size_t ColumnChunkWriter::DictionaryBytes() const {
   return spec_.type == Type::kByteArray ? byte_dictionary_.plain_size() : int_dictionary_.plain_size();
 }
 
-// Compresses one page (levels_buffer_ + values), fills in the header's sizes and CRC, and appends
+// Compresses one page (scratch_->levels + values), fills in the header's sizes and CRC, and appends
 // header and body to *out. *page_bytes receives header + body size.
 Status ColumnChunkWriter::EmitPage(PageHeader* header, const ByteBuffer& values, ByteBuffer* out,
                                    size_t* page_bytes) {
-  size_t uncompressed_size = levels_buffer_.size() + values.size();
-  const ByteBuffer* body = &compressed_buffer_;
+  size_t uncompressed_size = scratch_->levels.size() + values.size();
+  const ByteBuffer* body = &scratch_->compressed;
   if (header->type == PageType::kDataPageV2) {
     // v2 keeps the levels outside the compressed section, so readers can get them without
     // decompressing.
-    body_buffer_.clear();
-    body_buffer_.append(levels_buffer_.data(), levels_buffer_.size());
+    scratch_->body.clear();
+    scratch_->body.append(scratch_->levels.data(), scratch_->levels.size());
     if (options_.codec == Codec::kUncompressed) {
-      body_buffer_.append(values.data(), values.size());
+      scratch_->body.append(values.data(), values.size());
     } else {
-      if (Status st = compressor_.Compress(values.data(), values.size(), &compressed_buffer_); !st.ok()) {
+      if (Status st = scratch_->compressor.Compress(values.data(), values.size(), &scratch_->compressed);
+          !st.ok()) {
         return st;
       }
-      body_buffer_.append(compressed_buffer_.data(), compressed_buffer_.size());
+      scratch_->body.append(scratch_->compressed.data(), scratch_->compressed.size());
     }
-    body = &body_buffer_;
-  } else if (levels_buffer_.empty()) {
-    if (Status st = compressor_.Compress(values.data(), values.size(), &compressed_buffer_); !st.ok()) {
+    body = &scratch_->body;
+  } else if (scratch_->levels.empty()) {
+    if (Status st = scratch_->compressor.Compress(values.data(), values.size(), &scratch_->compressed);
+        !st.ok()) {
       return st;
     }
   } else {
-    body_buffer_.clear();
-    body_buffer_.append(levels_buffer_.data(), levels_buffer_.size());
-    body_buffer_.append(values.data(), values.size());
-    if (Status st = compressor_.Compress(body_buffer_.data(), body_buffer_.size(), &compressed_buffer_);
+    scratch_->body.clear();
+    scratch_->body.append(scratch_->levels.data(), scratch_->levels.size());
+    scratch_->body.append(values.data(), values.size());
+    if (Status st = scratch_->compressor.Compress(scratch_->body.data(), scratch_->body.size(),
+                                                  &scratch_->compressed);
         !st.ok()) {
       return st;
     }
@@ -328,12 +331,12 @@ Status ColumnChunkWriter::EmitPage(PageHeader* header, const ByteBuffer& values,
   header->compressed_page_size = static_cast<int32_t>(body->size());
   if (options_.page_checksums) header->crc = static_cast<int32_t>(PageCrc32(body->data(), body->size()));
 
-  header_buffer_.clear();
-  SerializePageHeader(*header, &header_buffer_);
-  out->append(header_buffer_.data(), header_buffer_.size());
+  scratch_->header.clear();
+  SerializePageHeader(*header, &scratch_->header);
+  out->append(scratch_->header.data(), scratch_->header.size());
   out->append(body->data(), body->size());
-  *page_bytes = header_buffer_.size() + body->size();
-  uncompressed_bytes_ += static_cast<int64_t>(header_buffer_.size() + uncompressed_size);
+  *page_bytes = scratch_->header.size() + body->size();
+  uncompressed_bytes_ += static_cast<int64_t>(scratch_->header.size() + uncompressed_size);
   return Status::OK();
 }
 
@@ -351,13 +354,13 @@ Status ColumnChunkWriter::Finish() {
   dictionary_page_.clear();
   if (dictionary_data_pages_ == 0) return Status::OK();
 
-  values_buffer_.clear();
+  scratch_->values.clear();
   int32_t entries = 0;
   if (spec_.type == Type::kByteArray) {
-    byte_dictionary_.WritePlain(&values_buffer_);
+    byte_dictionary_.WritePlain(&scratch_->values);
     entries = static_cast<int32_t>(byte_dictionary_.size());
   } else {
-    int_dictionary_.WritePlain(&values_buffer_);
+    int_dictionary_.WritePlain(&scratch_->values);
     entries = static_cast<int32_t>(int_dictionary_.size());
   }
   PageHeader header;
@@ -365,9 +368,9 @@ Status ColumnChunkWriter::Finish() {
   DictionaryPageHeader& dictionary = header.dictionary_page_header.emplace();
   dictionary.num_values = entries;
   dictionary.encoding = Encoding::kPlain;
-  levels_buffer_.clear();
+  scratch_->levels.clear();
   size_t page_bytes = 0;
-  return EmitPage(&header, values_buffer_, &dictionary_page_, &page_bytes);
+  return EmitPage(&header, scratch_->values, &dictionary_page_, &page_bytes);
 }
 
 namespace {

@@ -24,10 +24,26 @@
 
 namespace logdaemon::parquet {
 
+// What finishing a page needs only while it runs — the encoded levels and values, the uncompressed body,
+// the compressed body, the header — and the compressor (a zstd context is over a MiB): one set per
+// FileWriter, lent to each of its columns in turn, since columns finish pages one at a time. A column
+// only keeps its open page and its chunk; a wide schema does not multiply page-sized scratch buffers.
+struct PageScratch {
+  PageScratch(Codec codec, int level) : compressor(codec, level) {}
+  Compressor compressor;
+  ByteBuffer levels;
+  ByteBuffer values;
+  ByteBuffer body;
+  ByteBuffer compressed;
+  ByteBuffer header;
+};
+
 class ColumnChunkWriter {
  public:
-  // REQUIRES: ValidateWriterConfig accepted spec, options and encoding.
-  ColumnChunkWriter(const ColumnSpec& spec, const WriterOptions& options, ColumnEncoding encoding);
+  // REQUIRES: ValidateWriterConfig accepted spec, options and encoding; `scratch` outlives the writer
+  // and is not used by another thread meanwhile.
+  ColumnChunkWriter(const ColumnSpec& spec, const WriterOptions& options, ColumnEncoding encoding,
+                    PageScratch* scratch);
 
   // Appends a batch of rows (see ColumnBatch), cutting pages as they fill.
   Status Write(const ColumnBatch& batch);
@@ -87,7 +103,7 @@ class ColumnChunkWriter {
   PageEncoding configured_encoding_;
   PageEncoding encoding_;
   bool dictionary_enabled_;  // true until the dictionary passes its size limit in this chunk
-  Compressor compressor_;
+  PageScratch* scratch_;
 
   // The open page.
   std::vector<uint8_t> page_levels_;  // def levels, OPTIONAL columns only
@@ -113,13 +129,6 @@ class ColumnChunkWriter {
   int dictionary_data_pages_ = 0;
   int plain_data_pages_ = 0;
   int delta_data_pages_ = 0;
-
-  // Scratch, reused per page.
-  ByteBuffer levels_buffer_;  // the open page's encoded levels
-  ByteBuffer values_buffer_;
-  ByteBuffer body_buffer_;
-  ByteBuffer compressed_buffer_;
-  ByteBuffer header_buffer_;
 };
 
 }  // namespace logdaemon::parquet

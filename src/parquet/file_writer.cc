@@ -67,8 +67,10 @@ Status ValidateWriterConfig(const std::vector<ColumnSpec>& schema, const WriterO
 FileWriter::FileWriter(OutputSink* sink, std::vector<ColumnSpec> schema, WriterOptions options)
     : sink_(sink), schema_(std::move(schema)), options_(std::move(options)) {
   if (options_.created_by.empty()) options_.created_by = DefaultCreatedBy();
+  scratch_ = std::make_unique<PageScratch>(options_.codec, options_.compression_level);
   for (size_t i = 0; i < schema_.size(); ++i) {
-    columns_.push_back(std::make_unique<ColumnChunkWriter>(schema_[i], options_, EncodingOf(options_, i)));
+    columns_.push_back(
+        std::make_unique<ColumnChunkWriter>(schema_[i], options_, EncodingOf(options_, i), scratch_.get()));
   }
 }
 

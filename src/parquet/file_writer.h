@@ -56,6 +56,7 @@ std::string DefaultCreatedBy();
 Status ValidateWriterConfig(const std::vector<ColumnSpec>& schema, const WriterOptions& options);
 
 class ColumnChunkWriter;
+struct PageScratch;
 
 class FileWriter {
  public:
@@ -112,6 +113,7 @@ class FileWriter {
   OutputSink* sink_;
   std::vector<ColumnSpec> schema_;
   WriterOptions options_;
+  std::unique_ptr<PageScratch> scratch_;  // shared by columns_
   std::vector<std::unique_ptr<ColumnChunkWriter>> columns_;
   FileMetaData metadata_;
   std::vector<ColumnIndex> column_indexes_;  // [row group * columns + column], when page_index
