@@ -10,6 +10,7 @@
 #include <atomic>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,7 @@
 #include "logdaemon/server.h"
 #include "logdaemon/storage.h"
 #include "metrics/http_exporter.h"
+#include "metrics/process_metrics.h"
 
 namespace logdaemon::cli {
 
@@ -180,9 +182,18 @@ int RunServe(const ServeSettings& settings) {
   std::unique_ptr<metrics::HttpExporter> exporter;
   if (settings.metrics_address) {
     ingest::BuildInfo build{LOGDAEMON_VERSION, LOGDAEMON_GIT_SHA, IoBackendName(server.backend())};
-    auto started = metrics::HttpExporter::Start(*settings.metrics_address, [&server, &storage, build] {
-      return ingest::RenderMetrics(server.Stats(), storage.Stats(), build);
-    });
+    // Runs on the exporter's thread, once per scrape. Process metrics that cannot be read (no /proc) are
+    // left out of the page; the first such failure is logged, not every scrape's.
+    auto render = [&server, &storage, build, log, process_failure_logged = false]() mutable {
+      Result<metrics::ProcessMetrics> process = metrics::ReadProcessMetrics();
+      if (!process.ok() && !process_failure_logged) {
+        log->warn("metrics: process_* metrics left out: {}", process.status().ToString());
+        process_failure_logged = true;
+      }
+      return ingest::RenderMetrics(server.Stats(), storage.Stats(), build,
+                                   process.ok() ? std::optional(*process) : std::nullopt);
+    };
+    auto started = metrics::HttpExporter::Start(*settings.metrics_address, std::move(render));
     if (!started.ok()) {
       server.Shutdown();
       server.Wait();

@@ -51,6 +51,20 @@ double EstimateQuantile(double q, std::span<const uint64_t> buckets) {
   return bounds.back();
 }
 
+// The process metrics every official Prometheus client library exports, with their names, types and help
+// texts (https://prometheus.io/docs/instrumenting/writing_clientlibs/#process-metrics).
+void RenderProcessMetrics(metrics::TextExposition& out, const metrics::ProcessMetrics& process) {
+  out.Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+              process.cpu_seconds);
+  out.Gauge("process_open_fds", "Number of open file descriptors.", D(process.open_fds));
+  out.Gauge("process_max_fds", "Maximum number of open file descriptors.", D(process.max_fds));
+  out.Gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", D(process.virtual_memory_bytes));
+  out.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.",
+            D(process.resident_memory_bytes));
+  out.Gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+            process.start_time_seconds);
+}
+
 void AppendPair(std::string& line, const char* key, uint64_t value) {
   if (!line.empty()) line.push_back(' ');
   line.append(key).append("=").append(std::to_string(value));
@@ -64,7 +78,8 @@ void AppendMilliseconds(std::string& line, const char* key, double value) {
 
 }  // namespace
 
-std::string RenderMetrics(const ServerStats& server, const StorageStats& storage, const BuildInfo& build) {
+std::string RenderMetrics(const ServerStats& server, const StorageStats& storage, const BuildInfo& build,
+                          const std::optional<metrics::ProcessMetrics>& process) {
   metrics::TextExposition out;
 
   // The original specification's five, with its names and types.
@@ -185,6 +200,9 @@ std::string RenderMetrics(const ServerStats& server, const StorageStats& storage
             "1 while files cannot be written (disk full, I/O error, read-only): logs that find no room are "
             "answered \"ERROR: storage unavailable\".",
             storage.storage_failing ? 1.0 : 0.0);
+
+  // The process, as every Prometheus client library reports it.
+  if (process) RenderProcessMetrics(out, *process);
 
   out.Gauge("logdaemon_build_info", "Always 1; the labels say which build is running and its I/O backend.", 1,
             {{"version", build.version}, {"revision", build.revision}, {"io_backend", build.io_backend}});

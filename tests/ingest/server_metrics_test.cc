@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace logdaemon::ingest {
@@ -210,18 +211,31 @@ StorageStats SomeStorageStats() {
   return stats;
 }
 
+metrics::ProcessMetrics SomeProcessMetrics() {
+  metrics::ProcessMetrics process;
+  process.cpu_seconds = 12.5;
+  process.resident_memory_bytes = 48 << 20;
+  process.virtual_memory_bytes = uint64_t{3} << 30;
+  process.open_fds = 17;
+  process.max_fds = 1024;
+  process.start_time_seconds = 1700000123.25;
+  return process;
+}
+
 const BuildInfo kBuild{"0.1.0", "abc123def456", "uring"};
 
 // ---- RenderMetrics ----------------------------------------------------------------------------------------
 
 TEST(RenderMetrics, OutputParsesAsPrometheusText) {
-  const Parsed parsed = Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild));
+  const Parsed parsed =
+      Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild, SomeProcessMetrics()));
   for (const std::string& error : parsed.errors) ADD_FAILURE() << error;
   EXPECT_FALSE(parsed.samples.empty());
 }
 
 TEST(RenderMetrics, TheOriginalSpecsFiveKeepTheirNamesAndTypes) {
-  const Parsed parsed = Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild));
+  const Parsed parsed =
+      Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild, SomeProcessMetrics()));
   const std::map<std::string, std::string> expected = {
       {"log_daemon_ingest_count", "counter"},     {"log_daemon_bytes_processed", "counter"},
       {"log_daemon_dropped_messages", "counter"}, {"log_daemon_write_latency_ms", "histogram"},
@@ -234,7 +248,8 @@ TEST(RenderMetrics, TheOriginalSpecsFiveKeepTheirNamesAndTypes) {
 }
 
 TEST(RenderMetrics, OperatorMetricsHaveTheirNamesAndTypes) {
-  const Parsed parsed = Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild));
+  const Parsed parsed =
+      Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild, SomeProcessMetrics()));
   const std::map<std::string, std::string> expected = {
       {"logdaemon_logs_accepted_total", "counter"},
       {"logdaemon_logs_rejected_total", "counter"},
@@ -274,6 +289,12 @@ TEST(RenderMetrics, OperatorMetricsHaveTheirNamesAndTypes) {
       {"logdaemon_wal_spilled_logs_total", "counter"},
       {"logdaemon_storage_failing", "gauge"},
       {"logdaemon_build_info", "gauge"},
+      {"process_cpu_seconds_total", "counter"},
+      {"process_open_fds", "gauge"},
+      {"process_max_fds", "gauge"},
+      {"process_virtual_memory_bytes", "gauge"},
+      {"process_resident_memory_bytes", "gauge"},
+      {"process_start_time_seconds", "gauge"},
   };
   for (const auto& [name, type] : expected) {
     ASSERT_EQ(parsed.types.count(name), 1u) << name;
@@ -285,7 +306,7 @@ TEST(RenderMetrics, OperatorMetricsHaveTheirNamesAndTypes) {
 
 TEST(RenderMetrics, ValuesComeFromTheServerStats) {
   const ServerStats server = SomeServerStats();
-  const Parsed parsed = Parse(RenderMetrics(server, SomeStorageStats(), kBuild));
+  const Parsed parsed = Parse(RenderMetrics(server, SomeStorageStats(), kBuild, SomeProcessMetrics()));
   EXPECT_EQ(Value(parsed, "log_daemon_ingest_count"), 1000);
   EXPECT_EQ(Value(parsed, "log_daemon_dropped_messages"), 40);
   EXPECT_EQ(Value(parsed, "log_daemon_active_connections"), 3);
@@ -304,7 +325,7 @@ TEST(RenderMetrics, ValuesComeFromTheServerStats) {
 
 TEST(RenderMetrics, OneRejectionSamplePerReasonIncludingZeros) {
   const ServerStats server = SomeServerStats();
-  const Parsed parsed = Parse(RenderMetrics(server, SomeStorageStats(), kBuild));
+  const Parsed parsed = Parse(RenderMetrics(server, SomeStorageStats(), kBuild, SomeProcessMetrics()));
   const std::map<std::string, double> expected = {
       {"invalid_json", 10},    {"invalid_utf8", 20},        {"not_object", 30},
       {"schema", 40},          {"unstorable", 0},           {"empty_frame", 60},
@@ -319,7 +340,8 @@ TEST(RenderMetrics, OneRejectionSamplePerReasonIncludingZeros) {
 }
 
 TEST(RenderMetrics, ValuesComeFromTheStorageStats) {
-  const Parsed parsed = Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild));
+  const Parsed parsed =
+      Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild, SomeProcessMetrics()));
   EXPECT_EQ(Value(parsed, "log_daemon_bytes_processed"), 987654);
   EXPECT_EQ(Value(parsed, "logdaemon_written_bytes_total"), 987654);
   EXPECT_EQ(Value(parsed, "logdaemon_queue_logs"), 50);
@@ -334,7 +356,8 @@ TEST(RenderMetrics, ValuesComeFromTheStorageStats) {
 }
 
 TEST(RenderMetrics, WriteLatencyHistogramIsCumulativeOverTheStorageBounds) {
-  const Parsed parsed = Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild));
+  const Parsed parsed =
+      Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild, SomeProcessMetrics()));
   // Per bucket 2 (<=1), 8 ((5,10]), 1 (+Inf): cumulative 2,2,2,10,...,10, +Inf 11.
   const std::map<std::string, double> expected = {
       {"1", 2},    {"2", 2},    {"5", 2},     {"10", 10},   {"25", 10},   {"50", 10},   {"100", 10},
@@ -352,7 +375,7 @@ TEST(RenderMetrics, WriteLatencyHistogramIsCumulativeOverTheStorageBounds) {
 
 TEST(RenderMetrics, AnEngineWithoutLatencyCountsYetShowsAnEmptyHistogram) {
   StorageStats storage;  // flush_latency_counts empty
-  const Parsed parsed = Parse(RenderMetrics(ServerStats{}, storage, kBuild));
+  const Parsed parsed = Parse(RenderMetrics(ServerStats{}, storage, kBuild, std::nullopt));
   for (const std::string& error : parsed.errors) ADD_FAILURE() << error;
   EXPECT_EQ(Value(parsed, "log_daemon_write_latency_ms_bucket", {{"le", "+Inf"}}), 0);
   EXPECT_EQ(Value(parsed, "log_daemon_write_latency_ms_count"), 0);
@@ -361,7 +384,7 @@ TEST(RenderMetrics, AnEngineWithoutLatencyCountsYetShowsAnEmptyHistogram) {
 
 TEST(RenderMetrics, BuildInfoLabelsAreEscaped) {
   const BuildInfo odd{"1.0\"beta", "a\\b", "epoll\n"};
-  const std::string text = RenderMetrics(ServerStats{}, StorageStats{}, odd);
+  const std::string text = RenderMetrics(ServerStats{}, StorageStats{}, odd, std::nullopt);
   EXPECT_NE(
       text.find(
           "logdaemon_build_info{version=\"1.0\\\"beta\",revision=\"a\\\\b\",io_backend=\"epoll\\n\"} 1\n"),
@@ -375,7 +398,49 @@ TEST(RenderMetrics, BuildInfoLabelsAreEscaped) {
 }
 
 TEST(RenderMetrics, BuildInfo) {
-  const Parsed parsed = Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild));
+  const Parsed parsed =
+      Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild, SomeProcessMetrics()));
+  EXPECT_EQ(Value(parsed, "logdaemon_build_info",
+                  {{"version", "0.1.0"}, {"revision", "abc123def456"}, {"io_backend", "uring"}}),
+            1);
+}
+
+TEST(RenderMetrics, ProcessMetricsHaveTheClientLibrariesNamesTypesAndHelp) {
+  const Parsed parsed =
+      Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild, SomeProcessMetrics()));
+  for (const std::string& error : parsed.errors) ADD_FAILURE() << error;
+  // https://prometheus.io/docs/instrumenting/writing_clientlibs/#process-metrics
+  const std::map<std::string, std::pair<std::string, std::string>> expected = {
+      {"process_cpu_seconds_total", {"counter", "Total user and system CPU time spent in seconds."}},
+      {"process_open_fds", {"gauge", "Number of open file descriptors."}},
+      {"process_max_fds", {"gauge", "Maximum number of open file descriptors."}},
+      {"process_virtual_memory_bytes", {"gauge", "Virtual memory size in bytes."}},
+      {"process_resident_memory_bytes", {"gauge", "Resident memory size in bytes."}},
+      {"process_start_time_seconds", {"gauge", "Start time of the process since unix epoch in seconds."}},
+  };
+  for (const auto& [name, type_and_help] : expected) {
+    ASSERT_EQ(parsed.types.count(name), 1u) << name;
+    EXPECT_EQ(parsed.types.at(name), type_and_help.first) << name;
+    EXPECT_EQ(parsed.helps.at(name), type_and_help.second) << name;
+  }
+}
+
+TEST(RenderMetrics, ProcessValuesComeFromTheProcessMetrics) {
+  const Parsed parsed =
+      Parse(RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild, SomeProcessMetrics()));
+  EXPECT_EQ(Value(parsed, "process_cpu_seconds_total"), 12.5);
+  EXPECT_EQ(Value(parsed, "process_open_fds"), 17);
+  EXPECT_EQ(Value(parsed, "process_max_fds"), 1024);
+  EXPECT_EQ(Value(parsed, "process_virtual_memory_bytes"), 3.0 * (1 << 30));
+  EXPECT_EQ(Value(parsed, "process_resident_memory_bytes"), 48 << 20);
+  EXPECT_EQ(Value(parsed, "process_start_time_seconds"), 1700000123.25);
+}
+
+TEST(RenderMetrics, ProcessMetricsThatCouldNotBeReadAreLeftOut) {
+  const std::string text = RenderMetrics(SomeServerStats(), SomeStorageStats(), kBuild, std::nullopt);
+  EXPECT_EQ(text.find("process_"), std::string::npos) << text;
+  const Parsed parsed = Parse(text);
+  for (const std::string& error : parsed.errors) ADD_FAILURE() << error;
   EXPECT_EQ(Value(parsed, "logdaemon_build_info",
                   {{"version", "0.1.0"}, {"revision", "abc123def456"}, {"io_backend", "uring"}}),
             1);
@@ -384,7 +449,7 @@ TEST(RenderMetrics, BuildInfo) {
 TEST(RenderMetrics, LargeCountersStayExactUpTo2To53) {
   ServerStats server;
   server.frames_received = (uint64_t{1} << 53) - 1;
-  const std::string text = RenderMetrics(server, StorageStats{}, kBuild);
+  const std::string text = RenderMetrics(server, StorageStats{}, kBuild, std::nullopt);
   EXPECT_NE(text.find("\nlog_daemon_ingest_count 9007199254740991\n"), std::string::npos);
 }
 

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -102,7 +103,34 @@ TYPES = {
     "log_daemon_active_connections": "gauge",
     "logdaemon_logs_accepted_total": "counter",
     "logdaemon_logs_rejected_total": "counter",
+    # The process metrics every official Prometheus client library exports, with their types.
+    "process_cpu_seconds_total": "counter",
+    "process_open_fds": "gauge",
+    "process_max_fds": "gauge",
+    "process_virtual_memory_bytes": "gauge",
+    "process_resident_memory_bytes": "gauge",
+    "process_start_time_seconds": "gauge",
 }
+
+
+def check_process_metrics(m, d, started):
+    """The process_* values of a daemon started at `started` (Unix time) against what its /proc says."""
+    rss = m.require("process_resident_memory_bytes")
+    check(rss > 0, f"process_resident_memory_bytes is {rss}")
+    vsize = m.require("process_virtual_memory_bytes")
+    check(vsize >= rss, f"process_virtual_memory_bytes {vsize} < process_resident_memory_bytes {rss}")
+    cpu = m.require("process_cpu_seconds_total")
+    check(cpu >= 0, f"process_cpu_seconds_total is {cpu}")
+    open_fds, max_fds = m.require("process_open_fds"), m.require("process_max_fds")
+    check(3 <= open_fds <= max_fds, f"process_open_fds {open_fds}, process_max_fds {max_fds}")
+    with open(f"/proc/{d.proc.pid}/limits") as f:
+        soft = next(line.split()[3] for line in f if line.startswith("Max open files"))
+    check_eq(max_fds, float(2**64 - 1) if soft == "unlimited" else float(soft),
+             "process_max_fds against the daemon's soft limit of open files")
+    start = m.require("process_start_time_seconds")
+    # Whole-second btime and tick-rounded starttime make it read early by up to a second or so.
+    check(started - 2 <= start <= time.time() + 1,
+          f"process_start_time_seconds {start} is not between the start ({started:.2f}) and now")
 
 
 def check_histogram(m, name):
@@ -124,11 +152,13 @@ def check_histogram(m, name):
 
 @suite.check
 def metrics_exposition(ctx):
-    """/metrics: the spec's five metrics and the accepted/rejected counters with their # TYPE; after A
-    valid and R invalid logs: accepted == A, sum of rejected{reason} == R, ingest_count == A + R; the
-    write-latency histogram and bytes written move once a flush happened; active connections follow the
-    open client connections; other paths answer 404"""
+    """/metrics: the spec's five metrics, the accepted/rejected counters and the six process_* metrics with
+    their # TYPE, the process_* values plausible against the daemon's /proc; after A valid and R invalid
+    logs: accepted == A, sum of rejected{reason} == R, ingest_count == A + R; the write-latency histogram
+    and bytes written move once a flush happened; active connections follow the open client connections;
+    other paths answer 404"""
     accepted = 50
+    started = time.time()
     with Daemon(ctx, "--flush-interval", "1") as d:
         m = d.metrics()
         for name, kind in TYPES.items():
@@ -138,6 +168,7 @@ def metrics_exposition(ctx):
                 check_histogram(m, name)
             elif name != "logdaemon_logs_rejected_total":  # may have no series before a rejection
                 m.require(name)
+        check_process_metrics(m, d, started)
         d.wait_idle()
         with d.connect() as c:
             send_mix(c, accepted, "metrics")
@@ -177,8 +208,8 @@ def metrics_exposition(ctx):
             raise CheckFailed("GET /nothing-here did not answer 404")
         except urllib.error.HTTPError as e:
             check_eq(e.code, 404, "GET /nothing-here")
-    return (f"7 families typed right; counts exact; {flushes:.0f} flush(es) in the histogram; "
-            f"gauge 1 -> 4 -> 2 -> 0")
+    return (f"{len(TYPES)} families typed right, process_* plausible; counts exact; {flushes:.0f} flush(es) "
+            f"in the histogram; gauge 1 -> 4 -> 2 -> 0")
 
 
 @suite.check
