@@ -107,6 +107,14 @@ struct StorageOptions {
   // the least recently written one. Bounds the writer's memory when logs spread over many dates or hours
   // (late logs, a backfill, --partition hour): 64 covers two days of hours and then some.
   size_t max_open_partitions = 64;
+  // The memory budget's shares for the writer and for compaction (DESIGN.md §3; `serve` and `import`
+  // derive them from --memory-limit). writer_memory_bytes bounds what the writer holds of encoded flush
+  // files — open, queued for the publisher, and spare buffers: a flush file is cut at a quarter of it and
+  // the largest open files are flushed early while their total passes half of it. merge_memory_bytes
+  // bounds one merged row group's column as compaction decodes it (storage/merge_plan.h): half of it.
+  // 0: the built-in limits (8 MiB flush files, 4 MiB merge columns), without a total.
+  size_t writer_memory_bytes = 0;
+  size_t merge_memory_bytes = 0;
   AckMode ack = AckMode::kMemory;
   // At Close, how long writes that fail (a disk that stays full) are retried before the rows are given up
   // (memory acks: lost and counted; durable acks: left in the write-ahead log for the next start).

@@ -1,7 +1,9 @@
 // Admission: the bounded queue's capacity, in logs, as credits. An appender takes credits in chunks (one
-// atomic operation per chunk, not per log), spends one per accepted log, and the writer gives them back
-// once the rows are encoded. So at most `capacity` logs are held unencoded across every appender, the
-// queue and the writer, plus nothing: unspent credits in appenders count against the capacity too.
+// atomic operation per chunk, not per log), spends LogCredits(text bytes) per accepted log — one for a
+// log up to 1 KiB, one more per further KiB — and the writer gives them back once the rows are encoded.
+// So at most `capacity` logs, and about `capacity` KiB of them, are held unencoded across every
+// appender, the queue and the writer (10 000 logs of 100 KB would otherwise be a gigabyte), plus
+// nothing: unspent credits in appenders count against the capacity too.
 //
 // Thread-safety: all methods are thread-safe.
 #pragma once
@@ -13,6 +15,15 @@
 #include <mutex>
 
 namespace logdaemon::storage {
+
+inline constexpr size_t kBytesPerCredit = 1024;
+
+// The credits a log of `text_bytes` takes: 1 + text_bytes / kBytesPerCredit, at most `capacity` (so a
+// log larger than the queue still fits into an empty one).
+inline size_t LogCredits(size_t text_bytes, size_t capacity) {
+  const size_t credits = 1 + text_bytes / kBytesPerCredit;
+  return credits < capacity ? credits : (capacity > 0 ? capacity : 1);
+}
 
 class Admission {
  public:

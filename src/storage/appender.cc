@@ -41,36 +41,38 @@ Appender::~Appender() {
   HandOff();
 }
 
-bool Appender::TakeCredits() {
+bool Appender::TakeCredits(size_t cost) {
   Admission& admission = engine_->admission();
-  credits_ = admission.TryAcquire(engine_->credit_chunk());
-  if (credits_ > 0) return true;
+  credits_ += admission.TryAcquire(std::max(engine_->credit_chunk(), cost - credits_));
+  if (credits_ >= cost) return true;
   // The queue is full. The rows this appender holds count against it too: hand them over so the writer
   // can encode them and free room.
   if (!wal_ && !batch_->empty()) Send();
-  if (wait_for_room_ && engine_->options().overflow == OverflowPolicy::kBlock) return TakeCreditsBlocking();
+  if (wait_for_room_ && engine_->options().overflow == OverflowPolicy::kBlock)
+    return TakeCreditsBlocking(cost);
   return false;
 }
 
-bool Appender::TakeCreditsBlocking() {
+bool Appender::TakeCreditsBlocking(size_t cost) {
   Admission& admission = engine_->admission();
-  while (credits_ == 0 && !give_up_->load()) {
-    credits_ = admission.Acquire(engine_->credit_chunk(), *give_up_, std::chrono::seconds(1));
+  while (credits_ < cost && !give_up_->load()) {
+    credits_ += admission.Acquire(std::max(engine_->credit_chunk(), cost - credits_), *give_up_,
+                                  std::chrono::seconds(1));
   }
-  return credits_ > 0;
+  return credits_ >= cost;
 }
 
-Status Appender::FindRoom(bool* to_memory) {
+Status Appender::FindRoom(size_t cost, bool* to_memory) {
   if (!wal_) {
-    if (TakeCredits()) return Status::OK();
+    if (TakeCredits(cost)) return Status::OK();
     return NoRoom();
   }
   // Durable acks: memory while it has room and nothing waits in the backlog (the room it frees is the
   // backlog's first); else the log alone holds the log until the writer catches up.
   WalBacklog* backlog = engine_->backlog();
   if (backlog->empty()) {
-    credits_ = engine_->admission().TryAcquire(engine_->credit_chunk());
-    if (credits_ > 0) return Status::OK();
+    credits_ += engine_->admission().TryAcquire(std::max(engine_->credit_chunk(), cost - credits_));
+    if (credits_ >= cost) return Status::OK();
   }
   if (engine_->wal_has_room()) {
     *to_memory = false;
@@ -94,8 +96,9 @@ Status Appender::NoRoom() {
 Status Appender::Append(simdjson::dom::element document, std::string_view text) {
   if (engine_->closing()) return Status::Unavailable("storage is closed");
   bool to_memory = true;
-  if (credits_ == 0) {
-    if (Status st = FindRoom(&to_memory); !st.ok()) return st;
+  const size_t cost = LogCredits(text.size(), engine_->admission().capacity());
+  if (credits_ < cost) {
+    if (Status st = FindRoom(cost, &to_memory); !st.ok()) return st;
   }
   // One clock reading serves as the stand-in time and as the window's centre (no extra clock call).
   const int64_t now_micros = CoarseWallMicros();
@@ -123,7 +126,10 @@ Status Appender::Append(simdjson::dom::element document, std::string_view text) 
       AddToBacklogSpan(*lsn, WalRecordBytes(text.size()));
     }
   }
-  if (to_memory) --credits_;
+  if (to_memory) {
+    credits_ -= cost;
+    batch_->AddCredits(cost);
+  }
   ++appended_;
   appended_since_tick_ = true;
   if (!wal_ && batch_->num_rows() >= engine_->handoff_rows()) Send();
@@ -144,10 +150,12 @@ void Appender::AddToBacklogSpan(uint64_t lsn, uint64_t record_bytes) {
   forming_spans_.push_back({wal_->stream(), segment, offset, lsn, lsn, record_bytes});
 }
 
-Status Appender::AppendLogged(simdjson::dom::element document, uint32_t stream, uint64_t lsn) {
+Status Appender::AppendLogged(simdjson::dom::element document, uint32_t stream, uint64_t lsn,
+                              size_t text_bytes) {
   if (!batch_->empty() && batch_->wal_stream() != stream) Send();  // a batch holds one stream's rows
   batch_->set_read_back(true);
-  if (credits_ == 0 && !TakeCreditsBlocking()) return Status::Unavailable("storage is closed");
+  const size_t cost = LogCredits(text_bytes, engine_->admission().capacity());
+  if (credits_ < cost && !TakeCreditsBlocking(cost)) return Status::Unavailable("storage is closed");
   // No window: the log was acknowledged when it was logged, so it is stored however old it is now.
   if (Status st =
           shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), TimeWindow{}, batch_.get());
@@ -156,7 +164,8 @@ Status Appender::AppendLogged(simdjson::dom::element document, uint32_t stream, 
     return st;
   }
   batch_->SetLastRowLsn(stream, lsn);
-  --credits_;
+  credits_ -= cost;
+  batch_->AddCredits(cost);
   ++appended_;
   if (batch_->num_rows() >= engine_->handoff_rows()) Send();
   return Status::OK();
@@ -249,7 +258,7 @@ Status Appender::GroupDone(const Status& status) {
 
 void Appender::DropRows(std::unique_ptr<RowBatch> batch) {
   const size_t rows = batch->num_rows();
-  credits_ += rows;
+  credits_ += batch->credits();
   appended_ -= std::min<uint64_t>(appended_, rows);
   rejected_ += rows;
   engine_->RecycleBatch(std::move(batch));

@@ -50,9 +50,9 @@ class Appender {
   // unavailable: …") while the disk refuses files. Unavailable also when the engine is closing or the log
   // cannot be logged.
   Status Append(simdjson::dom::element document, std::string_view text);
-  // Recovery and the backlog: appends a document read back from the write-ahead log at (stream, lsn);
-  // waits for room until `give_up` (default: the engine is closing).
-  Status AppendLogged(simdjson::dom::element document, uint32_t stream, uint64_t lsn);
+  // Recovery and the backlog: appends a document read back from the write-ahead log at (stream, lsn),
+  // whose text was `text_bytes` long; waits for room until `give_up` (default: the engine is closing).
+  Status AppendLogged(simdjson::dom::element document, uint32_t stream, uint64_t lsn, size_t text_bytes);
   void set_give_up(const std::atomic<bool>* give_up) { give_up_ = give_up; }
   // Memory acks under kBlock: wait for room in Append instead of returning Aborted (the library's
   // appender, whose callers expect Append to block).
@@ -92,11 +92,13 @@ class Appender {
   void PublishCounters();
 
  private:
-  bool TakeCredits();
-  bool TakeCreditsBlocking();
-  // No credits: takes some, or decides the log goes to the write-ahead log's backlog (*to_memory =
-  // false), or returns why it cannot be admitted (NoRoom).
-  Status FindRoom(bool* to_memory);
+  // Tops the credits held up to at least `cost` (taking a chunk at a time); false when the queue has
+  // too few (what was taken is kept, for the next log or the next Tick to give back).
+  bool TakeCredits(size_t cost);
+  bool TakeCreditsBlocking(size_t cost);
+  // Fewer credits than the log's cost: takes some, or decides the log goes to the write-ahead log's
+  // backlog (*to_memory = false), or returns why it cannot be admitted (NoRoom).
+  Status FindRoom(size_t cost, bool* to_memory);
   Status NoRoom();
   void AddToBacklogSpan(uint64_t lsn, uint64_t record_bytes);
   void Send();  // hands the batch to the writer

@@ -109,7 +109,7 @@ class LogReplayer {
     if (parser_.parse(buffer_.data(), payload.size(), false).get(document) != simdjson::SUCCESS) {
       st = Status::InvalidArgument("not JSON");
     } else {
-      st = appender_.AppendLogged(document, stream, lsn);
+      st = appender_.AppendLogged(document, stream, lsn, payload.size());
     }
     if (!st.ok()) {
       if (st.code() == Status::Code::kUnavailable) return st;

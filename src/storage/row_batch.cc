@@ -434,6 +434,9 @@ void RowBatch::Clear() {
   wal_stream_ = kNoWalStream;
   num_rows_ = 0;
   first_arrival_ns_ = 0;
+  // A recycled batch of backlog rows must not make the writer report an appender's rows as read back.
+  read_back_ = false;
+  credits_ = 0;
 }
 
 size_t RowBatch::ByteSize() const {

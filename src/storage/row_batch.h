@@ -91,6 +91,11 @@ class RowBatch {
   bool read_back() const { return read_back_; }
   void set_read_back(bool read_back) { read_back_ = read_back; }
 
+  // Admission credits its rows took (storage/admission.h: one per log, more for large ones), given back
+  // when the writer has encoded them.
+  size_t credits() const { return credits_; }
+  void AddCredits(size_t n) { credits_ += n; }
+
   // Appends row `row` of `other` (same layout).
   void AppendRow(const RowBatch& other, size_t row);
   // Appends rows [begin, end) of `other` (same layout), with their keys, times and arrival.
@@ -105,6 +110,8 @@ class RowBatch {
   // Whether every row has the same partition key.
   bool SinglePartition() const;
 
+  // Empties the batch for reuse (recycled batches go to any appender): rows, log positions, the
+  // read-back mark and credits.
   void Clear();
   // Approximate heap bytes held by the values (not capacity).
   size_t ByteSize() const;
@@ -121,6 +128,7 @@ class RowBatch {
   uint32_t wal_stream_ = kNoWalStream;
   std::vector<uint64_t> wal_lsns_;
   bool read_back_ = false;
+  size_t credits_ = 0;
 };
 
 // The Parquet schema of a layout (DESIGN.md §4).

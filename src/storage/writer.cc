@@ -88,11 +88,11 @@ void Writer::Run() {
     bool more = engine_->DequeueAll(std::min(next_deadline, tick), &items);
     for (QueueItem& item : items) {
       if (item.batch) {
-        size_t rows = item.batch->num_rows();
+        const size_t credits = item.batch->credits();
         Route(*item.batch);
         engine_->RecycleBatch(std::move(item.batch));
         // Encoded now: the rows no longer count against the queue's capacity.
-        engine_->admission().Release(rows);
+        engine_->admission().Release(credits);
         engine_->NotifyRoom();
       }
       if (item.flush) {

@@ -23,6 +23,7 @@
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
 #include "parquet/file_writer.h"
+#include "storage/admission.h"
 #include "storage/appender.h"
 #include "storage/catalog.h"
 #include "storage/compaction_policy.h"
@@ -556,6 +557,47 @@ TEST(StorageEngineTest, FullQueueDropsWithOverloaded) {
   EXPECT_EQ(stats.rows_written, uint64_t(accepted));
   ASSERT_TRUE(engine->Close().ok());
   ExpectSeqsExactly(SeqValues(ReadOrDie(dir.path())), accepted);
+}
+
+// The queue is bounded in bytes too (issue 12, item 8): a log takes one credit per KiB, so logs of
+// 5 KiB fill the 8-log queue of StuckOptions after one — where 8 small ones fit.
+TEST(StorageEngineTest, LargeLogsTakeMoreOfTheQueue) {
+  EXPECT_EQ(LogCredits(0, 10000), 1u);
+  EXPECT_EQ(LogCredits(1023, 10000), 1u);
+  EXPECT_EQ(LogCredits(1024, 10000), 2u);
+  EXPECT_EQ(LogCredits(100 * 1024, 10000), 101u);
+  EXPECT_EQ(LogCredits(size_t{1} << 30, 10000), 10000u) << "a huge log still fits an empty queue";
+  EXPECT_EQ(LogCredits(5000, 0), 1u);
+  auto accepted_before_full = [](size_t pad) {
+    TempDir dir;
+    FaultInjectingFileSystem faults;
+    std::unique_ptr<StorageEngine> engine =
+        OpenOrDie(StuckOptions(dir.path(), &faults, OverflowPolicy::kDrop), DefaultSchema());
+    // Nothing reaches a file: every row stays in the queue or the writer's open file.
+    faults.StallSyncs(true);
+    const int64_t t = UtcMicros(2026, 1, 15, 19);
+    int64_t accepted = 0;
+    size_t max_queued = 0;
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::string log = SeqLog(t, accepted);
+      log.insert(log.size() - 1, ",\"pad\":\"" + std::string(pad, 'x') + "\"");
+      Status st = engine->Append(log);
+      max_queued = std::max<size_t>(max_queued, engine->Stats().queued_logs);
+      if (!st.ok()) break;
+      ++accepted;
+    }
+    EXPECT_LE(max_queued, 8u) << "credits never pass the capacity";
+    faults.StallSyncs(false);
+    EXPECT_TRUE(engine->Close().ok());
+    return accepted;
+  };
+  const int64_t small = accepted_before_full(10);
+  const int64_t large = accepted_before_full(5000);
+  EXPECT_GE(small, 8);
+  // The writer takes rows out of the queue as it encodes them, so both counts include what it holds; the
+  // queue's own share shrinks from 8 logs to 1.
+  EXPECT_LE(large, small - 5) << "small logs " << small << ", 5 KiB logs " << large;
 }
 
 // A disk that refuses the files (issue 12, item 6): once the queue is full, the logs beyond it are

@@ -177,6 +177,19 @@ TEST(RowBatchTest, AppendReadAndClearKeepsCapacity) {
   EXPECT_EQ(batch.columns()[1].bytes.bytes.capacity(), capacity);
 }
 
+// Batches are recycled to any appender: one that carried rows read back from the write-ahead log (which
+// make the writer tell the backlog they were routed) must come back as a plain batch, without credits.
+TEST(RowBatchTest, ClearForgetsTheReadBackMarkAndCredits) {
+  RowBatch batch(MixedLayout());
+  batch.set_read_back(true);
+  batch.AddCredits(7);
+  batch.AddCredits(2);
+  EXPECT_EQ(batch.credits(), 9u);
+  batch.Clear();
+  EXPECT_FALSE(batch.read_back());
+  EXPECT_EQ(batch.credits(), 0u);
+}
+
 TEST(RowBatchTest, RollbackRowDropsAPartialRow) {
   std::mt19937_64 rng(2);
   auto rows = RandomRows(rng, 10, 1000);
