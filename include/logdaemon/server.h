@@ -49,12 +49,16 @@ struct ServerOptions {
   size_t memory_limit = size_t{64} << 20;
 };
 
-// How --memory-limit is divided between the parts of the daemon (DESIGN.md §3, docs/server.md). Ingest
-// (partial frames, replies beyond each connection's small allowance) gets a quarter; the rest is meant
-// for the storage engine's writer and compactor, which issue 13 bounds and splits it between.
+// How --memory-limit is divided between the parts of the daemon (DESIGN.md §3, docs/server.md), a quarter
+// each: ingest (partial frames, replies beyond each connection's small allowance), the writer (encoded
+// flush files: StorageOptions::writer_memory_bytes), compaction (StorageOptions::merge_memory_bytes), and
+// the rest — the queue (at most --queue-capacity logs and about as many KiB), parsers, encoders'
+// dictionaries, allocator slack.
 struct MemoryShares {
   size_t ingest = 0;
-  size_t rest = 0;  // not yet enforced: the writer's and the compactor's
+  size_t writer = 0;
+  size_t compaction = 0;
+  size_t rest = 0;
   static MemoryShares Of(size_t memory_limit);
 };
 // The least ingest share with which every io thread can hold one frame of max_message_bytes (and its

@@ -109,9 +109,10 @@ struct StorageOptions {
   size_t max_open_partitions = 64;
   // The memory budget's shares for the writer and for compaction (DESIGN.md §3; `serve` and `import`
   // derive them from --memory-limit). writer_memory_bytes bounds what the writer holds of encoded flush
-  // files — open, queued for the publisher, and spare buffers: a flush file is cut at a quarter of it and
-  // the largest open files are flushed early while their total passes half of it. merge_memory_bytes
-  // bounds one merged row group's column as compaction decodes it (storage/merge_plan.h): half of it.
+  // files — open, queued for the publisher, and a spare buffer: a flush file is cut at an eighth of it and
+  // the largest open files are flushed early while their total passes a quarter of it. merge_memory_bytes
+  // bounds what a merge decodes of one column of a merged row group (storage/merge_plan.h) to a quarter
+  // of it (the merge holds about three times that: decoded column, encoded chunk, input pages).
   // 0: the built-in limits (8 MiB flush files, 4 MiB merge columns), without a total.
   size_t writer_memory_bytes = 0;
   size_t merge_memory_bytes = 0;

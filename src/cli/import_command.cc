@@ -21,6 +21,7 @@
 #include "cli/reject_reasons.h"
 #include "cli/serve_settings.h"  // ParseTimeLimit: the window is spelled as for serve
 #include "logdaemon/schema.h"
+#include "logdaemon/server.h"
 #include "logdaemon/storage.h"
 
 namespace logdaemon::cli {
@@ -374,6 +375,10 @@ int RunImport(const ImportOptions& options) {
   storage_options.parquet_compat = options.parquet_compat;
   storage_options.max_age = *max_age;
   storage_options.max_future = *max_future;
+  // The writer and compaction keep to serve's default shares of the memory budget.
+  const MemoryShares shares = MemoryShares::Of(ServerOptions{}.memory_limit);
+  storage_options.writer_memory_bytes = shares.writer;
+  storage_options.merge_memory_bytes = shares.compaction;
   storage_options.on_error = [&progress](const Status& st) {
     progress.Message(Cat({"logdaemon import: storage: ", st.ToString()}));
   };

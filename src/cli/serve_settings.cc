@@ -922,6 +922,9 @@ StorageOptions ServeSettings::ToStorageOptions() const {
   options.max_age = EffectiveMaxAge();
   options.max_future = max_future;
   options.max_open_partitions = max_open_partitions;
+  const MemoryShares shares = MemoryShares::Of(memory_limit);
+  options.writer_memory_bytes = shares.writer;
+  options.merge_memory_bytes = shares.compaction;
   return options;
 }
 

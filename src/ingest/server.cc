@@ -43,7 +43,9 @@ const char* IoBackendName(IoBackend backend) {
 MemoryShares MemoryShares::Of(size_t memory_limit) {
   MemoryShares shares;
   shares.ingest = memory_limit / 4;
-  shares.rest = memory_limit - shares.ingest;
+  shares.writer = memory_limit / 4;
+  shares.compaction = memory_limit / 4;
+  shares.rest = memory_limit - shares.ingest - shares.writer - shares.compaction;
   return shares;
 }
 

@@ -49,6 +49,10 @@ bool PartitionSpan(const std::string& relative, int64_t* start, int64_t* end) {
 
 Compactor::Compactor(Engine* engine) : engine_(engine) {
   SetBudget();
+  // An eighth of the compaction share (storage.h, merge_memory_bytes), at least 256 KiB.
+  if (const size_t share = engine->options().merge_memory_bytes; share > 0) {
+    merge_column_bytes_ = std::max<size_t>(share / 8, 256 << 10);
+  }
   int64_t interval_ns = static_cast<int64_t>(engine->options().flush_interval.count()) * 1'000'000;
   // A partition with no new file for this long is merged completely.
   quiet_ns_ = std::max<int64_t>(30'000'000'000, 4 * interval_ns);

@@ -172,7 +172,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
                                                   engine->options_.wal_segment_bytes);
   }
   engine->publisher_ = std::make_unique<Publisher>(engine.get(), /*max_pending=*/2,
-                                                   /*max_buffer_bytes=*/4 * kMaxFlushBytes);
+                                                   /*max_buffer_bytes=*/2 * kMaxFlushBytes);
   engine->writer_ = std::make_unique<Writer>(engine.get(), engine->publisher_.get(), engine->next_sequence_);
   engine->compactor_ = std::make_unique<Compactor>(engine.get());
   engine->publisher_->Start();

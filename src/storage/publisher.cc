@@ -6,9 +6,10 @@
 
 namespace logdaemon::storage {
 
-// One buffer per file that can be queued, plus the one the writer is encoding into.
+// One spare buffer: the writer takes it for its next file as the publisher gives back the last one, so a
+// steady stream of flushes reuses the same few buffers; more spares would only hold memory.
 Publisher::Publisher(Engine* engine, size_t max_pending, size_t max_buffer_bytes)
-    : engine_(engine), max_pending_(max_pending), buffers_(max_pending + 1, max_buffer_bytes) {}
+    : engine_(engine), max_pending_(max_pending), buffers_(/*max_buffers=*/1, max_buffer_bytes) {}
 
 Publisher::~Publisher() {
   if (thread_.joinable()) {

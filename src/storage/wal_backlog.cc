@@ -10,8 +10,9 @@ namespace logdaemon::storage {
 
 namespace {
 
-// Spans pushed back to back in one segment are read as one, up to this many bytes.
-constexpr uint64_t kMaxReadBytes = uint64_t{8} << 20;
+// Spans pushed back to back in one segment are read as one, up to this many bytes: enough that a read
+// costs little per log, small enough to stay a small part of the memory budget.
+constexpr uint64_t kMaxReadBytes = uint64_t{1} << 20;
 
 int64_t SteadyNow() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -44,6 +44,10 @@ parquet::WriterOptions FileWriterOptions(const StorageOptions& options,
       break;
   }
   out.compression_level = options.compression_level;
+  // A column chunk's dictionary is held whole while the chunk is written and read: 1 MiB (parquet-mr's
+  // and Arrow's default dictionary page size) keeps a wide schema's writer and merge within their memory
+  // shares; columns with more distinct values than that per row group fall back to PLAIN pages.
+  out.dictionary_size_limit = size_t{1} << 20;
   return out;
 }
 
@@ -63,6 +67,15 @@ Writer::Writer(Engine* engine, Publisher* publisher, uint64_t next_sequence)
       std::min<uint64_t>(kMaxFlushBytes, std::max<uint64_t>(engine->options().rotation_bytes / 16, 16 << 10));
   lagging_flush_bytes_ =
       std::max(max_flush_bytes_, std::min<uint64_t>(kMaxFlushBytes, engine->options().rotation_bytes / 2));
+  // The writer's share of the memory budget: files of at most an eighth of it, open files together at
+  // most a quarter (the rest is for the files queued for the publisher and the spare buffer, which may
+  // be up to twice their contents).
+  if (const uint64_t share = engine->options().writer_memory_bytes; share > 0) {
+    const uint64_t file_cap = std::max<uint64_t>(share / 8, 64 << 10);
+    max_flush_bytes_ = std::min(max_flush_bytes_, file_cap);
+    lagging_flush_bytes_ = std::min(lagging_flush_bytes_, file_cap);
+    max_open_bytes_ = std::max<uint64_t>(share / 4, file_cap);
+  }
 }
 
 Writer::~Writer() {
@@ -90,6 +103,7 @@ void Writer::Run() {
       if (item.batch) {
         const size_t credits = item.batch->credits();
         Route(*item.batch);
+        KeepOpenFilesInShare();
         engine_->RecycleBatch(std::move(item.batch));
         // Encoded now: the rows no longer count against the queue's capacity.
         engine_->admission().Release(credits);
@@ -234,6 +248,27 @@ int64_t Writer::FlushDue(bool force, int64_t now_ns) {
     ++it;
   }
   return next;
+}
+
+void Writer::KeepOpenFilesInShare() {
+  if (max_open_bytes_ == 0 || open_lru_.size() < 2) return;  // one open file is bounded by its own cap
+  // O(open files) per batch, not per row; usually one or two files are open.
+  for (;;) {
+    uint64_t total = 0;
+    int64_t largest_key = 0;
+    uint64_t largest = 0;
+    for (int64_t key : open_lru_) {
+      const OpenFile& file = *partitions_.at(key).open;
+      const uint64_t bytes = file.sink.size() + file.writer->buffered_bytes();
+      total += bytes;
+      if (bytes >= largest) {
+        largest = bytes;
+        largest_key = key;
+      }
+    }
+    if (total <= max_open_bytes_ || open_lru_.size() < 2) return;
+    FlushPartition(largest_key, &partitions_.at(largest_key));
+  }
 }
 
 void Writer::FlushPartition(int64_t key, PartitionState* state) {

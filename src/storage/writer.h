@@ -7,8 +7,10 @@
 //   - its oldest row has waited 3/4 of the flush interval (so it is visible within the interval), or
 //   - it holds batch_size rows and the partition's previous flush is at least min(interval / 2, 1 s)
 //     old — at high rates rows coalesce instead of making tiny files, or
-//   - its encoded size reaches kMaxFlushBytes or 1/16 of the rotation size (memory stays bounded, and
-//     compaction can pack flush files closely into rotation-sized files), or
+//   - its encoded size reaches kMaxFlushBytes, 1/16 of the rotation size (compaction can pack flush
+//     files closely into rotation-sized files) or an eighth of the writer's memory share, or
+//   - the open files together hold more than a quarter of the writer's memory share (the largest goes
+//     first), or
 //   - a Flush() or Close() asks.
 // While the compactor lags (EngineCounters::compaction_lagging: a partition has piled up small files,
 // e.g. because other processes take the CPU it runs on at a lower priority), the second trigger is off
@@ -87,6 +89,8 @@ class Writer {
   // Flushes the partitions whose trigger fired (all of them when `force`); returns the next deadline.
   int64_t FlushDue(bool force, int64_t now_ns);
   void FlushPartition(int64_t key, PartitionState* state);
+  // Flushes the largest open files while the open files together hold more than max_open_bytes_.
+  void KeepOpenFilesInShare();
   // Opens a flush file for the partition (flushing the least recently written one first when
   // max_open_partitions are open). False when the file could not be opened (reported).
   bool OpenPartition(PartitionState* state, int64_t key, int64_t first_arrival_ns);
@@ -106,6 +110,7 @@ class Writer {
   int64_t min_gap_ns_;
   uint64_t max_flush_bytes_;
   uint64_t lagging_flush_bytes_;  // the size limit while the compactor lags
+  uint64_t max_open_bytes_ = 0;   // 0: no bound on the open files together
   std::map<int64_t, PartitionState> partitions_;
   // The keys of the partitions with an open file, least recently written first.
   std::list<int64_t> open_lru_;
