@@ -172,6 +172,13 @@ struct StorageStats {
   uint64_t wal_backlog_bytes = 0;   // gauge: their bytes in the log
   uint64_t wal_spilled = 0;         // logs that went through the backlog
   bool storage_failing = false;     // gauge: files cannot be written right now
+  // Gauges of the memory budget's parts, with their limits (StorageOptions; 0: no limit): encoded flush
+  // files the writer holds (open, queued for the publisher, its spare buffer), and what the merge in
+  // progress holds (decoded column, gather buffers; 0 between merges).
+  uint64_t writer_memory_bytes = 0;
+  uint64_t writer_memory_limit = 0;
+  uint64_t compaction_memory_bytes = 0;
+  uint64_t compaction_memory_limit = 0;
   // Flush latency (encode end → durable and visible), milliseconds: counts per upper bound.
   static constexpr double kLatencyBoundsMs[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
   std::vector<uint64_t> flush_latency_counts;  // size(kLatencyBoundsMs) + 1 (the last is +Inf)

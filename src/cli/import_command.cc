@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/allocator.h"
 #include "cli/progress.h"
 #include "cli/reject_reasons.h"
 #include "cli/serve_settings.h"  // ParseTimeLimit: the window is spelled as for serve
@@ -324,6 +325,7 @@ void PrintSummary(const Importer& importer, const StorageStats& stats, const std
 }  // namespace
 
 int RunImport(const ImportOptions& options) {
+  TuneAllocatorForBoundedMemory();
   auto compression = ParseCompression(options.compression);
   if (!compression.ok()) return ConfigError(Cat({"--compression: ", compression.status().message()}));
   auto partitioning = ParsePartitioning(options.partition);

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/allocator.h"
 #include "ingest/server_metrics.h"
 #include "ingest/signals.h"
 #include "logdaemon/schema.h"
@@ -148,6 +149,7 @@ void WarnAboutFileLimit(spdlog::logger& log, const ServeSettings& settings) {
 }  // namespace
 
 int RunServe(const ServeSettings& settings) {
+  TuneAllocatorForBoundedMemory();  // before any thread: arenas are made as threads first allocate
   // First, before any thread exists: every thread started later (the storage engine's, the server's, the
   // metrics exporter's) inherits this mask, so these signals reach only the signal thread.
   if (Status st = ingest::BlockSignals({SIGTERM, SIGINT, SIGUSR1, SIGHUP}); !st.ok())

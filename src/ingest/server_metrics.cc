@@ -126,12 +126,20 @@ std::string RenderMetrics(const ServerStats& server, const StorageStats& storage
               D(server.reads_deferred));
 
   // Memory (DESIGN.md §3): the budget's use and limit per part of the daemon.
-  out.Gauge("logdaemon_memory_bytes",
-            "Bytes of the memory budget in use, by part (ingest: partial frames and replies beyond each "
-            "connection's allowance).",
-            D(server.memory_ingest_bytes), {{"part", "ingest"}});
-  out.Gauge("logdaemon_memory_limit_bytes", "The memory budget's share of each part of the daemon, in bytes.",
-            D(server.memory_ingest_limit_bytes), {{"part", "ingest"}});
+  constexpr std::string_view kMemoryHelp =
+      "Bytes of the memory budget in use, by part (ingest: partial frames and replies beyond each "
+      "connection's allowance; writer: encoded flush files, open, queued and spare; compaction: the merge "
+      "in progress).";
+  out.Gauge("logdaemon_memory_bytes", kMemoryHelp, D(server.memory_ingest_bytes), {{"part", "ingest"}});
+  out.Gauge("logdaemon_memory_bytes", kMemoryHelp, D(storage.writer_memory_bytes), {{"part", "writer"}});
+  out.Gauge("logdaemon_memory_bytes", kMemoryHelp, D(storage.compaction_memory_bytes),
+            {{"part", "compaction"}});
+  constexpr std::string_view kLimitHelp = "The memory budget's share of each part of the daemon, in bytes.";
+  out.Gauge("logdaemon_memory_limit_bytes", kLimitHelp, D(server.memory_ingest_limit_bytes),
+            {{"part", "ingest"}});
+  out.Gauge("logdaemon_memory_limit_bytes", kLimitHelp, D(storage.writer_memory_limit), {{"part", "writer"}});
+  out.Gauge("logdaemon_memory_limit_bytes", kLimitHelp, D(storage.compaction_memory_limit),
+            {{"part", "compaction"}});
   out.Gauge("logdaemon_memory_budget_bytes", "The whole memory budget (--memory-limit), in bytes.",
             D(server.memory_limit_bytes));
 

@@ -456,6 +456,16 @@ bool ColumnChunkWriter::column_index_valid() const {
   return true;
 }
 
+void ColumnChunkWriter::ReleaseMemory() {
+  int_dictionary_ = Int64DictionaryEncoder();
+  byte_dictionary_ = ByteArrayDictionaryEncoder();
+  page_plain_ = ByteBuffer();
+  page_indices_ = std::vector<uint32_t>();
+  page_levels_ = std::vector<uint8_t>();
+  scratch_int64_ = std::vector<int64_t>();
+  dictionary_page_ = ByteBuffer();
+}
+
 void ColumnChunkWriter::Reset() {
   encoding_ = configured_encoding_;
   dictionary_enabled_ = encoding_ == PageEncoding::kDictionary;

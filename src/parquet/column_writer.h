@@ -69,6 +69,12 @@ class ColumnChunkWriter {
   // Forgets the row group; keeps every buffer's capacity for the next one.
   void Reset();
 
+  // Frees what the column's buffers grew to — its dictionary, its open page's values, indices and
+  // levels, the dictionary page — for column-at-a-time row groups (FileWriter::EndColumn), where a column
+  // is done until the next row group: a wide schema then holds one column's dictionary at a time.
+  // REQUIRES: after Reset.
+  void ReleaseMemory();
+
   // Exchanges the buffer the data pages are encoded into with *buffer (emptied first): FileWriter's
   // column-at-a-time row groups lend one buffer to each column in turn, so that a wide schema holds one
   // chunk's pages at a time rather than one per column. REQUIRES: at a row-group boundary (after Reset).

@@ -244,8 +244,10 @@ Status FileWriter::EndColumn() {
       !st.ok()) {
     return st;
   }
-  // The shared buffer moves on to the next column.
+  // The shared buffer moves on to the next column; this column's own buffers are freed until the next
+  // row group.
   columns_[current_column_]->SwapChunkBuffer(&shared_chunk_);
+  columns_[current_column_]->ReleaseMemory();
   ++current_column_;
   current_column_rows_ = 0;
   if (current_column_ < columns_.size()) columns_[current_column_]->SwapChunkBuffer(&shared_chunk_);

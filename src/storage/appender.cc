@@ -26,7 +26,7 @@ int64_t CoarseWallMicros() {
 }
 
 // A forming group beyond this many bytes is sealed before the loop turn ends.
-constexpr size_t kMaxGroupBytes = size_t{4} << 20;
+constexpr size_t kMaxGroupBytes = size_t{1} << 20;
 
 }  // namespace
 
@@ -55,6 +55,9 @@ bool Appender::TakeCredits(size_t cost) {
 
 bool Appender::TakeCreditsBlocking(size_t cost) {
   Admission& admission = engine_->admission();
+  // The rows this appender holds took credits too: waiting with them unsent could wait for ever (the
+  // backlog's appender, holding the whole queue's worth of large logs, did).
+  if (credits_ < cost && !wal_ && !batch_->empty()) Send();
   while (credits_ < cost && !give_up_->load()) {
     credits_ += admission.Acquire(std::max(engine_->credit_chunk(), cost - credits_), *give_up_,
                                   std::chrono::seconds(1));

@@ -295,6 +295,7 @@ Status Compactor::WriteMerged(const MergeInputs& inputs, MergeOutput* output) {
     const uint64_t before = output->open_part_bytes();
     int64_t min_time = 0;
     if (Status st = merger.Write(inputs.list, slices, *writer, &min_time); !st.ok()) return st;
+    engine_->counters().merge_bytes.store(merger.held_bytes(), std::memory_order_relaxed);
     output->RowGroupWritten(min_time);
     size_t rows = 0;
     for (const MergeSlice& slice : slices) rows += slice.rows();
@@ -356,7 +357,9 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
   const std::vector<parquet::ColumnSpec> schema = ParquetSchema(engine_->layout());
   MergeOutput output(engine_->fs(), engine_->tmp_dir(), range, schema,
                      FileWriterOptions(engine_->options(), schema), std::move(metadata));
-  if (Status st = WriteMerged(inputs, &output); !st.ok()) return output.Abandon(st);
+  Status written_st = WriteMerged(inputs, &output);
+  engine_->counters().merge_bytes.store(0, std::memory_order_relaxed);  // the merger's buffers are gone
+  if (!written_st.ok()) return output.Abandon(written_st);
   if (stopping()) return output.Abandon(Status::OK());  // discarded unfinished; the inputs stay
   // Durable in .tmp/; now visible.
   uint64_t written = 0;

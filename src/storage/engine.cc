@@ -369,31 +369,36 @@ std::unique_ptr<RowBatch> Engine::Enqueue(std::unique_ptr<RowBatch> batch) {
   std::lock_guard lock(queue_mutex_);
   queue_.push_back({std::move(batch), nullptr});
   queue_cv_.notify_one();
-  if (!pool_.empty()) {
-    std::unique_ptr<RowBatch> next = std::move(pool_.back());
-    pool_.pop_back();
-    return next;
-  }
+  if (std::unique_ptr<RowBatch> next = PopSpareLocked()) return next;
   return std::make_unique<RowBatch>(layout());
 }
 
 std::unique_ptr<RowBatch> Engine::TakeBatch() {
   {
     std::lock_guard lock(queue_mutex_);
-    if (!pool_.empty()) {
-      std::unique_ptr<RowBatch> next = std::move(pool_.back());
-      pool_.pop_back();
-      return next;
-    }
+    if (std::unique_ptr<RowBatch> next = PopSpareLocked()) return next;
   }
   return std::make_unique<RowBatch>(layout());
 }
 
+std::unique_ptr<RowBatch> Engine::PopSpareLocked() {
+  if (pool_.empty()) return nullptr;
+  std::unique_ptr<RowBatch> next = std::move(pool_.back());
+  pool_.pop_back();
+  pool_bytes_ -= std::min(pool_bytes_, next->CapacityBytes());
+  return next;
+}
+
 void Engine::RecycleBatch(std::unique_ptr<RowBatch> batch) {
   batch->Clear();
+  const size_t capacity = batch->CapacityBytes();
   std::lock_guard lock(queue_mutex_);
-  // Enough spares for every appender and the queue; beyond that, memory goes back.
-  if (pool_.size() < 64) pool_.push_back(std::move(batch));
+  // Enough spares for every appender and the queue, holding at most kMaxSpareBatchBytes: batches of
+  // large logs (100 KB each) would otherwise keep tens of MiB of capacity nobody uses.
+  if (pool_.size() < 64 && pool_bytes_ + capacity <= kMaxSpareBatchBytes) {
+    pool_bytes_ += capacity;
+    pool_.push_back(std::move(batch));
+  }
 }
 
 bool Engine::DequeueAll(int64_t deadline_ns, std::deque<QueueItem>* out) {
@@ -559,6 +564,11 @@ StorageStats Engine::Stats() const {
     stats.wal_spilled = backlog_->spilled_total();
   }
   stats.storage_failing = c.storage_failing.load();
+  stats.writer_memory_bytes =
+      c.writer_open_bytes.load() + c.pending_bytes.load() + publisher_->buffers().held_bytes();
+  stats.writer_memory_limit = options_.writer_memory_bytes;
+  stats.compaction_memory_bytes = c.merge_bytes.load();
+  stats.compaction_memory_limit = options_.merge_memory_bytes;
   std::lock_guard lock(c.latency_mutex);
   stats.flush_latency_counts = c.latency_counts;
   if (stats.flush_latency_counts.empty()) {

@@ -65,6 +65,12 @@ struct EngineCounters {
   std::atomic<uint64_t> compaction_backlog{0};
   // Set by the compactor while its backlog is high; the writer then makes fewer, bigger flush files.
   std::atomic<bool> compaction_lagging{false};
+  // Gauges of the memory budget's parts (bytes): the writer's open flush files (set by the writer after
+  // each batch), the files queued for the publisher (added and taken by the publisher), and what the
+  // merge in progress holds (set by the compactor per row group, 0 between merges).
+  std::atomic<uint64_t> writer_open_bytes{0};
+  std::atomic<uint64_t> pending_bytes{0};
+  std::atomic<uint64_t> merge_bytes{0};
   mutable std::mutex latency_mutex;
   std::vector<uint64_t> latency_counts;
   double latency_sum_ms = 0;
@@ -226,7 +232,10 @@ class Engine {
   std::condition_variable queue_cv_;
   std::deque<QueueItem> queue_;
   bool stop_writer_ = false;
-  std::vector<std::unique_ptr<RowBatch>> pool_;
+  std::vector<std::unique_ptr<RowBatch>> pool_;  // spare batches, under queue_mutex_
+  size_t pool_bytes_ = 0;                        // their capacity
+  static constexpr size_t kMaxSpareBatchBytes = size_t{4} << 20;
+  std::unique_ptr<RowBatch> PopSpareLocked();
 
   std::mutex shared_mutex_;
   std::unique_ptr<Appender> shared_appender_;

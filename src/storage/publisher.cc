@@ -35,6 +35,7 @@ void Publisher::Submit(PendingFile file) {
       return files < max_pending_;
     });
     engine_->counters().pending_files.fetch_add(1, std::memory_order_relaxed);
+    engine_->counters().pending_bytes.fetch_add(file.bytes.capacity(), std::memory_order_relaxed);
   }
   queue_.push_back(std::move(file));
   cv_.notify_all();
@@ -126,6 +127,7 @@ void Publisher::Run() {
             if (f.token) f.token->Complete(st);
           }
           engine_->counters().pending_files.store(0, std::memory_order_relaxed);
+          engine_->counters().pending_bytes.store(0, std::memory_order_relaxed);
           abandoned_rows_ += lost;
           engine_->ReportError(Status::IOError(
               std::to_string(lost) + " rows could not be written before shutdown: " + st.message()));
@@ -153,6 +155,7 @@ void Publisher::Run() {
       engine_->NotifyPublished();
     }
     parquet::ByteBuffer bytes = std::move(front->bytes);
+    engine_->counters().pending_bytes.fetch_sub(bytes.capacity(), std::memory_order_relaxed);
     {
       std::lock_guard lock(mutex_);
       queue_.pop_front();

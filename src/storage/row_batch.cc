@@ -449,6 +449,17 @@ size_t RowBatch::ByteSize() const {
   return bytes;
 }
 
+size_t RowBatch::CapacityBytes() const {
+  size_t bytes = (partition_keys_.capacity() + row_times_.capacity()) * sizeof(int64_t) +
+                 wal_lsns_.capacity() * sizeof(uint64_t);
+  for (const ColumnBuffer& column : columns_) {
+    bytes += column.def_levels.capacity() + column.int64s.capacity() * sizeof(int64_t) +
+             column.doubles.capacity() * sizeof(double) + column.booleans.capacity() +
+             column.bytes.bytes.capacity() + column.bytes.offsets.capacity() * sizeof(uint32_t);
+  }
+  return bytes;
+}
+
 void RowBatch::ColumnBatches(std::vector<parquet::ColumnBatch>* out) const {
   out->resize(columns_.size());
   for (size_t c = 0; c < columns_.size(); ++c) {

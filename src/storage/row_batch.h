@@ -115,6 +115,8 @@ class RowBatch {
   void Clear();
   // Approximate heap bytes held by the values (not capacity).
   size_t ByteSize() const;
+  // Heap bytes reserved by the buffers (what a cleared batch still holds).
+  size_t CapacityBytes() const;
 
   // The parquet::ColumnBatch view of every column, valid until the batch changes.
   void ColumnBatches(std::vector<parquet::ColumnBatch>* out) const;

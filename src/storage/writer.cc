@@ -127,6 +127,7 @@ void Writer::Run() {
       return;
     }
     next_deadline = FlushDue(/*force=*/false, SteadyNanos());
+    KeepOpenFilesInShare();  // also refreshes the gauge after flushes
   }
 }
 
@@ -251,7 +252,6 @@ int64_t Writer::FlushDue(bool force, int64_t now_ns) {
 }
 
 void Writer::KeepOpenFilesInShare() {
-  if (max_open_bytes_ == 0 || open_lru_.size() < 2) return;  // one open file is bounded by its own cap
   // O(open files) per batch, not per row; usually one or two files are open.
   for (;;) {
     uint64_t total = 0;
@@ -266,7 +266,9 @@ void Writer::KeepOpenFilesInShare() {
         largest_key = key;
       }
     }
-    if (total <= max_open_bytes_ || open_lru_.size() < 2) return;
+    engine_->counters().writer_open_bytes.store(total, std::memory_order_relaxed);
+    // One open file is bounded by its own size cap.
+    if (max_open_bytes_ == 0 || total <= max_open_bytes_ || open_lru_.size() < 2) return;
     FlushPartition(largest_key, &partitions_.at(largest_key));
   }
 }

@@ -1,0 +1,18 @@
+#include "cli/allocator.h"
+
+#include <cstdlib>  // defines __GLIBC__ on glibc (through <features.h>), tested below
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace logdaemon::cli {
+
+void TuneAllocatorForBoundedMemory() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  mallopt(M_ARENA_MAX, 2);
+#endif
+}
+
+}  // namespace logdaemon::cli
