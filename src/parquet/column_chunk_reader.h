@@ -81,6 +81,11 @@ class ColumnChunkReader {
   // Compressed bytes (page headers included) of the distinct pages decoded by Read since Open, the
   // dictionary page included: what a query had to touch of this chunk. Re-decoded pages count once.
   uint64_t bytes_decoded() const { return bytes_decoded_; }
+  // Heap bytes its buffers hold (capacity), kept across Opens.
+  size_t memory_bytes() const {
+    return chunk_.capacity() + decoder_.memory_bytes() + pages_.capacity() * sizeof(PageInfo) +
+           page_rows_.capacity() * sizeof(uint32_t);
+  }
 
  private:
   Status WalkPages(uint64_t row_group_rows);

@@ -73,6 +73,13 @@ class PageDecoder {
   bool has_dictionary() const { return has_dictionary_; }
   // The decoded BYTE_ARRAY dictionary (empty before DecodeDictionary or for other types).
   const ByteArrayValues& byte_array_dictionary() const { return *dictionary_bytes_; }
+  // Heap bytes its buffers hold (capacity): for callers that keep many decoders and bound their memory.
+  size_t memory_bytes() const {
+    return dictionary_fixed_.capacity() + dictionary_bytes_->bytes.capacity() +
+           dictionary_bytes_->offsets.capacity() * sizeof(uint32_t) + decompressed_.capacity() +
+           indices_.capacity() * sizeof(uint32_t) + levels_.capacity() + byte_scratch_.bytes.capacity() +
+           byte_scratch_.offsets.capacity() * sizeof(uint32_t);
+  }
 
   // Appends a data page's definition levels and values to *out (num_rows, num_values too). With
   // keep_indices, a dictionary-encoded BYTE_ARRAY page's values are appended to out->dict_indices

@@ -150,8 +150,8 @@ Status RowGroupMerger::Write(std::span<const MergeInput> inputs, std::span<const
                           : WriteColumnSorted(inputs, slices, column, writer);
     if (!st.ok()) return st;
     if (Status ended = writer->EndColumn(); !ended.ok()) return ended;
+    ReleaseIfLarge();  // a wide column's buffers are not kept for the narrow ones after it
   }
-  ReleaseIfLarge();
   return writer->EndRowGroup();
 }
 
@@ -163,22 +163,21 @@ size_t RowGroupMerger::held_bytes() const {
              d.byte_arrays.offsets.capacity() * 4 + d.dict_indices.capacity() * 4;
   }
   for (const GatherSource& source : sources_) total += source.value_index.capacity() * 4;
+  for (const parquet::ColumnChunkReader& reader : readers_) total += reader.memory_bytes();
   return total;
 }
 
 void RowGroupMerger::ReleaseIfLarge() {
-  // A group of many slices, or of unusually wide rows, leaves buffers behind that the next groups
-  // rarely need: past twice the per-column bound they go.
+  // A group of many slices, or a wide column, leaves buffers behind (decoded values, the readers' chunk
+  // bytes, pages and dictionaries) that the next columns rarely need: past twice the per-column bound
+  // they go. Kept below it, they save the allocations. The group's times and order stay (the next
+  // columns need them; they are a few bytes a row); the slots are made again, empty.
   if (held_bytes() <= release_bytes_) return;
-  readers_.clear();
-  readers_.shrink_to_fit();
-  data_.clear();
-  data_.shrink_to_fit();
-  sources_.clear();
-  sources_.shrink_to_fit();
+  const size_t slots = readers_.size();
+  readers_ = std::vector<parquet::ColumnChunkReader>(slots);
+  data_ = std::vector<parquet::ColumnData>(slots);
+  sources_ = std::vector<GatherSource>(slots);
   gather_ = ColumnGather();
-  times_ = {};
-  order_ = {};
   window_ = {};
 }
 
