@@ -187,6 +187,9 @@ FULL_LOAD_ALLOWANCE = 16 * MIB
 # up to 14 MiB to a run's peak, depending on the moment). Growth with the number of logs would exceed it:
 # over the 4.5 M more logs of the 10x run, 16 MiB is under 4 bytes a log.
 RUN_TO_RUN = 16 * MIB
+# What `serve` and `import` (one binary) have resident before their first log: code and libraries, as
+# measured at start by the checks above (7.5-8.2 MiB).
+IMPORT_AT_START = 9 * MIB
 
 
 def load_test(ctx):
@@ -296,6 +299,69 @@ def wide_rows_in(ctx, n, workdir):
     bound = check_peak(ctx, f"{n} logs of ~100 KB, 200 columns", start, hwm)
     return (f"{n} logs of {os.path.getsize(corpus) // 50 // KIB} KiB over 200 columns: VmHWM {hwm / MIB:.1f} MiB "
             f"(bound {bound / MIB:.1f} MiB), {result['logs_per_s']:.0f} logs/s")
+
+
+IMPORT_PEAK_SCRIPT = """
+import resource, subprocess, sys
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+sys.stderr.write(rc.stderr.decode()[-2000:])
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc.returncode)
+"""
+
+
+@suite.check
+def import_of_a_gigabyte(ctx):
+    """`logdaemon import` of a 1 GB NDJSON file (200 MB under the sanitizers) — flushing and compacting
+    as it goes, then the final Compact() — peaks within --memory-limit plus the stated allowance, and
+    stores every line"""
+    target = ctx.scaled(1000, 200) * MIB
+    workdir = tempfile.mkdtemp(prefix="ld-memory-import-")
+    try:
+        path = os.path.join(workdir, "big.ndjson")
+        now = datetime.now(timezone.utc)
+        block = []
+        for k in range(4096):  # distinct lines, repeated: the file's size is what matters here
+            stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{k % 1000000:06d}Z"
+            block.append(json.dumps({"timestamp": stamp, "level": ("info", "warn", "error")[k % 3],
+                                     "message": f"request {k} served in {k % 977} ms " + os.urandom(48).hex(),
+                                     "service": f"svc-{k % 12}", "metadata": {"k": k}}) + "\n")
+        chunk = "".join(block).encode()
+        lines = 0
+        with open(path, "wb") as f:
+            while f.tell() < target:
+                f.write(chunk)
+                lines += len(block)
+        size = os.path.getsize(path)
+        storage = os.path.join(workdir, "logs")
+        start = time.monotonic()
+        run = subprocess.run([sys.executable, "-c", IMPORT_PEAK_SCRIPT, ctx.logdaemon, "import", "--storage",
+                              storage, "--quiet", path], capture_output=True, timeout=60 * ctx.timeout)
+        elapsed = time.monotonic() - start
+        check(run.returncode == 0, f"import exited {run.returncode}: {run.stderr.decode()[-500:]}")
+        peak = int(run.stdout.split()[-1]) * KIB
+        # Import's resident memory at start is that of serve (the same binary): IMPORT_AT_START.
+        bound = IMPORT_AT_START + MEMORY_LIMIT + FULL_LOAD_ALLOWANCE
+        print(f"  import of {size / MIB:.0f} MiB ({lines} logs) in {elapsed:.1f} s: peak RSS {peak / MIB:.1f} MiB "
+              f"(bound {bound / MIB:.1f} MiB)", flush=True)
+        if ctx.sanitized:
+            print("  SKIPPED the peak RSS bound under the sanitizers (RSS there counts ASan's quarantine)", flush=True)
+        else:
+            check(peak <= bound, f"import peaked at {peak / MIB:.1f} MiB, over {bound / MIB:.1f} MiB")
+        stored = count_rows(ctx, storage)
+        check_eq(stored, lines, "rows stored by the import")
+        os.remove(path)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return f"{size / MIB:.0f} MiB, {lines} logs in {elapsed:.1f} s ({lines / elapsed:.0f} logs/s): peak RSS {peak / MIB:.1f} MiB"
+
+
+def count_rows(ctx, storage):
+    """Rows in the storage, by `logdaemon query --count`."""
+    run = subprocess.run([ctx.logdaemon, "query", "--storage", storage, "--count"], capture_output=True,
+                         timeout=4 * ctx.timeout)
+    check(run.returncode == 0, f"query --count exited {run.returncode}: {run.stderr.decode()[-300:]}")
+    return int(run.stdout.split()[-1])
 
 
 suite.run()
