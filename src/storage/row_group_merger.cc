@@ -14,7 +14,7 @@ constexpr size_t kWindowRows = 4096;
 }  // namespace
 
 RowGroupMerger::RowGroupMerger(int time_column, size_t max_column_bytes)
-    : time_column_(time_column), release_bytes_(2 * max_column_bytes) {}
+    : time_column_(time_column), release_bytes_(max_column_bytes) {}
 
 Status RowGroupMerger::Open(const MergeInput& input, const MergeSlice& slice, int column, size_t k) {
   if (Status st = readers_[k].Open(*input.reader, slice.row_group, column, /*keep_dictionary=*/true);
@@ -169,7 +169,7 @@ size_t RowGroupMerger::held_bytes() const {
 
 void RowGroupMerger::ReleaseIfLarge() {
   // A group of many slices, or a wide column, leaves buffers behind (decoded values, the readers' chunk
-  // bytes, pages and dictionaries) that the next columns rarely need: past twice the per-column bound
+  // bytes, pages and dictionaries) that the next columns rarely need: past the per-column bound
   // they go. Kept below it, they save the allocations. The group's times and order stay (the next
   // columns need them; they are a few bytes a row); the slots are made again, empty.
   if (held_bytes() <= release_bytes_) return;

@@ -10,7 +10,7 @@
 //      second copy of the group. FileWriter's column-at-a-time row groups write each column's chunk as
 //      soon as it is done.
 // The caller bounds a group's rows and per-column bytes (storage/merge_plan.h); the buffers here are
-// reused from column to column and group to group, and released when they grow past twice that bound.
+// reused from column to column and group to group, and released when they grow past that bound.
 //
 // Thread-safety: none; one per merge.
 #pragma once

@@ -44,9 +44,9 @@ parquet::WriterOptions FileWriterOptions(const StorageOptions& options,
       break;
   }
   out.compression_level = options.compression_level;
-  // A column chunk's dictionary is held whole while the chunk is written and read: 1 MiB (parquet-mr's
-  // and Arrow's default dictionary page size) keeps a wide schema's writer and merge within their memory
-  // shares; columns with more distinct values than that per row group fall back to PLAIN pages.
+  // A column chunk's dictionary is held whole while the chunk is written: in a flush file every column's
+  // at once, so 1 MiB (parquet-mr's and Arrow's default dictionary page size) keeps a wide schema's writer
+  // within its memory share. Compaction, which holds one column at a time, raises it for merged files.
   out.dictionary_size_limit = size_t{1} << 20;
   return out;
 }
