@@ -277,7 +277,6 @@ Status Compactor::OpenInputs(const Partition& partition, size_t begin, size_t en
 
 Status Compactor::WriteMerged(const MergeInputs& inputs, MergeOutput* output) {
   const uint64_t rotation = engine_->options().rotation_bytes;
-  const std::vector<parquet::KeyValue> no_metadata;
   // Row groups of 1/16 of the rotation size (at most kMergeRowGroupRows rows) let a part end close to it;
   // bytes per row start from the inputs' and follow what the groups written so far took.
   double bytes_per_row =

@@ -100,13 +100,6 @@ class RowBatch {
   void AppendRow(const RowBatch& other, size_t row);
   // Appends rows [begin, end) of `other` (same layout), with their keys, times and arrival.
   void AppendRows(const RowBatch& other, size_t begin, size_t end);
-  // Appends num_rows rows read back from a Parquet file: data[i] is column i (same layout, in order).
-  // Row times come from the time column (or `fallback_time_micros` where it is null or absent).
-  Status AppendColumnData(const std::vector<parquet::ColumnData>& data, int time_column,
-                          int64_t fallback_time_micros);
-  // Reorders the rows by row time, stably (compaction writes sorted row groups).
-  void SortByTime();
-
   // Whether every row has the same partition key.
   bool SinglePartition() const;
 

@@ -408,17 +408,66 @@ TEST(ColumnGather, ANullInARequiredColumnIsCorruption) {
   EXPECT_NE(st.message().find("'seq'"), std::string::npos) << st.message();
 }
 
+// A merge input is an untrusted file: data that does not add up is Corruption naming the column, before
+// anything is gathered from it.
 TEST(ColumnGather, PrepareRejectsDataThatDoesNotMatchItsColumn) {
-  parquet::ColumnData data;
-  data.type = parquet::Type::kInt64;
-  data.num_rows = 3;
-  data.def_levels = {1, 1, 1};
-  data.num_values = 3;
-  data.fixed.append_le(int64_t{1});  // one value's bytes for three
-  GatherSource source;
-  source.data = &data;
-  EXPECT_FALSE(source.Prepare(ColumnSpec::Int64("n", Repetition::kOptional)).ok());
-  EXPECT_FALSE(source.Prepare(ColumnSpec::Double("n", Repetition::kOptional)).ok());  // type
+  auto int64s = [] {
+    parquet::ColumnData data;
+    data.type = parquet::Type::kInt64;
+    data.num_rows = 3;
+    data.def_levels = {1, 0, 1};
+    data.num_values = 2;
+    data.fixed.append_le(int64_t{1});
+    data.fixed.append_le(int64_t{2});
+    return data;
+  };
+  auto strings = [] {
+    parquet::ColumnData data;
+    data.type = parquet::Type::kByteArray;
+    data.num_rows = 2;
+    data.num_values = 2;
+    data.byte_arrays.append("a");
+    data.byte_arrays.append("b");
+    return data;
+  };
+  const ColumnSpec n = ColumnSpec::Int64("n", Repetition::kOptional);
+  const ColumnSpec s = ColumnSpec::String("s", Repetition::kOptional);
+  auto prepare = [](const parquet::ColumnData& data, const ColumnSpec& column) {
+    GatherSource source;
+    source.data = &data;
+    return source.Prepare(column);
+  };
+  ASSERT_TRUE(prepare(int64s(), n).ok());
+  ASSERT_TRUE(prepare(strings(), s).ok());
+  auto expect_corruption = [&](const parquet::ColumnData& data, const ColumnSpec& column,
+                               std::string_view why) {
+    Status st = prepare(data, column);
+    EXPECT_EQ(st.code(), Status::Code::kCorruption) << why;
+    EXPECT_NE(st.message().find("'" + column.name + "'"), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find(why), std::string::npos) << st.message();
+  };
+  expect_corruption(int64s(), ColumnSpec::Double("n", Repetition::kOptional), "physical type");
+  {
+    auto data = int64s();
+    data.fixed.resize(8);  // one value's bytes for two
+    expect_corruption(data, n, "value bytes");
+  }
+  {
+    auto data = int64s();
+    data.def_levels.pop_back();
+    expect_corruption(data, n, "definition levels");
+  }
+  {
+    auto data = int64s();
+    data.num_values = 3;
+    expect_corruption(data, n, "value count");
+  }
+  {
+    auto data = strings();
+    data.num_values = 3;
+    data.num_rows = 3;
+    expect_corruption(data, s, "byte array values");
+  }
 }
 
 }  // namespace

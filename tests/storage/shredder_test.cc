@@ -634,24 +634,6 @@ TEST_F(ShredderTest, PartitionKeys) {
   }
 }
 
-TEST_F(ShredderTest, ShreddedBatchSortsByTime) {
-  TableLayout layout = DefaultLayout();
-  Shredder shredder(layout, Partitioning::kDay);
-  RowBatch batch(layout);
-  ShredOk(shredder, batch, R"({"timestamp":"2026-01-15T19:00:02Z","level":"info","message":"c","x":3})");
-  ShredOk(shredder, batch,
-          R"({"timestamp":"2026-01-15T19:00:00Z","level":"info","message":"a","service":"s"})");
-  ShredOk(shredder, batch, R"({"timestamp":"2026-01-15T19:00:01Z","level":"info","message":"b","x":2})");
-  batch.SortByTime();
-  EXPECT_EQ(Bytes(batch, 2, 0), "a");
-  EXPECT_EQ(Bytes(batch, 2, 1), "b");
-  EXPECT_EQ(Bytes(batch, 2, 2), "c");
-  EXPECT_EQ(batch.columns()[3].def_levels, (std::vector<uint8_t>{1, 0, 0}));
-  EXPECT_EQ(batch.columns()[6].def_levels, (std::vector<uint8_t>{0, 1, 1}));
-  EXPECT_EQ(Bytes(batch, 6, 0), R"({"x":2})");
-  EXPECT_EQ(Bytes(batch, 6, 1), R"({"x":3})");
-}
-
 // Parses `count` varied default-schema logs with metadata objects, for the allocation and speed tests.
 std::vector<std::string> SampleLogs(size_t count) {
   std::vector<std::string> logs;
