@@ -8,7 +8,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build: compiler, CMake, codecs (DESIGN.md §8), CLI, simdjson and PCRE2 (JSON Schema), liburing (the
-# io_uring loops), toml++ (config files), spdlog (the daemon's own log). Tests: GoogleTest, clang's
+# io_uring loops), toml++ (config files), spdlog (the daemon's own log), libmicrohttpd + protobuf (the
+# HTTP front door: OTLP, NDJSON, Elasticsearch bulk; curl drives its tests). Tests: GoogleTest, clang's
 # libFuzzer runtime, python3 (the spec's Python client example). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
 packages=(
   g++ cmake ninja-build make pkg-config
@@ -16,6 +17,7 @@ packages=(
   libcli11-dev libfmt-dev
   libsimdjson-dev libpcre2-dev
   liburing-dev libtomlplusplus-dev libspdlog-dev
+  libmicrohttpd-dev libprotobuf-dev protobuf-compiler curl
   python3
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
