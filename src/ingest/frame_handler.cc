@@ -3,15 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "schema/json_syntax_error.h"
 #include "storage/wal_format.h"
 
 namespace logdaemon::ingest {
 
 namespace {
 
-// The parser starts with room for typical logs; a larger frame grows it until the end of the loop turn.
-constexpr size_t kInitialParserCapacity = 64 * 1024;
 // With no group commit in flight, a group this large is sealed at once instead of at the end of the turn.
 constexpr size_t kEarlySealRows = 64;
 
@@ -19,33 +16,21 @@ constexpr size_t kEarlySealRows = 64;
 
 FrameHandler::FrameHandler(const SchemaValidator& schema, storage::Engine& engine, CounterValues* counters,
                            std::function<void()> wake)
-    : validator_(schema.compiled()),
+    : admitter_(std::make_unique<LogAdmitter>(schema, engine)),
+      appender_(&admitter_->appender()),
       engine_(&engine),
-      appender_(engine.NewAppender()),
       durable_(appender_->durable()),
       counters_(counters) {
   if (wake) {
     room_listener_ = engine.AddRoomListener(wake);
     appender_->set_commit_notify(std::move(wake));
   }
-  ShrinkParser();
-  error_.reserve(256);
-  message_.reserve(256);
-}
-
-void FrameHandler::ShrinkParser() {
-  parser_ = simdjson::dom::parser();  // frees the grown buffers
-  parser_grown_ = false;
-  // On failure the parser allocates on first use instead (and reports MEMALLOC there). The result is
-  // looked at only because GCC's warn_unused_result ignores a (void) cast.
-  if (parser_.allocate(kInitialParserCapacity, SchemaValidator::kMaxDocumentDepth) != simdjson::SUCCESS) {
-    parser_grown_ = false;
-  }
 }
 
 void FrameHandler::Tick() {
-  if (appender_) appender_->Tick();
-  if (parser_grown_) ShrinkParser();
+  if (!admitter_) return;
+  appender_->Tick();
+  admitter_->ShrinkParserIfGrown();
 }
 
 void FrameHandler::Release(ReplyBuffer& replies, bool needs_commit) {
@@ -143,66 +128,40 @@ bool FrameHandler::NoRoom(ReplyBuffer& replies) {
 
 bool FrameHandler::Handle(std::string_view payload, ReplyBuffer& replies, RoomShare* share) {
   simdjson::dom::element document;
-  if (payload.size() > kInitialParserCapacity) parser_grown_ = true;  // parse() grows it
-  // realloc_if_needed = false: the payload already has the padding simdjson reads past its end.
-  if (auto error = parser_.parse(payload.data(), payload.size(), false).get(document);
-      error != simdjson::SUCCESS) {
-    // The failure path may allocate: it describes where the text went wrong.
-    message_.assign("invalid JSON: ");
-    message_.append(schema::DescribeJsonSyntaxError(payload, SchemaValidator::kMaxDocumentDepth,
-                                                    simdjson::error_message(error)));
-    Reject(error == simdjson::UTF8_ERROR ? RejectReason::kInvalidUtf8 : RejectReason::kInvalidJson, message_,
-           replies);
-    return true;
+  AdmitResult result = admitter_->Check(payload, &document);
+  if (result.accepted()) {
+    if (durable_ && share != nullptr && OverFairShare(*share, payload.size())) return NoRoom(replies);
+    result = admitter_->Append(document, payload);
   }
-  if (document.type() != simdjson::dom::element_type::OBJECT) {
-    Reject(RejectReason::kNotObject, "not an object: a log is one JSON object", replies);
-    return true;
-  }
-  if (!validator_.Validate(document, &error_)) {
-    message_.assign("schema: ");
-    message_.append(error_);
-    Reject(RejectReason::kSchema, message_, replies);
-    return true;
-  }
-  if (durable_ && share != nullptr && OverFairShare(*share, payload.size())) return NoRoom(replies);
-  Status st = appender_->Append(document, payload);
-  if (st.code() == Status::Code::kAborted) return NoRoom(replies);  // --overflow block
-  if (st.ok()) {
-    if (durable_ && share != nullptr)
-      share->Add(appender_->last_lsn(), storage::WalRecordBytes(payload.size()));
-    ++counters_->frames_received;
-    ++counters_->logs_accepted;
-    replies.AppendOk();
-    Release(replies, durable_);
-    if (appender_->CommitDue()) {
-      // The forming group is large: wait for the one in flight, then seal this one.
-      Status status;
-      if (appender_->WaitCommit(&status)) Resolve(status);
-      SealForming();
-    } else if (appender_->forming_logs() >= kEarlySealRows && !appender_->commit_in_flight()) {
-      // Nothing is being synced: start on what is here while the rest of the turn is parsed, so the
-      // fdatasync overlaps the parsing and the first replies go out sooner.
-      SealForming();
-    }
-    return true;
-  }
-  if (st.code() == Status::Code::kOutOfRange) {  // the time is outside the accepted window
-    Reject(RejectReason::kTimeOutOfRange, st.message(), replies);
-    return true;
-  }
-  if (st.code() == Status::Code::kResourceExhausted) return NoRoom(replies);  // --overflow drop
-  if (st.code() == Status::Code::kUnavailable) {
-    if (st.message().starts_with("storage unavailable")) {
-      Reject(RejectReason::kStorageUnavailable, st.message(), replies);
+  switch (result.kind) {
+    case AdmitResult::Kind::kAccepted:
+      Accepted(payload.size(), replies, share);
       return true;
-    }
-    // The storage engine is closing: the log is not stored, and the client must know it.
-    Reject(RejectReason::kUnstorable, "unavailable: the daemon is shutting down", replies);
-    return true;
+    case AdmitResult::Kind::kNoRoom:
+      return NoRoom(replies);
+    case AdmitResult::Kind::kRejected:
+      Reject(result.reason, admitter_->message(), replies);
+      return true;
   }
-  Reject(RejectReason::kUnstorable, st.message(), replies);
   return true;
+}
+
+void FrameHandler::Accepted(size_t payload_bytes, ReplyBuffer& replies, RoomShare* share) {
+  if (durable_ && share != nullptr) share->Add(appender_->last_lsn(), storage::WalRecordBytes(payload_bytes));
+  ++counters_->frames_received;
+  ++counters_->logs_accepted;
+  replies.AppendOk();
+  Release(replies, durable_);
+  if (appender_->CommitDue()) {
+    // The forming group is large: wait for the one in flight, then seal this one.
+    Status status;
+    if (appender_->WaitCommit(&status)) Resolve(status);
+    SealForming();
+  } else if (appender_->forming_logs() >= kEarlySealRows && !appender_->commit_in_flight()) {
+    // Nothing is being synced: start on what is here while the rest of the turn is parsed, so the
+    // fdatasync overlaps the parsing and the first replies go out sooner.
+    SealForming();
+  }
 }
 
 FrameHandler::~FrameHandler() {
@@ -213,7 +172,8 @@ void FrameHandler::Finish() {
   if (room_listener_ >= 0) engine_->RemoveRoomListener(room_listener_);
   room_listener_ = -1;
   CommitAll();
-  appender_.reset();
+  appender_ = nullptr;
+  admitter_.reset();  // the appender commits and hands over what it holds
 }
 
 }  // namespace logdaemon::ingest

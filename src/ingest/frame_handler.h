@@ -1,10 +1,11 @@
-// FrameHandler: what happens to one frame's payload (DESIGN.md §1 steps 2–6): parse (simdjson, in place:
-// the frame decoder guarantees the padding), check it is an object, validate against the schema, hand it
-// to the storage engine through this loop's Appender, and append the reply. One per event loop.
+// FrameHandler: what happens to one frame's payload (DESIGN.md §1 steps 2–6): the admission path every
+// front door shares (LogAdmitter: parse in place — the frame decoder guarantees the padding —, check it is
+// an object, validate, append through this loop's Appender), the socket's fairness check, and the reply.
+// One per event loop.
 //
 // Hot path: no allocation, lock or syscall per frame in the steady state — the parser keeps its capacity
-// (up to kInitialParserCapacity: a turn that parsed a larger frame ends with the parser shrunk back), the
-// validator writes an error string only on failure, the appender batches.
+// (a turn that parsed a frame larger than LogAdmitter::kInitialParserCapacity ends with the parser shrunk
+// back), the validator writes an error string only on failure, the appender batches.
 //
 // Durable acknowledgements: the replies wait for their group commit, which is pipelined: while one group
 // is being made durable on the write-ahead log's sync thread, the next forms from what the loop reads
@@ -24,11 +25,11 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/log_admitter.h"
 #include "ingest/loop_counters.h"
 #include "ingest/reply_buffer.h"
 #include "ingest/room_share.h"
 #include "logdaemon/schema.h"
-#include "schema/validator.h"
 #include "storage/appender.h"
 #include "storage/engine.h"
 
@@ -82,13 +83,6 @@ class FrameHandler {
   // No room for the log: "overloaded" (drop), or false under --overflow block (the frame waits).
   bool NoRoom(ReplyBuffer& replies);
 
-  // Replaces a parser grown by a large frame with one of the initial capacity: simdjson's parser holds
-  // about 14 bytes per byte of its largest document, which must not stay pinned per loop.
-  void ShrinkParser();
-
-  simdjson::dom::parser parser_;
-  bool parser_grown_ = false;  // a frame larger than the initial capacity was parsed this turn
-  schema::Validator validator_;
   // Queues the reply just appended behind the group commit, or releases it at once when nothing waits.
   void Release(ReplyBuffer& replies, bool needs_commit);
   // A group commit ended: its replies are released, or refused with the error.
@@ -96,14 +90,16 @@ class FrameHandler {
   // Seals the forming group (nothing in flight), or releases replies that only waited for order.
   void SealForming();
 
+  // Counts and answers an accepted log, and seals its group early when it is large.
+  void Accepted(size_t payload_bytes, ReplyBuffer& replies, RoomShare* share);
+
+  std::unique_ptr<LogAdmitter> admitter_;  // parse, validate, append: the path every front door shares
+  storage::Appender* appender_;            // admitter_'s
   storage::Engine* engine_;
   const std::atomic<size_t>* open_connections_ = nullptr;
-  std::unique_ptr<storage::Appender> appender_;
   bool durable_ = false;
   UncommittedReplies uncommitted_;
   CounterValues* counters_;
-  std::string error_;    // the validator's message, reused
-  std::string message_;  // a reply being composed, reused
   bool room_waiting_ = false;
   int room_listener_ = -1;  // the engine's wake-up registration (storage::Engine::AddRoomListener)
 };
