@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "http/otlp/logs.pb.h"
+#include "http/otlp_json.h"
 #include "http/otlp_record_json.h"
 #include "schema/json_value.h"
 
@@ -77,6 +78,15 @@ Status DecodeOtlpProtobuf(std::string_view body, const OtlpMapping& mapping, Log
         std::to_string(kProtobufRecursionLimit) + " messages)");
   }
   if (Status status = CheckOtlpDepth(*request); !status.ok()) return status.WithContext("OTLP protobuf");
+  AppendOtlpLogs(*request, mapping, NowUnixNano(), logs);
+  return Status::OK();
+}
+
+Status DecodeOtlpJson(std::string_view body, const OtlpMapping& mapping, LogBatch* logs) {
+  google::protobuf::Arena arena(RequestArenaOptions());
+  auto* request = google::protobuf::Arena::CreateMessage<otlp::ExportLogsServiceRequest>(&arena);
+  // The JSON decoder bounds the AnyValue nesting itself: no CheckOtlpDepth.
+  if (Status status = ParseOtlpJson(body, request); !status.ok()) return status.WithContext("OTLP JSON");
   AppendOtlpLogs(*request, mapping, NowUnixNano(), logs);
   return Status::OK();
 }

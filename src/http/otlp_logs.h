@@ -1,5 +1,5 @@
-// OTLP/HTTP logs (POST /v1/logs, DESIGN.md §2b, issue #14): an ExportLogsServiceRequest body (protobuf)
-// decoded into our logs (one JSON object text per LogRecord, appended to a LogBatch), and the
+// OTLP/HTTP logs (POST /v1/logs, DESIGN.md §2b, issue #14): an ExportLogsServiceRequest body, protobuf
+// or JSON, decoded into our logs (one JSON object text per LogRecord, appended to a LogBatch), and the
 // ExportLogsServiceResponse that answers it. The endpoint then admits each log as any other: JSON Schema
 // validation, then storage.
 //
@@ -92,6 +92,18 @@ struct OtlpMapping {
 // handler (google::protobuf::SetLogHandler) that drops protobuf's "invalid UTF-8" lines, which a client
 // could otherwise write to stderr at will, and passes every other line to the previous handler.
 Status DecodeOtlpProtobuf(std::string_view body, const OtlpMapping& mapping, LogBatch* logs);
+
+// Decodes an ExportLogsServiceRequest in the OTLP/JSON encoding: the proto3 JSON mapping as the OTLP
+// specification amends it — lowerCamelCase keys (the proto field names, e.g. "time_unix_nano", are
+// accepted too, as proto3 JSON parsers do), traceId/spanId as hex strings (either case), enums as integers
+// (the enum names are accepted too), 64-bit integers as decimal strings or numbers, unknown keys ignored,
+// null as an absent field, AnyValue bytes as base64 (standard or URL-safe alphabet, padding optional).
+// Errors: InvalidArgument("OTLP JSON: <path>: ...") and nothing appended.
+//
+// REQUIRES: the bytes after `body` up to body.data() + body.size() + simdjson::SIMDJSON_PADDING are
+// readable (simdjson parses in place and reads past the end; their content does not matter). A body in a
+// std::string with capacity() >= size() + SIMDJSON_PADDING qualifies.
+Status DecodeOtlpJson(std::string_view body, const OtlpMapping& mapping, LogBatch* logs);
 
 // The ExportLogsServiceResponse: partial_success {rejected_log_records, error_message} when rejected > 0,
 // else an empty message (zero bytes in protobuf).

@@ -87,6 +87,22 @@ inline std::vector<std::string> DecodeProto(const otlp::ExportLogsServiceRequest
   return LogsOf(batch);
 }
 
+// `text` with the padding DecodeOtlpJson requires.
+inline Status DecodeJsonText(std::string_view text, const OtlpMapping& mapping, LogBatch* batch) {
+  std::string body;
+  body.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  body.append(text);
+  return DecodeOtlpJson(body, mapping, batch);
+}
+
+inline std::vector<std::string> DecodeJson(std::string_view text, const OtlpMapping& mapping = {}) {
+  LogBatch batch;
+  const Status status = DecodeJsonText(text, mapping, &batch);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  batch.Finish();
+  return LogsOf(batch);
+}
+
 // A request of one resource, one scope and one record; returns the record to fill in.
 inline otlp::LogRecord* OneRecord(otlp::ExportLogsServiceRequest* request) {
   return request->add_resource_logs()->add_scope_logs()->add_log_records();
