@@ -35,7 +35,7 @@ Appender::Appender(Engine* engine, std::unique_ptr<WalStream> wal)
       give_up_(&engine->closing_flag()),
       wal_(std::move(wal)),
       shredder_(engine->layout(), engine->options().partitioning),
-      batch_(engine->TakeBatch()) {}
+      batch_(engine->queue().TakeBatch()) {}
 
 Appender::~Appender() {
   HandOff();
@@ -202,7 +202,7 @@ void Appender::StartCommit() {
   if (!wal_ || wal_->in_flight() || wal_->group_records() == 0) return;
   wal_->Seal();
   in_flight_batch_ = std::move(batch_);
-  batch_ = engine_->TakeBatch();
+  batch_ = engine_->queue().TakeBatch();
   in_flight_spans_.swap(forming_spans_);
   forming_spans_.clear();
 }
@@ -238,7 +238,7 @@ Status Appender::GroupDone(const Status& status) {
     in_flight_spans_.clear();
     if (rows && !rows->empty()) {
       PublishCounters();
-      engine_->RecycleBatch(engine_->Enqueue(std::move(rows)));
+      engine_->queue().RecycleBatch(engine_->queue().Enqueue(std::move(rows)));
     }
     return status;
   }
@@ -253,7 +253,7 @@ Status Appender::GroupDone(const Status& status) {
     spans->clear();
   }
   std::unique_ptr<RowBatch> forming = std::move(batch_);
-  batch_ = engine_->TakeBatch();
+  batch_ = engine_->queue().TakeBatch();
   DropRows(std::move(forming));
   engine_->ReportError(status.WithContext("write-ahead log"));
   return Status::Unavailable("storage unavailable: " + status.message());
@@ -264,7 +264,7 @@ void Appender::DropRows(std::unique_ptr<RowBatch> batch) {
   credits_ += batch->credits();
   appended_ -= std::min<uint64_t>(appended_, rows);
   rejected_ += rows;
-  engine_->RecycleBatch(std::move(batch));
+  engine_->queue().RecycleBatch(std::move(batch));
 }
 
 void Appender::PublishCounters() {
@@ -277,7 +277,7 @@ void Appender::PublishCounters() {
 
 void Appender::Send() {
   PublishCounters();
-  batch_ = engine_->Enqueue(std::move(batch_));
+  batch_ = engine_->queue().Enqueue(std::move(batch_));
 }
 
 void Appender::Tick() {

@@ -29,8 +29,12 @@
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
 #include "storage/admission.h"
+#include "storage/batch_queue.h"
+#include "storage/clock.h"
+#include "storage/engine_counters.h"
 #include "storage/fs.h"
 #include "storage/row_batch.h"
+#include "storage/storage_context.h"
 #include "storage/wal.h"
 #include "storage/wal_backlog.h"
 #include "storage/wal_recovery.h"
@@ -41,76 +45,6 @@ class Appender;
 class Writer;
 class Publisher;
 class Compactor;
-
-// Steady-clock nanoseconds and wall-clock microseconds (UTC).
-int64_t SteadyNanos();
-int64_t WallMicros();
-
-// Counters shared by the engine's threads (not touched per log on the hot path).
-struct EngineCounters {
-  std::atomic<uint64_t> logs_appended{0};
-  std::atomic<uint64_t> logs_rejected{0};
-  std::atomic<uint64_t> logs_dropped{0};
-  std::atomic<uint64_t> rows_written{0};
-  std::atomic<uint64_t> files_written{0};
-  std::atomic<uint64_t> bytes_written{0};
-  std::atomic<uint64_t> compactions{0};
-  std::atomic<uint64_t> files_compacted{0};
-  std::atomic<uint64_t> files_deleted_by_retention{0};
-  std::atomic<uint64_t> write_errors{0};
-  std::atomic<uint64_t> logs_lost_at_shutdown{0};
-  std::atomic<uint64_t> logs_lost_encoding{0};
-  std::atomic<uint64_t> pending_files{0};
-  // Gauge: the most files below the full size in one partition at the compactor's last listing.
-  std::atomic<uint64_t> compaction_backlog{0};
-  // Set by the compactor while its backlog is high; the writer then makes fewer, bigger flush files.
-  std::atomic<bool> compaction_lagging{false};
-  // Gauges of the memory budget's parts (bytes): the writer's open flush files (set by the writer after
-  // each batch), the files queued for the publisher (added and taken by the publisher), and what the
-  // merge in progress holds (set by the compactor per row group, 0 between merges).
-  std::atomic<uint64_t> writer_open_bytes{0};
-  std::atomic<uint64_t> pending_bytes{0};
-  std::atomic<uint64_t> merge_bytes{0};
-  mutable std::mutex latency_mutex;
-  std::vector<uint64_t> latency_counts;
-  double latency_sum_ms = 0;
-  void RecordLatency(double ms);
-  // Set while files cannot be written (the publisher's last attempt failed; its next success clears it):
-  // logs that find no room are then refused as "storage unavailable: <why>", not "overloaded".
-  std::atomic<bool> storage_failing{false};
-  void SetStorageFailure(const Status& status);
-  void ClearStorageFailure();
-  std::string StorageFailure() const;  // "" while writing works
-
- private:
-  mutable std::mutex failure_mutex_;
-  std::string failure_;
-};
-
-// A request to make everything queued before it durable; completed by the publisher.
-struct FlushToken {
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool done = false;
-  Status status;
-  void Complete(Status st) {
-    std::lock_guard lock(mutex);
-    done = true;
-    status = std::move(st);
-    cv.notify_all();
-  }
-  Status Wait() {
-    std::unique_lock lock(mutex);
-    cv.wait(lock, [&] { return done; });
-    return status;
-  }
-};
-
-// What flows from appenders to the writer: a batch of rows, or a flush request.
-struct QueueItem {
-  std::unique_ptr<RowBatch> batch;
-  std::shared_ptr<FlushToken> flush;
-};
 
 class Engine {
  public:
@@ -130,10 +64,12 @@ class Engine {
   Status Close();
   StorageStats Stats() const;
 
-  const StorageOptions& options() const { return options_; }
-  const TableLayout& layout() const { return schema_.layout(); }
-  const SchemaValidator& schema() const { return schema_; }
-  FileSystem* fs() const { return fs_; }
+  // The options, schema, file system and paths, as the engine's threads see them.
+  const StorageContext& context() const { return context_; }
+  const StorageOptions& options() const { return context_.options(); }
+  const TableLayout& layout() const { return context_.layout(); }
+  const SchemaValidator& schema() const { return context_.schema(); }
+  FileSystem* fs() const { return context_.fs(); }
   Admission& admission() { return admission_; }
   EngineCounters& counters() { return counters_; }
   // The write-ahead log (null with AckMode::kMemory) and its counters.
@@ -148,7 +84,7 @@ class Engine {
   // connection admitted just below the threshold can add a whole segment, and a quiet connection still
   // needs one to be answered in.
   uint64_t wal_fair_threshold() const {
-    return std::min(wal_max_bytes_ / 4 * 3, wal_max_bytes_ - 2 * options_.wal_segment_bytes);
+    return std::min(wal_max_bytes_ / 4 * 3, wal_max_bytes_ - 2 * options().wal_segment_bytes);
   }
   std::string StorageFailure() const { return counters_.StorageFailure(); }
   WalCounters& wal_counters() { return wal_counters_; }
@@ -161,15 +97,8 @@ class Engine {
   // Credits an appender takes at a time.
   size_t credit_chunk() const { return credit_chunk_; }
 
-  // Queue side (appenders): hands a non-empty batch to the writer; returns an empty batch to fill next.
-  std::unique_ptr<RowBatch> Enqueue(std::unique_ptr<RowBatch> batch);
-  // A cleared batch from the pool (or a new one).
-  std::unique_ptr<RowBatch> TakeBatch();
-  void RecycleBatch(std::unique_ptr<RowBatch> batch);
-
-  // Writer side: waits until items are queued or `deadline_ns` (steady) passes; moves them to *out.
-  // Returns false once the engine is stopping and the queue is empty.
-  bool DequeueAll(int64_t deadline_ns, std::deque<QueueItem>* out);
+  // What the appenders hand the writer (batches of rows, flush requests).
+  BatchQueue& queue() { return queue_; }
 
   // --overflow block: event loops whose connections wait for room register a wake-up; a loop says it
   // wants room (WantRoom) when a frame finds none, and the writer calls NotifyRoom when it frees some
@@ -196,8 +125,8 @@ class Engine {
     published_sequence_.store(sequence, std::memory_order_release);
   }
 
-  std::string root() const { return options_.directory; }
-  std::string tmp_dir() const;
+  const std::string& root() const { return context_.root(); }
+  std::string tmp_dir() const { return context_.tmp_dir(); }
 
  private:
   Engine(StorageOptions options, SchemaValidator schema);
@@ -212,10 +141,7 @@ class Engine {
   Result<WalCoverage> ReadCoverage();
   Status PushFlushAndWait();
 
-  StorageOptions options_;
-  SchemaValidator schema_;
-  std::unique_ptr<FileSystem> own_fs_;  // the real file system with options_.file_mode, unless injected
-  FileSystem* fs_;
+  StorageContext context_;
   Admission admission_;
   EngineCounters counters_;
   std::atomic<bool> closing_{false};
@@ -228,14 +154,7 @@ class Engine {
   int64_t handoff_interval_ns_ = 0;
   size_t credit_chunk_ = 64;
 
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<QueueItem> queue_;
-  bool stop_writer_ = false;
-  std::vector<std::unique_ptr<RowBatch>> pool_;  // spare batches, under queue_mutex_
-  size_t pool_bytes_ = 0;                        // their capacity
-  static constexpr size_t kMaxSpareBatchBytes = size_t{4} << 20;
-  std::unique_ptr<RowBatch> PopSpareLocked();
+  BatchQueue queue_;
 
   std::mutex shared_mutex_;
   std::unique_ptr<Appender> shared_appender_;

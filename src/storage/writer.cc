@@ -98,13 +98,13 @@ void Writer::Run() {
   int64_t next_deadline = INT64_MAX;
   for (;;) {
     int64_t tick = SteadyNanos() + engine_->handoff_interval_ns();
-    bool more = engine_->DequeueAll(std::min(next_deadline, tick), &items);
+    bool more = engine_->queue().DequeueAll(std::min(next_deadline, tick), &items);
     for (QueueItem& item : items) {
       if (item.batch) {
         const size_t credits = item.batch->credits();
         Route(*item.batch);
         KeepOpenFilesInShare();
-        engine_->RecycleBatch(std::move(item.batch));
+        engine_->queue().RecycleBatch(std::move(item.batch));
         // Encoded now: the rows no longer count against the queue's capacity.
         engine_->admission().Release(credits);
         engine_->NotifyRoom();

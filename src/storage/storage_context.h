@@ -1,0 +1,39 @@
+// StorageContext: what the engine's threads read and never change — the options, the schema (and its
+// table layout), the file system, and the storage directory's paths. The engine owns it.
+//
+// Thread-safety: immutable after construction; the file system is thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "logdaemon/schema.h"
+#include "logdaemon/status.h"
+#include "logdaemon/storage.h"
+#include "storage/fs.h"
+
+namespace logdaemon::storage {
+
+class StorageContext {
+ public:
+  StorageContext(StorageOptions options, SchemaValidator schema);
+  StorageContext(const StorageContext&) = delete;
+  StorageContext& operator=(const StorageContext&) = delete;
+
+  const StorageOptions& options() const { return options_; }
+  const SchemaValidator& schema() const { return schema_; }
+  const TableLayout& layout() const { return schema_.layout(); }
+  // The injected file system (StorageOptions::file_system), else the real one with options().file_mode.
+  FileSystem* fs() const { return fs_; }
+  // The storage directory, and its .tmp/ where files are written before they are renamed into place.
+  const std::string& root() const { return options_.directory; }
+  std::string tmp_dir() const;
+
+ private:
+  StorageOptions options_;
+  SchemaValidator schema_;
+  std::unique_ptr<FileSystem> own_fs_;  // the real file system with options_.file_mode, unless injected
+  FileSystem* fs_;
+};
+
+}  // namespace logdaemon::storage
