@@ -124,13 +124,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
     engine->wal_ = std::make_unique<WalDirectory>(engine->fs(), wal_dir, engine->schema().text(),
                                                   engine->options().wal_segment_bytes);
   }
-  engine->publisher_ = std::make_unique<Publisher>(engine.get(), /*max_pending=*/2,
-                                                   /*max_buffer_bytes=*/2 * kMaxFlushBytes);
-  engine->writer_ = std::make_unique<Writer>(engine.get(), engine->publisher_.get(), engine->next_sequence_);
-  engine->compactor_ = std::make_unique<Compactor>(engine.get());
-  engine->publisher_->Start();
-  engine->writer_->Start();
-  engine->compactor_->Start();
+  engine->StartThreads();
   if (engine->wal_) {
     engine->SizeWal();
     engine->StartBacklog();
@@ -142,6 +136,28 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
   engine->shared_appender_ = engine->NewAppender();
   engine->shared_appender_->set_wait_for_room(true);
   return engine;
+}
+
+EngineEvents Engine::Events() {
+  EngineEvents events;
+  events.on_error = [this](const Status& status) { ReportError(status); };
+  events.on_notice = [this](const std::string& line) { ReportNotice(line); };
+  return events;
+}
+
+void Engine::StartThreads() {
+  // The threads are handed what they need, not the engine: the context, the counters, these events (a
+  // published file wakes the compactor directly), and the writer its queue and publisher.
+  compactor_ = std::make_unique<Compactor>(context_, &counters_, Events());
+  EngineEvents publisher_events = Events();
+  publisher_events.on_published = [compactor = compactor_.get()] { compactor->Notify(); };
+  publisher_ =
+      std::make_unique<Publisher>(context_, &counters_, std::move(publisher_events), /*max_pending=*/2,
+                                  /*max_buffer_bytes=*/2 * kMaxFlushBytes);
+  writer_ = std::make_unique<Writer>(this, publisher_.get(), next_sequence_);
+  publisher_->Start();
+  writer_->Start();
+  compactor_->Start();
 }
 
 Status Engine::Recover() {
@@ -175,7 +191,7 @@ Status Engine::Recover() {
   }
   // 3. Sequence numbers continue after the highest one on disk.
   next_sequence_ = last + 1;
-  published_sequence_.store(last);
+  counters_.published_sequence.store(last);
   return Status::OK();
 }
 
@@ -345,10 +361,6 @@ void Engine::ReportNotice(const std::string& line) {
   } else {
     std::fprintf(stderr, "logdaemon storage: %s\n", line.c_str());
   }
-}
-
-void Engine::NotifyPublished() {
-  if (compactor_) compactor_->Notify();
 }
 
 Status Engine::PushFlushAndWait() {

@@ -114,16 +114,6 @@ class Engine {
   void ReportNotice(const std::string& line);
   // The shared appender's batch, handed over when it is old (the writer calls this on its ticks).
   void TickSharedAppender();
-  // Wakes the compactor (a file was published).
-  void NotifyPublished();
-  // Every flush file with a sequence number up to this one is in its partition directory (files are
-  // published in sequence order). The compactor only considers files up to it: a directory listing
-  // taken while files are being renamed into the directory may show a newer file and miss an older one,
-  // and a merge over such a gap would supersede the file it missed.
-  uint64_t published_sequence() const { return published_sequence_.load(std::memory_order_acquire); }
-  void SetPublishedSequence(uint64_t sequence) {
-    published_sequence_.store(sequence, std::memory_order_release);
-  }
 
   const std::string& root() const { return context_.root(); }
   std::string tmp_dir() const { return context_.tmp_dir(); }
@@ -140,6 +130,10 @@ class Engine {
   void StartBacklog();
   Result<WalCoverage> ReadCoverage();
   Status PushFlushAndWait();
+  // What the threads report through (errors and notices come back to ReportError and ReportNotice).
+  EngineEvents Events();
+  // Makes the publisher, writer and compactor and starts them.
+  void StartThreads();
 
   StorageContext context_;
   Admission admission_;
@@ -178,7 +172,6 @@ class Engine {
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<Compactor> compactor_;
   uint64_t next_sequence_ = 1;
-  std::atomic<uint64_t> published_sequence_{0};
 };
 
 }  // namespace logdaemon::storage

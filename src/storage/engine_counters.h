@@ -32,6 +32,12 @@ struct EngineCounters {
   std::atomic<uint64_t> pending_files{0};
   // Gauge: the most files below the full size in one partition at the compactor's last listing.
   std::atomic<uint64_t> compaction_backlog{0};
+  // Every flush file with a sequence number up to this one is in its partition directory (the publisher
+  // publishes files in sequence order and stores it with release order). The compactor only considers
+  // files up to it: a directory listing taken while files are being renamed into the directory may show
+  // a newer file and miss an older one, and a merge over such a gap would supersede the file it missed.
+  // The writer trims the write-ahead log as it grows.
+  std::atomic<uint64_t> published_sequence{0};
   // Set by the compactor while its backlog is high; the writer then makes fewer, bigger flush files.
   std::atomic<bool> compaction_lagging{false};
   // Gauges of the memory budget's parts (bytes): the writer's open flush files (set by the writer after

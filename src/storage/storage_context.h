@@ -1,9 +1,12 @@
 // StorageContext: what the engine's threads read and never change — the options, the schema (and its
-// table layout), the file system, and the storage directory's paths. The engine owns it.
+// table layout), the file system, and the storage directory's paths. The engine owns it and hands its
+// writer, publisher and compactor a const reference (with EngineCounters and EngineEvents) instead of
+// itself, so they depend on this header, not on storage/engine.h.
 //
 // Thread-safety: immutable after construction; the file system is thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +37,16 @@ class StorageContext {
   SchemaValidator schema_;
   std::unique_ptr<FileSystem> own_fs_;  // the real file system with options_.file_mode, unless injected
   FileSystem* fs_;
+};
+
+// What the engine's threads report to it; set by the engine, called on the reporting thread.
+struct EngineEvents {
+  // A background error (the engine reports it once per distinct burst).
+  std::function<void(const Status&)> on_error;
+  // A line worth the daemon's log that is not an error.
+  std::function<void(const std::string&)> on_notice;
+  // The publisher published a file (the compactor looks again).
+  std::function<void()> on_published;
 };
 
 }  // namespace logdaemon::storage

@@ -118,7 +118,8 @@ void Writer::Run() {
     }
     items.clear();
     engine_->TickSharedAppender();
-    if (engine_->wal() && engine_->published_sequence() != trimmed_at_published_) {
+    if (engine_->wal() &&
+        engine_->counters().published_sequence.load(std::memory_order_acquire) != trimmed_at_published_) {
       if (Status st = TrimWal(); !st.ok())
         engine_->ReportError(st.WithContext("trimming the write-ahead log"));
     }
@@ -316,7 +317,7 @@ void Writer::FileLost(const OpenFile& file) {
 Status Writer::TrimWal() {
   WalDirectory* wal = engine_->wal();
   if (wal == nullptr) return Status::OK();
-  const uint64_t published = engine_->published_sequence();
+  const uint64_t published = engine_->counters().published_sequence.load(std::memory_order_acquire);
   trimmed_at_published_ = published;
   while (!unpublished_.empty() && unpublished_.front().sequence <= published) unpublished_.pop_front();
   // Every routed row of a stream is in a published file, except those of open and unpublished files.
