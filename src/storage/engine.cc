@@ -123,11 +123,12 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
     if (Status st = engine->fs()->CreateDirs(wal_dir); !st.ok()) return st;
     engine->wal_ = std::make_unique<WalDirectory>(engine->fs(), wal_dir, engine->schema().text(),
                                                   engine->options().wal_segment_bytes);
+    engine->MakeBacklog();
   }
   engine->StartThreads();
   if (engine->wal_) {
     engine->SizeWal();
-    engine->StartBacklog();
+    engine->backlog_->Start();
     if (Status st = engine->RecoverWal(); !st.ok()) {
       (void)engine->Close();
       return st.WithContext("recovering the write-ahead log of " + engine->root());
@@ -154,7 +155,17 @@ void Engine::StartThreads() {
   publisher_ =
       std::make_unique<Publisher>(context_, &counters_, std::move(publisher_events), /*max_pending=*/2,
                                   /*max_buffer_bytes=*/2 * kMaxFlushBytes);
-  writer_ = std::make_unique<Writer>(this, publisher_.get(), next_sequence_);
+  EngineEvents writer_events = Events();
+  writer_events.on_room = [this] { NotifyRoom(); };
+  writer_events.on_tick = [this] { TickSharedAppender(); };
+  WriterLinks links;
+  links.queue = &queue_;
+  links.admission = &admission_;
+  links.publisher = publisher_.get();
+  links.wal = wal_.get();
+  links.backlog = backlog_.get();
+  links.tick_ns = handoff_interval_ns_;
+  writer_ = std::make_unique<Writer>(context_, &counters_, std::move(writer_events), links, next_sequence_);
   publisher_->Start();
   writer_->Start();
   compactor_->Start();
@@ -238,7 +249,7 @@ void Engine::SizeWal() {
   wal_max_bytes_ = std::max(limit, 4 * options().wal_segment_bytes);
 }
 
-void Engine::StartBacklog() {
+void Engine::MakeBacklog() {
   auto replayer = std::make_shared<LogReplayer>(this);
   WalBacklogCallbacks callbacks;
   callbacks.store = [replayer](uint32_t stream, uint64_t lsn, std::string_view payload) {
@@ -248,7 +259,6 @@ void Engine::StartBacklog() {
   callbacks.report_error = [this](const Status& status) { ReportError(status); };
   backlog_ = std::make_unique<WalBacklog>(wal_.get(), std::move(callbacks));
   replayer->appender().set_give_up(&backlog_->abandon_flag());
-  backlog_->Start();
 }
 
 Engine::~Engine() {

@@ -127,7 +127,8 @@ class Engine {
   // The write-ahead log's limit: the option, capped by half the free disk space (and at least two
   // segments per stream... enough for the log to work at all).
   void SizeWal();
-  void StartBacklog();
+  // Durable mode: the backlog, made before the writer (which is handed it) and started after it.
+  void MakeBacklog();
   Result<WalCoverage> ReadCoverage();
   Status PushFlushAndWait();
   // What the threads report through (errors and notices come back to ReportError and ReportNotice).

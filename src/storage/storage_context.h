@@ -47,6 +47,11 @@ struct EngineEvents {
   std::function<void(const std::string&)> on_notice;
   // The publisher published a file (the compactor looks again).
   std::function<void()> on_published;
+  // The writer freed room (rows encoded, the write-ahead log trimmed): producers waiting for it wake up.
+  std::function<void()> on_room;
+  // The writer woke up (at least every WriterLinks::tick_ns): the engine's shared appender hands over
+  // its batch when it is old.
+  std::function<void()> on_tick;
 };
 
 }  // namespace logdaemon::storage
