@@ -55,7 +55,7 @@ struct ParseState {
 // — and appends it through its own appender, which waits for room.
 class LogReplayer {
  public:
-  explicit LogReplayer(Engine* engine) : engine_(engine), appender_(engine, nullptr) {}
+  LogReplayer(Engine* engine, const AppenderLinks* links) : engine_(engine), appender_(links, nullptr) {}
 
   Appender& appender() { return appender_; }
   uint64_t unstorable() const { return unstorable_; }
@@ -95,10 +95,18 @@ Engine::Engine(StorageOptions options, SchemaValidator schema)
       queue_(context_.layout()) {
   // Appenders hand over batches small enough that a few of them cannot hold the whole capacity, and
   // take credits in chunks small enough that idle appenders cannot starve the busy ones.
-  handoff_rows_ = std::clamp<size_t>(context_.options().queue_capacity / 8, 1, 4096);
-  credit_chunk_ = std::clamp<size_t>(context_.options().queue_capacity / 64, 1, 256);
+  AppenderLinks& links = appender_links_;
+  links.handoff_rows = std::clamp<size_t>(context_.options().queue_capacity / 8, 1, 4096);
+  links.credit_chunk = std::clamp<size_t>(context_.options().queue_capacity / 64, 1, 256);
   int64_t interval_ns = static_cast<int64_t>(context_.options().flush_interval.count()) * 1'000'000;
-  handoff_interval_ns_ = std::clamp<int64_t>(interval_ns / 8, 1'000'000, 250'000'000);
+  links.handoff_interval_ns = std::clamp<int64_t>(interval_ns / 8, 1'000'000, 250'000'000);
+  links.context = &context_;
+  links.counters = &counters_;
+  links.queue = &queue_;
+  links.admission = &admission_;
+  links.closing = &closing_;
+  links.wal_has_room = [this] { return wal_has_room(); };
+  links.on_error = [this](const Status& status) { ReportError(status); };
 }
 
 Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValidator schema) {
@@ -164,7 +172,7 @@ void Engine::StartThreads() {
   links.publisher = publisher_.get();
   links.wal = wal_.get();
   links.backlog = backlog_.get();
-  links.tick_ns = handoff_interval_ns_;
+  links.tick_ns = appender_links_.handoff_interval_ns;
   writer_ = std::make_unique<Writer>(context_, &counters_, std::move(writer_events), links, next_sequence_);
   publisher_->Start();
   writer_->Start();
@@ -221,7 +229,7 @@ Result<WalCoverage> Engine::ReadCoverage() {
 }
 
 Status Engine::RecoverWal() {
-  LogReplayer replay(this);
+  LogReplayer replay(this, &appender_links_);
   WalRecoveryCallbacks callbacks;
   callbacks.coverage = [this] { return ReadCoverage(); };
   callbacks.report = [this](const std::string& line) { ReportNotice(line); };
@@ -250,7 +258,7 @@ void Engine::SizeWal() {
 }
 
 void Engine::MakeBacklog() {
-  auto replayer = std::make_shared<LogReplayer>(this);
+  auto replayer = std::make_shared<LogReplayer>(this, &appender_links_);
   WalBacklogCallbacks callbacks;
   callbacks.store = [replayer](uint32_t stream, uint64_t lsn, std::string_view payload) {
     return replayer->Store(stream, lsn, payload);
@@ -258,6 +266,7 @@ void Engine::MakeBacklog() {
   callbacks.hand_off = [replayer] { replayer->appender().HandOff(); };
   callbacks.report_error = [this](const Status& status) { ReportError(status); };
   backlog_ = std::make_unique<WalBacklog>(wal_.get(), std::move(callbacks));
+  appender_links_.backlog = backlog_.get();
   replayer->appender().set_give_up(&backlog_->abandon_flag());
 }
 
@@ -269,7 +278,7 @@ Engine::~Engine() {
 std::unique_ptr<Appender> Engine::NewAppender() {
   std::unique_ptr<WalStream> stream;
   if (wal_) stream = std::make_unique<WalStream>(wal_.get(), &wal_counters_);
-  return std::make_unique<Appender>(this, std::move(stream));
+  return std::make_unique<Appender>(&appender_links_, std::move(stream));
 }
 
 Status Engine::Append(std::string_view json) {

@@ -29,6 +29,7 @@
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
 #include "storage/admission.h"
+#include "storage/appender.h"
 #include "storage/batch_queue.h"
 #include "storage/clock.h"
 #include "storage/engine_counters.h"
@@ -41,7 +42,6 @@
 
 namespace logdaemon::storage {
 
-class Appender;
 class Writer;
 class Publisher;
 class Compactor;
@@ -64,20 +64,12 @@ class Engine {
   Status Close();
   StorageStats Stats() const;
 
-  // The options, schema, file system and paths, as the engine's threads see them.
-  const StorageContext& context() const { return context_; }
   const StorageOptions& options() const { return context_.options(); }
   const TableLayout& layout() const { return context_.layout(); }
   const SchemaValidator& schema() const { return context_.schema(); }
   FileSystem* fs() const { return context_.fs(); }
-  Admission& admission() { return admission_; }
-  EngineCounters& counters() { return counters_; }
   // The write-ahead log (null with AckMode::kMemory) and its counters.
   WalDirectory* wal() const { return wal_.get(); }
-  // Durable mode: the logs waiting in the write-ahead log for room in memory (storage/wal_backlog.h).
-  WalBacklog* backlog() const { return backlog_.get(); }
-  // Durable mode: whether the write-ahead log may grow (it is below its limit, wal_max_bytes()).
-  bool wal_has_room() const { return wal_ && wal_->disk_bytes() < wal_max_bytes_; }
   uint64_t wal_max_bytes() const { return wal_max_bytes_; }
   // Beyond this much write-ahead log, each connection may hold only its fair share (ingest/room_share.h):
   // 3/4 of the limit, and at least two segments below it — the log grows a segment at a time, so a
@@ -86,34 +78,19 @@ class Engine {
   uint64_t wal_fair_threshold() const {
     return std::min(wal_max_bytes_ / 4 * 3, wal_max_bytes_ - 2 * options().wal_segment_bytes);
   }
-  std::string StorageFailure() const { return counters_.StorageFailure(); }
-  WalCounters& wal_counters() { return wal_counters_; }
   bool closing() const { return closing_.load(std::memory_order_relaxed); }
-  const std::atomic<bool>& closing_flag() const { return closing_; }
-
-  // Rows an appender collects before handing its batch to the writer, and how long it may hold them.
-  size_t handoff_rows() const { return handoff_rows_; }
-  int64_t handoff_interval_ns() const { return handoff_interval_ns_; }
-  // Credits an appender takes at a time.
-  size_t credit_chunk() const { return credit_chunk_; }
-
-  // What the appenders hand the writer (batches of rows, flush requests).
-  BatchQueue& queue() { return queue_; }
 
   // --overflow block: event loops whose connections wait for room register a wake-up; a loop says it
-  // wants room (WantRoom) when a frame finds none, and the writer calls NotifyRoom when it frees some
-  // (rows encoded, the write-ahead log trimmed), which wakes every registered loop once.
+  // wants room (WantRoom) when a frame finds none, and the writer frees some (rows encoded, the
+  // write-ahead log trimmed: EngineEvents::on_room, NotifyRoom), which wakes every registered loop once.
   int AddRoomListener(std::function<void()> wake);
   void RemoveRoomListener(int id);
   void WantRoom() { room_wanted_.store(true, std::memory_order_release); }
-  void NotifyRoom();
 
   // Reports a background error (once per distinct burst; see ReportError in engine.cc).
   void ReportError(const Status& status);
   // A line worth the daemon's log that is not an error (StorageOptions::on_notice, else stderr).
   void ReportNotice(const std::string& line);
-  // The shared appender's batch, handed over when it is old (the writer calls this on its ticks).
-  void TickSharedAppender();
 
   const std::string& root() const { return context_.root(); }
   std::string tmp_dir() const { return context_.tmp_dir(); }
@@ -131,6 +108,11 @@ class Engine {
   void MakeBacklog();
   Result<WalCoverage> ReadCoverage();
   Status PushFlushAndWait();
+  // Durable mode: whether the write-ahead log may grow (it is below its limit, wal_max_bytes()).
+  bool wal_has_room() const { return wal_ && wal_->disk_bytes() < wal_max_bytes_; }
+  void NotifyRoom();
+  // The shared appender's batch, handed over when it is old (the writer calls this on its ticks).
+  void TickSharedAppender();
   // What the threads report through (errors and notices come back to ReportError and ReportNotice).
   EngineEvents Events();
   // Makes the publisher, writer and compactor and starts them.
@@ -145,11 +127,9 @@ class Engine {
   Status close_status_;
   int lock_fd_ = -1;
 
-  size_t handoff_rows_ = 1024;
-  int64_t handoff_interval_ns_ = 0;
-  size_t credit_chunk_ = 64;
-
   BatchQueue queue_;
+  // What every appender is handed (the backlog's is set once it is made).
+  AppenderLinks appender_links_;
 
   std::mutex shared_mutex_;
   std::unique_ptr<Appender> shared_appender_;
