@@ -1,7 +1,6 @@
 #include "storage/appender.h"
 
-#include <ctime>
-
+#include "storage/clock.h"
 #include "storage/wal.h"
 #include "storage/wal_backlog.h"
 #include "storage/wal_format.h"
@@ -9,20 +8,6 @@
 namespace logdaemon::storage {
 
 namespace {
-
-// Coarse clocks (a few ms of resolution, no syscall): arrival times only drive flush deadlines, and the
-// wall clock only stands in for logs without a time field.
-int64_t CoarseSteadyNanos() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-int64_t CoarseWallMicros() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
-}
 
 // A forming group beyond this many bytes is sealed before the loop turn ends.
 constexpr size_t kMaxGroupBytes = size_t{1} << 20;

@@ -204,7 +204,7 @@ void Compactor::UpdateBacklog(const std::vector<Partition>& partitions) {
 Status Compactor::CompactPass(bool force, bool* more) {
   *more = false;
   // Read before listing: every file up to it is in the directory for the whole listing, so the listing
-  // shows all of them; newer files may or may not show, and are left out (see published_sequence()).
+  // shows all of them; newer ones may or may not show, and are left out (EngineCounters::published_sequence).
   const uint64_t published = counters_->published_sequence.load(std::memory_order_acquire);
   std::vector<Partition> partitions;
   if (Status st = ScanStorage(context_.fs(), context_.root(), &partitions); !st.ok()) return st;

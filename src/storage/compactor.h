@@ -13,6 +13,10 @@
 // Ingest keeps priority: the thread runs at a lower CPU priority, the writer never waits for it, and
 // Close stops it between row groups (discarding an unfinished merge).
 //
+// It is handed the engine's StorageContext, EngineCounters and EngineEvents, not the engine: it lists
+// only files up to the counters' published sequence, publishes its backlog and lag there, and reports
+// errors through on_error.
+//
 // Retention (every 10 s): partitions entirely older than retention_days are deleted; then, while the
 // directory holds more than retention_bytes, the oldest files go first.
 #pragma once

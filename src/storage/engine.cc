@@ -5,6 +5,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -15,6 +17,7 @@
 #include "schema/validator.h"
 #include "storage/appender.h"
 #include "storage/catalog.h"
+#include "storage/clock.h"
 #include "storage/compactor.h"
 #include "storage/publisher.h"
 #include "storage/wal_format.h"

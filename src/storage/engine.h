@@ -1,37 +1,37 @@
 // Engine: the storage engine behind logdaemon::StorageEngine (include/logdaemon/storage.h).
 //
-//   appenders ──RowBatch──▶ BatchQueue ──▶ Writer thread ──encoded file──▶ Publisher thread ──▶
-//   dt=…/*.parquet (one per producing       (bounded by     (partitions, open files,       (.tmp + fsync +
-//   rename +
-//    thread; shred, no lock)  Admission)      flush triggers, sequence)      dir fsync, retried on error)
-//                                                      Compactor thread ◀── (merges, retention)
+//   appenders ─RowBatch─▶ BatchQueue ──▶ Writer thread ──encoded file──▶ Publisher thread ──▶ dt=…/*.parquet
+//   (one per producing     (bounded by    (partitions, open files,        (.tmp + fsync + rename +
+//   thread; shred, no lock) Admission)    flush triggers, sequence)       dir fsync, retried on error)
+//                                                  Compactor thread ◀── (merges, retention)
 //
 // Producers (the daemon's io threads) each own an Appender (storage/appender.h); StorageEngine::Append
 // uses one shared appender under a mutex.
 //
+// The engine owns its threads and hands each what it needs, never itself (DESIGN.md §7): the read-only
+// StorageContext and the EngineEvents callbacks (storage/storage_context.h) and the shared EngineCounters
+// (storage/engine_counters.h); the writer also its WriterLinks (the BatchQueue, the Admission credits, the
+// Publisher, the write-ahead log and its backlog), and every appender the AppenderLinks. So writer.h,
+// publisher.h, compactor.h and appender.h do not include this header: a thread never calls into the
+// object that owns it except through the callbacks it was handed.
+//
 // Thread-safety: every public method is thread-safe.
 #pragma once
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
+#include <string_view>
 
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
 #include "storage/admission.h"
 #include "storage/appender.h"
 #include "storage/batch_queue.h"
-#include "storage/clock.h"
 #include "storage/engine_counters.h"
 #include "storage/fs.h"
 #include "storage/row_batch.h"

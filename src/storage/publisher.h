@@ -8,6 +8,10 @@
 // rows, which fills the queue, which applies the overflow policy: memory stays bounded however long the
 // disk stays full.
 //
+// It is handed the engine's StorageContext, EngineCounters and EngineEvents, not the engine: it reports
+// errors and notices through them, stores the published sequence in the counters and calls on_published
+// after each file (which wakes the compactor).
+//
 // Thread-safety: Submit from the writer thread; Stop from any.
 #pragma once
 

@@ -1,7 +1,8 @@
 // StorageContext: what the engine's threads read and never change — the options, the schema (and its
-// table layout), the file system, and the storage directory's paths. The engine owns it and hands its
-// writer, publisher and compactor a const reference (with EngineCounters and EngineEvents) instead of
-// itself, so they depend on this header, not on storage/engine.h.
+// table layout), the file system, and the storage directory's paths — and EngineEvents, the callbacks
+// its threads report through. The engine owns both and hands its writer, publisher, compactor and
+// appenders these (with EngineCounters) instead of itself, so they depend on this header, not on
+// storage/engine.h.
 //
 // Thread-safety: immutable after construction; the file system is thread-safe.
 #pragma once

@@ -25,6 +25,10 @@
 // (storage/wal_coverage.h, in its key-value metadata). The writer also knows, per stream, up to which
 // LSN every record is in a published file — the rows it routed, minus those still in open or unpublished
 // files — and TrimWal() deletes the segments below that.
+//
+// It is handed the engine's StorageContext, EngineCounters and EngineEvents and its WriterLinks, not the
+// engine: it takes batches from the BatchQueue, gives their credits back to the Admission, hands files
+// to the Publisher, and calls on_room when it frees room and on_tick each time it wakes up.
 #pragma once
 
 #include <deque>
