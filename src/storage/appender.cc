@@ -1,8 +1,6 @@
 #include "storage/appender.h"
 
-#include <ctime>
-
-#include "storage/engine.h"
+#include "storage/clock.h"
 #include "storage/wal.h"
 #include "storage/wal_backlog.h"
 #include "storage/wal_format.h"
@@ -11,56 +9,42 @@ namespace logdaemon::storage {
 
 namespace {
 
-// Coarse clocks (a few ms of resolution, no syscall): arrival times only drive flush deadlines, and the
-// wall clock only stands in for logs without a time field.
-int64_t CoarseSteadyNanos() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-int64_t CoarseWallMicros() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
-}
-
 // A forming group beyond this many bytes is sealed before the loop turn ends.
 constexpr size_t kMaxGroupBytes = size_t{1} << 20;
 
 }  // namespace
 
-Appender::Appender(Engine* engine, std::unique_ptr<WalStream> wal)
-    : engine_(engine),
-      give_up_(&engine->closing_flag()),
+Appender::Appender(const AppenderLinks* links, std::unique_ptr<WalStream> wal)
+    : links_(*links),
+      give_up_(links->closing),
       wal_(std::move(wal)),
-      shredder_(engine->layout(), engine->options().partitioning),
-      batch_(engine->TakeBatch()) {}
+      shredder_(links->context->layout(), links->context->options().partitioning),
+      batch_(links->queue->TakeBatch()) {}
 
 Appender::~Appender() {
   HandOff();
 }
 
 bool Appender::TakeCredits(size_t cost) {
-  Admission& admission = engine_->admission();
-  credits_ += admission.TryAcquire(std::max(engine_->credit_chunk(), cost - credits_));
+  Admission& admission = *links_.admission;
+  credits_ += admission.TryAcquire(std::max(links_.credit_chunk, cost - credits_));
   if (credits_ >= cost) return true;
   // The queue is full. The rows this appender holds count against it too: hand them over so the writer
   // can encode them and free room.
   if (!wal_ && !batch_->empty()) Send();
-  if (wait_for_room_ && engine_->options().overflow == OverflowPolicy::kBlock)
+  if (wait_for_room_ && links_.context->options().overflow == OverflowPolicy::kBlock)
     return TakeCreditsBlocking(cost);
   return false;
 }
 
 bool Appender::TakeCreditsBlocking(size_t cost) {
-  Admission& admission = engine_->admission();
+  Admission& admission = *links_.admission;
   // The rows this appender holds took credits too: waiting with them unsent could wait for ever (the
   // backlog's appender, holding the whole queue's worth of large logs, did).
   if (credits_ < cost && !wal_ && !batch_->empty()) Send();
   while (credits_ < cost && !give_up_->load()) {
-    credits_ += admission.Acquire(std::max(engine_->credit_chunk(), cost - credits_), *give_up_,
-                                  std::chrono::seconds(1));
+    credits_ +=
+        admission.Acquire(std::max(links_.credit_chunk, cost - credits_), *give_up_, std::chrono::seconds(1));
   }
   return credits_ >= cost;
 }
@@ -72,12 +56,12 @@ Status Appender::FindRoom(size_t cost, bool* to_memory) {
   }
   // Durable acks: memory while it has room and nothing waits in the backlog (the room it frees is the
   // backlog's first); else the log alone holds the log until the writer catches up.
-  WalBacklog* backlog = engine_->backlog();
+  WalBacklog* backlog = links_.backlog;
   if (backlog->empty()) {
-    credits_ += engine_->admission().TryAcquire(std::max(engine_->credit_chunk(), cost - credits_));
+    credits_ += links_.admission->TryAcquire(std::max(links_.credit_chunk, cost - credits_));
     if (credits_ >= cost) return Status::OK();
   }
-  if (engine_->wal_has_room()) {
+  if (links_.wal_has_room()) {
     *to_memory = false;
     return Status::OK();
   }
@@ -85,27 +69,27 @@ Status Appender::FindRoom(size_t cost, bool* to_memory) {
 }
 
 Status Appender::NoRoom() {
-  if (engine_->closing()) return Status::Unavailable("storage is closed");
+  if (links_.closing->load(std::memory_order_relaxed)) return Status::Unavailable("storage is closed");
   // A disk that refuses the files is why there is no room: say so, not "overloaded".
-  if (std::string why = engine_->StorageFailure(); !why.empty()) {
+  if (std::string why = links_.counters->StorageFailure(); !why.empty()) {
     ++rejected_;
     return Status::Unavailable("storage unavailable: " + why);
   }
-  if (engine_->options().overflow == OverflowPolicy::kBlock) return Status::Aborted("no room: wait");
+  if (links_.context->options().overflow == OverflowPolicy::kBlock) return Status::Aborted("no room: wait");
   ++dropped_;
   return Status::ResourceExhausted("overloaded");
 }
 
 Status Appender::Append(simdjson::dom::element document, std::string_view text) {
-  if (engine_->closing()) return Status::Unavailable("storage is closed");
+  if (links_.closing->load(std::memory_order_relaxed)) return Status::Unavailable("storage is closed");
   bool to_memory = true;
-  const size_t cost = LogCredits(text.size(), engine_->admission().capacity());
+  const size_t cost = LogCredits(text.size(), links_.admission->capacity());
   if (credits_ < cost) {
     if (Status st = FindRoom(cost, &to_memory); !st.ok()) return st;
   }
   // One clock reading serves as the stand-in time and as the window's centre (no extra clock call).
   const int64_t now_micros = CoarseWallMicros();
-  const StorageOptions& options = engine_->options();
+  const StorageOptions& options = links_.context->options();
   const TimeWindow window = WindowAround(now_micros, options.max_age, options.max_future);
   // Shredded (and the window checked) before the log is written to the write-ahead log, even when the row
   // goes to the backlog: a refused log is neither stored nor replayed, and one that cannot be stored is
@@ -135,7 +119,7 @@ Status Appender::Append(simdjson::dom::element document, std::string_view text) 
   }
   ++appended_;
   appended_since_tick_ = true;
-  if (!wal_ && batch_->num_rows() >= engine_->handoff_rows()) Send();
+  if (!wal_ && batch_->num_rows() >= links_.handoff_rows) Send();
   return Status::OK();
 }
 
@@ -157,7 +141,7 @@ Status Appender::AppendLogged(simdjson::dom::element document, uint32_t stream, 
                               size_t text_bytes) {
   if (!batch_->empty() && batch_->wal_stream() != stream) Send();  // a batch holds one stream's rows
   batch_->set_read_back(true);
-  const size_t cost = LogCredits(text_bytes, engine_->admission().capacity());
+  const size_t cost = LogCredits(text_bytes, links_.admission->capacity());
   if (credits_ < cost && !TakeCreditsBlocking(cost)) return Status::Unavailable("storage is closed");
   // No window: the log was acknowledged when it was logged, so it is stored however old it is now.
   if (Status st =
@@ -170,7 +154,7 @@ Status Appender::AppendLogged(simdjson::dom::element document, uint32_t stream, 
   credits_ -= cost;
   batch_->AddCredits(cost);
   ++appended_;
-  if (batch_->num_rows() >= engine_->handoff_rows()) Send();
+  if (batch_->num_rows() >= links_.handoff_rows) Send();
   return Status::OK();
 }
 
@@ -195,14 +179,14 @@ bool Appender::commit_in_flight() const {
 }
 
 bool Appender::CommitDue() const {
-  return wal_ && (wal_->group_records() >= engine_->handoff_rows() || wal_->group_bytes() >= kMaxGroupBytes);
+  return wal_ && (wal_->group_records() >= links_.handoff_rows || wal_->group_bytes() >= kMaxGroupBytes);
 }
 
 void Appender::StartCommit() {
   if (!wal_ || wal_->in_flight() || wal_->group_records() == 0) return;
   wal_->Seal();
   in_flight_batch_ = std::move(batch_);
-  batch_ = engine_->TakeBatch();
+  batch_ = links_.queue->TakeBatch();
   in_flight_spans_.swap(forming_spans_);
   forming_spans_.clear();
 }
@@ -234,11 +218,11 @@ Status Appender::GroupDone(const Status& status) {
   if (status.ok()) {
     // The backlog first: its records are older than none of the rows, and order does not matter to the
     // writer, but the backlog's non-emptiness keeps the next logs off the credits it needs.
-    for (const WalSpan& span : in_flight_spans_) engine_->backlog()->Push(span);
+    for (const WalSpan& span : in_flight_spans_) links_.backlog->Push(span);
     in_flight_spans_.clear();
     if (rows && !rows->empty()) {
       PublishCounters();
-      engine_->RecycleBatch(engine_->Enqueue(std::move(rows)));
+      links_.queue->RecycleBatch(links_.queue->Enqueue(std::move(rows)));
     }
     return status;
   }
@@ -253,9 +237,9 @@ Status Appender::GroupDone(const Status& status) {
     spans->clear();
   }
   std::unique_ptr<RowBatch> forming = std::move(batch_);
-  batch_ = engine_->TakeBatch();
+  batch_ = links_.queue->TakeBatch();
   DropRows(std::move(forming));
-  engine_->ReportError(status.WithContext("write-ahead log"));
+  links_.on_error(status.WithContext("write-ahead log"));
   return Status::Unavailable("storage unavailable: " + status.message());
 }
 
@@ -264,11 +248,11 @@ void Appender::DropRows(std::unique_ptr<RowBatch> batch) {
   credits_ += batch->credits();
   appended_ -= std::min<uint64_t>(appended_, rows);
   rejected_ += rows;
-  engine_->RecycleBatch(std::move(batch));
+  links_.queue->RecycleBatch(std::move(batch));
 }
 
 void Appender::PublishCounters() {
-  EngineCounters& counters = engine_->counters();
+  EngineCounters& counters = *links_.counters;
   if (appended_ > 0) counters.logs_appended.fetch_add(appended_, std::memory_order_relaxed);
   if (rejected_ > 0) counters.logs_rejected.fetch_add(rejected_, std::memory_order_relaxed);
   if (dropped_ > 0) counters.logs_dropped.fetch_add(dropped_, std::memory_order_relaxed);
@@ -277,21 +261,21 @@ void Appender::PublishCounters() {
 
 void Appender::Send() {
   PublishCounters();
-  batch_ = engine_->Enqueue(std::move(batch_));
+  batch_ = links_.queue->Enqueue(std::move(batch_));
 }
 
 void Appender::Tick() {
   PublishCounters();
   // Memory mode: the batch goes once it is old enough (durable mode hands each group over when durable).
   if (!wal_ && !batch_->empty() &&
-      CoarseSteadyNanos() - batch_->first_arrival_ns() >= engine_->handoff_interval_ns()) {
+      CoarseSteadyNanos() - batch_->first_arrival_ns() >= links_.handoff_interval_ns) {
     Send();
   }
   // Idle since the last tick: give the unspent credits back, so that they neither count as queued logs
   // (logdaemon_queue_logs) nor hold capacity another appender could use. A busy appender keeps them, so
   // credits still cost one atomic operation per chunk, not per log.
   if (!appended_since_tick_ && credits_ > 0) {
-    engine_->admission().Release(credits_);
+    links_.admission->Release(credits_);
     credits_ = 0;
   }
   appended_since_tick_ = false;
@@ -301,7 +285,7 @@ void Appender::HandOff() {
   (void)Commit();  // logs never acknowledged yet, but logged: keep them rather than drop them
   PublishCounters();
   if (!batch_->empty()) Send();
-  engine_->admission().Release(credits_);
+  links_.admission->Release(credits_);
   credits_ = 0;
 }
 

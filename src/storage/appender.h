@@ -1,7 +1,7 @@
 // Appender: one producing thread's entry into the storage engine. It shreds validated logs into its own
 // RowBatch — no lock, no allocation, no syscall per log — spends admission credits it took in chunks, and
-// hands the batch to the writer when it holds handoff_rows() rows or its oldest row is
-// handoff_interval_ns() old (Tick) — one queue lock per batch.
+// hands the batch to the writer when it holds AppenderLinks::handoff_rows rows or its oldest row is
+// handoff_interval_ns old (Tick) — one queue lock per batch.
 //
 // With durable acknowledgements (AckMode::kDurable) it also owns a write-ahead log stream, and the batch
 // holds the logs of the group being formed. StartCommit() seals it: the group goes to the stream's sync
@@ -23,19 +23,40 @@
 #include <vector>
 
 #include "logdaemon/status.h"
+#include "storage/admission.h"
+#include "storage/batch_queue.h"
+#include "storage/engine_counters.h"
 #include "storage/row_batch.h"
 #include "storage/shredder.h"
+#include "storage/storage_context.h"
 #include "storage/wal_backlog.h"
 
 namespace logdaemon::storage {
 
-class Engine;
 class WalStream;
+
+// What every appender is handed: the engine owns it and its parts, and they outlive the appenders.
+struct AppenderLinks {
+  const StorageContext* context = nullptr;     // the layout, partitioning, overflow policy, time window
+  EngineCounters* counters = nullptr;          // takes its counts; says why storage fails, if it does
+  BatchQueue* queue = nullptr;                 // where its batches go, and where new ones come from
+  Admission* admission = nullptr;              // the queue's capacity, as credits
+  const std::atomic<bool>* closing = nullptr;  // set when the engine closes
+  // Durable acks: the logs that wait in the write-ahead log for room in memory, and whether the log
+  // may grow (it is below its limit).
+  WalBacklog* backlog = nullptr;
+  std::function<bool()> wal_has_room;
+  // A failed write-ahead log group (reported like the engine's other background errors).
+  std::function<void(const Status&)> on_error;
+  size_t handoff_rows = 1024;       // rows collected before the batch is handed to the writer
+  int64_t handoff_interval_ns = 0;  // and how long they may be held
+  size_t credit_chunk = 64;         // credits taken at a time
+};
 
 class Appender {
  public:
   // `wal` may be null (memory acknowledgements: nothing is logged).
-  Appender(Engine* engine, std::unique_ptr<WalStream> wal);
+  Appender(const AppenderLinks* links, std::unique_ptr<WalStream> wal);
   ~Appender();
   Appender(const Appender&) = delete;
   Appender& operator=(const Appender&) = delete;
@@ -107,7 +128,7 @@ class Appender {
   // Drops a batch's rows (their logs were refused): credits back, counted as rejected.
   void DropRows(std::unique_ptr<RowBatch> batch);
 
-  Engine* engine_;
+  const AppenderLinks& links_;
   const std::atomic<bool>* give_up_;
   bool wait_for_room_ = false;
   std::unique_ptr<WalStream> wal_;

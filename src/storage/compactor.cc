@@ -11,6 +11,7 @@
 
 #include "parquet/file_reader.h"
 #include "parquet/file_writer.h"
+#include "storage/clock.h"
 #include "storage/file_names.h"
 #include "storage/merge_output.h"
 #include "storage/row_group_merger.h"
@@ -47,15 +48,16 @@ bool PartitionSpan(const std::string& relative, int64_t* start, int64_t* end) {
 
 }  // namespace
 
-Compactor::Compactor(Engine* engine) : engine_(engine) {
+Compactor::Compactor(const StorageContext& context, EngineCounters* counters, EngineEvents events)
+    : context_(context), counters_(counters), events_(std::move(events)) {
   SetBudget();
   // A quarter of the compaction share (storage.h, merge_memory_bytes), at least 256 KiB: the merge holds
   // about three times it (decoded column, encoded chunk, input pages). An eighth made merged files of the
   // benches' corpus ~3 % larger (smaller row groups, each with its own dictionaries).
-  if (const size_t share = engine->options().merge_memory_bytes; share > 0) {
+  if (const size_t share = context.options().merge_memory_bytes; share > 0) {
     merge_column_bytes_ = std::max<size_t>(share / 4, 256 << 10);
   }
-  int64_t interval_ns = static_cast<int64_t>(engine->options().flush_interval.count()) * 1'000'000;
+  int64_t interval_ns = static_cast<int64_t>(context.options().flush_interval.count()) * 1'000'000;
   // A partition with no new file for this long is merged completely.
   quiet_ns_ = std::max<int64_t>(30'000'000'000, 4 * interval_ns);
 }
@@ -65,7 +67,7 @@ Compactor::~Compactor() {
 }
 
 void Compactor::SetBudget() {
-  const uint64_t rotation = engine_->options().rotation_bytes;
+  const uint64_t rotation = context_.options().rotation_bytes;
   // Aim a little below the rotation size: the shrink is an estimate.
   policy_.rotation_bytes = static_cast<uint64_t>(static_cast<double>(rotation) * 0.95 / shrink_);
   policy_.full_bytes = rotation / 20 * 17;  // 85 %
@@ -135,7 +137,7 @@ void Compactor::Run() {
       for (int pass = 0; again && status.ok() && !stopping() && pass < 16; ++pass) {
         status = CompactPass(/*force=*/true, &again);
       }
-    } else if (engine_->options().compaction && now >= backoff_until_ns_) {
+    } else if (context_.options().compaction && now >= backoff_until_ns_) {
       status = CompactPass(/*force=*/false, &more);
     }
     if (status.ok() && (forced || now >= next_retention_ns_)) {
@@ -143,8 +145,8 @@ void Compactor::Run() {
       next_retention_ns_ = now + 10'000'000'000;
     }
     if (!status.ok()) {
-      engine_->counters().write_errors.fetch_add(1, std::memory_order_relaxed);
-      engine_->ReportError(status.WithContext("compaction"));
+      counters_->write_errors.fetch_add(1, std::memory_order_relaxed);
+      events_.on_error(status.WithContext("compaction"));
       backoff_until_ns_ = SteadyNanos() + 10'000'000'000;  // a full disk is not helped by retrying at once
       more = false;
     }
@@ -163,7 +165,7 @@ bool Compactor::IsCompatible(const DataFile& file) {
   bool ok = false;
   auto reader = parquet::FileReader::Open(file.path);
   if (reader.ok()) {
-    std::vector<parquet::ColumnSpec> expected = ParquetSchema(engine_->layout());
+    std::vector<parquet::ColumnSpec> expected = ParquetSchema(context_.layout());
     const std::vector<parquet::ColumnSpec>& actual = (*reader)->columns();
     ok = actual.size() == expected.size();
     for (size_t i = 0; ok && i < actual.size(); ++i) {
@@ -171,7 +173,7 @@ bool Compactor::IsCompatible(const DataFile& file) {
            actual[i].repetition == expected[i].repetition;
     }
   } else {
-    engine_->ReportError(reader.status().WithContext("compaction skips a file it cannot read"));
+    events_.on_error(reader.status().WithContext("compaction skips a file it cannot read"));
   }
   if (compatible_.size() > 100000) compatible_.clear();
   compatible_[file.path] = ok;
@@ -192,7 +194,7 @@ void Compactor::UpdateBacklog(const std::vector<Partition>& partitions) {
     }
     backlog = std::max(backlog, count);
   }
-  EngineCounters& counters = engine_->counters();
+  EngineCounters& counters = *counters_;
   counters.compaction_backlog.store(backlog, std::memory_order_relaxed);
   counters.compaction_lagging.store(
       CompactorLags(counters.compaction_lagging.load(std::memory_order_relaxed), backlog),
@@ -202,10 +204,10 @@ void Compactor::UpdateBacklog(const std::vector<Partition>& partitions) {
 Status Compactor::CompactPass(bool force, bool* more) {
   *more = false;
   // Read before listing: every file up to it is in the directory for the whole listing, so the listing
-  // shows all of them; newer files may or may not show, and are left out (see published_sequence()).
-  const uint64_t published = engine_->published_sequence();
+  // shows all of them; newer ones may or may not show, and are left out (EngineCounters::published_sequence).
+  const uint64_t published = counters_->published_sequence.load(std::memory_order_acquire);
   std::vector<Partition> partitions;
-  if (Status st = ScanStorage(engine_->fs(), engine_->root(), &partitions); !st.ok()) return st;
+  if (Status st = ScanStorage(context_.fs(), context_.root(), &partitions); !st.ok()) return st;
   for (Partition& partition : partitions) {
     std::erase_if(partition.files, [&](const DataFile& file) { return file.parsed.range.last > published; });
   }
@@ -276,7 +278,7 @@ Status Compactor::OpenInputs(const Partition& partition, size_t begin, size_t en
 }
 
 Status Compactor::WriteMerged(const MergeInputs& inputs, MergeOutput* output) {
-  const uint64_t rotation = engine_->options().rotation_bytes;
+  const uint64_t rotation = context_.options().rotation_bytes;
   // Row groups of 1/16 of the rotation size (at most kMergeRowGroupRows rows) let a part end close to it;
   // bytes per row start from the inputs' and follow what the groups written so far took.
   double bytes_per_row =
@@ -284,7 +286,7 @@ Status Compactor::WriteMerged(const MergeInputs& inputs, MergeOutput* output) {
   uint64_t group_bytes_total = 0;
   uint64_t group_rows_total = 0;
   MergePlan plan(inputs.list, merge_column_bytes_);
-  RowGroupMerger merger(engine_->layout().time_column, merge_column_bytes_);
+  RowGroupMerger merger(context_.layout().time_column, merge_column_bytes_);
   std::vector<MergeSlice> slices;
   for (;;) {
     if (stopping()) return Status::OK();
@@ -296,7 +298,7 @@ Status Compactor::WriteMerged(const MergeInputs& inputs, MergeOutput* output) {
     const uint64_t before = output->open_part_bytes();
     int64_t min_time = 0;
     if (Status st = merger.Write(inputs.list, slices, *writer, &min_time); !st.ok()) return st;
-    engine_->counters().merge_bytes.store(merger.held_bytes(), std::memory_order_relaxed);
+    counters_->merge_bytes.store(merger.held_bytes(), std::memory_order_relaxed);
     output->RowGroupWritten(min_time);
     size_t rows = 0;
     for (const MergeSlice& slice : slices) rows += slice.rows();
@@ -324,7 +326,7 @@ Status Compactor::WriteMerged(const MergeInputs& inputs, MergeOutput* output) {
 
 Status Compactor::RemoveInputs(const Partition& partition, size_t begin, size_t end) {
   // The merged file is durable and supersedes the inputs: only now do they go.
-  FileSystem* fs = engine_->fs();
+  FileSystem* fs = context_.fs();
   for (size_t i = begin; i < end; ++i) {
     if (Status st = fs->Remove(partition.files[i].path); !st.ok() && st.code() != Status::Code::kNotFound) {
       return st;
@@ -336,7 +338,7 @@ Status Compactor::RemoveInputs(const Partition& partition, size_t begin, size_t 
 }
 
 void Compactor::RecordMerge(size_t files, uint64_t input_bytes, uint64_t written) {
-  EngineCounters& counters = engine_->counters();
+  EngineCounters& counters = *counters_;
   counters.compactions.fetch_add(1, std::memory_order_relaxed);
   counters.files_compacted.fetch_add(files, std::memory_order_relaxed);
   counters.bytes_written.fetch_add(written, std::memory_order_relaxed);
@@ -353,19 +355,19 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
                             partition.files[end - 1].parsed.range.last};
   MergeInputs inputs;
   if (Status st = OpenInputs(partition, begin, end, &inputs); !st.ok()) return st;
-  std::vector<parquet::KeyValue> metadata = {{"logdaemon.schema", engine_->schema().text()}};
+  std::vector<parquet::KeyValue> metadata = {{"logdaemon.schema", context_.schema().text()}};
   if (!inputs.coverage.empty()) metadata.push_back({std::string(kWalCoverageKey), inputs.coverage.Encode()});
-  const std::vector<parquet::ColumnSpec> schema = ParquetSchema(engine_->layout());
-  parquet::WriterOptions writer_options = FileWriterOptions(engine_->options(), schema);
+  const std::vector<parquet::ColumnSpec> schema = ParquetSchema(context_.layout());
+  parquet::WriterOptions writer_options = FileWriterOptions(context_.options(), schema);
   // Merged files keep Parquet's usual dictionary size (flush files use 1 MiB, writer.cc): a merge holds
   // one column's dictionary at a time, with no more distinct values than the plan's bound on the column
   // lets into a row group. At 1 MiB, merged files of the benches' corpus came out 15-20 % larger (the
   // message column fell back to PLAIN part-way through each row group).
   writer_options.dictionary_size_limit = size_t{8} << 20;
-  MergeOutput output(engine_->fs(), engine_->tmp_dir(), range, schema, std::move(writer_options),
+  MergeOutput output(context_.fs(), context_.tmp_dir(), range, schema, std::move(writer_options),
                      std::move(metadata));
   Status written_st = WriteMerged(inputs, &output);
-  engine_->counters().merge_bytes.store(0, std::memory_order_relaxed);  // the merger's buffers are gone
+  counters_->merge_bytes.store(0, std::memory_order_relaxed);  // the merger's buffers are gone
   if (!written_st.ok()) return output.Abandon(written_st);
   if (stopping()) return output.Abandon(Status::OK());  // discarded unfinished; the inputs stay
   // Durable in .tmp/; now visible.
@@ -378,11 +380,11 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
 }
 
 Status Compactor::ApplyRetention() {
-  const StorageOptions& options = engine_->options();
+  const StorageOptions& options = context_.options();
   if (options.retention_days <= 0 && options.retention_bytes == 0) return Status::OK();
-  FileSystem* fs = engine_->fs();
+  FileSystem* fs = context_.fs();
   std::vector<Partition> partitions;
-  if (Status st = ScanStorage(fs, engine_->root(), &partitions); !st.ok()) return st;
+  if (Status st = ScanStorage(fs, context_.root(), &partitions); !st.ok()) return st;
   uint64_t deleted = 0;
   auto remove = [&](const DataFile& file) -> Status {
     Status st = fs->Remove(file.path);
@@ -414,7 +416,7 @@ Status Compactor::ApplyRetention() {
         (void)fs->RemoveDir(partition.path);  // fails harmlessly if something else lives there
         size_t slash = partition.relative_path.find('/');
         if (slash != std::string::npos) {
-          (void)fs->RemoveDir(JoinPath(engine_->root(), partition.relative_path.substr(0, slash)));
+          (void)fs->RemoveDir(JoinPath(context_.root(), partition.relative_path.substr(0, slash)));
         }
       }
       partition.files = std::move(keep);
@@ -440,7 +442,7 @@ Status Compactor::ApplyRetention() {
     }
   }
   if (deleted > 0) {
-    engine_->counters().files_deleted_by_retention.fetch_add(deleted, std::memory_order_relaxed);
+    counters_->files_deleted_by_retention.fetch_add(deleted, std::memory_order_relaxed);
   }
   return Status::OK();
 }

@@ -13,10 +13,15 @@
 // Ingest keeps priority: the thread runs at a lower CPU priority, the writer never waits for it, and
 // Close stops it between row groups (discarding an unfinished merge).
 //
+// It is handed the engine's StorageContext, EngineCounters and EngineEvents, not the engine: it lists
+// only files up to the counters' published sequence, publishes its backlog and lag there, and reports
+// errors through on_error.
+//
 // Retention (every 10 s): partitions entirely older than retention_days are deleted; then, while the
 // directory holds more than retention_bytes, the oldest files go first.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -27,8 +32,9 @@
 #include "parquet/file_reader.h"
 #include "storage/catalog.h"
 #include "storage/compaction_policy.h"
-#include "storage/engine.h"
+#include "storage/engine_counters.h"
 #include "storage/merge_plan.h"
+#include "storage/storage_context.h"
 #include "storage/wal_coverage.h"
 
 namespace logdaemon::storage {
@@ -43,7 +49,9 @@ class MergeOutput;
 
 class Compactor {
  public:
-  explicit Compactor(Engine* engine);
+  // Reads and writes through context.fs() under context.root(); counts into *counters (and reads the
+  // published sequence there, see EngineCounters::published_sequence); reports errors through `events`.
+  Compactor(const StorageContext& context, EngineCounters* counters, EngineEvents events);
   ~Compactor();
 
   void Start();
@@ -78,7 +86,9 @@ class Compactor {
   void UpdateBacklog(const std::vector<Partition>& partitions);
   bool stopping() const;
 
-  Engine* engine_;
+  const StorageContext& context_;
+  EngineCounters* const counters_;
+  const EngineEvents events_;
   CompactionPolicy policy_;
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -5,63 +5,25 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 
 #include "parquet/file_reader.h"
 #include "schema/json_syntax_error.h"
 #include "schema/validator.h"
 #include "storage/appender.h"
 #include "storage/catalog.h"
+#include "storage/clock.h"
 #include "storage/compactor.h"
 #include "storage/publisher.h"
 #include "storage/wal_format.h"
 #include "storage/writer.h"
 
 namespace logdaemon::storage {
-
-int64_t SteadyNanos() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-int64_t WallMicros() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
-}
-
-void EngineCounters::SetStorageFailure(const Status& status) {
-  std::lock_guard lock(failure_mutex_);
-  failure_ = status.message();
-  storage_failing.store(true, std::memory_order_release);
-}
-
-void EngineCounters::ClearStorageFailure() {
-  std::lock_guard lock(failure_mutex_);
-  failure_.clear();
-  storage_failing.store(false, std::memory_order_release);
-}
-
-std::string EngineCounters::StorageFailure() const {
-  if (!storage_failing.load(std::memory_order_acquire)) return {};
-  std::lock_guard lock(failure_mutex_);
-  return failure_;
-}
-
-void EngineCounters::RecordLatency(double ms) {
-  constexpr size_t kBounds = std::size(StorageStats::kLatencyBoundsMs);
-  std::lock_guard lock(latency_mutex);
-  if (latency_counts.empty()) latency_counts.assign(kBounds + 1, 0);
-  size_t bucket = 0;
-  while (bucket < kBounds && ms > StorageStats::kLatencyBoundsMs[bucket]) ++bucket;
-  ++latency_counts[bucket];
-  latency_sum_ms += ms;
-}
 
 namespace {
 
@@ -96,7 +58,7 @@ struct ParseState {
 // — and appends it through its own appender, which waits for room.
 class LogReplayer {
  public:
-  explicit LogReplayer(Engine* engine) : engine_(engine), appender_(engine, nullptr) {}
+  LogReplayer(Engine* engine, const AppenderLinks* links) : engine_(engine), appender_(links, nullptr) {}
 
   Appender& appender() { return appender_; }
   uint64_t unstorable() const { return unstorable_; }
@@ -131,31 +93,33 @@ class LogReplayer {
 }  // namespace
 
 Engine::Engine(StorageOptions options, SchemaValidator schema)
-    : options_(std::move(options)),
-      schema_(std::move(schema)),
-      own_fs_(options_.file_system == nullptr && options_.file_mode != kDefaultFileMode
-                  ? NewPosixFileSystem(options_.file_mode)
-                  : nullptr),
-      fs_(options_.file_system != nullptr ? options_.file_system
-          : own_fs_                       ? own_fs_.get()
-                                          : DefaultFileSystem()),
-      admission_(options_.queue_capacity) {
+    : context_(std::move(options), std::move(schema)),
+      admission_(context_.options().queue_capacity),
+      queue_(context_.layout()) {
   // Appenders hand over batches small enough that a few of them cannot hold the whole capacity, and
   // take credits in chunks small enough that idle appenders cannot starve the busy ones.
-  handoff_rows_ = std::clamp<size_t>(options_.queue_capacity / 8, 1, 4096);
-  credit_chunk_ = std::clamp<size_t>(options_.queue_capacity / 64, 1, 256);
-  int64_t interval_ns = static_cast<int64_t>(options_.flush_interval.count()) * 1'000'000;
-  handoff_interval_ns_ = std::clamp<int64_t>(interval_ns / 8, 1'000'000, 250'000'000);
+  AppenderLinks& links = appender_links_;
+  links.handoff_rows = std::clamp<size_t>(context_.options().queue_capacity / 8, 1, 4096);
+  links.credit_chunk = std::clamp<size_t>(context_.options().queue_capacity / 64, 1, 256);
+  int64_t interval_ns = static_cast<int64_t>(context_.options().flush_interval.count()) * 1'000'000;
+  links.handoff_interval_ns = std::clamp<int64_t>(interval_ns / 8, 1'000'000, 250'000'000);
+  links.context = &context_;
+  links.counters = &counters_;
+  links.queue = &queue_;
+  links.admission = &admission_;
+  links.closing = &closing_;
+  links.wal_has_room = [this] { return wal_has_room(); };
+  links.on_error = [this](const Status& status) { ReportError(status); };
 }
 
 Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValidator schema) {
   if (Status st = CheckOptions(options); !st.ok()) return st;
   std::unique_ptr<Engine> engine(new Engine(std::move(options), std::move(schema)));
-  if (Status st = engine->fs_->CreateDirs(engine->root()); !st.ok()) return st;
+  if (Status st = engine->fs()->CreateDirs(engine->root()); !st.ok()) return st;
   // One engine per directory: two writers would reuse sequence numbers and delete each other's files.
   std::string lock_path = JoinPath(engine->root(), ".lock");
   engine->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC,
-                            static_cast<mode_t>(engine->options_.file_mode));
+                            static_cast<mode_t>(engine->options().file_mode));
   if (engine->lock_fd_ < 0) return FileError("open", lock_path, errno);
   if (::flock(engine->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
@@ -165,22 +129,17 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
     return FileError("flock", lock_path, errno);
   }
   if (Status st = engine->Recover(); !st.ok()) return st.WithContext("recovering " + engine->root());
-  if (engine->options_.ack == AckMode::kDurable) {
+  if (engine->options().ack == AckMode::kDurable) {
     const std::string wal_dir = JoinPath(engine->root(), kWalDirName);
-    if (Status st = engine->fs_->CreateDirs(wal_dir); !st.ok()) return st;
-    engine->wal_ = std::make_unique<WalDirectory>(engine->fs_, wal_dir, engine->schema_.text(),
-                                                  engine->options_.wal_segment_bytes);
+    if (Status st = engine->fs()->CreateDirs(wal_dir); !st.ok()) return st;
+    engine->wal_ = std::make_unique<WalDirectory>(engine->fs(), wal_dir, engine->schema().text(),
+                                                  engine->options().wal_segment_bytes);
+    engine->MakeBacklog();
   }
-  engine->publisher_ = std::make_unique<Publisher>(engine.get(), /*max_pending=*/2,
-                                                   /*max_buffer_bytes=*/2 * kMaxFlushBytes);
-  engine->writer_ = std::make_unique<Writer>(engine.get(), engine->publisher_.get(), engine->next_sequence_);
-  engine->compactor_ = std::make_unique<Compactor>(engine.get());
-  engine->publisher_->Start();
-  engine->writer_->Start();
-  engine->compactor_->Start();
+  engine->StartThreads();
   if (engine->wal_) {
     engine->SizeWal();
-    engine->StartBacklog();
+    engine->backlog_->Start();
     if (Status st = engine->RecoverWal(); !st.ok()) {
       (void)engine->Close();
       return st.WithContext("recovering the write-ahead log of " + engine->root());
@@ -191,25 +150,53 @@ Result<std::unique_ptr<Engine>> Engine::Open(StorageOptions options, SchemaValid
   return engine;
 }
 
-std::string Engine::tmp_dir() const {
-  return JoinPath(options_.directory, kTmpDirName);
+EngineEvents Engine::Events() {
+  EngineEvents events;
+  events.on_error = [this](const Status& status) { ReportError(status); };
+  events.on_notice = [this](const std::string& line) { ReportNotice(line); };
+  return events;
+}
+
+void Engine::StartThreads() {
+  // The threads are handed what they need, not the engine: the context, the counters, these events (a
+  // published file wakes the compactor directly), and the writer its queue and publisher.
+  compactor_ = std::make_unique<Compactor>(context_, &counters_, Events());
+  EngineEvents publisher_events = Events();
+  publisher_events.on_published = [compactor = compactor_.get()] { compactor->Notify(); };
+  publisher_ =
+      std::make_unique<Publisher>(context_, &counters_, std::move(publisher_events), /*max_pending=*/2,
+                                  /*max_buffer_bytes=*/2 * kMaxFlushBytes);
+  EngineEvents writer_events = Events();
+  writer_events.on_room = [this] { NotifyRoom(); };
+  writer_events.on_tick = [this] { TickSharedAppender(); };
+  WriterLinks links;
+  links.queue = &queue_;
+  links.admission = &admission_;
+  links.publisher = publisher_.get();
+  links.wal = wal_.get();
+  links.backlog = backlog_.get();
+  links.tick_ns = appender_links_.handoff_interval_ns;
+  writer_ = std::make_unique<Writer>(context_, &counters_, std::move(writer_events), links, next_sequence_);
+  publisher_->Start();
+  writer_->Start();
+  compactor_->Start();
 }
 
 Status Engine::Recover() {
   // 1. Whatever is in .tmp/ was being written when a process died: never visible, never needed.
   const std::string tmp = tmp_dir();
-  if (Status st = fs_->CreateDirs(tmp); !st.ok()) return st;
+  if (Status st = fs()->CreateDirs(tmp); !st.ok()) return st;
   std::vector<DirEntry> entries;
-  if (Status st = fs_->ListDir(tmp, &entries); !st.ok()) return st;
+  if (Status st = fs()->ListDir(tmp, &entries); !st.ok()) return st;
   for (const DirEntry& entry : entries) {
     std::string path = JoinPath(tmp, entry.name);
-    Status st = entry.is_dir ? fs_->RemoveDir(path) : fs_->Remove(path);
+    Status st = entry.is_dir ? fs()->RemoveDir(path) : fs()->Remove(path);
     if (!st.ok()) return st;
   }
   // 2. Files a durable merged file supersedes (a crash came between the merge and their removal), and
   //    parts of a merged file that a crash left incomplete.
   std::vector<Partition> partitions;
-  if (Status st = ScanStorage(fs_, root(), &partitions); !st.ok()) return st;
+  if (Status st = ScanStorage(fs(), root(), &partitions); !st.ok()) return st;
   uint64_t last = 0;
   for (const Partition& partition : partitions) {
     for (const DataFile& file : partition.files) last = std::max(last, file.parsed.range.last);
@@ -217,22 +204,22 @@ Status Engine::Recover() {
     for (const std::vector<DataFile>* garbage : {&partition.superseded, &partition.incomplete}) {
       for (const DataFile& file : *garbage) {
         last = std::max(last, file.parsed.range.last);
-        if (Status st = fs_->Remove(file.path); !st.ok() && st.code() != Status::Code::kNotFound) return st;
+        if (Status st = fs()->Remove(file.path); !st.ok() && st.code() != Status::Code::kNotFound) return st;
       }
     }
     if (!partition.superseded.empty() || !partition.incomplete.empty()) {
-      if (Status st = fs_->SyncDir(partition.path); !st.ok()) return st;
+      if (Status st = fs()->SyncDir(partition.path); !st.ok()) return st;
     }
   }
   // 3. Sequence numbers continue after the highest one on disk.
   next_sequence_ = last + 1;
-  published_sequence_.store(last);
+  counters_.published_sequence.store(last);
   return Status::OK();
 }
 
 Result<WalCoverage> Engine::ReadCoverage() {
   std::vector<Partition> partitions;
-  if (Status st = ScanStorage(fs_, root(), &partitions); !st.ok()) return st;
+  if (Status st = ScanStorage(fs(), root(), &partitions); !st.ok()) return st;
   WalCoverage coverage;
   for (const Partition& partition : partitions) {
     for (const DataFile& file : partition.files) {
@@ -245,7 +232,7 @@ Result<WalCoverage> Engine::ReadCoverage() {
 }
 
 Status Engine::RecoverWal() {
-  LogReplayer replay(this);
+  LogReplayer replay(this, &appender_links_);
   WalRecoveryCallbacks callbacks;
   callbacks.coverage = [this] { return ReadCoverage(); };
   callbacks.report = [this](const std::string& line) { ReportNotice(line); };
@@ -264,17 +251,17 @@ void Engine::SizeWal() {
   // Half the free space (plus what the log already holds): the Parquet files the backlog becomes need
   // room too. At least a few segments, so that the log works at all on a nearly full disk (it then
   // reports the disk as full when a segment cannot be made).
-  uint64_t limit = options_.wal_max_bytes;
+  uint64_t limit = options().wal_max_bytes;
   struct statvfs vfs;
   if (::statvfs(wal_->path().c_str(), &vfs) == 0) {
     const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
     limit = std::min(limit, wal_->disk_bytes() + free_bytes / 2);
   }
-  wal_max_bytes_ = std::max(limit, 4 * options_.wal_segment_bytes);
+  wal_max_bytes_ = std::max(limit, 4 * options().wal_segment_bytes);
 }
 
-void Engine::StartBacklog() {
-  auto replayer = std::make_shared<LogReplayer>(this);
+void Engine::MakeBacklog() {
+  auto replayer = std::make_shared<LogReplayer>(this, &appender_links_);
   WalBacklogCallbacks callbacks;
   callbacks.store = [replayer](uint32_t stream, uint64_t lsn, std::string_view payload) {
     return replayer->Store(stream, lsn, payload);
@@ -282,8 +269,8 @@ void Engine::StartBacklog() {
   callbacks.hand_off = [replayer] { replayer->appender().HandOff(); };
   callbacks.report_error = [this](const Status& status) { ReportError(status); };
   backlog_ = std::make_unique<WalBacklog>(wal_.get(), std::move(callbacks));
+  appender_links_.backlog = backlog_.get();
   replayer->appender().set_give_up(&backlog_->abandon_flag());
-  backlog_->Start();
 }
 
 Engine::~Engine() {
@@ -294,15 +281,15 @@ Engine::~Engine() {
 std::unique_ptr<Appender> Engine::NewAppender() {
   std::unique_ptr<WalStream> stream;
   if (wal_) stream = std::make_unique<WalStream>(wal_.get(), &wal_counters_);
-  return std::make_unique<Appender>(this, std::move(stream));
+  return std::make_unique<Appender>(&appender_links_, std::move(stream));
 }
 
 Status Engine::Append(std::string_view json) {
   if (closing()) return Status::Unavailable("storage is closed");
   thread_local ParseState state;
   if (!state.ready) return Status::IOError("out of memory for the JSON parser");
-  if (state.schema != schema_.compiled()) {
-    state.schema = schema_.compiled();
+  if (state.schema != schema().compiled()) {
+    state.schema = schema().compiled();
     state.validator = std::make_unique<schema::Validator>(state.schema);
   }
   // simdjson reads up to SIMDJSON_PADDING bytes past the end: a reused padded copy.
@@ -365,53 +352,6 @@ void Engine::TickSharedAppender() {
   if (lock.owns_lock() && shared_appender_) shared_appender_->Tick();
 }
 
-std::unique_ptr<RowBatch> Engine::Enqueue(std::unique_ptr<RowBatch> batch) {
-  std::lock_guard lock(queue_mutex_);
-  queue_.push_back({std::move(batch), nullptr});
-  queue_cv_.notify_one();
-  if (std::unique_ptr<RowBatch> next = PopSpareLocked()) return next;
-  return std::make_unique<RowBatch>(layout());
-}
-
-std::unique_ptr<RowBatch> Engine::TakeBatch() {
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (std::unique_ptr<RowBatch> next = PopSpareLocked()) return next;
-  }
-  return std::make_unique<RowBatch>(layout());
-}
-
-std::unique_ptr<RowBatch> Engine::PopSpareLocked() {
-  if (pool_.empty()) return nullptr;
-  std::unique_ptr<RowBatch> next = std::move(pool_.back());
-  pool_.pop_back();
-  pool_bytes_ -= std::min(pool_bytes_, next->CapacityBytes());
-  return next;
-}
-
-void Engine::RecycleBatch(std::unique_ptr<RowBatch> batch) {
-  batch->Clear();
-  const size_t capacity = batch->CapacityBytes();
-  std::lock_guard lock(queue_mutex_);
-  // Enough spares for every appender and the queue, holding at most kMaxSpareBatchBytes: batches of
-  // large logs (100 KB each) would otherwise keep tens of MiB of capacity nobody uses.
-  if (pool_.size() < 64 && pool_bytes_ + capacity <= kMaxSpareBatchBytes) {
-    pool_bytes_ += capacity;
-    pool_.push_back(std::move(batch));
-  }
-}
-
-bool Engine::DequeueAll(int64_t deadline_ns, std::deque<QueueItem>* out) {
-  std::unique_lock lock(queue_mutex_);
-  while (queue_.empty() && !stop_writer_) {
-    int64_t wait_ns = deadline_ns - SteadyNanos();
-    if (wait_ns <= 0) break;
-    queue_cv_.wait_for(lock, std::chrono::nanoseconds(wait_ns));
-  }
-  std::swap(*out, queue_);
-  return !(stop_writer_ && out->empty());
-}
-
 void Engine::ReportError(const Status& status) {
   // The same error repeating (a full disk, retried with backoff) is reported once a minute, with a
   // count of the repeats in between, so the daemon's log stays readable.
@@ -430,33 +370,24 @@ void Engine::ReportError(const Status& status) {
     last_error_ns_ = now;
     suppressed_errors_ = 0;
   }
-  if (options_.on_error) {
-    options_.on_error(Status::IOError(line));
+  if (options().on_error) {
+    options().on_error(Status::IOError(line));
   } else {
     std::fprintf(stderr, "logdaemon storage: %s\n", line.c_str());
   }
 }
 
 void Engine::ReportNotice(const std::string& line) {
-  if (options_.on_notice) {
-    options_.on_notice(line);
+  if (options().on_notice) {
+    options().on_notice(line);
   } else {
     std::fprintf(stderr, "logdaemon storage: %s\n", line.c_str());
   }
 }
 
-void Engine::NotifyPublished() {
-  if (compactor_) compactor_->Notify();
-}
-
 Status Engine::PushFlushAndWait() {
   auto token = std::make_shared<FlushToken>();
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (stop_writer_) return Status::Unavailable("storage is closed");
-    queue_.push_back({nullptr, token});
-    queue_cv_.notify_one();
-  }
+  if (!queue_.PushFlush(token)) return Status::Unavailable("storage is closed");
   return token->Wait();
 }
 
@@ -492,7 +423,7 @@ Status Engine::Close() {
   compactor_->Stop();
   // A disk that stays full must not hang shutdown forever: retries stop after shutdown_write_timeout.
   const int64_t deadline_ns =
-      SteadyNanos() + std::chrono::nanoseconds(options_.shutdown_write_timeout).count();
+      SteadyNanos() + std::chrono::nanoseconds(options().shutdown_write_timeout).count();
   publisher_->BeginShutdown(deadline_ns);
   if (backlog_) {
     // The backlog is stored too, within the same deadline; what is left stays in the log (it is durable)
@@ -504,11 +435,7 @@ Status Engine::Close() {
                    "next start");
     }
   }
-  {
-    std::lock_guard lock(queue_mutex_);
-    stop_writer_ = true;
-    queue_cv_.notify_all();
-  }
+  queue_.Stop();
   writer_->Join();  // drains the queue and hands every open file to the publisher
   publisher_->Stop();
   // What is now in durable files leaves the write-ahead log; what is not stays there for the next start.
@@ -566,9 +493,9 @@ StorageStats Engine::Stats() const {
   stats.storage_failing = c.storage_failing.load();
   stats.writer_memory_bytes =
       c.writer_open_bytes.load() + c.pending_bytes.load() + publisher_->buffers().held_bytes();
-  stats.writer_memory_limit = options_.writer_memory_bytes;
+  stats.writer_memory_limit = options().writer_memory_bytes;
   stats.compaction_memory_bytes = c.merge_bytes.load();
-  stats.compaction_memory_limit = options_.merge_memory_bytes;
+  stats.compaction_memory_limit = options().merge_memory_bytes;
   std::lock_guard lock(c.latency_mutex);
   stats.flush_latency_counts = c.latency_counts;
   if (stats.flush_latency_counts.empty()) {

@@ -4,12 +4,19 @@
 #include <algorithm>
 #include <chrono>
 
+#include "storage/clock.h"
+
 namespace logdaemon::storage {
 
 // One spare buffer: the writer takes it for its next file as the publisher gives back the last one, so a
 // steady stream of flushes reuses the same few buffers; more spares would only hold memory.
-Publisher::Publisher(Engine* engine, size_t max_pending, size_t max_buffer_bytes)
-    : engine_(engine), max_pending_(max_pending), buffers_(/*max_buffers=*/1, max_buffer_bytes) {}
+Publisher::Publisher(const StorageContext& context, EngineCounters* counters, EngineEvents events,
+                     size_t max_pending, size_t max_buffer_bytes)
+    : context_(context),
+      counters_(counters),
+      events_(std::move(events)),
+      max_pending_(max_pending),
+      buffers_(/*max_buffers=*/1, max_buffer_bytes) {}
 
 Publisher::~Publisher() {
   if (thread_.joinable()) {
@@ -34,8 +41,8 @@ void Publisher::Submit(PendingFile file) {
           std::count_if(queue_.begin(), queue_.end(), [](const PendingFile& f) { return !f.name.empty(); });
       return files < max_pending_;
     });
-    engine_->counters().pending_files.fetch_add(1, std::memory_order_relaxed);
-    engine_->counters().pending_bytes.fetch_add(file.bytes.capacity(), std::memory_order_relaxed);
+    counters_->pending_files.fetch_add(1, std::memory_order_relaxed);
+    counters_->pending_bytes.fetch_add(file.bytes.capacity(), std::memory_order_relaxed);
   }
   queue_.push_back(std::move(file));
   cv_.notify_all();
@@ -58,9 +65,9 @@ void Publisher::Stop() {
 
 Status Publisher::Publish(const PendingFile& file, bool* entry_durable) {
   *entry_durable = true;
-  FileSystem* fs = engine_->fs();
-  const std::string tmp_path = JoinPath(engine_->tmp_dir(), std::to_string(++tmp_counter_) + "-" + file.name);
-  const std::string dir = JoinPath(engine_->root(), file.partition_path);
+  FileSystem* fs = context_.fs();
+  const std::string tmp_path = JoinPath(context_.tmp_dir(), std::to_string(++tmp_counter_) + "-" + file.name);
+  const std::string dir = JoinPath(context_.root(), file.partition_path);
   Status st = [&]() -> Status {
     auto out = fs->NewWritableFile(tmp_path);
     if (!out.ok()) return out.status();
@@ -81,8 +88,8 @@ Status Publisher::Publish(const PendingFile& file, bool* entry_durable) {
   // retried until it succeeds, because what counts as published lets the write-ahead log forget the rows.
   int64_t backoff_ns = 10'000'000;
   for (Status s = fs->SyncDir(dir); !s.ok(); s = fs->SyncDir(dir)) {
-    engine_->counters().write_errors.fetch_add(1, std::memory_order_relaxed);
-    engine_->ReportError(s.WithContext("(will retry)"));
+    counters_->write_errors.fetch_add(1, std::memory_order_relaxed);
+    events_.on_error(s.WithContext("(will retry)"));
     std::unique_lock lock(mutex_);
     if (SteadyNanos() >= deadline_ns_) {
       // Shutting down: the file may or may not survive a power cut. It does not count as published, so
@@ -94,7 +101,7 @@ Status Publisher::Publish(const PendingFile& file, bool* entry_durable) {
     backoff_ns = std::min<int64_t>(backoff_ns * 2, 2'000'000'000);
   }
   // A new partition directory's own entry lives in its parents.
-  if (!file.partition_path.empty()) (void)fs->SyncDir(engine_->root());
+  if (!file.partition_path.empty()) (void)fs->SyncDir(context_.root());
   return Status::OK();
 }
 
@@ -115,9 +122,9 @@ void Publisher::Run() {
       bool entry_durable = true;
       Status st = Publish(*front, &entry_durable);
       if (!st.ok()) {
-        engine_->counters().write_errors.fetch_add(1, std::memory_order_relaxed);
-        engine_->counters().SetStorageFailure(st);
-        engine_->ReportError(st.WithContext("writing " + front->name + " (will retry)"));
+        counters_->write_errors.fetch_add(1, std::memory_order_relaxed);
+        counters_->SetStorageFailure(st);
+        events_.on_error(st.WithContext("writing " + front->name + " (will retry)"));
         std::unique_lock lock(mutex_);
         if (SteadyNanos() >= deadline_ns_) {
           // Shutting down and out of time: give up on everything still queued.
@@ -126,11 +133,11 @@ void Publisher::Run() {
             lost += f.rows;
             if (f.token) f.token->Complete(st);
           }
-          engine_->counters().pending_files.store(0, std::memory_order_relaxed);
-          engine_->counters().pending_bytes.store(0, std::memory_order_relaxed);
+          counters_->pending_files.store(0, std::memory_order_relaxed);
+          counters_->pending_bytes.store(0, std::memory_order_relaxed);
           abandoned_rows_ += lost;
-          engine_->ReportError(Status::IOError(
-              std::to_string(lost) + " rows could not be written before shutdown: " + st.message()));
+          events_.on_error(Status::IOError(std::to_string(lost) +
+                                           " rows could not be written before shutdown: " + st.message()));
           queue_.clear();
           cv_.notify_all();
           continue;
@@ -140,22 +147,22 @@ void Publisher::Run() {
         continue;
       }
       backoff_ns = 10'000'000;
-      EngineCounters& counters = engine_->counters();
+      EngineCounters& counters = *counters_;
       if (counters.storage_failing.load(std::memory_order_relaxed)) {
         counters.ClearStorageFailure();
-        engine_->ReportNotice("storage: writing files works again");
+        events_.on_notice("storage: writing files works again");
       }
       counters.rows_written.fetch_add(front->rows, std::memory_order_relaxed);
       counters.files_written.fetch_add(1, std::memory_order_relaxed);
       counters.bytes_written.fetch_add(front->bytes.size(), std::memory_order_relaxed);
       counters.pending_files.fetch_sub(1, std::memory_order_relaxed);
       counters.RecordLatency(static_cast<double>(SteadyNanos() - front->encoded_ns) / 1e6);
-      if (entry_durable) engine_->SetPublishedSequence(front->sequence);
+      if (entry_durable) counters.published_sequence.store(front->sequence, std::memory_order_release);
       if (front->token) front->token->Complete(Status::OK());
-      engine_->NotifyPublished();
+      events_.on_published();
     }
     parquet::ByteBuffer bytes = std::move(front->bytes);
-    engine_->counters().pending_bytes.fetch_sub(bytes.capacity(), std::memory_order_relaxed);
+    counters_->pending_bytes.fetch_sub(bytes.capacity(), std::memory_order_relaxed);
     {
       std::lock_guard lock(mutex_);
       queue_.pop_front();

@@ -8,6 +8,10 @@
 // rows, which fills the queue, which applies the overflow policy: memory stays bounded however long the
 // disk stays full.
 //
+// It is handed the engine's StorageContext, EngineCounters and EngineEvents, not the engine: it reports
+// errors and notices through them, stores the published sequence in the counters and calls on_published
+// after each file (which wakes the compactor).
+//
 // Thread-safety: Submit from the writer thread; Stop from any.
 #pragma once
 
@@ -19,8 +23,10 @@
 #include <thread>
 
 #include "parquet/byte_buffer.h"
+#include "storage/batch_queue.h"
 #include "storage/buffer_pool.h"
-#include "storage/engine.h"
+#include "storage/engine_counters.h"
+#include "storage/storage_context.h"
 
 namespace logdaemon::storage {
 
@@ -36,8 +42,11 @@ struct PendingFile {
 
 class Publisher {
  public:
+  // Writes through context.fs() into context.root(); counts into *counters (and stores the published
+  // sequence there); reports errors, notices and each published file through `events`.
   // max_buffer_bytes: the largest flush-file buffer worth keeping for reuse.
-  Publisher(Engine* engine, size_t max_pending, size_t max_buffer_bytes);
+  Publisher(const StorageContext& context, EngineCounters* counters, EngineEvents events, size_t max_pending,
+            size_t max_buffer_bytes);
   ~Publisher();
 
   void Start();
@@ -58,7 +67,9 @@ class Publisher {
   // *entry_durable: false when the directory fsync kept failing until the shutdown deadline.
   Status Publish(const PendingFile& file, bool* entry_durable);
 
-  Engine* engine_;
+  const StorageContext& context_;
+  EngineCounters* const counters_;
+  const EngineEvents events_;
   const size_t max_pending_;
   std::mutex mutex_;
   std::condition_variable cv_;

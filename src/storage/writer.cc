@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <climits>
 
+#include "storage/clock.h"
 #include "storage/file_names.h"
+#include "storage/wal.h"
+#include "storage/wal_backlog.h"
 
 namespace logdaemon::storage {
 
@@ -51,26 +54,29 @@ parquet::WriterOptions FileWriterOptions(const StorageOptions& options,
   return out;
 }
 
-Writer::Writer(Engine* engine, Publisher* publisher, uint64_t next_sequence)
-    : engine_(engine),
-      publisher_(publisher),
+Writer::Writer(const StorageContext& context, EngineCounters* counters, EngineEvents events,
+               WriterLinks links, uint64_t next_sequence)
+    : context_(context),
+      counters_(counters),
+      events_(std::move(events)),
+      links_(links),
       next_sequence_(next_sequence),
-      schema_(ParquetSchema(engine->layout())),
-      writer_options_(FileWriterOptions(engine->options(), schema_)) {
-  metadata_.push_back({"logdaemon.schema", engine->schema().text()});
-  int64_t interval_ns = static_cast<int64_t>(engine->options().flush_interval.count()) * 1'000'000;
+      schema_(ParquetSchema(context.layout())),
+      writer_options_(FileWriterOptions(context.options(), schema_)) {
+  metadata_.push_back({"logdaemon.schema", context.schema().text()});
+  int64_t interval_ns = static_cast<int64_t>(context.options().flush_interval.count()) * 1'000'000;
   flush_deadline_ns_ = interval_ns / 4 * 3;
   min_gap_ns_ = std::min<int64_t>(interval_ns / 2, 1'000'000'000);
   // Flush files stay well below the rotation size (1/16 of it), so that compaction can pack them into
   // files that fill it closely.
   max_flush_bytes_ =
-      std::min<uint64_t>(kMaxFlushBytes, std::max<uint64_t>(engine->options().rotation_bytes / 16, 16 << 10));
+      std::min<uint64_t>(kMaxFlushBytes, std::max<uint64_t>(context.options().rotation_bytes / 16, 16 << 10));
   lagging_flush_bytes_ =
-      std::max(max_flush_bytes_, std::min<uint64_t>(kMaxFlushBytes, engine->options().rotation_bytes / 2));
+      std::max(max_flush_bytes_, std::min<uint64_t>(kMaxFlushBytes, context.options().rotation_bytes / 2));
   // The writer's share of the memory budget: files of at most an eighth of it, open files together at
   // most a quarter (the rest is for the files queued for the publisher and the spare buffer, which may
   // be up to twice their contents).
-  if (const uint64_t share = engine->options().writer_memory_bytes; share > 0) {
+  if (const uint64_t share = context.options().writer_memory_bytes; share > 0) {
     const uint64_t file_cap = std::max<uint64_t>(share / 8, 64 << 10);
     max_flush_bytes_ = std::min(max_flush_bytes_, file_cap);
     lagging_flush_bytes_ = std::min(lagging_flush_bytes_, file_cap);
@@ -97,30 +103,30 @@ void Writer::Run() {
   std::deque<QueueItem> items;
   int64_t next_deadline = INT64_MAX;
   for (;;) {
-    int64_t tick = SteadyNanos() + engine_->handoff_interval_ns();
-    bool more = engine_->DequeueAll(std::min(next_deadline, tick), &items);
+    int64_t tick = SteadyNanos() + links_.tick_ns;
+    bool more = links_.queue->DequeueAll(std::min(next_deadline, tick), &items);
     for (QueueItem& item : items) {
       if (item.batch) {
         const size_t credits = item.batch->credits();
         Route(*item.batch);
         KeepOpenFilesInShare();
-        engine_->RecycleBatch(std::move(item.batch));
+        links_.queue->RecycleBatch(std::move(item.batch));
         // Encoded now: the rows no longer count against the queue's capacity.
-        engine_->admission().Release(credits);
-        engine_->NotifyRoom();
+        links_.admission->Release(credits);
+        events_.on_room();
       }
       if (item.flush) {
         FlushDue(/*force=*/true, SteadyNanos());
         PendingFile marker;
         marker.token = std::move(item.flush);
-        publisher_->Submit(std::move(marker));
+        links_.publisher->Submit(std::move(marker));
       }
     }
     items.clear();
-    engine_->TickSharedAppender();
-    if (engine_->wal() && engine_->published_sequence() != trimmed_at_published_) {
-      if (Status st = TrimWal(); !st.ok())
-        engine_->ReportError(st.WithContext("trimming the write-ahead log"));
+    events_.on_tick();
+    if (links_.wal &&
+        counters_->published_sequence.load(std::memory_order_acquire) != trimmed_at_published_) {
+      if (Status st = TrimWal(); !st.ok()) events_.on_error(st.WithContext("trimming the write-ahead log"));
     }
     if (!more) {
       FlushDue(/*force=*/true, SteadyNanos());
@@ -136,7 +142,7 @@ void Writer::Route(const RowBatch& batch) {
   RouteByPartition(batch);
   // Rows read back from the write-ahead log's backlog: it may now forget them (they are in open files,
   // whose coverage keeps the log from being trimmed below them).
-  WalBacklog* backlog = engine_->backlog();
+  WalBacklog* backlog = links_.backlog;
   if (backlog != nullptr && batch.read_back() && !batch.wal_lsns().empty()) {
     backlog->Routed(batch.wal_stream(), batch.wal_lsns().back());
   }
@@ -154,7 +160,7 @@ void Writer::RouteByPartition(const RowBatch& batch) {
     end = begin + 1;
     while (end < batch.num_rows() && keys[end] == keys[begin]) ++end;
     std::unique_ptr<RowBatch>& part = split_[keys[begin]];
-    if (!part) part = std::make_unique<RowBatch>(engine_->layout());
+    if (!part) part = std::make_unique<RowBatch>(context_.layout());
     part->AppendRows(batch, begin, end);
   }
   for (auto& [key, part] : split_) {
@@ -165,16 +171,16 @@ void Writer::RouteByPartition(const RowBatch& batch) {
 }
 
 bool Writer::OpenPartition(PartitionState* state, int64_t key, int64_t first_arrival_ns) {
-  const size_t max_open = std::max<size_t>(1, engine_->options().max_open_partitions);
+  const size_t max_open = std::max<size_t>(1, context_.options().max_open_partitions);
   while (open_lru_.size() >= max_open) {
     // The least recently written partition goes first: it is the least likely to get more rows soon.
     const int64_t oldest = open_lru_.front();
     FlushPartition(oldest, &partitions_.at(oldest));
   }
-  auto open = std::make_unique<OpenFile>(publisher_->buffers().Take());
+  auto open = std::make_unique<OpenFile>(links_.publisher->buffers().Take());
   auto writer = parquet::FileWriter::Open(&open->sink, schema_, writer_options_);
   if (!writer.ok()) {
-    engine_->ReportError(writer.status().WithContext("opening a flush file"));
+    events_.on_error(writer.status().WithContext("opening a flush file"));
     return false;
   }
   open->writer = std::move(*writer);
@@ -206,8 +212,7 @@ void Writer::WriteRows(int64_t key, const RowBatch& rows) {
   rows.ColumnBatches(&column_batches_);
   if (Status st = file.writer->WriteBatch(column_batches_.data(), rows.num_rows()); !st.ok()) {
     // Encoding into memory fails only on a bug; the file is broken, so it is dropped with its rows.
-    engine_->ReportError(
-        st.WithContext("encoding a flush file; " + std::to_string(file.rows) + " rows lost"));
+    events_.on_error(st.WithContext("encoding a flush file; " + std::to_string(file.rows) + " rows lost"));
     FileLost(file);
     ForgetOpen(&state);
     return;
@@ -216,13 +221,13 @@ void Writer::WriteRows(int64_t key, const RowBatch& rows) {
   file.first_arrival_ns = std::min(file.first_arrival_ns, rows.first_arrival_ns());
   for (int64_t t : rows.row_times()) file.min_time = std::min(file.min_time, t);
   if (file.writer->row_group_rows() >= kFlushRowGroupRows) {
-    if (Status st = file.writer->EndRowGroup(); !st.ok()) engine_->ReportError(st);
+    if (Status st = file.writer->EndRowGroup(); !st.ok()) events_.on_error(st);
   }
 }
 
 int64_t Writer::FlushDue(bool force, int64_t now_ns) {
-  const size_t batch_size = engine_->options().batch_size;
-  const bool lagging = engine_->counters().compaction_lagging.load(std::memory_order_relaxed);
+  const size_t batch_size = context_.options().batch_size;
+  const bool lagging = counters_->compaction_lagging.load(std::memory_order_relaxed);
   const uint64_t max_bytes = lagging ? lagging_flush_bytes_ : max_flush_bytes_;
   int64_t next = INT64_MAX;
   for (auto it = partitions_.begin(); it != partitions_.end();) {
@@ -266,7 +271,7 @@ void Writer::KeepOpenFilesInShare() {
         largest_key = key;
       }
     }
-    engine_->counters().writer_open_bytes.store(total, std::memory_order_relaxed);
+    counters_->writer_open_bytes.store(total, std::memory_order_relaxed);
     // One open file is bounded by its own size cap.
     if (max_open_bytes_ == 0 || total <= max_open_bytes_ || open_lru_.size() < 2) return;
     FlushPartition(largest_key, &partitions_.at(largest_key));
@@ -280,13 +285,12 @@ void Writer::FlushPartition(int64_t key, PartitionState* state) {
   std::vector<parquet::KeyValue> metadata = metadata_;
   if (!file->coverage.empty()) metadata.push_back({std::string(kWalCoverageKey), file->coverage.Encode()});
   if (Status st = file->writer->Close(metadata); !st.ok()) {
-    engine_->ReportError(
-        st.WithContext("finishing a flush file; " + std::to_string(file->rows) + " rows lost"));
+    events_.on_error(st.WithContext("finishing a flush file; " + std::to_string(file->rows) + " rows lost"));
     FileLost(*file);
     return;
   }
   PendingFile pending;
-  const Partitioning partitioning = engine_->options().partitioning;
+  const Partitioning partitioning = context_.options().partitioning;
   pending.partition_path = PartitionPath(partitioning, key);
   uint64_t sequence = next_sequence_++;
   pending.name = DataFileName(file->min_time, {sequence, sequence});
@@ -300,12 +304,12 @@ void Writer::FlushPartition(int64_t key, PartitionState* state) {
       unpublished.min_lsn[stream] = ranges.front().first;
     unpublished_.push_back(std::move(unpublished));
   }
-  publisher_->Submit(std::move(pending));
+  links_.publisher->Submit(std::move(pending));
 }
 
 void Writer::FileLost(const OpenFile& file) {
   // Durable acks: the log keeps the rows (pinned) for the next start. Memory acks: they are gone.
-  if (!engine_->wal()) engine_->counters().logs_lost_encoding.fetch_add(file.rows, std::memory_order_relaxed);
+  if (!links_.wal) counters_->logs_lost_encoding.fetch_add(file.rows, std::memory_order_relaxed);
   for (const auto& [stream, ranges] : file.coverage.streams()) {
     if (ranges.empty()) continue;
     auto [it, inserted] = pinned_.try_emplace(stream, ranges.front().first);
@@ -314,9 +318,9 @@ void Writer::FileLost(const OpenFile& file) {
 }
 
 Status Writer::TrimWal() {
-  WalDirectory* wal = engine_->wal();
+  WalDirectory* wal = links_.wal;
   if (wal == nullptr) return Status::OK();
-  const uint64_t published = engine_->published_sequence();
+  const uint64_t published = counters_->published_sequence.load(std::memory_order_acquire);
   trimmed_at_published_ = published;
   while (!unpublished_.empty() && unpublished_.front().sequence <= published) unpublished_.pop_front();
   // Every routed row of a stream is in a published file, except those of open and unpublished files.
@@ -334,9 +338,9 @@ Status Writer::TrimWal() {
   }
   for (const auto& [stream, lsn] : pinned_) lower(stream, lsn);
   // Records still in the backlog may be older than rows routed through memory.
-  if (WalBacklog* backlog = engine_->backlog()) backlog->LowerStoredThrough(&stored_through);
+  if (WalBacklog* backlog = links_.backlog) backlog->LowerStoredThrough(&stored_through);
   Status st = wal->Trim(stored_through);
-  engine_->NotifyRoom();  // the log may have shrunk below its limit or a connection below its share
+  events_.on_room();  // the log may have shrunk below its limit or a connection below its share
   return st;
 }
 

@@ -25,6 +25,10 @@
 // (storage/wal_coverage.h, in its key-value metadata). The writer also knows, per stream, up to which
 // LSN every record is in a published file — the rows it routed, minus those still in open or unpublished
 // files — and TrimWal() deletes the segments below that.
+//
+// It is handed the engine's StorageContext, EngineCounters and EngineEvents and its WriterLinks, not the
+// engine: it takes batches from the BatchQueue, gives their credits back to the Admission, hands files
+// to the Publisher, and calls on_room when it frees room and on_tick each time it wakes up.
 #pragma once
 
 #include <deque>
@@ -35,9 +39,12 @@
 #include <vector>
 
 #include "parquet/file_writer.h"
-#include "storage/engine.h"
+#include "storage/admission.h"
+#include "storage/batch_queue.h"
+#include "storage/engine_counters.h"
 #include "storage/memory_sink.h"
 #include "storage/publisher.h"
+#include "storage/storage_context.h"
 #include "storage/wal_coverage.h"
 
 namespace logdaemon::storage {
@@ -49,9 +56,25 @@ inline constexpr int64_t kFlushRowGroupRows = 128 * 1024;
 parquet::WriterOptions FileWriterOptions(const StorageOptions& options,
                                          const std::vector<parquet::ColumnSpec>& schema);
 
+class WalBacklog;
+class WalDirectory;
+
+// What the writer takes rows from and hands its work to (the engine owns each; they outlive the writer).
+struct WriterLinks {
+  BatchQueue* queue = nullptr;     // the rows and flush requests, and the spare batches it gives back
+  Admission* admission = nullptr;  // takes back the credits of the rows it has encoded
+  Publisher* publisher = nullptr;  // the files it has flushed
+  WalDirectory* wal = nullptr;     // durable acks: the write-ahead log it trims (else null)
+  WalBacklog* backlog = nullptr;   // durable acks: the logs waiting in the log for room (else null)
+  int64_t tick_ns = 0;             // it waits for rows at most this long between EngineEvents::on_tick
+};
+
 class Writer {
  public:
-  Writer(Engine* engine, Publisher* publisher, uint64_t next_sequence);
+  // Reads the options and schema from `context`; sets its gauges in *counters and reads the compactor's
+  // lag and the published sequence there; reports through events.on_error, on_room and on_tick.
+  Writer(const StorageContext& context, EngineCounters* counters, EngineEvents events, WriterLinks links,
+         uint64_t next_sequence);
   ~Writer();
 
   void Start();
@@ -100,8 +123,10 @@ class Writer {
   // restart (its records are pinned below the trim point), or, with memory acks, they are counted lost.
   void FileLost(const OpenFile& file);
 
-  Engine* engine_;
-  Publisher* publisher_;
+  const StorageContext& context_;
+  EngineCounters* const counters_;
+  const EngineEvents events_;
+  const WriterLinks links_;
   uint64_t next_sequence_;
   std::vector<parquet::ColumnSpec> schema_;
   parquet::WriterOptions writer_options_;
@@ -120,7 +145,7 @@ class Writer {
   std::map<uint32_t, uint64_t> routed_max_;  // per stream, the highest LSN routed
   std::map<uint32_t, uint64_t> pinned_;      // per stream, the lowest LSN of rows lost in memory
   std::deque<Unpublished> unpublished_;
-  uint64_t trimmed_at_published_ = 0;  // published_sequence() at the last trim
+  uint64_t trimmed_at_published_ = 0;  // the published sequence at the last trim
   std::thread thread_;
 };
 
