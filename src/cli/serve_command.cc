@@ -10,17 +10,18 @@
 #include <atomic>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "cli/allocator.h"
+#include "http/http_server.h"
 #include "ingest/server_metrics.h"
 #include "ingest/signals.h"
 #include "logdaemon/schema.h"
 #include "logdaemon/server.h"
 #include "logdaemon/storage.h"
-#include "metrics/http_exporter.h"
 #include "metrics/process_metrics.h"
 
 namespace logdaemon::cli {
@@ -97,7 +98,7 @@ std::string RetentionText(const ServeSettings& settings) {
 }
 
 void LogStart(spdlog::logger& log, const ServeSettings& settings, const SchemaValidator& schema,
-              const LogServer& server, const metrics::HttpExporter* exporter) {
+              const LogServer& server, const http::HttpServer* http_server) {
   log.info("logdaemon {} (build {}) starting, pid {}{}{}", LOGDAEMON_VERSION, LOGDAEMON_GIT_SHA, ::getpid(),
            settings.config_file.empty() ? "" : ", config ", settings.config_file);
   log.info("socket {} (mode {:04o}{}{}), up to {} connections, frames up to {} bytes, idle timeout {} s",
@@ -123,12 +124,13 @@ void LogStart(spdlog::logger& log, const ServeSettings& settings, const SchemaVa
       TimeLimitText(settings.EffectiveMaxAge()), TimeLimitText(settings.max_future),
       settings.max_open_partitions);
   log.info("io: {} backend, {} threads", IoBackendName(server.backend()), settings.io_threads);
-  if (exporter != nullptr) {
-    metrics::ListenAddress bound = *settings.metrics_address;
-    bound.port = exporter->port();
-    log.info("metrics: http://{}/metrics", MetricsAddressText(bound));
+  if (http_server != nullptr) {
+    http::ListenAddress bound = *settings.http_address;
+    bound.port = http_server->port();
+    log.info("http: http://{} (POST /v1/logs, /api/v1/ingest, /_bulk; GET /metrics){}",
+             HttpAddressText(bound), settings.http_token.empty() ? "" : ", token required");
   } else {
-    log.info("metrics: off");
+    log.info("http: off (no metrics, no HTTP ingest)");
   }
 }
 
@@ -146,12 +148,49 @@ void WarnAboutFileLimit(spdlog::logger& log, const ServeSettings& settings) {
   }
 }
 
+// The HTTP front door, its /metrics page rendering both front doors' counts.
+Result<std::unique_ptr<http::HttpServer>> StartHttp(const ServeSettings& settings,
+                                                    const SchemaValidator& schema, StorageEngine& storage,
+                                                    const LogServer& server,
+                                                    std::shared_ptr<spdlog::logger> log) {
+  http::HttpServerOptions options;
+  options.address = *settings.http_address;
+  options.token = settings.http_token;
+  options.max_body_bytes = settings.http_max_body_mb << 20;
+  options.max_connections = settings.http_max_connections;
+  options.connection_timeout = settings.http_timeout;
+  options.threads = settings.http_threads;
+  options.es_timestamp_field = settings.es_timestamp_field;
+
+  http::HttpContext context;
+  context.schema = &schema;
+  context.engine = &storage.engine();
+  ingest::BuildInfo build{LOGDAEMON_VERSION, LOGDAEMON_GIT_SHA, IoBackendName(server.backend())};
+  // Runs on a server thread, once per scrape, with the server's own counts. Process metrics that cannot
+  // be read (no /proc) are left out of the page; the first such failure is logged.
+  context.render_metrics = [&server, &storage, build, log,
+                            process_failure_logged = false](const http::HttpStats& http_stats) mutable {
+    Result<metrics::ProcessMetrics> process = metrics::ReadProcessMetrics();
+    if (!process.ok() && !process_failure_logged) {
+      log->warn("metrics: process_* metrics left out: {}", process.status().ToString());
+      process_failure_logged = true;
+    }
+    ServerStats server_stats = server.Stats();
+    http_stats.AddLogsTo(&server_stats);
+    std::string page = ingest::RenderMetrics(server_stats, storage.Stats(), build,
+                                             process.ok() ? std::optional(*process) : std::nullopt);
+    http::AppendHttpMetrics(http_stats, &page);
+    return page;
+  };
+  return http::HttpServer::Start(std::move(options), std::move(context));
+}
+
 }  // namespace
 
 int RunServe(const ServeSettings& settings) {
   TuneAllocatorForBoundedMemory();  // before any thread: arenas are made as threads first allocate
   // First, before any thread exists: every thread started later (the storage engine's, the server's, the
-  // metrics exporter's) inherits this mask, so these signals reach only the signal thread.
+  // HTTP server's) inherits this mask, so these signals reach only the signal thread.
   if (Status st = ingest::BlockSignals({SIGTERM, SIGINT, SIGUSR1, SIGHUP}); !st.ok())
     return Fail(st.message());
   // A client that hangs up before reading its replies must be an EPIPE for its connection, not the end of
@@ -181,31 +220,36 @@ int RunServe(const ServeSettings& settings) {
     return Fail(st.message());
   }
 
-  std::unique_ptr<metrics::HttpExporter> exporter;
-  if (settings.metrics_address) {
-    ingest::BuildInfo build{LOGDAEMON_VERSION, LOGDAEMON_GIT_SHA, IoBackendName(server.backend())};
-    // Runs on the exporter's thread, once per scrape. Process metrics that cannot be read (no /proc) are
-    // left out of the page; the first such failure is logged, not every scrape's.
-    auto render = [&server, &storage, build, log, process_failure_logged = false]() mutable {
-      Result<metrics::ProcessMetrics> process = metrics::ReadProcessMetrics();
-      if (!process.ok() && !process_failure_logged) {
-        log->warn("metrics: process_* metrics left out: {}", process.status().ToString());
-        process_failure_logged = true;
-      }
-      return ingest::RenderMetrics(server.Stats(), storage.Stats(), build,
-                                   process.ok() ? std::optional(*process) : std::nullopt);
-    };
-    auto started = metrics::HttpExporter::Start(*settings.metrics_address, std::move(render));
+  std::unique_ptr<http::HttpServer> http_server;
+  if (settings.http_address) {
+    Result<std::unique_ptr<http::HttpServer>> started = StartHttp(settings, *schema, storage, server, log);
     if (!started.ok()) {
       server.Shutdown();
       server.Wait();
       storage.Close();
-      return Fail(std::string("--metrics-addr: ")
+      return Fail(std::string("--http-addr: ")
                       .append(started.status().message())
-                      .append(" (choose another address, or 'off')"));
+                      .append(started.status().code() == Status::Code::kInvalidArgument
+                                  ? ""
+                                  : " (choose another address, or 'off')"));
     }
-    exporter = std::move(*started);
+    http_server = std::move(*started);
   }
+
+  // Both front doors' counts, for the stats line (SIGUSR1 on the signal thread, and the last line). The
+  // HTTP server's are kept once it has stopped; the mutex orders that with a SIGUSR1.
+  std::mutex http_mutex;
+  std::optional<http::HttpStats> final_http_stats;
+  auto totals = [&]() {
+    ServerStats stats = server.Stats();
+    std::lock_guard lock(http_mutex);
+    if (http_server) {
+      http_server->Stats().AddLogsTo(&stats);
+    } else if (final_http_stats) {
+      final_http_stats->AddLogsTo(&stats);
+    }
+    return stats;
+  };
 
   // The handler runs on the signal thread, one signal at a time; it may log and lock.
   int shutdown_signals = 0;
@@ -224,7 +268,7 @@ int RunServe(const ServeSettings& settings) {
         }
         break;
       case SIGUSR1:
-        log->info("stats: {}", ingest::StatsLine(server.Stats(), storage.Stats()));
+        log->info("stats: {}", ingest::StatsLine(totals(), storage.Stats()));
         break;
       case SIGHUP:
         log->info("SIGHUP: ignored (settings are read at start only; restart the daemon to change them)");
@@ -233,14 +277,14 @@ int RunServe(const ServeSettings& settings) {
   };
   auto signals = ingest::SignalThread::Start({SIGTERM, SIGINT, SIGUSR1, SIGHUP}, on_signal);
   if (!signals.ok()) {
-    exporter.reset();
+    http_server.reset();
     server.Shutdown();
     server.Wait();
     storage.Close();
     return Fail(signals.status().message());
   }
 
-  LogStart(*log, settings, *schema, server, exporter.get());
+  LogStart(*log, settings, *schema, server, http_server.get());
   WarnAboutFileLimit(*log, settings);
   log->info("ready: listening on {}", settings.socket);
 
@@ -249,13 +293,17 @@ int RunServe(const ServeSettings& settings) {
     log->error("server: {}", st.message());
     exit_code = kExitFailure;
   }
-  exporter.reset();
+  {
+    std::lock_guard lock(http_mutex);
+    if (http_server) final_http_stats = http_server->Stats();
+    http_server.reset();  // requests in progress finish and their logs are handed over first
+  }
   log->info("closing the storage (flushing every buffered log)");
   if (Status st = storage.Close(); !st.ok()) {
     log->error("storage: final flush failed: {}", st.message());
     exit_code = kExitFailure;
   }
-  log->info("final stats: {}", ingest::StatsLine(server.Stats(), storage.Stats()));
+  log->info("final stats: {}", ingest::StatsLine(totals(), storage.Stats()));
   // The signal thread goes before the server and the storage its handler uses; a signal from now on stays
   // pending and dies with the process.
   signals->reset();

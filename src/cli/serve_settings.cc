@@ -10,9 +10,11 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <fstream>
 #include <initializer_list>
 #include <thread>
 #include <utility>
@@ -456,18 +458,81 @@ Status ApplyCompaction(const Values& v, ServeSettings* s) {
   return Status::OK();
 }
 
-Status ApplyMetricsAddr(const Values& v, ServeSettings* s) {
+Status ApplyHttpAddr(const Values& v, ServeSettings* s) {
   if (v.front() == "off") {
-    s->metrics_address.reset();
+    s->http_address.reset();
     return Status::OK();
   }
   if (Status st = CheckNoNul(v.front()); !st.ok()) return st;
   // The longest real one, "[ipv6%zone]:65535", is far shorter; a long value is a mistake worth a short
   // message.
   if (v.front().size() > 256) return Invalid({"expected HOST:PORT or off, got ", Shown(v.front())});
-  Result<metrics::ListenAddress> address = metrics::ParseListenAddress(v.front());
+  Result<http::ListenAddress> address = http::ParseListenAddress(v.front());
   if (!address.ok()) return address.status();
-  s->metrics_address = *address;
+  s->http_address = *address;
+  return Status::OK();
+}
+
+// The token is read now, so that a missing or empty file is an error at start, naming the file.
+Status ApplyHttpTokenFile(const Values& v, ServeSettings* s) {
+  if (v.front().empty()) {
+    s->http_token.clear();
+    return Status::OK();
+  }
+  if (Status st = CheckNoNul(v.front()); !st.ok()) return st;
+  std::ifstream in(v.front(), std::ios::binary);
+  if (!in) return Invalid({"cannot read ", Shown(v.front()), ": ", std::strerror(errno)});
+  std::string token;
+  char buffer[1024];
+  while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) {
+    token.append(buffer, static_cast<size_t>(in.gcount()));
+    if (token.size() > 4096)
+      return Invalid({Shown(v.front()), " is not a token file (more than 4096 bytes)"});
+  }
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.front()))) token.erase(0, 1);
+  if (token.empty()) return Invalid({Shown(v.front()), " holds no token"});
+  for (char c : token) {
+    if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f)
+      return Invalid({"the token in ", Shown(v.front()), " contains a space or control character"});
+  }
+  s->http_token = std::move(token);
+  return Status::OK();
+}
+
+Status ApplyHttpMaxBodyMb(const Values& v, ServeSettings* s) {
+  Result<int64_t> n = ParseInRange(v.front(), 1, 1024);
+  if (!n.ok()) return n.status();
+  s->http_max_body_mb = static_cast<size_t>(*n);
+  return Status::OK();
+}
+
+Status ApplyHttpMaxConnections(const Values& v, ServeSettings* s) {
+  Result<int64_t> n = ParseInRange(v.front(), 1, 100000);
+  if (!n.ok()) return n.status();
+  s->http_max_connections = static_cast<size_t>(*n);
+  return Status::OK();
+}
+
+Status ApplyHttpTimeout(const Values& v, ServeSettings* s) {
+  Result<int64_t> n = ParseInRange(v.front(), 1, 3600);
+  if (!n.ok()) return n.status();
+  s->http_timeout = std::chrono::seconds(*n);
+  return Status::OK();
+}
+
+Status ApplyHttpThreads(const Values& v, ServeSettings* s) {
+  Result<int64_t> n = ParseInRange(v.front(), 1, 64);
+  if (!n.ok()) return n.status();
+  s->http_threads = static_cast<unsigned>(*n);
+  return Status::OK();
+}
+
+Status ApplyEsTimestampField(const Values& v, ServeSettings* s) {
+  if (v.front().empty()) return Invalid({"must not be empty"});
+  if (Status st = CheckNoNul(v.front()); !st.ok()) return st;
+  if (v.front().size() > 256) return Invalid({"longer than 256 bytes"});
+  s->es_timestamp_field = v.front();
   return Status::OK();
 }
 
@@ -556,8 +621,24 @@ constexpr SettingSpec kSpecs[] = {
      Kind::kBoolean, ApplyParquetCompat},
     {"compaction", "", "", "true", "Merge small files into large ones (--no-compaction: never)",
      Kind::kBoolean, ApplyCompaction},
-    {"metrics-addr", "", "ADDR", "127.0.0.1:9100", "Prometheus endpoint HOST:PORT, or off", Kind::kString,
-     ApplyMetricsAddr},
+    {"metrics-addr", "", "ADDR", "127.0.0.1:9100",
+     "The same setting as --http-addr (its former name; --http-addr wins)", Kind::kString, ApplyHttpAddr},
+    {"http-addr", "", "ADDR", "127.0.0.1:9100",
+     "HTTP front door HOST:PORT (OTLP, NDJSON, Elasticsearch bulk, /metrics), or off", Kind::kString,
+     ApplyHttpAddr},
+    {"http-token-file", "", "FILE", "",
+     "A file holding the token HTTP clients must send (Authorization: Bearer); required off loopback",
+     Kind::kString, ApplyHttpTokenFile},
+    {"http-max-body-mb", "", "MB", "20", "Largest HTTP request body, after decompression (413 beyond)",
+     Kind::kInteger, ApplyHttpMaxBodyMb},
+    {"http-max-connections", "", "N", "256", "HTTP connections at once (more are closed at once)",
+     Kind::kInteger, ApplyHttpMaxConnections},
+    {"http-timeout", "", "SECONDS", "30", "Close an HTTP connection that sends nothing for this long",
+     Kind::kInteger, ApplyHttpTimeout},
+    {"http-threads", "", "N", "2", "HTTP server threads", Kind::kInteger, ApplyHttpThreads},
+    {"es-timestamp-field", "", "FIELD", "@timestamp",
+     "In Elasticsearch bulk documents, the field renamed to the time field when that is absent",
+     Kind::kString, ApplyEsTimestampField},
     {"log-level", "", "LEVEL", "info", "trace, debug, info, warn, error, critical or off", Kind::kString,
      ApplyLogLevel},
 };
@@ -828,7 +909,7 @@ size_t DefaultIoThreads() {
   return std::max<size_t>(1, std::thread::hardware_concurrency());
 }
 
-std::string MetricsAddressText(const std::optional<metrics::ListenAddress>& address) {
+std::string HttpAddressText(const std::optional<http::ListenAddress>& address) {
   if (!address) return "off";
   std::string out;
   bool ipv6 = address->host.find(':') != std::string::npos;

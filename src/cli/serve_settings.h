@@ -22,11 +22,11 @@
 #include <string_view>
 #include <vector>
 
+#include "http/listen_address.h"
 #include "logdaemon/schema.h"
 #include "logdaemon/server.h"
 #include "logdaemon/status.h"
 #include "logdaemon/storage.h"
-#include "metrics/http_exporter.h"
 
 namespace CLI {
 class App;
@@ -86,8 +86,14 @@ struct ServeSettings {
   bool compaction = true;
 
   // Operations.
-  std::optional<metrics::ListenAddress> metrics_address =
-      metrics::ListenAddress{"127.0.0.1", 9100};  // nullopt: off
+  // The HTTP front door (--http-addr, alias --metrics-addr; docs/http.md).
+  std::optional<http::ListenAddress> http_address = http::ListenAddress{"127.0.0.1", 9100};  // nullopt: off
+  std::string http_token;  // read from --http-token-file; required for a non-loopback address
+  size_t http_max_body_mb = 20;
+  size_t http_max_connections = 256;
+  std::chrono::seconds http_timeout{30};
+  unsigned http_threads = 2;
+  std::string es_timestamp_field = "@timestamp";
   LogLevel log_level = LogLevel::kInfo;
   std::string config_file;  // the --config file the settings were read from, if any
 
@@ -100,7 +106,7 @@ struct ServeSettings {
 };
 
 // "127.0.0.1:9100", "[::1]:9100", or "off".
-std::string MetricsAddressText(const std::optional<metrics::ListenAddress>& address);
+std::string HttpAddressText(const std::optional<http::ListenAddress>& address);
 
 // A limit of the time window (--max-age, --max-future; `import` too): "off" (nullopt), or a whole number
 // with a unit: "30d", "12h", "90m", "3600s" (no unit: seconds), at most 36500 days.

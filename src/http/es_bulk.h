@@ -88,7 +88,7 @@ struct BulkItem {
 // padding) so that those appends and Finish() do not move the whole body. Calls logs->Finish() on
 // success.
 // Not OK (InvalidArgument, with the reason Elasticsearch gives): the whole request is refused (HTTP 400,
-// ErrorResponse(400, "illegal_argument_exception", message)); `items` and `logs` are then unspecified.
+// EsErrorBody(400, "illegal_argument_exception", message)); `items` and `logs` are then unspecified.
 Status ParseBulk(std::string_view body, std::string_view url_index, const BulkOptions& options,
                  LogBatch* logs, std::vector<BulkItem>* items);
 

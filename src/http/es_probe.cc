@@ -72,7 +72,7 @@ std::string_view AcknowledgedResponse() {
   return "{\"acknowledged\":true}";
 }
 
-std::string ErrorResponse(int status, std::string_view type, std::string_view reason) {
+std::string EsErrorBody(int status, std::string_view type, std::string_view reason) {
   std::string cause = "{";
   AppendField("type", type, &cause);
   cause.push_back(',');

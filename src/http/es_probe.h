@@ -43,6 +43,6 @@ std::string ClusterHealthResponse();
 std::string_view AcknowledgedResponse();
 // Elasticsearch's error body: {"error":{"root_cause":[{"type":..,"reason":..}],"type":..,"reason":..},
 // "status":N}, for whole-request refusals (400 from ParseBulk, 413, 429, 503).
-std::string ErrorResponse(int status, std::string_view type, std::string_view reason);
+std::string EsErrorBody(int status, std::string_view type, std::string_view reason);
 
 }  // namespace logdaemon::http

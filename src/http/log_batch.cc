@@ -10,7 +10,9 @@ void LogBatch::Add(std::string_view json) {
   EndLog();
 }
 
-void LogBatch::Finish() { buffer_.append(simdjson::SIMDJSON_PADDING, ' '); }
+void LogBatch::Finish() {
+  buffer_.append(simdjson::SIMDJSON_PADDING, ' ');
+}
 
 size_t LogBatch::text_bytes() const {
   size_t bytes = 0;

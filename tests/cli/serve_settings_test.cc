@@ -135,8 +135,8 @@ TEST(ServeSettingsTest, DefaultsAreTheSpecifications) {
   EXPECT_EQ(s.file_mode, 0640u);
   EXPECT_EQ(s.max_message_bytes, 1048576u);
   EXPECT_EQ(s.idle_timeout, std::chrono::seconds(300));
-  ASSERT_TRUE(s.metrics_address.has_value());
-  EXPECT_EQ(MetricsAddressText(s.metrics_address), "127.0.0.1:9100");
+  ASSERT_TRUE(s.http_address.has_value());
+  EXPECT_EQ(HttpAddressText(s.http_address), "127.0.0.1:9100");
   EXPECT_EQ(s.socket_mode, 0660u);
   EXPECT_EQ(s.socket_group, "");
   EXPECT_EQ(s.log_level, LogLevel::kInfo);
@@ -344,7 +344,7 @@ TEST(ServeSettingsTest, EveryFlagParses) {
   EXPECT_EQ(s.max_open_partitions, 8u);
   EXPECT_TRUE(s.parquet_compat);
   EXPECT_FALSE(s.compaction);
-  EXPECT_EQ(MetricsAddressText(s.metrics_address), "[::1]:9200");
+  EXPECT_EQ(HttpAddressText(s.http_address), "[::1]:9200");
   EXPECT_EQ(s.log_level, LogLevel::kDebug);
 
   StorageOptions storage = s.ToStorageOptions();
@@ -396,9 +396,9 @@ TEST(ServeSettingsTest, OtherSpellingsOfValues) {
   EXPECT_EQ(settings({"--socket-mode", "0o640"}).socket_mode, 0640u);
   EXPECT_EQ(settings({"--socket-mode", "0"}).socket_mode, 0u);
   EXPECT_EQ(settings({"--socket-mode", "0777"}).socket_mode, 0777u);
-  EXPECT_FALSE(settings({"--metrics-addr", "off"}).metrics_address.has_value());
-  EXPECT_EQ(MetricsAddressText(settings({"--metrics-addr", ":9100"}).metrics_address), ":9100");
-  EXPECT_EQ(MetricsAddressText(settings({"--metrics-addr", "localhost:0"}).metrics_address), "localhost:0");
+  EXPECT_FALSE(settings({"--metrics-addr", "off"}).http_address.has_value());
+  EXPECT_EQ(HttpAddressText(settings({"--metrics-addr", ":9100"}).http_address), ":9100");
+  EXPECT_EQ(HttpAddressText(settings({"--metrics-addr", "localhost:0"}).http_address), "localhost:0");
   EXPECT_FALSE(settings({"--parquet-compat=false"}).parquet_compat);
   EXPECT_TRUE(settings({"--compaction"}).compaction);
   EXPECT_FALSE(settings({"--compaction=false"}).compaction);
@@ -604,6 +604,13 @@ max-open-partitions = 8
 parquet-compat = true
 compaction = false
 metrics-addr = "off"
+http-addr = "127.0.0.1:9300"
+http-token-file = ""
+http-max-body-mb = 5
+http-max-connections = 64
+http-timeout = 10
+http-threads = 3
+es-timestamp-field = "ts_es"
 log-level = "debug"
 )";
 
@@ -647,7 +654,13 @@ TEST(ServeSettingsTest, ConfigWithEveryKey) {
   EXPECT_EQ(s.max_open_partitions, 8u);
   EXPECT_TRUE(s.parquet_compat);
   EXPECT_FALSE(s.compaction);
-  EXPECT_FALSE(s.metrics_address.has_value());
+  EXPECT_EQ(HttpAddressText(s.http_address), "127.0.0.1:9300");  // http-addr wins over metrics-addr
+  EXPECT_EQ(s.http_token, "");
+  EXPECT_EQ(s.http_max_body_mb, 5u);
+  EXPECT_EQ(s.http_max_connections, 64u);
+  EXPECT_EQ(s.http_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(s.http_threads, 3u);
+  EXPECT_EQ(s.es_timestamp_field, "ts_es");
   EXPECT_EQ(s.log_level, LogLevel::kDebug);
 }
 
@@ -667,7 +680,7 @@ TEST(ServeSettingsTest, ConfigValueSpellings) {
   EXPECT_EQ(settings("schema-path = '/only'").schema_paths, std::vector<std::string>{"/only"});
   EXPECT_TRUE(settings("schema-path = []").schema_paths.empty());
   EXPECT_EQ(settings("batch-size = 1_000").batch_size, 1000u);  // TOML's digit separator
-  EXPECT_EQ(settings("metrics-addr = \"[::]:9100\"").metrics_address->host, "::");
+  EXPECT_EQ(settings("metrics-addr = \"[::]:9100\"").http_address->host, "::");
   EXPECT_EQ(settings("\"batch-size\" = 7").batch_size, 7u);  // a quoted key is the same key
   EXPECT_EQ(settings("socket = \"/tmp/a.b.c.sock\" # dots in strings and comments ... are fine").socket,
             "/tmp/a.b.c.sock");
@@ -677,6 +690,59 @@ TEST(ServeSettingsTest, ConfigValueSpellings) {
   EXPECT_EQ(settings("retention-days = 3").EffectiveMaxAge(), std::chrono::seconds(3 * 86'400));
   EXPECT_EQ(settings("max-future = 'off'").max_future, std::nullopt);
   EXPECT_EQ(settings("max-future = '2h'").max_future, std::chrono::seconds(7'200));
+}
+
+TEST_F(ServeConfigFileTest, TheHttpTokenIsReadFromItsFileTrimmed) {
+  Result<ServeSettings> parsed = Parse({"--http-token-file", Write("token", "  s3cr3t-T0ken\n")});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->http_token, "s3cr3t-T0ken");
+  // --http-addr and --metrics-addr are one setting: given both, --http-addr wins, in either order.
+  for (const auto& args :
+       {std::vector<std::string>{"--metrics-addr", "127.0.0.1:1", "--http-addr", "127.0.0.1:2"},
+        std::vector<std::string>{"--http-addr", "127.0.0.1:2", "--metrics-addr", "127.0.0.1:1"}}) {
+    parsed = Parse(args);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    EXPECT_EQ(parsed->http_address->port, 2);
+  }
+}
+
+TEST_F(ServeConfigFileTest, ABadHttpTokenFileIsRefusedNamingIt) {
+  struct Case {
+    std::string path;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {(dir_ / "missing").string(), "cannot read"},
+      {Write("empty", ""), "holds no token"},
+      {Write("blank", " \n\t\n"), "holds no token"},
+      {Write("spaced", "two words"), "space or control character"},
+      {Write("control", std::string("tok\x01en")), "space or control character"},
+      {Write("huge", std::string(5000, 'a')), "more than 4096 bytes"},
+      {dir_.string(), "--http-token-file"},  // a directory
+  };
+  for (const Case& c : cases) {
+    Result<ServeSettings> parsed = Parse({"--http-token-file", c.path});
+    ASSERT_FALSE(parsed.ok()) << c.path;
+    EXPECT_CONTAINS(parsed.status().message(), "--http-token-file");
+    EXPECT_CONTAINS(parsed.status().message(), c.says);
+  }
+}
+
+TEST(ServeSettingsTest, HttpLimitsAreCheckedWithTheirRanges) {
+  for (const auto& [flag, value] :
+       std::vector<std::pair<std::string, std::string>>{{"--http-max-body-mb", "0"},
+                                                        {"--http-max-body-mb", "1025"},
+                                                        {"--http-max-connections", "0"},
+                                                        {"--http-timeout", "0"},
+                                                        {"--http-timeout", "3601"},
+                                                        {"--http-threads", "0"},
+                                                        {"--http-threads", "65"},
+                                                        {"--es-timestamp-field", ""},
+                                                        {"--es-timestamp-field", std::string(300, 'x')}}) {
+    Result<ServeSettings> parsed = Parse({flag, value});
+    ASSERT_FALSE(parsed.ok()) << flag << " " << value;
+    EXPECT_CONTAINS(parsed.status().message(), flag);
+  }
 }
 
 TEST_F(ServeConfigFileTest, FlagsWinOverTheConfigFile) {
@@ -918,7 +984,7 @@ TEST(ServeSettingsTest, TheExampleConfigIsValidAndNamesEveryKey) {
   EXPECT_EQ(settings.overflow, defaults.overflow);
   EXPECT_EQ(settings.max_message_bytes, defaults.max_message_bytes);
   EXPECT_EQ(settings.idle_timeout, defaults.idle_timeout);
-  EXPECT_EQ(MetricsAddressText(settings.metrics_address), MetricsAddressText(defaults.metrics_address));
+  EXPECT_EQ(HttpAddressText(settings.http_address), HttpAddressText(defaults.http_address));
   EXPECT_EQ(settings.socket_mode, defaults.socket_mode);
   EXPECT_EQ(settings.log_level, defaults.log_level);
   EXPECT_EQ(settings.io_backend, defaults.io_backend);

@@ -744,7 +744,7 @@ TEST(EsBulkProbe, LicenseHealthAcknowledgedAndErrorBodies) {
   Response ack{std::string(AcknowledgedResponse())};
   EXPECT_TRUE(ack.root()["acknowledged"].get_bool().value());
 
-  Response error(ErrorResponse(400, "illegal_argument_exception", "Malformed \"line\"\n[1]"));
+  Response error(EsErrorBody(400, "illegal_argument_exception", "Malformed \"line\"\n[1]"));
   simdjson::dom::element e = error.root()["error"];
   EXPECT_EQ(error.root()["status"].get_int64().value(), 400);
   EXPECT_EQ(e["type"].get_string().value(), "illegal_argument_exception");

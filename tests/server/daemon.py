@@ -194,7 +194,7 @@ class Daemon:
             except DaemonStartError as e:
                 last_error = str(e)
                 text = last_error.lower()
-                if "metrics" in text and ("in use" in text or "bind" in text):
+                if ("--http-addr" in text or "metrics" in text) and ("in use" in text or "bind" in text):
                     continue
                 raise
         raise DaemonStartError(last_error)

@@ -1,0 +1,406 @@
+// The libmicrohttpd glue of the HTTP front door (http_server.h): routing, authentication, the body's
+// bounds, and the answer. The endpoints themselves are in *_endpoint.cc.
+//
+// libmicrohttpd calls the access handler several times per request: first with the request head
+// (*request_state is null: route, authenticate, check the declared length, set up the body reader), then
+// once per chunk of body received, and last with no data: the body is complete, the endpoint runs and the
+// response is queued. A response queued before the body was read makes libmicrohttpd close the
+// connection after it (the rest of the body is never read).
+#include "http/http_server.h"
+
+#include <microhttpd.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <exception>
+#include <optional>
+
+#include "http/body_reader.h"
+#include "http/endpoints.h"
+#include "storage/engine.h"
+
+namespace logdaemon::http {
+
+namespace {
+
+struct Route {
+  Endpoint endpoint = Endpoint::kOther;
+  bool method_allowed = false;
+  const char* allow = "";  // for 405
+  bool takes_body = false;
+  EsProbe probe = EsProbe::kRoot;  // Endpoint::kEsProbe
+  std::string url_index;           // /{index}/_bulk
+};
+
+bool StartsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// The Elasticsearch paths shippers call before their first bulk (es_probe.h): index templates, data
+// streams, ILM policies exist (GET, HEAD) and are "created" (PUT) as far as they can tell.
+bool IsEsManagementPath(std::string_view url) {
+  return StartsWith(url, "/_index_template/") || StartsWith(url, "/_component_template/") ||
+         StartsWith(url, "/_template/") || StartsWith(url, "/_data_stream/") ||
+         StartsWith(url, "/_ilm/policy/") || StartsWith(url, "/_alias/");
+}
+
+Route RouteOf(std::string_view method, std::string_view url) {
+  Route route;
+  const bool get = method == "GET" || method == "HEAD";
+  const bool post = method == "POST";
+  auto set = [&](Endpoint endpoint, bool allowed, const char* allow) {
+    route.endpoint = endpoint;
+    route.method_allowed = allowed;
+    route.allow = allow;
+  };
+  if (url == "/metrics") {
+    set(Endpoint::kMetrics, get, "GET, HEAD");
+  } else if (url == "/") {
+    set(Endpoint::kEsProbe, get, "GET, HEAD");
+  } else if (url == "/v1/logs") {
+    set(Endpoint::kOtlp, post, "POST");
+  } else if (url == "/api/v1/ingest") {
+    set(Endpoint::kNdjson, post, "POST");
+  } else if (url == "/_bulk" ||
+             (url.ends_with("/_bulk") && url.size() > 7 && url.find('/', 1) == url.size() - 6)) {
+    set(Endpoint::kBulk, post || method == "PUT", "POST, PUT");  // Elasticsearch takes both
+    if (url != "/_bulk") route.url_index.assign(url.substr(1, url.size() - 7));
+  } else if (url == "/_license" || url == "/_xpack") {
+    set(Endpoint::kEsProbe, get, "GET, HEAD");
+    route.probe = EsProbe::kLicense;
+  } else if (url == "/_cluster/health") {
+    set(Endpoint::kEsProbe, get, "GET, HEAD");
+    route.probe = EsProbe::kHealth;
+  } else if (IsEsManagementPath(url)) {
+    set(Endpoint::kEsProbe, get || method == "PUT", "GET, HEAD, PUT");
+    route.probe = EsProbe::kAcknowledged;
+  } else if (method == "HEAD" && url.size() > 1 && url[1] != '_' &&
+             url.find('/', 1) == std::string_view::npos) {
+    // HEAD /{index or alias}: Logstash asks whether its alias exists.
+    set(Endpoint::kEsProbe, true, "HEAD");
+    route.probe = EsProbe::kAcknowledged;
+  }
+  route.takes_body =
+      route.method_allowed && (route.endpoint == Endpoint::kOtlp || route.endpoint == Endpoint::kNdjson ||
+                               route.endpoint == Endpoint::kBulk);
+  return route;
+}
+
+// Compares without an early exit, so the time taken says nothing about how much of a token was right.
+bool SameSecret(std::string_view given, std::string_view expected) {
+  unsigned char difference = given.size() == expected.size() ? 0 : 1;
+  for (size_t i = 0; i < given.size(); ++i)
+    difference |= static_cast<unsigned char>(given[i] ^ expected[i % std::max<size_t>(expected.size(), 1)]);
+  return difference == 0;
+}
+
+std::string Base64Decode(std::string_view text) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    const int v = value(c);
+    if (v < 0) return {};
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    if (++count == 4) {
+      out.push_back(static_cast<char>(bits >> 16));
+      out.push_back(static_cast<char>(bits >> 8));
+      out.push_back(static_cast<char>(bits));
+      bits = 0;
+      count = 0;
+    }
+  }
+  if (count == 3) {
+    out.push_back(static_cast<char>(bits >> 10));
+    out.push_back(static_cast<char>(bits >> 2));
+  } else if (count == 2) {
+    out.push_back(static_cast<char>(bits >> 4));
+  }
+  return out;
+}
+
+// `Authorization: Bearer <token>`, or Basic with the token as the password (any user name): the form
+// Fluent Bit's and Filebeat's Elasticsearch outputs can send.
+bool Authorized(const char* header, const std::string& token) {
+  if (token.empty()) return true;
+  if (header == nullptr) return false;
+  std::string_view value(header);
+  if (value.size() > 7 && ::strncasecmp(value.data(), "Bearer ", 7) == 0)
+    return SameSecret(value.substr(7), token);
+  if (value.size() > 6 && ::strncasecmp(value.data(), "Basic ", 6) == 0) {
+    const std::string decoded = Base64Decode(value.substr(6));
+    const size_t colon = decoded.find(':');
+    return colon != std::string::npos && SameSecret(std::string_view(decoded).substr(colon + 1), token);
+  }
+  return false;
+}
+
+std::string_view HeaderOf(MHD_Connection* connection, const char* name) {
+  const char* value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
+  return value == nullptr ? std::string_view() : std::string_view(value);
+}
+
+}  // namespace
+
+// One request's state, from its head to its answer.
+struct RequestState {
+  Route route;
+  std::optional<BodyReader> body;
+  std::optional<Response> early;  // answered before the body (the connection then closes)
+};
+
+class HttpServer::Impl {
+ public:
+  Impl(HttpServerOptions options, HttpContext context, int listen_fd)
+      : options_(std::move(options)),
+        context_(std::move(context)),
+        listen_fd_(listen_fd),
+        budget_(options_.body_budget_bytes > 0 ? options_.body_budget_bytes : options_.max_body_bytes) {
+    if (context_.engine != nullptr && context_.schema != nullptr) {
+      pool_ = std::make_unique<AdmitterPool>(*context_.schema, *context_.engine);
+      ingest_.pool = pool_.get();
+      const TableLayout& layout = context_.schema->layout();
+      if (layout.time_column >= 0) {
+        ingest_.otlp.time_field = layout.columns[layout.time_column].name;
+        ingest_.bulk.time_field = ingest_.otlp.time_field;
+      }
+      for (size_t i = 0; i < layout.columns.size(); ++i) {
+        if (static_cast<int>(i) != layout.extra_column)
+          ingest_.otlp.declared_properties.push_back(layout.columns[i].name);
+      }
+    }
+    ingest_.retry_after_seconds = options_.retry_after_seconds;
+    ingest_.bulk.timestamp_source = options_.es_timestamp_field;
+  }
+
+  Status Start() {
+    const unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    daemon_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &Impl::AccessHandler, this,
+                               MHD_OPTION_LISTEN_SOCKET, listen_fd_, MHD_OPTION_NOTIFY_COMPLETED,
+                               &Impl::RequestCompleted, this, MHD_OPTION_CONNECTION_LIMIT,
+                               static_cast<unsigned>(options_.max_connections), MHD_OPTION_CONNECTION_TIMEOUT,
+                               static_cast<unsigned>(options_.connection_timeout.count()),
+                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, options_.connection_memory_bytes,
+                               MHD_OPTION_THREAD_POOL_SIZE, std::max(options_.threads, 1u), MHD_OPTION_END);
+    if (daemon_ == nullptr) {
+      ::close(listen_fd_);
+      return Status::Unavailable("the HTTP server (libmicrohttpd) did not start on " +
+                                 DescribeAddress(options_.address));
+    }
+    port_ = BoundPort(listen_fd_);
+    return Status::OK();
+  }
+
+  ~Impl() {
+    // Stops the threads (requests in progress finish: their admitters commit) and closes the listener.
+    if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
+    pool_.reset();  // hands over what the admitters hold, before the caller closes the storage engine
+  }
+
+  uint16_t port() const { return port_; }
+  HttpStats Stats() const {
+    HttpStats stats = counters_.Read();
+    stats.body_bytes_in_flight = budget_.used();
+    stats.body_bytes_limit = budget_.limit();
+    return stats;
+  }
+
+ private:
+  static MHD_Result AccessHandler(void* self, MHD_Connection* connection, const char* url, const char* method,
+                                  const char* /*version*/, const char* upload_data, size_t* upload_data_size,
+                                  void** request_state) {
+    auto* impl = static_cast<Impl*>(self);
+    auto* state = static_cast<RequestState*>(*request_state);
+    if (state == nullptr) {
+      state = new RequestState;
+      *request_state = state;
+      impl->BeginRequest(connection, url, method, state);
+      return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+      if (state->body && !state->early) state->body->Feed(std::string_view(upload_data, *upload_data_size));
+      *upload_data_size = 0;
+      return MHD_YES;
+    }
+    return impl->Answer(connection, state);
+  }
+
+  static void RequestCompleted(void* /*self*/, MHD_Connection* /*connection*/, void** request_state,
+                               MHD_RequestTerminationCode /*code*/) {
+    delete static_cast<RequestState*>(*request_state);
+    *request_state = nullptr;
+  }
+
+  void BeginRequest(MHD_Connection* connection, const char* url, const char* method, RequestState* state) {
+    state->route = RouteOf(method, url);
+    if (!Authorized(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+                    options_.token)) {
+      Response response = JsonError(401, "missing or wrong token (Authorization: Bearer <token>)");
+      response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"logdaemon\"");
+      state->early = std::move(response);
+      return;
+    }
+    if (state->route.endpoint == Endpoint::kOther) {
+      state->early = JsonError(404, std::string("no such endpoint: ").append(url));
+      return;
+    }
+    if (!state->route.method_allowed) {
+      Response response = JsonError(405, std::string(method).append(" is not allowed on ").append(url));
+      response.headers.emplace_back("Allow", state->route.allow);
+      state->early = std::move(response);
+      return;
+    }
+    if (!state->route.takes_body) return;
+    if (pool_ == nullptr) {
+      state->early = JsonError(503, "this server does not take logs", options_.retry_after_seconds);
+      return;
+    }
+    std::string_view length = HeaderOf(connection, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    uint64_t declared = 0;
+    if (!length.empty() &&
+        std::from_chars(length.data(), length.data() + length.size(), declared).ec == std::errc() &&
+        declared > options_.max_body_bytes) {
+      state->early = JsonError(413, "request body of " + std::to_string(declared) + " bytes is over the " +
+                                        std::to_string(options_.max_body_bytes) + "-byte limit");
+      return;
+    }
+    state->body.emplace(HeaderOf(connection, MHD_HTTP_HEADER_CONTENT_ENCODING), options_.max_body_bytes,
+                        &budget_);
+    if (state->body->state() != BodyReader::State::kReading) {
+      state->early =
+          JsonError(state->body->status_code(), state->body->error(), options_.retry_after_seconds);
+    }
+  }
+
+  Response Dispatch(MHD_Connection* connection, RequestState* state, ingest::CounterValues* logs) {
+    switch (state->route.endpoint) {
+      case Endpoint::kMetrics: {
+        Response response;
+        response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        response.body = context_.render_metrics ? context_.render_metrics(Stats()) : std::string();
+        return response;
+      }
+      case Endpoint::kEsProbe:
+        if (state->route.probe == EsProbe::kRoot &&
+            HeaderOf(connection, MHD_HTTP_HEADER_ACCEPT).find("text/html") != std::string_view::npos)
+          return IndexPage();
+        return HandleEsProbe(state->route.probe);
+      default:
+        break;
+    }
+    BodyReader& body = *state->body;
+    if (!body.Finish()) return JsonError(body.status_code(), body.error(), options_.retry_after_seconds);
+    switch (state->route.endpoint) {
+      case Endpoint::kNdjson: {
+        LogBatch batch;
+        const size_t size = body.body().size();
+        batch.AdoptBuffer(std::move(body.buffer()));
+        return HandleNdjson(&batch, std::string_view(batch.buffer()).substr(0, size), ingest_, logs);
+      }
+      case Endpoint::kOtlp:
+        return HandleOtlp(HeaderOf(connection, MHD_HTTP_HEADER_CONTENT_TYPE), body.body(), ingest_, logs);
+      case Endpoint::kBulk: {
+        // ParseBulk reads the documents in place (the batch adopts the body) and may append rewritten
+        // ones after it.
+        LogBatch batch;
+        const size_t size = body.body().size();
+        batch.AdoptBuffer(std::move(body.buffer()));
+        return HandleBulk(&batch, std::string_view(batch.buffer()).substr(0, size), state->route.url_index,
+                          ingest_, logs);
+      }
+      default:
+        return JsonError(404, "no such endpoint");
+    }
+  }
+
+  static Response IndexPage() {
+    Response response;
+    response.content_type = "text/html; charset=utf-8";
+    response.body =
+        "<!doctype html><title>logdaemon</title><h1>logdaemon</h1><ul>"
+        "<li><a href=\"/metrics\">/metrics</a> (Prometheus)</li>"
+        "<li>POST /v1/logs (OTLP/HTTP logs)</li><li>POST /api/v1/ingest (NDJSON)</li>"
+        "<li>POST /_bulk (Elasticsearch bulk API)</li></ul>\n";
+    return response;
+  }
+
+  MHD_Result Answer(MHD_Connection* connection, RequestState* state) {
+    ingest::CounterValues logs;
+    Response response;
+    if (state->early) {
+      response = std::move(*state->early);
+    } else if (state->body && state->body->state() != BodyReader::State::kReading) {
+      response = JsonError(state->body->status_code(), state->body->error(), options_.retry_after_seconds);
+    } else {
+      // An exception must not cross libmicrohttpd's C frames (that would end the daemon): a failing
+      // request is a 500, and the next one is served.
+      try {
+        response = Dispatch(connection, state, &logs);
+      } catch (const std::exception& e) {
+        response = JsonError(500, std::string("internal error: ").append(e.what()));
+      }
+    }
+    counters_.AddRequest(state->route.endpoint, response.status,
+                         state->body ? state->body->compressed_bytes() : 0, logs);
+    state->body.reset();  // the body's memory goes back before the answer is sent
+    return Send(connection, response);
+  }
+
+  // libmicrohttpd answers HEAD with the headers of the same response (Content-Length included) and no body.
+  static MHD_Result Send(MHD_Connection* connection, const Response& response) {
+    MHD_Response* reply = MHD_create_response_from_buffer(
+        response.body.size(), const_cast<char*>(response.body.data()), MHD_RESPMEM_MUST_COPY);
+    if (reply == nullptr) return MHD_NO;
+    MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, response.content_type.c_str());
+    for (const auto& [name, value] : response.headers)
+      MHD_add_response_header(reply, name.c_str(), value.c_str());
+    const MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(response.status), reply);
+    MHD_destroy_response(reply);
+    return queued;
+  }
+
+  HttpServerOptions options_;
+  HttpContext context_;
+  int listen_fd_;
+  uint16_t port_ = 0;
+  MHD_Daemon* daemon_ = nullptr;
+  BodyBudget budget_;
+  std::unique_ptr<AdmitterPool> pool_;
+  IngestContext ingest_;
+  HttpCounters counters_;
+};
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options, HttpContext context) {
+  if (!IsLoopback(options.address) && options.token.empty()) {
+    return Status::InvalidArgument(DescribeAddress(options.address) +
+                                   " is reachable from other hosts: give a token (--http-token-file), or "
+                                   "bind to 127.0.0.1");
+  }
+  Result<int> listener = BindListener(options.address);
+  if (!listener.ok()) return listener.status();
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(context), *listener);
+  if (Status st = impl->Start(); !st.ok()) return st;
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpServer::~HttpServer() = default;
+uint16_t HttpServer::port() const {
+  return impl_->port();
+}
+HttpStats HttpServer::Stats() const {
+  return impl_->Stats();
+}
+
+}  // namespace logdaemon::http

@@ -1,0 +1,97 @@
+// The HTTP server's address: parsing (errors that say what is wrong), loopback detection and binding.
+#include "http/listen_address.h"
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+namespace logdaemon::http {
+namespace {
+
+TEST(ParseListenAddress, AcceptsHostPortForms) {
+  struct Case {
+    const char* text;
+    const char* host;
+    uint16_t port;
+  };
+  for (const Case& c :
+       {Case{"127.0.0.1:9100", "127.0.0.1", 9100}, Case{"[::1]:9100", "::1", 9100}, Case{":9100", "", 9100},
+        Case{"localhost:9100", "localhost", 9100}, Case{"0.0.0.0:0", "0.0.0.0", 0},
+        Case{"[::]:65535", "::", 65535}, Case{"10.1.2.3:00080", "10.1.2.3", 80}}) {
+    Result<ListenAddress> address = ParseListenAddress(c.text);
+    ASSERT_TRUE(address.ok()) << c.text << ": " << address.status().ToString();
+    EXPECT_EQ(address->host, c.host) << c.text;
+    EXPECT_EQ(address->port, c.port) << c.text;
+  }
+}
+
+TEST(ParseListenAddress, RejectsBadInputWithAMessageSayingWhat) {
+  struct Case {
+    const char* text;
+    const char* says;
+  };
+  for (const Case& c : {Case{"", "empty"},
+                        Case{"9100", "missing ':port'"},
+                        Case{"localhost", "missing ':port'"},
+                        Case{"127.0.0.1:", "missing port"},
+                        Case{":", "missing port"},
+                        Case{"127.0.0.1:http", "not a number"},
+                        Case{"127.0.0.1:-1", "not a number"},
+                        Case{"127.0.0.1:+80", "not a number"},
+                        Case{"127.0.0.1: 80", "not a number"},
+                        Case{"127.0.0.1:80 ", "not a number"},
+                        Case{"127.0.0.1:65536", "out of range (0-65535)"},
+                        Case{"127.0.0.1:99999999999999999999999", "out of range"},
+                        Case{"::1:9100", "needs brackets"},
+                        Case{"[::1]9100", "missing ':port'"},
+                        Case{"[::1]", "missing ':port'"},
+                        Case{"[::1", "missing ']'"},
+                        Case{"[127.0.0.1]:80", "not an IPv6 address"},
+                        Case{"[]:80", "not an IPv6 address"},
+                        Case{"example.com:80", "not an IPv4 address"},
+                        Case{"256.1.1.1:80", "not an IPv4"},
+                        Case{"127.0.0.1\n:80", "control character"}}) {
+    Result<ListenAddress> address = ParseListenAddress(c.text);
+    ASSERT_FALSE(address.ok()) << "accepted: " << c.text;
+    EXPECT_EQ(address.status().code(), Status::Code::kInvalidArgument) << c.text;
+    EXPECT_NE(address.status().message().find(c.says), std::string::npos)
+        << c.text << " -> " << address.status().message();
+  }
+}
+
+TEST(ParseListenAddress, EmbeddedNulIsRejected) {
+  // A C string API would see "127.0.0.1" alone.
+  EXPECT_FALSE(ParseListenAddress(std::string_view("127.0.0.1\0:80", 13)).ok());
+  EXPECT_FALSE(ParseListenAddress(std::string_view("127.0.0.1:8\0", 12)).ok());
+  EXPECT_FALSE(ParseListenAddress(std::string_view("[::1\0]:80", 9)).ok());
+}
+
+TEST(IsLoopback, OnlyAddressesThisHostAloneReaches) {
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"})
+    EXPECT_TRUE(IsLoopback(ListenAddress{host, 9100})) << host;
+  for (const char* host : {"", "0.0.0.0", "::", "10.0.0.1", "192.168.1.1", "::ffff:127.0.0.1", "128.0.0.1"})
+    EXPECT_FALSE(IsLoopback(ListenAddress{host, 9100})) << host;
+}
+
+TEST(BindListener, PortZeroPicksAFreePortAndAPortInUseIsAnErrorNamingIt) {
+  Result<int> first = BindListener(ListenAddress{"127.0.0.1", 0});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const uint16_t port = BoundPort(*first);
+  EXPECT_NE(port, 0);
+  Result<int> second = BindListener(ListenAddress{"127.0.0.1", port});
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("127.0.0.1:" + std::to_string(port)), std::string::npos)
+      << second.status().message();
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos) << second.status().message();
+  ::close(*first);
+}
+
+TEST(BindListener, AnAddressNotOnThisHostIsAnErrorNamingIt) {
+  // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never assigned to a local interface.
+  Result<int> bound = BindListener(ListenAddress{"192.0.2.1", 0});
+  ASSERT_FALSE(bound.ok());
+  EXPECT_NE(bound.status().message().find("192.0.2.1"), std::string::npos) << bound.status().message();
+}
+
+}  // namespace
+}  // namespace logdaemon::http
