@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything logdaemon's build, tests and benchmarks need on Debian 12, and nothing else.
 # Idempotent: one `apt-get update` only when a package is missing, then only the missing packages; the
-# npm packages of tests/interop/ and bench/ come from their committed lock files (`npm ci`), skipped when
-# up to date.
+# npm packages of tests/interop/, tests/http/clients/ and bench/ come from their committed lock files
+# (`npm ci`), skipped when up to date.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,5 +63,6 @@ npm_ci_locked() {
   cp "$dir/package-lock.json" "$stamp"
 }
 
-npm_ci_locked "$root/tests/interop"  # DuckDB, parquet-wasm, apache-arrow: the interop tests
-npm_ci_locked "$root/bench"          # ajv, ajv-formats: the reference of bench/schema.sh
+npm_ci_locked "$root/tests/interop"       # DuckDB, parquet-wasm, apache-arrow: the interop tests
+npm_ci_locked "$root/tests/http/clients"  # OpenTelemetry JS SDK, Elasticsearch client: tests/server/http_clients.py
+npm_ci_locked "$root/bench"               # ajv, ajv-formats: the reference of bench/schema.sh
