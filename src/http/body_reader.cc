@@ -18,8 +18,14 @@ bool IsGzip(std::string_view encoding) {
 }
 
 constexpr size_t kInflateChunk = 64 * 1024;
+constexpr size_t kMinCapacity = 4096;
 
 }  // namespace
+
+size_t BodyReader::LargestCharge(size_t max_body_bytes) {
+  // Grow() never asks for more than the bound plus one byte (Inflate's room), and adds the padding.
+  return std::max(max_body_bytes + 1, kMinCapacity) + simdjson::SIMDJSON_PADDING;
+}
 
 BodyReader::BodyReader(std::string_view content_encoding, size_t max_body_bytes, BodyBudget* budget)
     : max_body_bytes_(max_body_bytes), budget_(budget) {
@@ -55,7 +61,7 @@ bool BodyReader::Grow(size_t needed) {
   if (needed <= body_.size()) return true;
   // Doubling (with the padding's room), capped at the bound plus the padding.
   size_t capacity = std::max(needed, std::min(body_.size() * 2, max_body_bytes_));
-  capacity = std::max<size_t>(capacity, 4096) + simdjson::SIMDJSON_PADDING;
+  capacity = std::max(capacity, kMinCapacity) + simdjson::SIMDJSON_PADDING;
   if (budget_ != nullptr) {
     if (capacity > charged_ && !budget_->TryCharge(capacity - charged_)) return Refuse(State::kNoMemory);
     if (capacity > charged_) charged_ = capacity;

@@ -51,6 +51,11 @@ class BodyReader {
   static constexpr size_t kMaxRatio = 200;
   static constexpr size_t kRatioCheckAfter = 1 << 20;
 
+  // The most one body within `max_body_bytes` charges to its budget: its buffer holds the body, one byte
+  // more (a gzip body inflating past the bound is caught there) and simdjson's padding, and is at least
+  // 4 KiB. A budget of at least this takes one body of the largest size.
+  static size_t LargestCharge(size_t max_body_bytes);
+
   BodyReader(std::string_view content_encoding, size_t max_body_bytes, BodyBudget* budget);
   ~BodyReader();
   BodyReader(const BodyReader&) = delete;

@@ -166,7 +166,8 @@ class HttpServer::Impl {
       : options_(std::move(options)),
         context_(std::move(context)),
         listen_fd_(listen_fd),
-        budget_(options_.body_budget_bytes > 0 ? options_.body_budget_bytes : options_.max_body_bytes) {
+        budget_(options_.body_budget_bytes > 0 ? options_.body_budget_bytes
+                                               : BodyReader::LargestCharge(options_.max_body_bytes)) {
     if (context_.engine != nullptr && context_.schema != nullptr) {
       pool_ = std::make_unique<AdmitterPool>(*context_.schema, *context_.engine);
       ingest_.pool = pool_.get();

@@ -43,7 +43,8 @@ struct HttpServerOptions {
   // `Authorization: Bearer <token>` (or Basic with the token as password, for shippers that only do that).
   std::string token;
   size_t max_body_bytes = 20 << 20;  // after decompression
-  // All request bodies held at once; 0: max_body_bytes (one largest body, or many smaller).
+  // All request bodies held at once; 0: room for one body of max_body_bytes (BodyReader::LargestCharge),
+  // or many smaller.
   size_t body_budget_bytes = 0;
   size_t max_connections = 256;
   std::chrono::seconds connection_timeout{30};  // no byte for this long: closed
