@@ -26,6 +26,7 @@ echo
 "$root/bench/ingest.sh" "$build"  # the daemon end to end: logs/s against the socket ceiling, RSS, profile
 "$root/bench/durable.sh" "$build"  # durable acks against memory acks, the fsync latency, a burst
 "$root/bench/memory.sh" "$build"  # peak RSS and the compactor's CPU share at full ingest, import's
+"$root/bench/http.sh" "$build"  # the HTTP front door (NDJSON, OTLP protobuf) against the socket
 
 echo
 "$root/bench/query.sh" "$build"  # the query engine against DuckDB on 10 M logs
