@@ -227,6 +227,9 @@ class HttpServer::Impl {
       state = new RequestState;
       *request_state = state;
       impl->BeginRequest(connection, url, method, state);
+      // A request refused on its head is answered now: libmicrohttpd then sends no "100 Continue", never
+      // reads the body, and closes the connection after the answer.
+      if (state->early) return impl->Answer(connection, state);
       return MHD_YES;
     }
     if (*upload_data_size > 0) {
