@@ -186,7 +186,12 @@ class HttpServer::Impl {
   }
 
   Status Start() {
-    const unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    // poll(), not epoll: libmicrohttpd's epoll loop (0.9.75, and upstream since) takes events 128 at a
+    // time and, after a batch of exactly 128, waits for more with the full timeout; a thread whose 128
+    // connections all became ready at once (the default limit, 256 over 2 threads, is 128 each) left them
+    // unprocessed, and its listening socket out of its set, for up to --http-timeout. A thread holds at
+    // most --http-max-connections / --http-threads connections, so poll's cost per wake-up stays small.
+    const unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
     daemon_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &Impl::AccessHandler, this,
                                MHD_OPTION_LISTEN_SOCKET, listen_fd_, MHD_OPTION_NOTIFY_COMPLETED,
                                &Impl::RequestCompleted, this, MHD_OPTION_CONNECTION_LIMIT,
@@ -227,6 +232,9 @@ class HttpServer::Impl {
       state = new RequestState;
       *request_state = state;
       impl->BeginRequest(connection, url, method, state);
+      // A request refused on its head is answered now: libmicrohttpd then sends no "100 Continue", never
+      // reads the body, and closes the connection after the answer.
+      if (state->early) return impl->Answer(connection, state);
       return MHD_YES;
     }
     if (*upload_data_size > 0) {
