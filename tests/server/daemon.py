@@ -162,6 +162,7 @@ class Daemon:
         self.socket_path = socket_path or os.path.join(self.workdir, "daemon.sock")
         self.stderr_path = os.path.join(self.workdir, f"stderr-{id(self)}.log")
         self.metrics_port = None
+        self.http_token = None  # sent as `Authorization: Bearer` by the readiness probe and metrics()
         self.proc = None
         self.stopped_rc = None
 
@@ -218,7 +219,7 @@ class Daemon:
             if socket_ready:
                 # The metrics endpoint may start a moment after the socket.
                 try:
-                    http_get(self.metrics_port, "/metrics", self.ctx.timeout)
+                    http_get(self.metrics_port, "/metrics", self.ctx.timeout, self.http_token)
                     return
                 except (urllib.error.URLError, ConnectionError):
                     pass
@@ -326,7 +327,7 @@ class Daemon:
     # -- metrics --
 
     def metrics(self, path="/metrics"):
-        return Metrics(http_get(self.metrics_port, path, self.ctx.timeout))
+        return Metrics(http_get(self.metrics_port, path, self.ctx.timeout, self.http_token))
 
     def wait_idle(self):
         """Waits until the readiness probe's connection has been accepted and closed by the daemon, so
@@ -495,10 +496,14 @@ _SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?[ \t]+(\S+)(?:[ \
 _LABEL = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*(?:,|$)')
 
 
-def http_get(port, path, timeout):
-    """GET http://127.0.0.1:port/path (no proxy); returns the body; raises urllib.error.HTTPError."""
+def http_get(port, path, timeout, token=None):
+    """GET http://127.0.0.1:port/path (no proxy; with `Authorization: Bearer token` when given); returns the
+    body; raises urllib.error.HTTPError."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
+    with opener.open(request, timeout=timeout) as response:
         return response.read().decode("utf-8")
 
 

@@ -48,6 +48,7 @@ logdaemon_server_test(crash 600 ON)
 logdaemon_server_test(admission 600 ON)
 logdaemon_server_test(time_window 300 OFF)
 logdaemon_server_test(memory 300 ON)
-# Real HTTP clients (issue #14): the OpenTelemetry JS SDK and the Elasticsearch JavaScript client, the npm
-# packages of tests/http/clients.
+# The HTTP front door end to end (issue #14), and real HTTP clients: the OpenTelemetry JS SDK and the
+# Elasticsearch JavaScript client, the npm packages of tests/http/clients.
+logdaemon_server_test(http_front_door 300 OFF)
 logdaemon_server_test(http_clients 300 OFF)
