@@ -320,6 +320,46 @@ TEST(HttpServer, Http10IsUnderstood) {
   EXPECT_EQ(response.body, "x 1\n");
 }
 
+TEST(HttpServer, ARequestSentByteByByteIsAnswered) {
+  auto server = StartServer(Fixed("x 1\n"));
+  ASSERT_NE(server, nullptr);
+  Socket socket = Connect(server->port());
+  ASSERT_TRUE(socket.valid());
+  const int on = 1;
+  ::setsockopt(socket.fd(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));  // one segment per byte
+  for (char c : Request("GET", "/metrics")) {
+    ASSERT_TRUE(SendAll(socket, std::string_view(&c, 1)));
+    std::this_thread::sleep_for(1ms);  // lets the reads split the blank line across wake-ups
+  }
+  EXPECT_EQ(ParseResponse(ReadToEnd(socket)).body, "x 1\n");
+}
+
+// What libmicrohttpd (0.9.75) answers to malformed requests before the server sees them; it is lenient
+// elsewhere (an HTTP/1.1 request without Host, a bare-LF request, two spaces after the method are served).
+TEST(HttpServer, MalformedRequestsAreRefusedByLibmicrohttpd) {
+  auto server = StartServer(Fixed("x 1\n"));
+  ASSERT_NE(server, nullptr);
+  for (std::string_view request :
+       {std::string_view("GET /metrics\r\n\r\n"),  // no version
+        std::string_view("GET /metrics FTP/1.0\r\n\r\n"),
+        std::string_view("GET /metrics HTTP/1.1\r\nHost: a\r\nbad header line\r\n\r\n"),
+        std::string_view("GET /metrics HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n")}) {
+    EXPECT_EQ(Exchange(server->port(), request).status_line, "HTTP/1.1 400 Bad Request")
+        << testing::PrintToString(request);
+  }
+  EXPECT_EQ(Exchange(server->port(), "GET /metrics HTTP/2.0\r\nHost: a\r\n\r\n").status_line,
+            "HTTP/1.1 505 HTTP Version Not Supported");
+  // No request line at all, or a TLS ClientHello: closed without an answer.
+  for (std::string_view request :
+       {std::string_view("GET\r\n\r\n"), std::string_view("\x16\x03\x01\x02\x00\x01\n\n", 8)}) {
+    Socket socket = Connect(server->port());
+    ASSERT_TRUE(socket.valid() && SendAll(socket, request));
+    EXPECT_EQ(ReadToEnd(socket), "") << testing::PrintToString(request);
+    EXPECT_TRUE(ServerCloses(socket));
+  }
+  EXPECT_EQ(Get(server->port(), "/metrics").body, "x 1\n");
+}
+
 TEST(HttpServer, RootForABrowserIsAPageLinkingToMetrics) {
   auto server = StartServer(Fixed("x 1\n"));
   ASSERT_NE(server, nullptr);
