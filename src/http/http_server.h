@@ -5,10 +5,11 @@
 // Every ingest endpoint admits its logs through the path every front door shares (LogAdmitter, via
 // AdmitterPool), so a 2xx means what the socket's `OK` means: durable in durable mode.
 //
-// Bounds, so that no client can hold the server or grow its memory: connections (beyond: not accepted until one closes),
-// a per-connection inactivity timeout, the request head's size (libmicrohttpd's per-connection memory
-// pool: 431, or 414 for a request line, beyond it), the body after decompression (413), the gzip ratio (413), and the bytes all
-// bodies hold at once (503 with Retry-After). A bind to anything but loopback requires a token (401).
+// Bounds, so that no client can hold the server or grow its memory: connections (beyond: not accepted until
+// one closes), a per-connection inactivity timeout, the request head's size (libmicrohttpd's per-connection
+// memory pool: 431, or 414 for a request line, beyond it), the body after decompression (413), the gzip ratio
+// (413), and the bytes all bodies hold at once (503 with Retry-After). A bind to anything but loopback
+// requires a token (401).
 //
 // Threads: libmicrohttpd's own pool (`threads`); a request is handled start to end on one of them,
 // including its group commit's wait (a few ms), so each thread serves its other connections between
