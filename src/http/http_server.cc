@@ -19,6 +19,7 @@
 
 #include "http/body_reader.h"
 #include "http/endpoints.h"
+#include "http/otlp_any_value.h"  // DecodeBase64
 #include "storage/engine.h"
 
 namespace logdaemon::http {
@@ -96,40 +97,6 @@ bool SameSecret(std::string_view given, std::string_view expected) {
   return difference == 0;
 }
 
-std::string Base64Decode(std::string_view text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    const int v = value(c);
-    if (v < 0) return {};
-    bits = (bits << 6) | static_cast<uint32_t>(v);
-    if (++count == 4) {
-      out.push_back(static_cast<char>(bits >> 16));
-      out.push_back(static_cast<char>(bits >> 8));
-      out.push_back(static_cast<char>(bits));
-      bits = 0;
-      count = 0;
-    }
-  }
-  if (count == 3) {
-    out.push_back(static_cast<char>(bits >> 10));
-    out.push_back(static_cast<char>(bits >> 2));
-  } else if (count == 2) {
-    out.push_back(static_cast<char>(bits >> 4));
-  }
-  return out;
-}
-
 // `Authorization: Bearer <token>`, or Basic with the token as the password (any user name): the form
 // Fluent Bit's and Filebeat's Elasticsearch outputs can send.
 bool Authorized(const char* header, const std::string& token) {
@@ -139,7 +106,8 @@ bool Authorized(const char* header, const std::string& token) {
   if (value.size() > 7 && ::strncasecmp(value.data(), "Bearer ", 7) == 0)
     return SameSecret(value.substr(7), token);
   if (value.size() > 6 && ::strncasecmp(value.data(), "Basic ", 6) == 0) {
-    const std::string decoded = Base64Decode(value.substr(6));
+    std::string decoded;
+    if (!DecodeBase64(value.substr(6), &decoded)) return false;
     const size_t colon = decoded.find(':');
     return colon != std::string::npos && SameSecret(std::string_view(decoded).substr(colon + 1), token);
   }
