@@ -126,6 +126,7 @@ struct RequestState {
   Route route;
   std::optional<BodyReader> body;
   std::optional<Response> early;  // answered before the body (the connection then closes)
+  uint64_t dropped = 0;           // body bytes received after the body was refused
 };
 
 class HttpServer::Impl {
@@ -206,8 +207,21 @@ class HttpServer::Impl {
       return MHD_YES;
     }
     if (*upload_data_size > 0) {
-      if (state->body && !state->early) state->body->Feed(std::string_view(upload_data, *upload_data_size));
+      const size_t size = *upload_data_size;
       *upload_data_size = 0;
+      if (state->body && !state->early && state->body->state() == BodyReader::State::kReading) {
+        state->body->Feed(std::string_view(upload_data, size));
+        return MHD_YES;
+      }
+      // A refused body (chunked past the bound: libmicrohttpd lets an answer be queued only on the head or
+      // once the body has ended) is read and dropped so that its sender gets the 413; but a body that goes
+      // on for more than three times the bound more is cut: the connection closes without an answer, so
+      // that an endless chunked body cannot hold it for ever.
+      state->dropped += size;
+      if (state->dropped > 3 * impl->options_.max_body_bytes) {
+        impl->counters_.CountCutBody();
+        return MHD_NO;
+      }
       return MHD_YES;
     }
     return impl->Answer(connection, state);

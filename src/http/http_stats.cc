@@ -31,6 +31,11 @@ void HttpStats::AddLogsTo(ServerStats* stats) const {
   }
 }
 
+void HttpCounters::CountCutBody() {
+  std::lock_guard lock(mutex_);
+  ++stats_.bodies_cut;
+}
+
 void HttpCounters::AddRequest(Endpoint endpoint, int status, uint64_t body_bytes,
                               const ingest::CounterValues& logs) {
   std::lock_guard lock(mutex_);
@@ -93,6 +98,10 @@ void AppendHttpMetrics(const HttpStats& stats, std::string* page) {
   }
   out.Counter("logdaemon_http_request_body_bytes_total", "Request body bytes received (compressed as sent).",
               D(stats.body_bytes_received));
+  out.Counter("logdaemon_http_bodies_cut_total",
+              "Refused request bodies that went on past three times --http-max-body-mb: the connection was "
+              "closed without an answer.",
+              D(stats.bodies_cut));
   out.Gauge("logdaemon_http_body_bytes", "Decompressed request body bytes held in memory now.",
             D(stats.body_bytes_in_flight));
   out.Gauge("logdaemon_http_body_limit_bytes", "The most request body bytes held at once.",

@@ -29,6 +29,7 @@ struct HttpStats {
   uint64_t body_bytes_received = 0;   // request body bytes as received (compressed when gzip)
   uint64_t body_bytes_in_flight = 0;  // gauge: decompressed body bytes held now
   uint64_t body_bytes_limit = 0;
+  uint64_t bodies_cut = 0;  // refused bodies that went on past three times the bound: closed unanswered
 
   // The logs of every endpoint, added to the socket's counts (the daemon's per-log metrics count both).
   void AddLogsTo(ServerStats* stats) const;
@@ -37,6 +38,7 @@ struct HttpStats {
 class HttpCounters {
  public:
   void AddRequest(Endpoint endpoint, int status, uint64_t body_bytes, const ingest::CounterValues& logs);
+  void CountCutBody();
   HttpStats Read() const;
 
  private:

@@ -350,6 +350,11 @@ def bodies_over_the_size_bound(ctx):
                          "--data-binary", "@" + write_temp(exact + exact))
         check_eq(rc, 0, f"curl's exit code for a chunked 2 MiB body ({reply})")
         check_json_answer(reply, 413, {"error": "request body too large (after decompression)"}, "chunked 2 MiB")
+        # An endless chunked body is not read for ever: past three times the bound after the refusal, the
+        # connection is closed without an answer (here at 4 MiB of a 16 MiB body).
+        endless = raw_chunked_until_closed(port, 16 * MIB, ctx.timeout)
+        check(endless < 16 * MIB, f"a 16 MiB chunked body was read to its end ({endless} bytes sent)")
+        check_eq(d.metrics().value("logdaemon_http_bodies_cut_total"), 1, "bodies cut")
         # gzip that inflates past the bound (an ordinary ratio, so it is the size bound that refuses it).
         check_json_answer(curl_post_file(port, "/api/v1/ingest", gz(exact + exact), "-H",
                                          "Content-Encoding: gzip"),
@@ -365,6 +370,26 @@ def bodies_over_the_size_bound(ctx):
         d.stop()
         check_stored_rows(ctx, d.storage, exact_lines + 3 + 1, "logs of the bodies within the bound")
     return f"1 MiB ({exact_lines} logs) stored; over by length, by head, chunked, gzip and bomb: 413"
+
+
+def raw_chunked_until_closed(port, total, timeout):
+    """Sends a chunked NDJSON body of `total` bytes in 64 KiB chunks until the server closes the connection;
+    returns how many body bytes were sent."""
+    chunk = (b'{"level":"info","message":"' + b"x" * 100 + b'"}\n') * 512
+    head = (b"POST /api/v1/ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n")
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(head)
+        try:
+            while sent < total:
+                s.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+                sent += len(chunk)
+            s.sendall(b"0\r\n\r\n")
+            s.recv(65536)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+    return sent
 
 
 _temp_files = []
