@@ -326,7 +326,7 @@ def raw_exchange(port, data, timeout):
 def bodies_over_the_size_bound(ctx):
     """--http-max-body-mb 1: a body of exactly 1 MiB -> 200; 1 MiB + 1 by Content-Length (curl) -> 413 with
     the sizes; a head declaring 100 MiB -> 413 before any body byte is sent, then closed; chunked past
-    1 MiB (curl) -> 413 once the body ends; gzip inflating past 1 MiB -> 413; a gzip bomb -> 413"""
+    1 MiB (curl) -> 413 once the body ends, and an endless one cut unanswered past 4 MiB; gzip inflating past 1 MiB -> 413; a gzip bomb -> 413"""
     with Daemon(ctx, "--http-max-body-mb", "1") as d:
         port = d.metrics_port
         exact, exact_lines = exact_ndjson(MIB)
