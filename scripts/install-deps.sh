@@ -7,7 +7,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-# Build: compiler, CMake, codecs (DESIGN.md §8), CLI, simdjson and PCRE2 (JSON Schema), liburing (the
+# Build: compiler, CMake, codecs (DESIGN.md §8), CLI, simdjson, PCRE2 and libidn2 (JSON Schema), libsystemd
+# (socket activation, sd_notify), liburing (the
 # io_uring loops), toml++ (config files), spdlog (the daemon's own log), libmicrohttpd + protobuf (the
 # HTTP front door: OTLP, NDJSON, Elasticsearch bulk; curl drives its tests). Tests: GoogleTest, clang's
 # libFuzzer runtime, python3 (the spec's Python client example). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
@@ -15,7 +16,8 @@ packages=(
   g++ cmake ninja-build make pkg-config
   libsnappy-dev libzstd-dev zlib1g-dev liblz4-dev
   libcli11-dev libfmt-dev
-  libsimdjson-dev libpcre2-dev
+  libsimdjson-dev libpcre2-dev libidn2-dev
+  libsystemd-dev
   liburing-dev libtomlplusplus-dev libspdlog-dev
   libmicrohttpd-dev libprotobuf-dev protobuf-compiler curl
   python3
