@@ -11,7 +11,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # (socket activation, sd_notify), liburing (the
 # io_uring loops), toml++ (config files), spdlog (the daemon's own log), libmicrohttpd + protobuf (the
 # HTTP front door: OTLP, NDJSON, Elasticsearch bulk; curl drives its tests). Tests: GoogleTest, clang's
-# libFuzzer runtime, python3 (the spec's Python client example). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
+# libFuzzer runtime, python3 (the spec's Python client example), systemd (systemd-socket-activate and
+# systemd-analyze for the service tests; installing it starts nothing in a container). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
 packages=(
   g++ cmake ninja-build make pkg-config
   libsnappy-dev libzstd-dev zlib1g-dev liblz4-dev
@@ -20,7 +21,7 @@ packages=(
   libsystemd-dev
   liburing-dev libtomlplusplus-dev libspdlog-dev
   libmicrohttpd-dev libprotobuf-dev protobuf-compiler curl
-  python3
+  python3 systemd
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   zstd
