@@ -6,6 +6,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -118,7 +119,8 @@ class ServiceNotifier::Impl {
     uint64_t usec = 0;
     // > 0 only when WATCHDOG_USEC is set and WATCHDOG_PID is this process (or absent).
     if (enabled_ && sd_watchdog_enabled(/*unset_environment=*/0, &usec) > 0 && usec > 0) {
-      watchdog_interval_ = std::chrono::microseconds(usec / 2);
+      // Never a busy loop, whatever WatchdogSec= says: at most a ping per millisecond.
+      watchdog_interval_ = std::max(std::chrono::microseconds(usec / 2), std::chrono::microseconds(1000));
     }
   }
 

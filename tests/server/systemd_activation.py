@@ -219,7 +219,7 @@ def without_activation_binds_itself_and_feeds_the_watchdog(ctx):
     return f"own socket, READY=1, {pings} WATCHDOG=1 in 1 s"
 
 
-def start_with_fds(sockets, flags, names=None):
+def start_with_fds(sockets, flags, names=None, listen_fds=None):
     """Starts the daemon with `sockets` as fds 3, 4, … and LISTEN_FDS/LISTEN_PID set, as systemd does;
     returns (exit code, stderr) once it exits (it is expected to refuse)."""
     workdir = tempfile.mkdtemp(prefix="ld-systemd-test-")
@@ -233,7 +233,7 @@ def start_with_fds(sockets, flags, names=None):
             for i, fd in enumerate(moved):
                 os.dup2(fd, 3 + i, inheritable=True)
             os.environ["LISTEN_PID"] = str(os.getpid())
-            os.environ["LISTEN_FDS"] = str(len(fds))
+            os.environ["LISTEN_FDS"] = listen_fds if listen_fds is not None else str(len(fds))
             if names:
                 os.environ["LISTEN_FDNAMES"] = ":".join(names)
 
@@ -260,7 +260,8 @@ def listening_unix(workdir, name):
 @suite.check
 def refuses_what_it_cannot_use(ctx):
     """A datagram socket, a Unix socket that is not listening, two Unix sockets, an HTTP socket with
-    --http-addr off, an HTTP socket other hosts reach without a token: exit 1, saying what is wrong"""
+    --http-addr off, an HTTP socket other hosts reach without a token, a LISTEN_FDS that is no number: exit 1,
+    saying what is wrong"""
     workdir = tempfile.mkdtemp(prefix="ld-systemd-test-")
     try:
         datagram = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -284,15 +285,18 @@ def refuses_what_it_cannot_use(ctx):
             ([listening_unix(workdir, "d.sock"), everywhere], [], None,
              f"*:{everywhere.getsockname()[1]} is reachable from other hosts: give a token"),
         ]
-        for sockets, flags, names, want in cases:
-            rc, stderr = start_with_fds(sockets, flags, names)
+        # LISTEN_FDS that is not a number: an error, not a silent bind of --socket.
+        cases.append(([listening_unix(workdir, "e.sock")], ["--http-addr", "off"], None,
+                      "socket activation: LISTEN_FDS: "))
+        for i, (sockets, flags, names, want) in enumerate(cases):
+            rc, stderr = start_with_fds(sockets, flags, names, listen_fds="one" if i == len(cases) - 1 else None)
             check_eq(rc, 1, f"exit code for {want!r}")
             check(want in stderr, f"stderr does not say {want!r}:\n{stderr}")
             for marker in SANITIZER_REPORTS:
                 check(marker not in stderr, f"stderr has '{marker}':\n{stderr}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return f"{len(cases)} refusals, each naming the descriptor"
+    return f"{len(cases)} refusals, each saying what is wrong"
 
 
 if __name__ == "__main__":
