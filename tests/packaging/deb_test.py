@@ -22,7 +22,7 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from support import Failed, check, run, security_score, verify_units  # noqa: E402
+from support import Daemon, Failed, check, run, security_score, verify_units  # noqa: E402
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--build-dir", required=True)
@@ -83,21 +83,35 @@ def check_contents(deb, expected):
     return len(entries)
 
 
-def package_of(library_path):
-    """The Debian package that owns a shared library (dpkg -S, through the merged-/usr symlinks)."""
-    for candidate in (library_path, os.path.realpath(library_path),
-                      re.sub(r"^/usr/lib/", "/lib/", library_path), re.sub(r"^/lib/", "/usr/lib/", library_path)):
-        proc = run(["dpkg", "-S", candidate], ok=False)
-        if proc.returncode == 0:
-            return proc.stdout.split(":")[0]
-    raise Failed(f"no package owns {library_path}")
+def variants(path):
+    """The names one library file has on a merged-/usr system (dpkg knows only the one it unpacked)."""
+    real = os.path.realpath(path)
+    names = set()
+    for p in (path, real):
+        names |= {p, re.sub(r"^/usr/lib/", "/lib/", p), re.sub(r"^/lib/", "/usr/lib/", p)}
+    return names
 
 
-def names_of(package):
-    """A package's name and the virtual packages it provides (a shlibs file may name one of those:
-    libspdlog1.10 provides libspdlog1.10-fmt9)."""
-    provides = run(["dpkg-query", "-W", "-f=${Provides}", package]).stdout
-    return {package} | {p.strip().split()[0] for p in provides.split(",") if p.strip()}
+def packages_of(paths):
+    """{path: the Debian package that owns it} (one dpkg -S for all of them), and each package's names:
+    itself and the virtual packages it provides (a shlibs file may name one of those: libspdlog1.10
+    provides libspdlog1.10-fmt9)."""
+    candidates = sorted({v for p in paths for v in variants(p)})
+    owner_of = {}
+    for line in run(["dpkg", "-S"] + candidates, ok=False).stdout.splitlines():
+        package, _, owned = line.partition(": ")
+        owner_of[owned.strip()] = package.split(":")[0]
+    owners = {}
+    for path in paths:
+        found = [owner_of[v] for v in variants(path) if v in owner_of]
+        check(found, f"no package owns {path}")
+        owners[path] = found[0]
+    names = {}
+    listing = run(["dpkg-query", "-W", "-f=${Package}\t${Provides}\n"] + sorted(set(owners.values()))).stdout
+    for line in listing.splitlines():
+        package, _, provides = line.partition("\t")
+        names[package] = {package} | {p.strip().split()[0] for p in provides.split(",") if p.strip()}
+    return owners, names
 
 
 def check_depends(deb, binary):
@@ -108,15 +122,17 @@ def check_depends(deb, binary):
     needed = re.findall(r"NEEDED\s+(\S+)", run(["objdump", "-p", binary]).stdout)
     check(needed, f"objdump -p {binary}: no NEEDED entries")
     paths = dict(re.findall(r"^\s*(\S+) => (/\S+)", run(["ldd", binary]).stdout, re.M))
+    for library in needed:
+        check(library in paths, f"ldd does not resolve {library}")
+    owners, names = packages_of([paths[library] for library in needed])
     missing = set()
     explained = set()
     for library in needed:
-        check(library in paths, f"ldd does not resolve {library}")
-        names = names_of(package_of(paths[library]))
-        if names & named:
-            explained |= names & named
+        package = owners[paths[library]]
+        if names[package] & named:
+            explained |= names[package] & named
         else:
-            missing.add(f"{library} ({package_of(paths[library])})")
+            missing.add(f"{library} ({package})")
     extra = named - explained - SCRIPT_DEPENDS
     check(not missing, f"Depends lacks the packages of linked libraries: {sorted(missing)} ({depends})")
     check(not extra, f"Depends names packages the binary does not link: {sorted(extra)}")
@@ -187,6 +203,25 @@ def check_lintian(debs):
     return len(lines) - len(errors)
 
 
+def check_packaged_config(tree, work):
+    """The packaged /etc/logdaemon/logdaemon.toml is a valid config: the packaged binary starts with it
+    (socket, storage and HTTP port moved into the test's directory by flags, which win over the file; the
+    logdaemon group, which only the postinst creates, replaced by this process's group in a copy)."""
+    with open(os.path.join(tree, "etc", "logdaemon", "logdaemon.toml")) as f:
+        text = f.read()
+    check('socket-group = "logdaemon"' in text and 'storage = "/var/lib/logdaemon"' in text,
+          f"the packaged config does not set the service's socket group and storage:\n{text}")
+    config = os.path.join(work, "logdaemon.toml")
+    with open(config, "w") as f:
+        f.write(text.replace('socket-group = "logdaemon"', f'socket-group = "{os.getgid()}"'))
+    daemon = Daemon(os.path.join(tree, "usr", "bin", "logdaemon"), work,
+                    ["--config", config, "--http-addr", "127.0.0.1:0"])
+    try:
+        daemon.stop()
+    finally:
+        daemon.kill()
+
+
 def main():
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="ld-deb-test-")
@@ -205,6 +240,7 @@ def main():
         version = run([binary, "--version"]).stdout
         check("logdaemon version" in version, f"the packaged binary's --version: {version!r}")
         depends = check_depends(runtime, binary)
+        check_packaged_config(tree, work)
         check_maintainer_scripts(runtime, work)
         warnings = check_lintian([runtime, dev])
 

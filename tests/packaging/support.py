@@ -30,15 +30,16 @@ def run(command, timeout=120, env=None, cwd=None, ok=True):
 
 
 class Daemon:
-    """An installed `logdaemon serve` on a socket in `workdir`, HTTP off, stopped with SIGTERM (exit 0)."""
+    """An installed `logdaemon serve` on a socket in `workdir`, HTTP off (unless `flags` say otherwise:
+    they come last, and win), stopped with SIGTERM (exit 0)."""
 
-    def __init__(self, binary, workdir):
+    def __init__(self, binary, workdir, flags=()):
         self.socket_path = os.path.join(workdir, "daemon.sock")
         self.stderr_path = os.path.join(workdir, "daemon.stderr")
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(
                 [binary, "serve", "--socket", self.socket_path, "--storage", os.path.join(workdir, "logs"),
-                 "--http-addr", "off", "--io-backend", "epoll", "--io-threads", "1"],
+                 "--http-addr", "off", "--io-backend", "epoll", "--io-threads", "1"] + list(flags),
                 stdin=subprocess.DEVNULL, stdout=err, stderr=err)
         deadline = time.monotonic() + 30
         while True:
