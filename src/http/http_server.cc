@@ -184,6 +184,7 @@ class HttpServer::Impl {
   }
 
   uint16_t port() const { return port_; }
+  ListenAddress address() const { return ListenAddress{options_.address.host, port_}; }
   HttpStats Stats() const {
     HttpStats stats = counters_.Read();
     stats.body_bytes_in_flight = budget_.used();
@@ -400,6 +401,9 @@ HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpServer::~HttpServer() = default;
 uint16_t HttpServer::port() const {
   return impl_->port();
+}
+ListenAddress HttpServer::address() const {
+  return impl_->address();
 }
 HttpStats HttpServer::Stats() const {
   return impl_->Stats();

@@ -79,6 +79,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   uint16_t port() const;
+  // The address it listens on, with the port bound (port 0 picks one; a passed socket has its own).
+  ListenAddress address() const;
   HttpStats Stats() const;
 
   class Impl;

@@ -199,6 +199,8 @@ def passed_http_socket_serves_metrics(ctx):
             pass
         check(f"HTTP socket 127.0.0.1:{passed_port} (fd 4 (http))" in service.stderr(),
               f"the start log does not name the passed HTTP socket:\n{service.stderr_tail()}")
+        check(f"http: http://127.0.0.1:{passed_port} " in service.stderr(),
+              f"the start log's http line does not show the passed port:\n{service.stderr_tail()}")
         service.stop()
     return f"/metrics served on the passed port {passed_port}, not on --http-addr"
 
