@@ -273,8 +273,10 @@ TEST(FormatIdnHostname, HostileBytes) {
   EXPECT_FALSE(Valid(Format::kIdnHostname, "b\u00fccher\0.example"sv));
   EXPECT_FALSE(Valid(Format::kIdnHostname, "b\u00fccher.exa\0mple"sv));
   EXPECT_FALSE(Valid(Format::kIdnHostname, "\0"sv));
-  EXPECT_FALSE(Valid(Format::kIdnHostname, "b\xfc" "cher.example"));  // Latin-1, not UTF-8
-  EXPECT_FALSE(Valid(Format::kIdnHostname, "\xe3\x80"));           // a cut-off separator
+  EXPECT_FALSE(Valid(Format::kIdnHostname,
+                     "b\xfc"
+                     "cher.example"));                    // Latin-1, not UTF-8
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "\xe3\x80"));  // a cut-off separator
   EXPECT_FALSE(Valid(Format::kIdnHostname, "example.com\n"));
 }
 

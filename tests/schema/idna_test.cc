@@ -87,7 +87,9 @@ TEST(IdnaULabel, HostileInputs) {
   EXPECT_EQ(ALabelOf(""), std::nullopt);
   EXPECT_EQ(ALabelOf("b\u00fccher\0x"sv), std::nullopt);
   EXPECT_EQ(ALabelOf("\xff\xfe"), std::nullopt);
-  EXPECT_EQ(ALabelOf("b\xfc" "cher"), std::nullopt);
+  EXPECT_EQ(ALabelOf("b\xfc"
+                     "cher"),
+            std::nullopt);
   EXPECT_FALSE(IsValidALabel("xn--bcher-kva\0"sv));
   EXPECT_FALSE(IsValidALabel("xn--"));
   EXPECT_FALSE(IsValidALabel(""));
