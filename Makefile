@@ -1,6 +1,7 @@
 # The two commands of the README's quick start, and the few others a developer needs.
 #   make run    install dependencies, Release build, start `logdaemon serve` with its defaults
 #   make test   install dependencies, build, run every test through ctest
+#   make deb    the Debian packages; make install PREFIX=…: cmake --install (docs/install.md)
 # SANITIZE=1 builds and tests with AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/.
 
 SANITIZE ?= 0
@@ -13,7 +14,7 @@ else
   CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release
 endif
 
-.PHONY: all deps build run test bench fuzz format clean
+.PHONY: all deps build run test bench fuzz format clean deb install
 
 all: build
 
@@ -32,6 +33,15 @@ run: build
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 600
+
+# The Debian packages (docs/install.md): $(BUILD_DIR)/logdaemon_<version>-1_amd64.deb and logdaemon-dev_….
+deb: build
+	cd $(BUILD_DIR) && cpack -G DEB
+
+# Everything under PREFIX (default /usr/local): binary, units, config, man pages, headers, libraries.
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 bench: build
 	bench/run.sh $(BUILD_DIR)

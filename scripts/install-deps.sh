@@ -7,18 +7,22 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-# Build: compiler, CMake, codecs (DESIGN.md §8), CLI, simdjson and PCRE2 (JSON Schema), liburing (the
+# Build: compiler, CMake, codecs (DESIGN.md §8), CLI, simdjson, PCRE2 and libidn2 (JSON Schema), libsystemd
+# (socket activation, sd_notify), liburing (the
 # io_uring loops), toml++ (config files), spdlog (the daemon's own log), libmicrohttpd + protobuf (the
 # HTTP front door: OTLP, NDJSON, Elasticsearch bulk; curl drives its tests). Tests: GoogleTest, clang's
-# libFuzzer runtime, python3 (the spec's Python client example). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
+# libFuzzer runtime, python3 (the spec's Python client example), systemd (systemd-socket-activate and
+# systemd-analyze for the service tests; installing it starts nothing in a container), lintian (the .deb),
+# man-db and groff-base (rendering the generated man pages). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
 packages=(
   g++ cmake ninja-build make pkg-config
   libsnappy-dev libzstd-dev zlib1g-dev liblz4-dev
   libcli11-dev libfmt-dev
-  libsimdjson-dev libpcre2-dev
+  libsimdjson-dev libpcre2-dev libidn2-dev
+  libsystemd-dev
   liburing-dev libtomlplusplus-dev libspdlog-dev
   libmicrohttpd-dev libprotobuf-dev protobuf-compiler curl
-  python3
+  python3 systemd lintian man-db groff-base
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   zstd

@@ -34,6 +34,10 @@ const char* IoBackendName(IoBackend backend);
 
 struct ServerOptions {
   std::string socket_path = "/tmp/logdaemon.sock";
+  // A listening Unix stream socket to accept on instead of binding socket_path (socket activation: systemd
+  // bound it, with its own path, mode and group). The server takes ownership and closes it; it never
+  // removes the socket's file. -1: bind socket_path.
+  int listen_fd = -1;
   // Permission bits of the socket file, set after bind: who may connect (owner and group by default).
   uint32_t socket_mode = 0660;
   std::string socket_group;  // a group name or number to chown the socket to; empty: the daemon's group

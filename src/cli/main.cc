@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/command_docs.h"
 #include "cli/import_command.h"
 #include "cli/ingest_command.h"
 #include "cli/inspect_command.h"
@@ -138,6 +139,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   import->add_flag("-q,--quiet", import_options.quiet, "No progress bar");
 
+  // Hidden (no group): run by the build to write the man pages and the bash completion from the definitions
+  // above (cli/command_docs.h).
+  CLI::App* docs =
+      app.add_subcommand("generate-docs", "Write the man pages and the bash completion")->group("");
+  std::string docs_man_dir;
+  std::string docs_completion;
+  logdaemon::cli::ManPageInfo docs_info{LOGDAEMON_VERSION, ""};
+  docs->add_option("--man-dir", docs_man_dir, "Directory of man1/ and man5/")->required();
+  docs->add_option("--bash-completion", docs_completion, "The completion script's file")->required();
+  docs->add_option("--date", docs_info.date, "The pages' date (YYYY-MM-DD)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -146,6 +158,11 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
 
+  if (*docs) {
+    logdaemon::Status st = logdaemon::cli::WriteCommandDocs(app, docs_man_dir, docs_completion, docs_info);
+    if (!st.ok()) std::cerr << "logdaemon generate-docs: " << st.message() << "\n";
+    return st.ok() ? 0 : 1;
+  }
   if (*inspect) return logdaemon::cli::RunInspect(inspect_options);
   if (*serve) return logdaemon::cli::RunServeCommand(serve_command_line);
   if (*query) return logdaemon::cli::RunQuery(query_options);

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "cli/allocator.h"
+#include "cli/service_manager.h"
 #include "http/http_server.h"
 #include "ingest/server_metrics.h"
 #include "ingest/signals.h"
@@ -125,10 +126,8 @@ void LogStart(spdlog::logger& log, const ServeSettings& settings, const SchemaVa
       settings.max_open_partitions);
   log.info("io: {} backend, {} threads", IoBackendName(server.backend()), settings.io_threads);
   if (http_server != nullptr) {
-    http::ListenAddress bound = *settings.http_address;
-    bound.port = http_server->port();
     log.info("http: http://{} (POST /v1/logs, /api/v1/ingest, /_bulk; GET /metrics){}",
-             HttpAddressText(bound), settings.http_token.empty() ? "" : ", token required");
+             HttpAddressText(http_server->address()), settings.http_token.empty() ? "" : ", token required");
   } else {
     log.info("http: off (no metrics, no HTTP ingest)");
   }
@@ -152,9 +151,10 @@ void WarnAboutFileLimit(spdlog::logger& log, const ServeSettings& settings) {
 Result<std::unique_ptr<http::HttpServer>> StartHttp(const ServeSettings& settings,
                                                     const SchemaValidator& schema, StorageEngine& storage,
                                                     const LogServer& server,
-                                                    std::shared_ptr<spdlog::logger> log) {
+                                                    std::shared_ptr<spdlog::logger> log, int activated_fd) {
   http::HttpServerOptions options;
   options.address = *settings.http_address;
+  options.listen_fd = activated_fd;
   options.token = settings.http_token;
   options.max_body_bytes = settings.http_max_body_mb << 20;
   options.max_connections = settings.http_max_connections;
@@ -199,6 +199,15 @@ int RunServe(const ServeSettings& settings) {
 
   std::shared_ptr<spdlog::logger> log = MakeLogger(settings.log_level);
 
+  // Before any thread: it edits the environment. Sockets systemd passed replace the ones bound here.
+  Result<ActivatedSockets> activated = TakeActivatedSockets();
+  if (!activated.ok()) return Fail(activated.status().message());
+  if (activated->http_fd >= 0 && !settings.http_address) {
+    ::close(activated->http_fd);
+    if (activated->unix_fd >= 0) ::close(activated->unix_fd);
+    return Fail("socket activation passed an HTTP socket, but --http-addr is off");
+  }
+
   Result<SchemaValidator> schema =
       settings.schema.empty() ? SchemaValidator::DefaultSchema(settings.ToSchemaOptions())
                               : SchemaValidator::FromFile(settings.schema, settings.ToSchemaOptions());
@@ -214,7 +223,9 @@ int RunServe(const ServeSettings& settings) {
 
   // Declared after the storage engine and destroyed before it: on every early return below, the server
   // stops (answering and storing what it read) before the engine closes (flushing it).
-  LogServer server(settings.ToServerOptions(), *schema);
+  ServerOptions server_options = settings.ToServerOptions();
+  server_options.listen_fd = activated->unix_fd;
+  LogServer server(std::move(server_options), *schema);
   if (Status st = server.Start(storage); !st.ok()) {
     storage.Close();
     return Fail(st.message());
@@ -222,7 +233,8 @@ int RunServe(const ServeSettings& settings) {
 
   std::unique_ptr<http::HttpServer> http_server;
   if (settings.http_address) {
-    Result<std::unique_ptr<http::HttpServer>> started = StartHttp(settings, *schema, storage, server, log);
+    Result<std::unique_ptr<http::HttpServer>> started =
+        StartHttp(settings, *schema, storage, server, log, activated->http_fd);
     if (!started.ok()) {
       server.Shutdown();
       server.Wait();
@@ -251,6 +263,15 @@ int RunServe(const ServeSettings& settings) {
     return stats;
   };
 
+  // systemd (Type=notify): READY=1 once serving, the stats line as STATUS=, WATCHDOG=1 while the server
+  // and the storage engine answer.
+  ServiceNotifier service([&] { return ingest::StatsLine(totals(), storage.Stats()); },
+                          [&] {
+                            (void)totals();
+                            (void)storage.Stats();
+                            return true;
+                          });
+
   // The handler runs on the signal thread, one signal at a time; it may log and lock.
   int shutdown_signals = 0;
   auto on_signal = [&](int signal) {
@@ -260,6 +281,7 @@ int RunServe(const ServeSettings& settings) {
         if (shutdown_signals++ == 0) {
           log->info("{}: shutting down (no new connections; answering, storing and flushing what was read)",
                     SignalName(signal));
+          service.Stopping("shutting down: flushing what was read");
           server.Shutdown();
         } else {
           log->warn(
@@ -267,9 +289,12 @@ int RunServe(const ServeSettings& settings) {
               SignalName(signal));
         }
         break;
-      case SIGUSR1:
-        log->info("stats: {}", ingest::StatsLine(totals(), storage.Stats()));
+      case SIGUSR1: {
+        const std::string line = ingest::StatsLine(totals(), storage.Stats());
+        log->info("stats: {}", line);
+        service.Status(line);
         break;
+      }
       case SIGHUP:
         log->info("SIGHUP: ignored (settings are read at start only; restart the daemon to change them)");
         break;
@@ -286,7 +311,10 @@ int RunServe(const ServeSettings& settings) {
 
   LogStart(*log, settings, *schema, server, http_server.get());
   WarnAboutFileLimit(*log, settings);
-  log->info("ready: listening on {}", settings.socket);
+  if (!activated->description.empty()) log->info("socket activation: {}", activated->description);
+  log->info("ready: listening on {}",
+            activated->unix_fd >= 0 ? "the socket systemd passed" : settings.socket);
+  service.Ready("ready: " + ingest::StatsLine(totals(), storage.Stats()));
 
   int exit_code = kExitOk;
   if (Status st = server.Wait(); !st.ok()) {

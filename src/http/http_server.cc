@@ -16,6 +16,7 @@
 #include <charconv>
 #include <exception>
 #include <optional>
+#include <utility>
 
 #include "http/body_reader.h"
 #include "http/endpoints.h"
@@ -184,6 +185,7 @@ class HttpServer::Impl {
   }
 
   uint16_t port() const { return port_; }
+  ListenAddress address() const { return ListenAddress{options_.address.host, port_}; }
   HttpStats Stats() const {
     HttpStats stats = counters_.Read();
     stats.body_bytes_in_flight = budget_.used();
@@ -372,15 +374,39 @@ class HttpServer::Impl {
   HttpCounters counters_;
 };
 
+namespace {
+
+// A server other hosts can reach must ask for a token.
+Status CheckToken(const ListenAddress& address, const std::string& token) {
+  if (IsLoopback(address) || !token.empty()) return Status::OK();
+  return Status::InvalidArgument(DescribeAddress(address) +
+                                 " is reachable from other hosts: give a token (--http-token-file), or "
+                                 "bind to 127.0.0.1");
+}
+
+}  // namespace
+
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options, HttpContext context) {
-  if (!IsLoopback(options.address) && options.token.empty()) {
-    return Status::InvalidArgument(DescribeAddress(options.address) +
-                                   " is reachable from other hosts: give a token (--http-token-file), or "
-                                   "bind to 127.0.0.1");
+  if (options.listen_fd >= 0) {
+    const int fd = std::exchange(options.listen_fd, -1);
+    Result<ListenAddress> adopted = AdoptListener(fd);
+    const Status refused = adopted.ok() ? CheckToken(*adopted, options.token) : adopted.status();
+    if (!refused.ok()) {
+      ::close(fd);
+      return refused;
+    }
+    options.address = *adopted;
+    return StartOn(std::move(options), std::move(context), fd);
   }
+  if (Status st = CheckToken(options.address, options.token); !st.ok()) return st;
   Result<int> listener = BindListener(options.address);
   if (!listener.ok()) return listener.status();
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(context), *listener);
+  return StartOn(std::move(options), std::move(context), *listener);
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::StartOn(HttpServerOptions options, HttpContext context,
+                                                        int listen_fd) {
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(context), listen_fd);
   if (Status st = impl->Start(); !st.ok()) return st;
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
@@ -389,6 +415,9 @@ HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpServer::~HttpServer() = default;
 uint16_t HttpServer::port() const {
   return impl_->port();
+}
+ListenAddress HttpServer::address() const {
+  return impl_->address();
 }
 HttpStats HttpServer::Stats() const {
   return impl_->Stats();

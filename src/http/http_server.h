@@ -40,6 +40,9 @@ namespace logdaemon::http {
 
 struct HttpServerOptions {
   ListenAddress address{"127.0.0.1", 9100};
+  // A listening TCP socket to serve on instead of binding `address` (socket activation); the server owns
+  // it from Start on, and `address` becomes the one it listens on. -1: bind `address`.
+  int listen_fd = -1;
   // Required (non-empty) when the address is not loopback: requests must carry
   // `Authorization: Bearer <token>` (or Basic with the token as password, for shippers that only do that).
   std::string token;
@@ -66,7 +69,8 @@ struct HttpContext {
 
 class HttpServer {
  public:
-  // Binds (errors name the address and the reason), then serves on libmicrohttpd's threads.
+  // Binds (errors name the address and the reason), or adopts options.listen_fd, then serves on
+  // libmicrohttpd's threads.
   static Result<std::unique_ptr<HttpServer>> Start(HttpServerOptions options, HttpContext context);
   // Stops accepting, lets requests in progress finish (their logs are committed), closes every connection,
   // then hands over what the admitters hold. Destroy before the storage engine closes.
@@ -75,12 +79,17 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   uint16_t port() const;
+  // The address it listens on, with the port bound (port 0 picks one; a passed socket has its own).
+  ListenAddress address() const;
   HttpStats Stats() const;
 
   class Impl;
 
  private:
   explicit HttpServer(std::unique_ptr<Impl> impl);
+  // Serves on `listen_fd` (owned from here on: closed on failure).
+  static Result<std::unique_ptr<HttpServer>> StartOn(HttpServerOptions options, HttpContext context,
+                                                     int listen_fd);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,6 +1,7 @@
 #include "http/listen_address.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -157,6 +158,47 @@ Result<int> BindListener(const ListenAddress& address, int backlog) {
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&storage), length) != 0) return failure("bind");
   if (::listen(fd, backlog) != 0) return failure("listen");
   return fd;
+}
+
+Result<ListenAddress> AdoptListener(int fd) {
+  const std::string name = "descriptor " + std::to_string(fd);
+  int type = 0;
+  int listening = 0;
+  socklen_t length = sizeof(int);
+  sockaddr_storage storage{};
+  socklen_t address_length = sizeof(storage);
+  const bool is_listening_tcp =
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &address_length) == 0 &&
+      (storage.ss_family == AF_INET || storage.ss_family == AF_INET6) &&
+      ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == SOCK_STREAM &&
+      (length = sizeof(int), ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0) &&
+      listening != 0;
+  if (!is_listening_tcp) return Status::InvalidArgument(name + " is not a listening TCP socket");
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0 || ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+    return Status::IOError(name + ": cannot make it non-blocking: " + ErrnoText(errno));
+  }
+  ListenAddress address;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (storage.ss_family == AF_INET6) {
+    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&storage);
+    if (!IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr)) {
+      // An IPv4-mapped ::ffff:127.0.0.1 is written as IPv4, so that IsLoopback knows it.
+      if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+        ::inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], text, sizeof(text));
+      } else {
+        ::inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof(text));
+      }
+      address.host = text;
+    }
+    address.port = ntohs(sin6->sin6_port);
+  } else {
+    const auto* sin = reinterpret_cast<const sockaddr_in*>(&storage);
+    ::inet_ntop(AF_INET, &sin->sin_addr, text, sizeof(text));
+    address.host = sin->sin_addr.s_addr == htonl(INADDR_ANY) ? std::string() : std::string(text);
+    address.port = ntohs(sin->sin_port);
+  }
+  return address;
 }
 
 uint16_t BoundPort(int fd) {

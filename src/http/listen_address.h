@@ -31,6 +31,11 @@ bool IsLoopback(const ListenAddress& address);
 // Unavailable naming the address and the system's reason ("address already in use").
 Result<int> BindListener(const ListenAddress& address, int backlog = 128);
 
+// Checks that `fd` (bound by someone else: systemd's socket activation) is a listening TCP socket (IPv4
+// or IPv6) and makes it non-blocking and close-on-exec; the address it listens on. InvalidArgument naming
+// the descriptor when it is something else; the descriptor stays open either way (the caller owns it).
+Result<ListenAddress> AdoptListener(int fd);
+
 // The port a bound socket listens on.
 uint16_t BoundPort(int fd);
 

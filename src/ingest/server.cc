@@ -113,6 +113,7 @@ class LogServer::Impl {
     Shutdown();
     (void)Wait();
     if (stop_fd_ >= 0) ::close(stop_fd_);
+    if (options_.listen_fd >= 0) ::close(options_.listen_fd);  // handed over, but never started
   }
 
   Status Start(StorageEngine& storage) {
@@ -134,7 +135,9 @@ class LogServer::Impl {
           "use --io-backend epoll or auto");
     }
 
-    auto listener = ingest::UnixListener::Bind(options_);
+    auto listener = options_.listen_fd >= 0 ? ingest::UnixListener::Adopt(options_.listen_fd)
+                                            : ingest::UnixListener::Bind(options_);
+    options_.listen_fd = -1;  // owned by the listener now (or closed), whatever happened
     if (!listener.ok()) return listener.status();
 
     ingest::LoopContext context;

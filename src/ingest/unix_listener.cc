@@ -1,5 +1,6 @@
 #include "ingest/unix_listener.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -124,6 +125,33 @@ Result<UnixListener> UnixListener::Bind(const ServerOptions& options) {
   return UnixListener(fd, path, bound.st_dev, bound.st_ino);
 }
 
+Result<UnixListener> UnixListener::Adopt(int fd) {
+  int domain = 0;
+  int type = 0;
+  int listening = 0;
+  socklen_t length = sizeof(int);
+  const bool is_listening_unix_stream =
+      ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0 && domain == AF_UNIX &&
+      (length = sizeof(int), ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0) &&
+      type == SOCK_STREAM &&
+      (length = sizeof(int), ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0) &&
+      listening != 0;
+  if (!is_listening_unix_stream) {
+    if (fd >= 0) ::close(fd);
+    return Status::InvalidArgument("descriptor " + std::to_string(fd) +
+                                   " is not a listening Unix stream socket");
+  }
+  // The acceptor drains the backlog until accept4 says EAGAIN: a blocking socket would hang it there.
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0 || ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+    Status st = Status::IOError(std::string("descriptor ") + std::to_string(fd) +
+                                ": cannot make it non-blocking: " + std::strerror(errno));
+    ::close(fd);
+    return st;
+  }
+  return UnixListener(fd, std::string(), 0, 0);
+}
+
 UnixListener::UnixListener(UnixListener&& other) noexcept
     : fd_(other.fd_), path_(std::move(other.path_)), dev_(other.dev_), ino_(other.ino_) {
   other.fd_ = -1;
@@ -132,7 +160,8 @@ UnixListener::UnixListener(UnixListener&& other) noexcept
 UnixListener::~UnixListener() {
   if (fd_ < 0) return;
   struct stat now;
-  if (::lstat(path_.c_str(), &now) == 0 && now.st_dev == dev_ && now.st_ino == ino_) ::unlink(path_.c_str());
+  if (!path_.empty() && ::lstat(path_.c_str(), &now) == 0 && now.st_dev == dev_ && now.st_ino == ino_)
+    ::unlink(path_.c_str());
   ::close(fd_);
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
+#include <string>
 
 #include "schema/ascii.h"
 #include "schema/idna.h"
@@ -114,6 +116,58 @@ bool IsHostname(std::string_view text) {
     if (dot == std::string_view::npos) return true;
     text.remove_prefix(dot + 1);
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// idn-hostname: RFC 5890 internationalized host names. Labels are separated by "." or one of the dots
+// RFC 3490 §3.1 also separates labels with (U+3002 ideographic full stop, U+FF0E fullwidth full stop,
+// U+FF61 halfwidth ideographic full stop). An ASCII label follows the hostname rules above (an "xn--"
+// label must be an A-label); any other label must be a U-label (idna.h: libidn2 decides). The name's
+// A-label form, the one on the wire, is at most 253 characters.
+
+constexpr std::string_view kLabelSeparators[] = {".", "\u3002", "\uff0e", "\uff61"};
+
+// The length of the label separator at the start of `text`, or 0.
+size_t SeparatorAt(std::string_view text) {
+  for (std::string_view separator : kLabelSeparators) {
+    if (text.starts_with(separator)) return separator.size();
+  }
+  return 0;
+}
+
+bool IsAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// The length of `label` in its A-label form, or 0 when it is not a valid label.
+size_t WireLength(std::string_view label) {
+  if (IsAscii(label)) {
+    if (!IsLdhLabel(label)) return 0;
+    if (StartsWithIgnoringCase(label, "xn--") && !IsValidALabel(label)) return 0;
+    return label.size();
+  }
+  std::optional<std::string> alabel = ALabelOf(label);
+  return alabel ? alabel->size() : 0;
+}
+
+bool IsIdnHostname(std::string_view text) {
+  if (text.empty()) return false;
+  size_t wire_length = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size();) {
+    const size_t separator = i < text.size() ? SeparatorAt(text.substr(i)) : 1;  // the end closes a label
+    if (separator == 0) {
+      ++i;
+      continue;
+    }
+    const size_t label_length = WireLength(text.substr(start, i - start));
+    if (label_length == 0) return false;  // also an empty label: leading, trailing or double dot
+    wire_length += label_length + (start == 0 ? 0 : 1);
+    if (wire_length > 253) return false;
+    i += separator;
+    start = i;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -344,6 +398,7 @@ constexpr NamedFormat kNamedFormats[] = {
     {"time", Format::kTime},
     {"email", Format::kEmail},
     {"hostname", Format::kHostname},
+    {"idn-hostname", Format::kIdnHostname},
     {"ipv4", Format::kIpv4},
     {"ipv6", Format::kIpv6},
     {"uri", Format::kUri},
@@ -384,6 +439,8 @@ bool CheckFormat(Format format, std::string_view value) {
       return IsEmail(value);
     case Format::kHostname:
       return IsHostname(value);
+    case Format::kIdnHostname:
+      return IsIdnHostname(value);
     case Format::kIpv4:
       return IsIpv4(value);
     case Format::kIpv6:

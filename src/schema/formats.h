@@ -1,9 +1,9 @@
 // The `format` keyword of JSON Schema draft-07 (§7.3): which formats logdaemon asserts and how.
 // Asserted: date-time, date, time (RFC 3339), email (RFC 5321 Mailbox, ASCII), hostname (RFC 1123
-// labels), ipv4 (dotted quad, no leading zeros), ipv6 (RFC 4291 text forms), uri and uri-reference
-// (RFC 3986), json-pointer (RFC 6901), relative-json-pointer, regex (ECMA-262 as far as PCRE2 allows,
-// see regex.h). Every other format name, known to the spec or not, is an annotation only: values pass,
-// as the spec allows.
+// labels), idn-hostname (RFC 5890, through libidn2: idna.h), ipv4 (dotted quad, no leading zeros), ipv6 (RFC
+// 4291 text forms), uri and uri-reference (RFC 3986), json-pointer (RFC 6901), relative-json-pointer, regex
+// (ECMA-262 as far as PCRE2 allows, see regex.h). Every other format name, known to the spec or not, is an
+// annotation only: values pass, as the spec allows.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -19,6 +19,7 @@ enum class Format {
   kTime,
   kEmail,
   kHostname,
+  kIdnHostname,
   kIpv4,
   kIpv6,
   kUri,

@@ -1,6 +1,7 @@
 // The HTTP server's address: parsing (errors that say what is wrong), loopback detection and binding.
 #include "http/listen_address.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -91,6 +92,42 @@ TEST(BindListener, AnAddressNotOnThisHostIsAnErrorNamingIt) {
   Result<int> bound = BindListener(ListenAddress{"192.0.2.1", 0});
   ASSERT_FALSE(bound.ok());
   EXPECT_NE(bound.status().message().find("192.0.2.1"), std::string::npos) << bound.status().message();
+}
+
+// Socket activation: a TCP socket bound by someone else is adopted with the address it listens on; anything
+// else is refused, naming the descriptor, and left open (the caller owns it).
+TEST(AdoptListener, TakesAListeningTcpSocketWithItsAddress) {
+  Result<int> fd = BindListener(ListenAddress{"127.0.0.1", 0});
+  ASSERT_TRUE(fd.ok()) << fd.status().ToString();
+  Result<ListenAddress> address = AdoptListener(*fd);
+  ASSERT_TRUE(address.ok()) << address.status().ToString();
+  EXPECT_EQ(address->host, "127.0.0.1");
+  EXPECT_EQ(address->port, BoundPort(*fd));
+  EXPECT_TRUE(IsLoopback(*address));
+  ::close(*fd);
+
+  Result<int> everywhere = BindListener(ListenAddress{"", 0});
+  ASSERT_TRUE(everywhere.ok()) << everywhere.status().ToString();
+  Result<ListenAddress> wildcard = AdoptListener(*everywhere);
+  ASSERT_TRUE(wildcard.ok()) << wildcard.status().ToString();
+  EXPECT_EQ(wildcard->host, "");  // every interface: reachable from other hosts
+  EXPECT_FALSE(IsLoopback(*wildcard));
+  ::close(*everywhere);
+}
+
+TEST(AdoptListener, RefusesAnythingElseNamingTheDescriptor) {
+  const int unix_socket = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  const int not_listening = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int udp = ::socket(AF_INET, SOCK_DGRAM, 0);
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  for (int fd : {unix_socket, not_listening, udp, pipe_fds[0], 1000}) {
+    Result<ListenAddress> address = AdoptListener(fd);
+    ASSERT_FALSE(address.ok()) << fd;
+    EXPECT_EQ(address.status().message(),
+              "descriptor " + std::to_string(fd) + " is not a listening TCP socket");
+  }
+  for (int fd : {unix_socket, not_listening, udp, pipe_fds[0], pipe_fds[1]}) ::close(fd);
 }
 
 }  // namespace

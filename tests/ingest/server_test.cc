@@ -3,6 +3,7 @@
 // shutdown. The daemon binary's end-to-end suite is tests/server/.
 #include "logdaemon/server.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -295,6 +296,56 @@ TEST_P(ServerTest, RefusesAPathThatIsNotASocket) {
   Status st = server.Start(**storage);
   EXPECT_NE(st.message().find("is not a socket"), std::string::npos) << st.ToString();
   EXPECT_TRUE(std::filesystem::exists(socket_path_));  // never removed
+}
+
+// Socket activation (ServerOptions::listen_fd): a socket bound by someone else, blocking as systemd
+// passes it by default, is served as it is; its file is neither replaced nor removed, and socket_path is
+// not bound.
+TEST_P(ServerTest, ServesAnAdoptedSocketAndLeavesItsFile) {
+  const std::string adopted_path = dir_.path() + "/adopted.sock";
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, adopted_path.c_str(), sizeof(address.sun_path) - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(fd, 16), 0);
+  options_.listen_fd = fd;
+  StartServer();
+  EXPECT_FALSE(std::filesystem::exists(socket_path_)) << "socket_path was bound too";
+  for (int i = 0; i < 3; ++i) {  // several connections: the acceptor must not block on the socket
+    auto client = Client::Connect(adopted_path);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    auto reply = (*client)->Send(kValid);
+    ASSERT_TRUE(reply.ok() && reply->ok) << i;
+  }
+  StopServer();
+  server_.reset();
+  EXPECT_TRUE(std::filesystem::exists(adopted_path)) << "the adopted socket's file was removed";
+  EXPECT_EQ(::fcntl(fd, F_GETFD), -1) << "the adopted descriptor was not closed";
+}
+
+TEST_P(ServerTest, RefusesToAdoptWhatIsNotAListeningUnixSocket) {
+  auto schema = SchemaValidator::DefaultSchema();
+  StorageOptions storage_options;
+  storage_options.directory = dir_.path() + "/logs";
+  auto storage = StorageEngine::Open(storage_options, *schema);
+  ASSERT_TRUE(storage.ok());
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const int not_listening = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  const int datagram = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+  for (int fd : {pipe_fds[0], not_listening, datagram}) {
+    ServerOptions options = options_;
+    options.listen_fd = fd;
+    LogServer server(options, *schema);
+    Status st = server.Start(**storage);
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.ToString();
+    EXPECT_EQ(st.message(), "descriptor " + std::to_string(fd) + " is not a listening Unix stream socket");
+    EXPECT_EQ(::fcntl(fd, F_GETFD), -1) << "descriptor " << fd << " was not closed";
+  }
+  ::close(pipe_fds[1]);
+  EXPECT_FALSE(std::filesystem::exists(socket_path_));
+  ASSERT_TRUE((*storage)->Close().ok());
 }
 
 TEST_P(ServerTest, SetsTheSocketMode) {

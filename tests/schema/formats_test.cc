@@ -22,9 +22,10 @@ std::string Repeat(std::string_view part, size_t times) {
 }
 
 TEST(FormatNames, AssertedFormatsRoundTrip) {
-  for (Format format : {Format::kDateTime, Format::kDate, Format::kTime, Format::kEmail, Format::kHostname,
-                        Format::kIpv4, Format::kIpv6, Format::kUri, Format::kUriReference,
-                        Format::kJsonPointer, Format::kRelativeJsonPointer, Format::kRegex}) {
+  for (Format format :
+       {Format::kDateTime, Format::kDate, Format::kTime, Format::kEmail, Format::kHostname,
+        Format::kIdnHostname, Format::kIpv4, Format::kIpv6, Format::kUri, Format::kUriReference,
+        Format::kJsonPointer, Format::kRelativeJsonPointer, Format::kRegex}) {
     EXPECT_EQ(FormatFromName(FormatName(format)), format) << FormatName(format);
   }
   EXPECT_EQ(FormatFromName("date-time"), Format::kDateTime);
@@ -44,8 +45,9 @@ TEST(FormatNames, OtherNamesAreUnknown) {
 
 // A default string_view (data() == nullptr) is the empty string to every format.
 TEST(FormatEmptyValue, FollowsEachFormatsGrammar) {
-  for (Format format : {Format::kDateTime, Format::kDate, Format::kTime, Format::kEmail, Format::kHostname,
-                        Format::kIpv4, Format::kIpv6, Format::kUri, Format::kRelativeJsonPointer}) {
+  for (Format format :
+       {Format::kDateTime, Format::kDate, Format::kTime, Format::kEmail, Format::kHostname,
+        Format::kIdnHostname, Format::kIpv4, Format::kIpv6, Format::kUri, Format::kRelativeJsonPointer}) {
     EXPECT_FALSE(Valid(format, std::string_view())) << FormatName(format);
     EXPECT_FALSE(Valid(format, "")) << FormatName(format);
   }
@@ -221,6 +223,61 @@ TEST(FormatHostname, XnLabelsMustBeALabels) {
   EXPECT_FALSE(Valid(Format::kHostname, "xN--al-0ea.example"));   // a·l: fails RFC 5892 A.3
   EXPECT_FALSE(Valid(Format::kHostname, "xn--07jt112bpxg.com"));  // U+302E: DISALLOWED
   EXPECT_FALSE(Valid(Format::kHostname, "example.xn--chb89f"));   // U+0640, U+07FA: DISALLOWED
+}
+
+// ---------------------------------------------------------------------------------------------------
+// idn-hostname (RFC 5890 through libidn2; the IDNA rules themselves are idna_test.cc's)
+
+TEST(FormatIdnHostname, ULabelsAndAsciiLabels) {
+  EXPECT_TRUE(Valid(Format::kIdnHostname, "b\u00fccher.example"));
+  EXPECT_TRUE(Valid(Format::kIdnHostname, "\uc2e4\ub840.\ud14c\uc2a4\ud2b8"));  // example.test in Hangul
+  EXPECT_TRUE(Valid(Format::kIdnHostname, "www.example.com"));
+  EXPECT_TRUE(Valid(Format::kIdnHostname, "xn--bcher-kva.example"));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "xn--X.example"));         // not an A-label
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "-b\u00fccher.example"));  // hyphen first
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "host_name"));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "a\u00b7l"));      // MIDDLE DOT not between two l: CONTEXTO
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "\u302e\u3031"));  // DISALLOWED
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "\u212aelvin"));   // KELVIN SIGN: not NFC-stable, DISALLOWED
+}
+
+// RFC 3490 §3.1: U+3002, U+FF0E and U+FF61 separate labels like "."; no label may be empty.
+TEST(FormatIdnHostname, LabelSeparators) {
+  EXPECT_TRUE(Valid(Format::kIdnHostname, "a\u3002b"));
+  EXPECT_TRUE(Valid(Format::kIdnHostname, "a\uff0eb"));
+  EXPECT_TRUE(Valid(Format::kIdnHostname, "a\uff61b"));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "."));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "\u3002"));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, ".example"));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "example."));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "example\uff0e"));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "a..b"));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "a.\u3002b"));
+}
+
+// A label's A-label is at most 63 characters, the name's A-label form at most 253.
+TEST(FormatIdnHostname, Lengths) {
+  const std::string label63 = Repeat("a", 63);
+  EXPECT_TRUE(Valid(Format::kIdnHostname, label63 + ".com"));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, label63 + "a.com"));
+  // 20 x "b\u00fccher" is 120 characters, but its A-label ("xn--" and Punycode) is longer than 63.
+  EXPECT_FALSE(Valid(Format::kIdnHostname, Repeat("b\u00fccher", 20)));
+  // "xn--bcher-kva" has 13 characters: 18 such labels and 17 dots make 251, 19 and 18 make 265.
+  EXPECT_TRUE(Valid(Format::kIdnHostname, Repeat("b\u00fccher.", 17) + "b\u00fccher"));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, Repeat("b\u00fccher.", 18) + "b\u00fccher"));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, Repeat("a.", 1 << 16) + "a"));
+}
+
+// libidn2 reads C strings: a NUL must not end the value early; bytes that are not UTF-8 never pass.
+TEST(FormatIdnHostname, HostileBytes) {
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "b\u00fccher\0.example"sv));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "b\u00fccher.exa\0mple"sv));
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "\0"sv));
+  EXPECT_FALSE(Valid(Format::kIdnHostname,
+                     "b\xfc"
+                     "cher.example"));                    // Latin-1, not UTF-8
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "\xe3\x80"));  // a cut-off separator
+  EXPECT_FALSE(Valid(Format::kIdnHostname, "example.com\n"));
 }
 
 // ---------------------------------------------------------------------------------------------------

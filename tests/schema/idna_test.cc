@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace logdaemon::schema {
 namespace {
+
+using namespace std::string_view_literals;
 
 // RFC 5890 §2.3.2.5: an A-label starts with the ACE prefix "xn--", in any case.
 TEST(IdnaALabel, StartsWithTheAcePrefix) {
@@ -65,6 +69,30 @@ TEST(IdnaULabel, ContextRules) {
   EXPECT_TRUE(IsValidALabel("xn--ngba5hb2804a"));  // ZWNJ between joining Arabic letters
   EXPECT_TRUE(IsValidALabel("xn--ngba8ha8704a"));  // likewise, across transparent marks
   EXPECT_FALSE(IsValidALabel("xn--mgbc799q"));     // ZWNJ after alef, which joins right only
+}
+
+// RFC 5890 §2.3.2.1: a U-label's A-label, when it is one.
+TEST(IdnaULabel, ALabelOf) {
+  EXPECT_EQ(ALabelOf("b\u00fccher"), "xn--bcher-kva");
+  EXPECT_EQ(ALabelOf("\uc2e4\ub840"), "xn--9n2bp8q");
+  EXPECT_EQ(ALabelOf("l\u00b7l"), "xn--ll-0ea");
+  EXPECT_EQ(ALabelOf("a\u00b7l"), std::nullopt);      // CONTEXTO
+  EXPECT_EQ(ALabelOf("B\u00fccher"), std::nullopt);   // upper case is DISALLOWED in a U-label
+  EXPECT_EQ(ALabelOf("bu\u0308cher"), std::nullopt);  // not NFC (u + combining diaeresis)
+  EXPECT_EQ(ALabelOf(std::string(64, 'a') + "\u00fc"), std::nullopt);  // too long
+}
+
+// Hostile inputs: a NUL would end libidn2's C string early; bytes that are not UTF-8; empty.
+TEST(IdnaULabel, HostileInputs) {
+  EXPECT_EQ(ALabelOf(""), std::nullopt);
+  EXPECT_EQ(ALabelOf("b\u00fccher\0x"sv), std::nullopt);
+  EXPECT_EQ(ALabelOf("\xff\xfe"), std::nullopt);
+  EXPECT_EQ(ALabelOf("b\xfc"
+                     "cher"),
+            std::nullopt);
+  EXPECT_FALSE(IsValidALabel("xn--bcher-kva\0"sv));
+  EXPECT_FALSE(IsValidALabel("xn--"));
+  EXPECT_FALSE(IsValidALabel(""));
 }
 
 }  // namespace

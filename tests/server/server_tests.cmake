@@ -52,3 +52,5 @@ logdaemon_server_test(memory 300 ON)
 # Elasticsearch JavaScript client, the npm packages of tests/http/clients.
 logdaemon_server_test(http_front_door 300 OFF)
 logdaemon_server_test(http_clients 300 OFF)
+# systemd: socket activation through systemd-socket-activate, sd_notify through a notify socket (issue #16).
+logdaemon_server_test(systemd_activation 120 OFF)
