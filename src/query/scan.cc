@@ -361,6 +361,14 @@ Status Scanner::Execute(std::span<const ScanFile> files, Order order, uint64_t l
   bool done = false;
   // Runs the batch and hands its results on; false once the scan must stop (an error sets *status).
   auto run_batch = [&](Status* status) {
+    if (request.cancel != nullptr && request.cancel->load(std::memory_order_relaxed)) {
+      *status = Status::Aborted("the query was cancelled");
+      return false;
+    }
+    if (std::chrono::steady_clock::now() > request.deadline) {
+      *status = Status::Aborted("the query ran out of time");
+      return false;
+    }
     results.clear();
     for (size_t i = 0; i < batch.size(); ++i)
       results.push_back(std::make_unique<RowGroupResult>(output.size()));

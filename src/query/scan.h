@@ -13,6 +13,8 @@
 // Thread-safety: one Scanner per query; Run calls the callbacks on the calling thread only.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -67,6 +69,10 @@ struct ScanRequest {
   // --order's buffer of matching rows that overlap in time is refused beyond this (with a limit it
   // holds only the rows that can still be printed).
   size_t max_order_buffer_bytes = kMaxOrderBufferBytes;
+  // For a server's queries (the HTTP API): the scan checks these before each batch of row groups and
+  // stops with Aborted when `cancel` is set (the client went away) or the deadline has passed.
+  const std::atomic<bool>* cancel = nullptr;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // What the scan did, for --explain and the tests of pruning.
