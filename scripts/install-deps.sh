@@ -10,7 +10,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # Build: compiler, CMake, codecs (DESIGN.md §8), CLI, simdjson and PCRE2 (JSON Schema), liburing (the
 # io_uring loops), toml++ (config files), spdlog (the daemon's own log), libmicrohttpd + protobuf (the
 # HTTP front door: OTLP, NDJSON, Elasticsearch bulk; curl drives its tests). Tests: GoogleTest, clang's
-# libFuzzer runtime, python3 (the spec's Python client example). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
+# libFuzzer runtime, python3 (the spec's Python client example). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm. The web UI's
+# browser test: Debian's chromium (puppeteer-core never downloads a browser).
 packages=(
   g++ cmake ninja-build make pkg-config
   libsnappy-dev libzstd-dev zlib1g-dev liblz4-dev
@@ -22,6 +23,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   zstd
+  chromium
 )
 # Node.js: the machine image may carry its own build (with npm inside); use Debian's only when absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
@@ -66,3 +68,5 @@ npm_ci_locked() {
 npm_ci_locked "$root/tests/interop"       # DuckDB, parquet-wasm, apache-arrow: the interop tests
 npm_ci_locked "$root/tests/http/clients"  # OpenTelemetry JS SDK, Elasticsearch client: tests/server/http_clients.py
 npm_ci_locked "$root/bench"               # ajv, ajv-formats: the reference of bench/schema.sh
+npm_ci_locked "$root/ui"                  # uPlot: embedded into the binary by the build (docs/ui.md)
+npm_ci_locked "$root/tests/ui"            # puppeteer-core: drives Debian's chromium in tests/ui

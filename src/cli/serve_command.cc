@@ -165,6 +165,7 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ServeSettings& setting
   http::HttpContext context;
   context.schema = &schema;
   context.engine = &storage.engine();
+  context.storage_dir = settings.storage;  // the query API and the web UI read it
   ingest::BuildInfo build{LOGDAEMON_VERSION, LOGDAEMON_GIT_SHA, IoBackendName(server.backend())};
   // Runs on a server thread, once per scrape, with the server's own counts. Process metrics that cannot
   // be read (no /proc) are left out of the page; the first such failure is logged.

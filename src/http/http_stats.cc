@@ -18,6 +18,16 @@ const char* EndpointLabel(Endpoint endpoint) {
       return "/metrics";
     case Endpoint::kOther:
       return "other";
+    case Endpoint::kQuery:
+      return "/api/v1/query";
+    case Endpoint::kHistogram:
+      return "/api/v1/histogram";
+    case Endpoint::kFields:
+      return "/api/v1/fields";
+    case Endpoint::kTail:
+      return "/api/v1/tail";
+    case Endpoint::kUi:
+      return "/ui/";
   }
   return "other";
 }

@@ -16,9 +16,23 @@
 
 namespace logdaemon::http {
 
-enum class Endpoint : uint8_t { kOtlp, kNdjson, kBulk, kEsProbe, kMetrics, kOther };
-inline constexpr size_t kEndpointCount = 6;
+enum class Endpoint : uint8_t {
+  kOtlp,
+  kNdjson,
+  kBulk,
+  kEsProbe,
+  kMetrics,
+  kOther,
+  // The query API (query_api.h) and the web UI's files (ui_assets.h).
+  kQuery,
+  kHistogram,
+  kFields,
+  kTail,
+  kUi,
+};
+inline constexpr size_t kEndpointCount = 11;
 // The `path` label: "/v1/logs", "/api/v1/ingest", "/_bulk" (also /{index}/_bulk), "/", "/metrics", and
+// "/api/v1/query", "/api/v1/histogram", "/api/v1/fields", "/api/v1/tail", "/ui/" (every file of the UI), and
 // "other" for every path the server does not serve (a label per unknown path would let clients grow the
 // page without bound).
 const char* EndpointLabel(Endpoint endpoint);

@@ -1,0 +1,431 @@
+#include "http/query_api.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+
+#include "http/histogram.h"
+#include "parquet/file_reader.h"
+#include "query/follow.h"
+#include "query/group_count.h"
+#include "query/output_json.h"
+#include "query/scan.h"
+#include "query/scan_files.h"
+
+namespace logdaemon::http {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A FILE* whose bytes go to `sink` (the JSON writer writes to a FILE*); a sink that answers false makes
+// the write fail, which the writer reports as failed().
+using ByteSink = std::function<bool(std::string_view)>;
+
+ssize_t WriteToSink(void* cookie, const char* data, size_t size) {
+  auto* sink = static_cast<ByteSink*>(cookie);
+  return (*sink)(std::string_view(data, size)) ? static_cast<ssize_t>(size) : 0;
+}
+
+struct FileCloser {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+using SinkFile = std::unique_ptr<std::FILE, FileCloser>;
+
+SinkFile OpenSinkFile(ByteSink* sink) {
+  cookie_io_functions_t functions = {};
+  functions.write = &WriteToSink;
+  std::FILE* file = ::fopencookie(sink, "w", functions);
+  if (file != nullptr) std::setvbuf(file, nullptr, _IONBF, 0);  // the writer buffers already
+  return SinkFile(file);
+}
+
+void BindRequest(const QueryApiContext& context, const QueryJob& job, bool deadline,
+                 query::ScanRequest* request) {
+  request->storage_dir = context.storage_dir;
+  request->threads = context.scan_threads;
+  request->cancel = job.cancel_flag();
+  request->max_order_buffer_bytes = context.max_order_buffer_bytes;
+  if (deadline) request->deadline = Clock::now() + context.timeout;
+}
+
+Response JsonAnswer(std::string body) {
+  Response response;
+  response.body = std::move(body);
+  return response;
+}
+
+// The scan's errors as answers: a bad filter is the client's (400, naming the parameter; a --where error
+// with its place), a query over its time or cancelled is 503, anything else (an unreadable file) is 500.
+Response ErrorAnswer(const Status& status, const QueryApiContext& context) {
+  const std::string& message = status.message();
+  if (status.code() == Status::Code::kInvalidArgument) {
+    ParamError error;
+    if (message.rfind("--where: ", 0) == 0) {
+      error.parameter = "where";
+      error.message = "where: " + message.substr(9, message.find('\n') - 9);
+      const char* column = std::strstr(message.c_str(), "column ");
+      if (column != nullptr) error.position = std::strtoull(column + 7, nullptr, 10);
+    } else if (message.rfind("--fields: ", 0) == 0) {
+      error.parameter = "fields";
+      error.message = message.substr(2);
+    } else if (message.rfind("--since/--until: ", 0) == 0) {
+      error.parameter = "since";
+      error.message = message.substr(2);
+    } else {
+      error.message = message;
+    }
+    Response response = JsonAnswer(ParamErrorJson(error));
+    response.status = 400;
+    return response;
+  }
+  if (status.code() == Status::Code::kAborted || status.code() == Status::Code::kResourceExhausted) {
+    std::string text = message;
+    if (message == "the query ran out of time") {
+      text = "the query took longer than " + std::to_string(context.timeout.count()) +
+             " ms: narrow it (since, until, level, service, where) or lower the limit";
+    }
+    return JsonError(503, text);
+  }
+  return JsonError(500, message);
+}
+
+std::string TypeName(query::ValueType type) {
+  switch (type) {
+    case query::ValueType::kNull:
+      return "null";
+    case query::ValueType::kBool:
+      return "bool";
+    case query::ValueType::kInt64:
+      return "int64";
+    case query::ValueType::kDouble:
+      return "double";
+    case query::ValueType::kString:
+      return "string";
+    case query::ValueType::kTimestamp:
+      return "timestamp";
+    case query::ValueType::kJson:
+      return "json";
+  }
+  return "null";
+}
+
+// The table's columns (what `fields` may name) and its newest file, for the histogram and the facets.
+struct TableInfo {
+  std::vector<query::ColumnInfo> columns;
+  query::StorageListing listing;
+};
+
+Status DescribeTable(const query::ScanRequest& request, TableInfo* info) {
+  query::ScanStats stats;
+  Status st = query::OpenStorage(request.storage_dir, request.filter, &stats, &info->listing);
+  if (st.code() == Status::Code::kNotFound) return Status::OK();  // no storage yet: no columns
+  if (!st.ok()) return st;
+  query::ScanRequest all = request;
+  all.fields.clear();
+  all.filter.where.clear();  // checked by the real scan, with its place
+  query::Scanner scanner;
+  return scanner.Prepare(all, &info->listing.newest, info->listing.files,
+                         [&](const std::vector<query::ColumnInfo>& columns) { info->columns = columns; });
+}
+
+const query::ColumnInfo* FindColumn(const std::vector<query::ColumnInfo>& columns, std::string_view name) {
+  for (const query::ColumnInfo& column : columns)
+    if (column.name == name) return &column;
+  return nullptr;
+}
+
+// The time column: "timestamp" if the table has one, else its first timestamp column (as the scan decides).
+const query::ColumnInfo* TimeColumn(const std::vector<query::ColumnInfo>& columns) {
+  const query::ColumnInfo* time = FindColumn(columns, "timestamp");
+  if (time != nullptr && time->type == query::ValueType::kTimestamp) return time;
+  for (const query::ColumnInfo& column : columns)
+    if (column.type == query::ValueType::kTimestamp) return &column;
+  return nullptr;
+}
+
+// Text columns the newest file stores dictionary-encoded in every row group: few distinct values, the
+// ones worth listing (level, service, …; not message).
+std::vector<std::string> DictionaryColumns(const TableInfo& info, const std::string& time_name) {
+  std::vector<std::string> names;
+  if (info.listing.newest.path.empty()) return names;
+  auto reader = query::OpenReader(info.listing.newest);
+  if (!reader.ok()) return names;
+  const parquet::FileReader& file = **reader;
+  for (const query::ColumnInfo& column : info.columns) {
+    if (column.type != query::ValueType::kString || column.name == time_name) continue;
+    const int index = file.FindColumn(column.name);
+    if (index < 0 || file.num_row_groups() == 0) continue;
+    bool dictionary = true;
+    for (const parquet::RowGroup& group : file.metadata().row_groups) {
+      const auto& meta = group.columns[static_cast<size_t>(index)].meta_data;
+      if (!meta || !meta->dictionary_page_offset) {
+        dictionary = false;
+        break;
+      }
+      if (meta->encoding_stats) {
+        for (const parquet::PageEncodingStats& page : *meta->encoding_stats) {
+          if (page.page_type == parquet::PageType::kDataPage &&
+              page.encoding != parquet::Encoding::kRleDictionary &&
+              page.encoding != parquet::Encoding::kPlainDictionary)
+            dictionary = false;
+        }
+      }
+    }
+    if (dictionary) names.push_back(column.name);
+  }
+  return names;
+}
+
+std::string JsonString(std::string_view text) {
+  std::string out;
+  query::AppendJsonString(text, &out);
+  return out;
+}
+
+}  // namespace
+
+Response RunQueryRequest(const QueryApiContext& context, QueryParams params, const QueryJob& job) {
+  const auto started = Clock::now();
+  query::ScanRequest& request = params.request;
+  BindRequest(context, job, true, &request);
+  std::string body;
+  bool too_big = false;
+  ByteSink sink = [&](std::string_view bytes) {
+    if (body.size() + bytes.size() > context.max_answer_bytes) {
+      too_big = true;
+      return false;
+    }
+    body.append(bytes);
+    return true;
+  };
+  SinkFile file = OpenSinkFile(&sink);
+  if (!file) return JsonError(500, "fopencookie failed");
+  std::unique_ptr<query::RowWriter> writer = query::MakeJsonWriter(file.get());
+  query::Scanner scanner;
+  Status st = scanner.Run(
+      request, [&](const std::vector<query::ColumnInfo>& columns) { writer->Begin(columns); },
+      [&](std::span<const query::Value> row) {
+        writer->Row(row);
+        return !writer->failed();
+      });
+  writer->End();
+  file.reset();
+  if (st.code() == Status::Code::kNotFound && st.message().find("(--storage)") != std::string::npos)
+    st = Status::OK();  // no storage directory yet: no logs
+  if (too_big) {
+    return JsonError(413, "the answer is over " + std::to_string(context.max_answer_bytes) +
+                              " bytes: lower the limit or choose fewer fields");
+  }
+  if (!st.ok()) return ErrorAnswer(st, context);
+  Response response;
+  if (params.format == QueryFormat::kJson) {
+    // The writer's lines are JSON objects with every newline inside them escaped: one row per line.
+    response.body.reserve(body.size() + 2);
+    response.body.push_back('[');
+    for (size_t i = 0; i < body.size(); ++i) {
+      const bool last = i + 1 == body.size();
+      if (body[i] == '\n') {
+        if (!last) response.body.push_back(',');
+      } else {
+        response.body.push_back(body[i]);
+      }
+    }
+    response.body.push_back(']');
+  } else {
+    response.content_type = "application/x-ndjson";
+    response.body = std::move(body);
+  }
+  const query::ScanStats& stats = scanner.stats();
+  response.headers.emplace_back("X-Rows-Scanned", std::to_string(stats.rows_scanned));
+  response.headers.emplace_back("X-Rows-Matched", std::to_string(stats.rows_matched));
+  response.headers.emplace_back(
+      "X-Took-Ms",
+      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()));
+  return response;
+}
+
+Response RunHistogramRequest(const QueryApiContext& context, QueryParams params, const QueryJob& job) {
+  query::ScanRequest& request = params.request;
+  BindRequest(context, job, true, &request);
+  request.limit = 0;
+  request.order = query::Order::kStorage;
+  TableInfo table;
+  if (Status st = DescribeTable(request, &table); !st.ok()) return ErrorAnswer(st, context);
+  VolumeHistogram histogram;
+  const query::ColumnInfo* time = TimeColumn(table.columns);
+  if (time != nullptr) {
+    const query::ColumnInfo* level = FindColumn(table.columns, "level");
+    const bool has_level = level != nullptr && level->type == query::ValueType::kString;
+    request.fields = {time->name};
+    if (has_level) request.fields.push_back("level");
+    query::Scanner scanner;
+    Status st = scanner.Run(
+        request, [](const std::vector<query::ColumnInfo>&) {},
+        [&](std::span<const query::Value> row) {
+          if (row[0].is_null()) return true;
+          const bool level_known = has_level && !row[1].is_null();
+          histogram.Add(row[0].i, level_known ? row[1].s : std::string_view(), level_known);
+          return true;
+        });
+    if (!st.ok()) return ErrorAnswer(st, context);
+  } else if (!params.request.filter.where.empty()) {
+    // No data: still say when the filter does not parse (it did, see ParseQueryParams) — nothing to do.
+  }
+  return JsonAnswer(
+      histogram.Finish(request.filter.since_micros, request.filter.until_micros, params.buckets));
+}
+
+Response RunFieldsRequest(const QueryApiContext& context, QueryParams params, const QueryJob& job) {
+  constexpr size_t kMaxDistinct = 10000;  // a column with more values is not a facet: counting stops
+  query::ScanRequest& request = params.request;
+  BindRequest(context, job, true, &request);
+  request.limit = 0;
+  request.order = query::Order::kStorage;
+  TableInfo table;
+  if (Status st = DescribeTable(request, &table); !st.ok()) return ErrorAnswer(st, context);
+  const query::ColumnInfo* time = TimeColumn(table.columns);
+  std::vector<std::string> facets = params.facets;
+  for (const std::string& name : facets) {
+    const query::ColumnInfo* column = FindColumn(table.columns, name);
+    if (column == nullptr || column->type == query::ValueType::kJson) {
+      Response response = JsonAnswer(
+          ParamErrorJson({"facets",
+                          "facets: " + name + (column == nullptr ? " is not a column" : " is a JSON column"),
+                          {}}));
+      response.status = 400;
+      return response;
+    }
+  }
+  if (facets.empty()) facets = DictionaryColumns(table, time != nullptr ? time->name : std::string());
+
+  std::vector<query::GroupCount> groups(facets.size());
+  std::vector<bool> overflow(facets.size(), false);
+  uint64_t total = 0;
+  if (!table.columns.empty()) {
+    query::Scanner scanner;
+    Status st;
+    if (facets.empty()) {
+      auto count = scanner.Count(request);
+      st = count.status();
+      if (count.ok()) total = *count;
+    } else {
+      request.fields = facets;
+      st = scanner.Run(
+          request, [](const std::vector<query::ColumnInfo>&) {},
+          [&](std::span<const query::Value> row) {
+            ++total;
+            for (size_t i = 0; i < row.size(); ++i) {
+              if (overflow[i]) continue;
+              groups[i].Add(row[i]);
+              if (groups[i].size() > kMaxDistinct) overflow[i] = true;
+            }
+            return true;
+          });
+    }
+    if (!st.ok()) return ErrorAnswer(st, context);
+  }
+
+  std::string out = "{\"total\":" + std::to_string(total) + ",\"columns\":[";
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    if (i != 0) out += ',';
+    out += "{\"name\":" + JsonString(table.columns[i].name) + ",\"type\":\"" +
+           TypeName(table.columns[i].type) + "\"" +
+           (time != nullptr && time->name == table.columns[i].name ? ",\"time\":true" : "") + "}";
+  }
+  out += "],\"facets\":{";
+  for (size_t i = 0; i < facets.size(); ++i) {
+    if (i != 0) out += ',';
+    out += JsonString(facets[i]) + ":{";
+    if (overflow[i]) {
+      out += "\"complete\":false,\"distinct_over\":" + std::to_string(kMaxDistinct) + ",\"values\":[]}";
+      continue;
+    }
+    const auto sorted = groups[i].Sorted();
+    out += "\"complete\":true,\"distinct\":" + std::to_string(sorted.size()) + ",\"values\":[";
+    for (size_t v = 0; v < sorted.size() && v < params.top; ++v) {
+      if (v != 0) out += ',';
+      const query::Value& value = sorted[v].first;
+      std::string text;
+      if (value.is_null()) {
+        text = "null";
+      } else if (value.type == query::ValueType::kString) {
+        text = JsonString(value.s);
+      } else if (value.type == query::ValueType::kInt64 || value.type == query::ValueType::kTimestamp) {
+        text = std::to_string(value.i);
+      } else if (value.type == query::ValueType::kBool) {
+        text = value.b ? "true" : "false";
+      } else {
+        text = std::to_string(value.d);
+      }
+      out += "{\"value\":" + text + ",\"count\":" + std::to_string(sorted[v].second) + "}";
+    }
+    out += "]}";
+  }
+  out += "}}";
+  return JsonAnswer(std::move(out));
+}
+
+void RunTailRequest(const QueryApiContext& context, QueryParams params, QueryJob& job) {
+  query::ScanRequest& request = params.request;
+  BindRequest(context, job, false, &request);
+  request.limit = params.backlog;
+  request.order = query::Order::kStorage;
+  // Each JSON line becomes one event: "data: <line>\n\n".
+  bool line_start = true;
+  std::string event;
+  ByteSink sink = [&](std::string_view bytes) {
+    event.clear();
+    for (char c : bytes) {
+      if (line_start) event += "data: ";
+      line_start = c == '\n';
+      event.push_back(c);
+      if (c == '\n') event.push_back('\n');
+    }
+    return job.Append(event);
+  };
+  SinkFile file = OpenSinkFile(&sink);
+  if (!file) {
+    job.EndStream();
+    return;
+  }
+  std::unique_ptr<query::RowWriter> writer;
+  bool ready_sent = false;
+  query::FollowOptions follow;
+  follow.stop_fd = job.stop_fd();
+  follow.relist_interval = context.tail_relist_interval;
+  follow.print_stored = params.backlog > 0;
+  follow.flush = [&] {
+    if (writer) writer->Flush();
+    // The first flush comes once the stored logs are shown and marked seen: from here on, every log
+    // published is sent. Clients that send logs and expect to see them wait for this event.
+    if (!ready_sent) {
+      ready_sent = true;
+      job.Append("event: ready\ndata: {}\n\n");
+    }
+  };
+  follow.warn = [&](const std::string& line) {
+    job.Append("event: warning\ndata: " + JsonString(line) + "\n\n");
+  };
+  job.Append(": logdaemon tail\n\n");  // the answer's head goes out now, not with the first log
+  Status st = query::Follow(
+      request, follow,
+      [&](const std::vector<query::ColumnInfo>& columns) {
+        writer = query::MakeJsonWriter(file.get());
+        writer->Begin(columns);
+      },
+      [&](std::span<const query::Value> row) {
+        writer->Row(row);
+        return !writer->failed() && !job.cancelled();
+      });
+  if (writer) writer->End();
+  if (!ready_sent && st.ok() && !job.cancelled()) job.Append("event: ready\ndata: {}\n\n");
+  if (!st.ok() && !job.cancelled()) {
+    Response error = ErrorAnswer(st, context);
+    job.Append("event: error\ndata: " + error.body + "\n\n");
+  }
+  job.EndStream();
+}
+
+}  // namespace logdaemon::http
