@@ -229,6 +229,10 @@ class HttpServer::Impl {
     HttpStats stats = counters_.Read();
     stats.body_bytes_in_flight = budget_.used();
     stats.body_bytes_limit = budget_.limit();
+    if (runner_) {
+      stats.queries_running = runner_->running();
+      stats.queries_cancelled = runner_->cancelled_by_client();
+    }
     return stats;
   }
 
@@ -268,9 +272,9 @@ class HttpServer::Impl {
     if (!Authorized(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
                     options_.token)) {
       Response response = JsonError(401, "missing or wrong token (Authorization: Bearer <token>)");
-      response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"logdaemon\"");
       // Browsers (the web UI) ask for Basic credentials: any user name, the token as the password.
       response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"logdaemon\", charset=\"UTF-8\"");
+      response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"logdaemon\"");
       state->early = std::move(response);
       return;
     }

@@ -82,6 +82,7 @@ void QueryRunner::WatcherLoop() {
       struct pollfd fd = {job->socket(), POLLRDHUP, 0};
       if (job->socket() >= 0 && ::poll(&fd, 1, 0) > 0 &&
           (fd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) {
+        if (!job->cancelled()) cancelled_by_client_.fetch_add(1, std::memory_order_relaxed);
         job->Cancel();
       } else if (now - job->last_append() > kKeepAliveAfter) {
         job->KeepAlive();
@@ -89,6 +90,11 @@ void QueryRunner::WatcherLoop() {
     }
     lock.lock();
   }
+}
+
+size_t QueryRunner::running() const {
+  std::lock_guard lock(mutex_);
+  return running_.size();
 }
 
 void QueryRunner::Shutdown() {

@@ -13,6 +13,7 @@
 // Thread-safety: Submit, StartTail from any thread; Shutdown (and the destructor) from one.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -41,6 +42,10 @@ class QueryRunner {
   // Cancels every job, waits for the threads. Later calls refuse work.
   void Shutdown();
 
+  size_t running() const;
+  // Jobs the watcher cancelled because their client hung up.
+  uint64_t cancelled_by_client() const { return cancelled_by_client_.load(std::memory_order_relaxed); }
+
  private:
   struct Task {
     std::shared_ptr<QueryJob> job;
@@ -52,7 +57,8 @@ class QueryRunner {
 
   const size_t max_waiting_;
   const size_t max_tails_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
+  std::atomic<uint64_t> cancelled_by_client_{0};
   std::condition_variable wake_;
   std::deque<Task> queue_;
   std::set<std::shared_ptr<QueryJob>> running_;

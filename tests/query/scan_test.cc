@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -507,6 +509,44 @@ TEST(ScanCorrupt, AnUnreadableFileIsAnErrorNamingIt) {
   auto count = scanner.Count(request);
   ASSERT_FALSE(count.ok());
   EXPECT_NE(count.status().message().find(path), std::string::npos) << count.status().ToString();
+}
+
+// The HTTP query API's bounds: a set cancel flag (the client went away) or a deadline already past stops
+// the scan before it reads a row group, with Aborted; neither set, the same scan runs to its end.
+TEST_F(ScanTest, StopsWhenCancelledOrPastItsDeadline) {
+  std::atomic<bool> cancel{true};
+  ScanRequest cancelled;
+  cancelled.storage_dir = dir_.path();
+  cancelled.cancel = &cancel;
+  uint64_t rows = 0;
+  auto count_rows = [&](std::span<const Value>) {
+    ++rows;
+    return true;
+  };
+  Status st = scanner_.Run(
+      cancelled, [](const std::vector<ColumnInfo>&) {}, count_rows);
+  EXPECT_EQ(st.code(), Status::Code::kAborted) << st.ToString();
+  EXPECT_EQ(st.message(), "the query was cancelled");
+  EXPECT_EQ(rows, 0u);
+
+  ScanRequest late;
+  late.storage_dir = dir_.path();
+  late.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  st = scanner_.Run(
+      late, [](const std::vector<ColumnInfo>&) {}, count_rows);
+  EXPECT_EQ(st.code(), Status::Code::kAborted) << st.ToString();
+  EXPECT_EQ(st.message(), "the query ran out of time");
+  EXPECT_EQ(rows, 0u);
+
+  cancel = false;
+  ScanRequest running;
+  running.storage_dir = dir_.path();
+  running.cancel = &cancel;
+  running.deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  st = scanner_.Run(
+      running, [](const std::vector<ColumnInfo>&) {}, count_rows);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(rows, 1200u);
 }
 
 }  // namespace
