@@ -124,7 +124,7 @@ std::string VolumeHistogram::Finish(std::optional<int64_t> since_micros, std::op
   }
 
   std::string out = "{\"from\":" + std::to_string(FloorTo(from, 1000) / 1000) +
-                    ",\"to\":" + std::to_string(FloorTo(to, 1000) / 1000) +
+                    ",\"to\":" + std::to_string(-FloorTo(-to, 1000) / 1000) +  // exclusive: rounded up
                     ",\"bucket_ms\":" + std::to_string(width / 1000) +
                     ",\"total\":" + std::to_string(total_) + ",\"levels\":[";
   for (size_t i = 0; i < order.size(); ++i) {

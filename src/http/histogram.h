@@ -27,7 +27,7 @@ class VolumeHistogram {
   // `level` is the row's level (empty view with has_level false: null).
   void Add(int64_t time_micros, std::string_view level, bool has_level);
 
-  // {"from":µs…} JSON: from/to (ms since the epoch), bucket_ms, levels (by severity: trace … fatal, then
+  // {"from":µs…} JSON: from/to (ms since the epoch; `to` exclusive, rounded up), bucket_ms, levels (by severity: trace … fatal, then
   // others by name), times (each bucket's start, ms), counts {level: [per bucket]}, total. The range is
   // [since, until) where given, else the data's.
   std::string Finish(std::optional<int64_t> since_micros, std::optional<int64_t> until_micros,

@@ -167,7 +167,7 @@ TEST(VolumeHistogram, WithoutARangeSpansTheData) {
   histogram.Add(70 * kSecond, "info", true);
   // 10 s … 70 s in at most 4 buckets: 30 s wide, from 0 s.
   EXPECT_EQ(histogram.Finish(std::nullopt, std::nullopt, 4),
-            "{\"from\":10000,\"to\":70000,\"bucket_ms\":30000,\"total\":2,\"levels\":[\"info\"],"
+            "{\"from\":10000,\"to\":70001,\"bucket_ms\":30000,\"total\":2,\"levels\":[\"info\"],"
             "\"times\":[0,30000,60000],\"counts\":{\"info\":[1,0,1]}}");
   EXPECT_EQ(
       VolumeHistogram().Finish(std::nullopt, std::nullopt, 10),

@@ -52,3 +52,5 @@ logdaemon_server_test(memory 300 ON)
 # Elasticsearch JavaScript client, the npm packages of tests/http/clients.
 logdaemon_server_test(http_front_door 300 OFF)
 logdaemon_server_test(http_clients 300 OFF)
+# The query API end to end (issue #17): every parameter, bad parameters, the SSE tail, cancellation.
+logdaemon_server_test(query_api 300 OFF)
