@@ -139,6 +139,8 @@ function drawHistogram(data) {
   const options = {
     width: Math.max(container.clientWidth, 200), height: 170,
     legend: { show: false },
+    // The axis in UTC, as the table's times.
+    tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
     cursor: { drag: { x: true, y: false } },
     scales: { x: { time: true, range: [data.from / 1000, data.to / 1000] }, y: { range: (u, lo, hi) => [0, Math.max(hi, 1)] } },
     axes: [{ ...axis }, { ...axis, size: 50 }],
@@ -281,7 +283,8 @@ async function search({ more = false } = {}) {
       more ? Promise.resolve(null) : getJson('/api/v1/histogram', histogram, signal),
     ]);
     state.rows = parseLines(rows.text);
-    state.selected = state.rows.length ? Math.min(Math.max(state.selected, 0), state.rows.length - 1) : -1;
+    // A new search starts with nothing selected; more rows of the same one keep the selection.
+    state.selected = more ? Math.min(state.selected, state.rows.length - 1) : -1;
     if (bars) drawHistogram(JSON.parse(bars.text));
     renderRows();
     const total = state.histogram ? state.histogram.total : state.rows.length;
@@ -402,10 +405,13 @@ function init() {
     if (row) select(Number(row.dataset.index), true);
   });
   document.addEventListener('keydown', onKey);
-  window.addEventListener('resize', () => {
-    if (state.plot) state.plot.setSize({ width: $('histogram').clientWidth, height: 170 });
+  // The chart follows its box (the window, the detail panel opening and closing).
+  new ResizeObserver(() => {
+    if (state.plot && $('histogram').clientWidth > 0) {
+      state.plot.setSize({ width: $('histogram').clientWidth, height: 170 });
+    }
     renderRows();
-  });
+  }).observe($('histogram'));
   // A link can carry a search: /ui/?where=...&since=...
   const url = new URLSearchParams(location.search);
   for (const id of ['where', 'since', 'until']) if (url.has(id)) $(id).value = url.get(id);
