@@ -234,7 +234,7 @@ async function main() {
   if (shown.length < 10) fail(`only ${shown.length} rows in view`);
   equal(shown, expected.slice(0, shown.length).map((r) => [r.t, r.level, r.service, r.message]), 'rows in view');
   const held = await page.evaluate(() => window.logdaemonUi.rows.length);
-  equal(held, Math.min(200, expected.length), 'rows loaded (the first page)');
+  equal(held, Math.min(100, expected.length), 'rows loaded (the first page)');
   const summary = await page.$eval('#summary', (s) => s.textContent);
   if (!summary.startsWith(`${expected.length.toLocaleString('en-US')} logs match`)) fail(`summary: ${summary}`);
 
