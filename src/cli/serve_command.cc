@@ -127,8 +127,10 @@ void LogStart(spdlog::logger& log, const ServeSettings& settings, const SchemaVa
   if (http_server != nullptr) {
     http::ListenAddress bound = *settings.http_address;
     bound.port = http_server->port();
-    log.info("http: http://{} (POST /v1/logs, /api/v1/ingest, /_bulk; GET /metrics){}",
-             HttpAddressText(bound), settings.http_token.empty() ? "" : ", token required");
+    log.info(
+        "http: http://{} (POST /v1/logs, /api/v1/ingest, /_bulk; GET /metrics, /api/v1/query, the web UI at "
+        "/){}",
+        HttpAddressText(bound), settings.http_token.empty() ? "" : ", token required");
   } else {
     log.info("http: off (no metrics, no HTTP ingest)");
   }
