@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 #include "query/output_json.h"  // AppendJsonString
 
@@ -10,9 +11,6 @@ namespace logdaemon::http {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000;
-// Coarser resolutions, each a multiple of the one before.
-constexpr std::array<int64_t, 6> kResolutions = {kSecond,       10 * kSecond,   60 * kSecond,
-                                                 600 * kSecond, 3600 * kSecond, 86400 * kSecond};
 constexpr std::array<int64_t, 23> kWidths = {
     kSecond,           2 * kSecond,       5 * kSecond,       10 * kSecond,     15 * kSecond,
     30 * kSecond,      60 * kSecond,      120 * kSecond,     300 * kSecond,    600 * kSecond,
@@ -26,6 +24,11 @@ int64_t FloorTo(int64_t value, int64_t step) {
   return q * step;
 }
 
+int64_t BucketsFor(int64_t from, int64_t to, int64_t width) {
+  const int64_t start = FloorTo(from, width);
+  return (to - start + width - 1) / width;
+}
+
 int SeverityRank(std::string_view level) {
   static constexpr std::string_view kOrder[] = {"trace", "debug", "info", "warn", "error", "fatal"};
   for (int i = 0; i < 6; ++i)
@@ -33,119 +36,81 @@ int SeverityRank(std::string_view level) {
   return 6;
 }
 
+void AppendCounts(const std::vector<uint64_t>& counts, size_t buckets, std::string* out) {
+  out->push_back('[');
+  for (size_t b = 0; b < buckets; ++b) {
+    if (b != 0) out->push_back(',');
+    out->append(std::to_string(b < counts.size() ? counts[b] : 0));
+  }
+  out->push_back(']');
+}
+
 }  // namespace
 
-size_t VolumeHistogram::LevelIndex(std::string_view level, bool has_level) {
-  const std::string_view name = has_level ? level : std::string_view("(none)");
-  if (last_level_index_ != SIZE_MAX && name == last_level_) return last_level_index_;
-  size_t index = 0;
-  while (index < levels_.size() && levels_[index] != name) ++index;
-  if (index == levels_.size()) {
-    if (levels_.size() >= kMaxLevels) {
-      auto other = std::find(levels_.begin(), levels_.end(), "other");
-      if (other != levels_.end()) return static_cast<size_t>(other - levels_.begin());
-      levels_.back() = "other";  // the last slot becomes "other" (its counts stay: they are other levels)
-      return levels_.size() - 1;
-    }
-    levels_.emplace_back(name);
-  }
-  last_level_.assign(name);
-  last_level_index_ = index;
-  return index;
-}
-
-void VolumeHistogram::Add(int64_t time_micros, std::string_view level, bool has_level) {
-  const size_t index = LevelIndex(level, has_level);
-  const int64_t key = FloorTo(time_micros, resolution_);
-  if (key != last_key_ || last_cell_ == nullptr) {
-    last_cell_ = &cells_[key];
-    last_key_ = key;
-  }
-  if (last_cell_->size() <= index) last_cell_->resize(index + 1);
-  ++(*last_cell_)[index];
-  min_time_ = std::min(min_time_, time_micros);
-  max_time_ = std::max(max_time_, time_micros);
-  ++total_;
-  if (cells_.size() > kMaxCells) Coarsen();
-}
-
-void VolumeHistogram::Coarsen() {
-  while (cells_.size() > kMaxCells) {
-    auto next = std::upper_bound(kResolutions.begin(), kResolutions.end(), resolution_);
-    resolution_ = next != kResolutions.end() ? *next : resolution_ * 10;
-    std::map<int64_t, std::vector<uint64_t>> coarse;
-    for (auto& [key, counts] : cells_) {
-      std::vector<uint64_t>& into = coarse[FloorTo(key, resolution_)];
-      if (into.size() < counts.size()) into.resize(counts.size());
-      for (size_t i = 0; i < counts.size(); ++i) into[i] += counts[i];
-    }
-    cells_.swap(coarse);
-  }
-  last_cell_ = nullptr;
-  last_key_ = INT64_MIN;
-}
-
-std::string VolumeHistogram::Finish(std::optional<int64_t> since_micros, std::optional<int64_t> until_micros,
-                                    size_t max_buckets) const {
-  int64_t from = since_micros ? *since_micros : (total_ > 0 ? min_time_ : 0);
-  int64_t to = until_micros ? *until_micros : (total_ > 0 ? max_time_ + 1 : from + kSecond);
-  if (to <= from) to = from + 1;
-  max_buckets = std::max<size_t>(max_buckets, 1);
-  // The smallest round width, a multiple of the resolution, that covers the range in max_buckets (the
-  // first bucket starts at a multiple of the width, up to one width before `from`).
+query::TimeHistogram PlanBuckets(int64_t from_micros, int64_t to_micros, size_t max_buckets) {
+  const int64_t most = static_cast<int64_t>(std::max<size_t>(max_buckets, 1));
   int64_t width = 0;
   for (int64_t candidate : kWidths) {
-    if (candidate % resolution_ != 0) continue;
-    const int64_t start = FloorTo(from, candidate);
-    if ((to - start + candidate - 1) / candidate <= static_cast<int64_t>(max_buckets)) {
+    if (BucketsFor(from_micros, to_micros, candidate) <= most) {
       width = candidate;
       break;
     }
   }
-  if (width == 0) {  // wider than a year a bucket
-    width = std::max<int64_t>(kWidths.back(), resolution_);
-    while ((to - FloorTo(from, width) + width - 1) / width > static_cast<int64_t>(max_buckets)) width *= 2;
+  if (width == 0) {
+    width = kWidths.back();
+    while (BucketsFor(from_micros, to_micros, width) > most) width *= 2;
   }
-  const int64_t start = FloorTo(from, width);
-  const size_t buckets = static_cast<size_t>((to - start + width - 1) / width);
+  query::TimeHistogram histogram;
+  histogram.origin_micros = FloorTo(from_micros, width);
+  histogram.width_micros = width;
+  histogram.buckets = static_cast<size_t>(BucketsFor(from_micros, to_micros, width));
+  return histogram;
+}
 
-  std::vector<size_t> order(levels_.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const int ra = SeverityRank(levels_[a]), rb = SeverityRank(levels_[b]);
-    return ra != rb ? ra < rb : levels_[a] < levels_[b];
+std::string HistogramJson(int64_t from_micros, int64_t to_micros, const query::TimeHistogram& histogram) {
+  // A timestamp key (a table without a level column counts by the time itself) reads as "": no level.
+  std::vector<std::string_view> levels;
+  uint64_t total = 0;
+  for (const auto& [level, counts] : histogram.counts) {
+    if (!level.empty()) levels.push_back(level);
+    for (uint64_t n : counts) total += n;
+  }
+  for (uint64_t n : histogram.null_counts) total += n;
+  std::sort(levels.begin(), levels.end(), [](std::string_view a, std::string_view b) {
+    const int ra = SeverityRank(a), rb = SeverityRank(b);
+    return ra != rb ? ra < rb : a < b;
   });
-  std::vector<std::vector<uint64_t>> counts(levels_.size(), std::vector<uint64_t>(buckets, 0));
-  for (const auto& [key, cell] : cells_) {
-    if (key < start) continue;
-    const size_t bucket = static_cast<size_t>((key - start) / width);
-    if (bucket >= buckets) continue;
-    for (size_t i = 0; i < cell.size(); ++i) counts[i][bucket] += cell[i];
+  std::vector<uint64_t> none = histogram.null_counts;
+  if (auto empty = histogram.counts.find(std::string_view()); empty != histogram.counts.end()) {
+    none.resize(histogram.buckets, 0);
+    for (size_t b = 0; b < empty->second.size() && b < none.size(); ++b) none[b] += empty->second[b];
   }
 
-  std::string out = "{\"from\":" + std::to_string(FloorTo(from, 1000) / 1000) +
-                    ",\"to\":" + std::to_string(-FloorTo(-to, 1000) / 1000) +  // exclusive: rounded up
-                    ",\"bucket_ms\":" + std::to_string(width / 1000) +
-                    ",\"total\":" + std::to_string(total_) + ",\"levels\":[";
-  for (size_t i = 0; i < order.size(); ++i) {
+  std::string out = "{\"from\":" + std::to_string(FloorTo(from_micros, 1000) / 1000) +
+                    ",\"to\":" + std::to_string(-FloorTo(-to_micros, 1000) / 1000) +
+                    ",\"bucket_ms\":" + std::to_string(histogram.width_micros / 1000) +
+                    ",\"total\":" + std::to_string(total) + ",\"levels\":[";
+  for (size_t i = 0; i < levels.size(); ++i) {
     if (i != 0) out += ',';
-    query::AppendJsonString(levels_[order[i]], &out);
+    query::AppendJsonString(levels[i], &out);
   }
+  if (!none.empty()) out += levels.empty() ? "\"(none)\"" : ",\"(none)\"";
   out += "],\"times\":[";
-  for (size_t b = 0; b < buckets; ++b) {
+  for (size_t b = 0; b < histogram.buckets; ++b) {
     if (b != 0) out += ',';
-    out += std::to_string((start + static_cast<int64_t>(b) * width) / 1000);
+    out +=
+        std::to_string((histogram.origin_micros + static_cast<int64_t>(b) * histogram.width_micros) / 1000);
   }
   out += "],\"counts\":{";
-  for (size_t i = 0; i < order.size(); ++i) {
+  for (size_t i = 0; i < levels.size(); ++i) {
     if (i != 0) out += ',';
-    query::AppendJsonString(levels_[order[i]], &out);
-    out += ":[";
-    for (size_t b = 0; b < buckets; ++b) {
-      if (b != 0) out += ',';
-      out += std::to_string(counts[order[i]][b]);
-    }
-    out += ']';
+    query::AppendJsonString(levels[i], &out);
+    out += ':';
+    AppendCounts(histogram.counts.find(levels[i])->second, histogram.buckets, &out);
+  }
+  if (!none.empty()) {
+    out += levels.empty() ? "\"(none)\":" : ",\"(none)\":";
+    AppendCounts(none, histogram.buckets, &out);
   }
   out += "}}";
   return out;

@@ -2,8 +2,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "http/histogram.h"
 #include "parquet/file_reader.h"
@@ -130,6 +132,33 @@ Status DescribeTable(const query::ScanRequest& request, TableInfo* info) {
                          [&](const std::vector<query::ColumnInfo>& columns) { info->columns = columns; });
 }
 
+// The earliest and latest time of the listed files' rows, from their row groups' statistics; nullopt
+// when there are none.
+std::optional<std::pair<int64_t, int64_t>> DataTimeRange(const query::StorageListing& listing,
+                                                         const std::string& time_name) {
+  std::optional<std::pair<int64_t, int64_t>> range;
+  auto decode = [](const std::string& bytes) {
+    int64_t value = 0;
+    std::memcpy(&value, bytes.data(), sizeof value);  // PLAIN INT64: little-endian, as this machine
+    return value;
+  };
+  for (const query::ScanFile& file : listing.files) {
+    auto reader = query::OpenReader(file);
+    if (!reader.ok()) continue;
+    const int column = (*reader)->FindColumn(time_name);
+    if (column < 0) continue;
+    for (const parquet::RowGroup& group : (*reader)->metadata().row_groups) {
+      const auto& meta = group.columns[static_cast<size_t>(column)].meta_data;
+      if (!meta || !meta->statistics || !meta->statistics->min_value || !meta->statistics->max_value ||
+          meta->statistics->min_value->size() != 8 || meta->statistics->max_value->size() != 8)
+        continue;
+      const int64_t lo = decode(*meta->statistics->min_value), hi = decode(*meta->statistics->max_value);
+      range = range ? std::pair(std::min(range->first, lo), std::max(range->second, hi)) : std::pair(lo, hi);
+    }
+  }
+  return range;
+}
+
 const query::ColumnInfo* FindColumn(const std::vector<query::ColumnInfo>& columns, std::string_view name) {
   for (const query::ColumnInfo& column : columns)
     if (column.name == name) return &column;
@@ -186,32 +215,90 @@ std::string JsonString(std::string_view text) {
 
 }  // namespace
 
-Response RunQueryRequest(const QueryApiContext& context, QueryParams params, const QueryJob& job) {
-  const auto started = Clock::now();
-  query::ScanRequest& request = params.request;
-  BindRequest(context, job, true, &request);
-  std::string body;
-  bool too_big = false;
+namespace {
+
+// One scan of `request` into *body as JSON lines; *rows gets the number of rows written.
+Status ScanToJsonLines(const query::ScanRequest& request, size_t max_bytes, std::string* body, uint64_t* rows,
+                       bool* too_big, query::ScanStats* stats) {
+  body->clear();
+  *rows = 0;
   ByteSink sink = [&](std::string_view bytes) {
-    if (body.size() + bytes.size() > context.max_answer_bytes) {
-      too_big = true;
+    if (body->size() + bytes.size() > max_bytes) {
+      *too_big = true;
       return false;
     }
-    body.append(bytes);
+    body->append(bytes);
     return true;
   };
   SinkFile file = OpenSinkFile(&sink);
-  if (!file) return JsonError(500, "fopencookie failed");
+  if (!file) return Status::IOError("fopencookie failed");
   std::unique_ptr<query::RowWriter> writer = query::MakeJsonWriter(file.get());
   query::Scanner scanner;
   Status st = scanner.Run(
       request, [&](const std::vector<query::ColumnInfo>& columns) { writer->Begin(columns); },
       [&](std::span<const query::Value> row) {
         writer->Row(row);
+        ++*rows;
         return !writer->failed();
       });
   writer->End();
-  file.reset();
+  const query::ScanStats& s = scanner.stats();
+  stats->rows_scanned += s.rows_scanned;
+  stats->rows_matched += s.rows_matched;
+  return st;
+}
+
+// The newest (order=desc) or oldest (asc) `limit` logs lie in a short time window at that end of the
+// data. Rather than sorting every matching log, the scan is run on the last (first) 1/1024 of the range,
+// and on windows doubling from there until one holds `limit` logs or the window is the whole range: row
+// groups outside a window are pruned by their time statistics, so on storage sorted by time (compaction
+// sorts) the first window reads a few row groups of millions. The answer is the same: every log outside
+// the window is older (newer) than every log in it.
+Status ScanOrdered(query::ScanRequest request, const TableInfo& table, size_t max_bytes, std::string* body,
+                   bool* too_big, query::ScanStats* stats) {
+  uint64_t rows = 0;
+  const query::ColumnInfo* time = TimeColumn(table.columns);
+  std::optional<std::pair<int64_t, int64_t>> data;
+  if (time != nullptr) data = DataTimeRange(table.listing, time->name);
+  if (!data || request.limit == 0) return ScanToJsonLines(request, max_bytes, body, &rows, too_big, stats);
+  const std::optional<int64_t> since = request.filter.since_micros, until = request.filter.until_micros;
+  const int64_t lo = std::max(since.value_or(data->first), data->first);
+  const int64_t hi = std::min(until.value_or(data->second + 1), data->second + 1);
+  if (hi <= lo) return ScanToJsonLines(request, max_bytes, body, &rows, too_big, stats);
+  const bool newest = request.order == query::Order::kDescending;
+  for (int64_t width = std::max<int64_t>((hi - lo) / 1024, 1'000'000);; width *= 2) {
+    const bool whole = width >= hi - lo;
+    if (whole) {
+      request.filter.since_micros = since;
+      request.filter.until_micros = until;
+    } else if (newest) {
+      request.filter.since_micros = hi - width;  // until: as asked (logs newer than the data cannot be)
+    } else {
+      request.filter.until_micros = lo + width;
+    }
+    Status st = ScanToJsonLines(request, max_bytes, body, &rows, too_big, stats);
+    if (!st.ok() || whole || rows >= request.limit) return st;
+  }
+}
+
+}  // namespace
+
+Response RunQueryRequest(const QueryApiContext& context, QueryParams params, const QueryJob& job) {
+  const auto started = Clock::now();
+  query::ScanRequest& request = params.request;
+  BindRequest(context, job, true, &request);
+  std::string body;
+  bool too_big = false;
+  query::ScanStats stats;
+  Status st;
+  if (request.order != query::Order::kStorage && request.limit != 0) {
+    TableInfo table;
+    st = DescribeTable(request, &table);
+    if (st.ok()) st = ScanOrdered(request, table, context.max_answer_bytes, &body, &too_big, &stats);
+  } else {
+    uint64_t rows = 0;
+    st = ScanToJsonLines(request, context.max_answer_bytes, &body, &rows, &too_big, &stats);
+  }
   if (st.code() == Status::Code::kNotFound && st.message().find("(--storage)") != std::string::npos)
     st = Status::OK();  // no storage directory yet: no logs
   if (too_big) {
@@ -237,7 +324,6 @@ Response RunQueryRequest(const QueryApiContext& context, QueryParams params, con
     response.content_type = "application/x-ndjson";
     response.body = std::move(body);
   }
-  const query::ScanStats& stats = scanner.stats();
   response.headers.emplace_back("X-Rows-Scanned", std::to_string(stats.rows_scanned));
   response.headers.emplace_back("X-Rows-Matched", std::to_string(stats.rows_matched));
   response.headers.emplace_back(
@@ -253,28 +339,29 @@ Response RunHistogramRequest(const QueryApiContext& context, QueryParams params,
   request.order = query::Order::kStorage;
   TableInfo table;
   if (Status st = DescribeTable(request, &table); !st.ok()) return ErrorAnswer(st, context);
-  VolumeHistogram histogram;
   const query::ColumnInfo* time = TimeColumn(table.columns);
-  if (time != nullptr) {
+  // The range: [since, until) where given, else the stored logs' (from the footers' statistics).
+  std::optional<std::pair<int64_t, int64_t>> data;
+  if (time != nullptr && (!request.filter.since_micros || !request.filter.until_micros))
+    data = DataTimeRange(table.listing, time->name);
+  const int64_t from = request.filter.since_micros.value_or(data ? data->first : 0);
+  int64_t to = request.filter.until_micros.value_or(data ? data->second + 1 : from + 1'000'000);
+  if (to <= from) to = from + 1;
+  query::TimeHistogram histogram = PlanBuckets(from, to, params.buckets);
+  if (time != nullptr && !table.listing.files.empty()) {
+    // Counted by level inside the scan; a table without a level column counts by the time itself (one
+    // key per instant would be many: HistogramJson folds them into "(none)").
     const query::ColumnInfo* level = FindColumn(table.columns, "level");
-    const bool has_level = level != nullptr && level->type == query::ValueType::kString;
-    request.fields = {time->name};
-    if (has_level) request.fields.push_back("level");
+    request.fields = {level != nullptr && level->type == query::ValueType::kString ? level->name
+                                                                                   : time->name};
+    request.histogram = &histogram;
     query::Scanner scanner;
     Status st = scanner.Run(
         request, [](const std::vector<query::ColumnInfo>&) {},
-        [&](std::span<const query::Value> row) {
-          if (row[0].is_null()) return true;
-          const bool level_known = has_level && !row[1].is_null();
-          histogram.Add(row[0].i, level_known ? row[1].s : std::string_view(), level_known);
-          return true;
-        });
+        [](std::span<const query::Value>) { return true; });
     if (!st.ok()) return ErrorAnswer(st, context);
-  } else if (!params.request.filter.where.empty()) {
-    // No data: still say when the filter does not parse (it did, see ParseQueryParams) — nothing to do.
   }
-  return JsonAnswer(
-      histogram.Finish(request.filter.since_micros, request.filter.until_micros, params.buckets));
+  return JsonAnswer(HistogramJson(from, to, histogram));
 }
 
 Response RunFieldsRequest(const QueryApiContext& context, QueryParams params, const QueryJob& job) {

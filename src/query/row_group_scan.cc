@@ -62,6 +62,30 @@ ColumnSource* RowGroupScanner::Source(const FilePlan& file, int group, int colum
   return s;
 }
 
+// The selected rows by time bucket and key. Keys repeat from row to row (most logs are info), so the
+// last key's counts are kept at hand rather than looked up per row.
+void RowGroupScanner::CountBuckets(const ColumnSource& time, const ColumnSource& key, TimeHistogram* out) {
+  std::string_view last_key;
+  std::vector<uint64_t>* last_counts = nullptr;
+  for (uint32_t r : selected_) {
+    const Value t = time.Get(r);
+    if (t.is_null()) continue;
+    const int64_t bucket = out->BucketOf(t.i);
+    if (bucket < 0) continue;
+    const Value k = key.Get(r);
+    if (k.is_null()) {
+      out->null_counts.resize(out->buckets, 0);
+      ++out->null_counts[static_cast<size_t>(bucket)];
+      continue;
+    }
+    if (last_counts == nullptr || k.s != last_key) {
+      last_counts = &out->CountsOf(k.s);
+      last_key = k.s;  // a view into the column's data: valid for this window
+    }
+    ++(*last_counts)[static_cast<size_t>(bucket)];
+  }
+}
+
 Status RowGroupScanner::ScanInto(const FilePlan& file, int group, uint64_t limit, RowGroupResult* out) {
   const ScanFilter& filter = *plan_.filter;
   const std::vector<ColumnInfo>& table = *plan_.table;
@@ -72,6 +96,7 @@ Status RowGroupScanner::ScanInto(const FilePlan& file, int group, uint64_t limit
   }
   open_.assign(static_cast<size_t>(reader.num_columns()), false);
   open_status_ = Status::OK();
+  if (plan_.histogram != nullptr) out->histogram = plan_.histogram->Shape();
 
   // The chunks this row group needs, each opened once; their pages are decoded window by window.
   const bool time_filter = filter.since_micros || filter.until_micros;
@@ -170,6 +195,10 @@ Status RowGroupScanner::ScanInto(const FilePlan& file, int group, uint64_t limit
     }
     for (ColumnSource* s : output_sources) {
       if (Status st = s->Cover(selected_.front(), selected_.back() + 1); !st.ok()) return st;
+    }
+    if (plan_.histogram != nullptr) {
+      CountBuckets(*time_source, *output_sources[0], &out->histogram);
+      continue;
     }
     if (plan_.group) {
       ColumnSource& key = *output_sources[0];

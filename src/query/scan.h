@@ -25,6 +25,7 @@
 
 #include "logdaemon/status.h"
 #include "query/group_count.h"
+#include "query/time_histogram.h"
 #include "query/value.h"
 
 namespace logdaemon::query {
@@ -64,6 +65,10 @@ struct ScanRequest {
   // --count-by: the matching rows are counted here by the value of the one column in `fields`, instead
   // of being handed to the row callback.
   GroupCount* group_counts = nullptr;
+  // A volume histogram: the matching rows are counted here by time bucket and by the value of the one
+  // column in `fields` (the level, say), instead of being handed to the row callback. Its buckets are
+  // set by the caller; the scan adds to its counts. REQUIRES: fields.size() == 1, a time column.
+  TimeHistogram* histogram = nullptr;
   // Threads scanning row groups in parallel; 0: one per core.
   size_t threads = 0;
   // --order's buffer of matching rows that overlap in time is refused beyond this (with a limit it

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <tuple>
 
 #include "http/histogram.h"
 #include "http/query_job.h"
@@ -144,55 +145,56 @@ TEST(QueryParams, WhereErrorsPointAtTheirCharacter) {
 
 constexpr int64_t kSecond = 1'000'000;
 
-TEST(VolumeHistogram, CountsPerRoundBucketAndLevel) {
-  VolumeHistogram histogram;
+TEST(Histogram, RoundBucketsCoverTheRange) {
   const int64_t from = 1'795'999'800 * kSecond;  // a multiple of 5 min
-  histogram.Add(from + 1 * kSecond, "info", true);
-  histogram.Add(from + 299 * kSecond, "error", true);
-  histogram.Add(from + 300 * kSecond, "info", true);
-  histogram.Add(from + 1799 * kSecond, "debug", true);
-  histogram.Add(from + 1799 * kSecond, "", false);
-  // 30 minutes in at most 6 buckets: 5 minutes each.
-  EXPECT_EQ(histogram.Finish(from, from + 1800 * kSecond, 6),
-            "{\"from\":1795999800000,\"to\":1796001600000,\"bucket_ms\":300000,\"total\":5,"
-            "\"levels\":[\"debug\",\"info\",\"error\",\"(none)\"],"
-            "\"times\":[1795999800000,1796000100000,1796000400000,1796000700000,1796001000000,1796001300000],"
-            "\"counts\":{\"debug\":[0,0,0,0,0,1],\"info\":[1,1,0,0,0,0],\"error\":[1,0,0,0,0,0],"
-            "\"(none)\":[0,0,0,0,0,1]}}");
+  // 30 minutes in at most 6 buckets: 5 minutes each, from a multiple of 5 minutes.
+  query::TimeHistogram h = PlanBuckets(from, from + 1800 * kSecond, 6);
+  EXPECT_EQ(h.origin_micros, from);
+  EXPECT_EQ(h.width_micros, 300 * kSecond);
+  EXPECT_EQ(h.buckets, 6u);
+  // 10 s … 70 s in at most 4: 30 s wide from 0 s (the first bucket starts before the range).
+  h = PlanBuckets(10 * kSecond, 70 * kSecond + 1, 4);
+  EXPECT_EQ(std::make_tuple(h.origin_micros, h.width_micros, h.buckets),
+            std::make_tuple(int64_t{0}, 30 * kSecond, size_t{3}));
+  // Eleven years in 10: beyond a year a bucket, widths double.
+  h = PlanBuckets(0, 4015 * 86400 * kSecond, 10);
+  EXPECT_EQ(h.width_micros, 2 * 31'536'000 * kSecond);
+  EXPECT_LE(h.buckets, 10u);
+  // Before 1970 too: buckets start at multiples of the width.
+  h = PlanBuckets(-90 * kSecond, -30 * kSecond, 2);
+  EXPECT_EQ(std::make_tuple(h.origin_micros, h.width_micros, h.buckets),
+            std::make_tuple(-90 * kSecond, 30 * kSecond, size_t{2}));
+  EXPECT_EQ(h.BucketOf(-90 * kSecond - 1), -1);
+  EXPECT_EQ(h.BucketOf(-90 * kSecond), 0);
+  EXPECT_EQ(h.BucketOf(-30 * kSecond - 1), 1);
+  EXPECT_EQ(h.BucketOf(-30 * kSecond), -1);
 }
 
-TEST(VolumeHistogram, WithoutARangeSpansTheData) {
-  VolumeHistogram histogram;
-  histogram.Add(10 * kSecond, "info", true);
-  histogram.Add(70 * kSecond, "info", true);
-  // 10 s … 70 s in at most 4 buckets: 30 s wide, from 0 s.
-  EXPECT_EQ(histogram.Finish(std::nullopt, std::nullopt, 4),
-            "{\"from\":10000,\"to\":70001,\"bucket_ms\":30000,\"total\":2,\"levels\":[\"info\"],"
-            "\"times\":[0,30000,60000],\"counts\":{\"info\":[1,0,1]}}");
+TEST(Histogram, JsonOrdersLevelsBySeverity) {
+  query::TimeHistogram h = PlanBuckets(0, 3 * kSecond, 3);
+  h.CountsOf("info") = {1, 0, 2};
+  h.CountsOf("error") = {0, 1, 0};
+  h.CountsOf("audit") = {1, 1, 1};
+  h.null_counts = {0, 0, 4};
+  EXPECT_EQ(HistogramJson(0, 3 * kSecond - 1, h),
+            "{\"from\":0,\"to\":3000,\"bucket_ms\":1000,\"total\":11,"
+            "\"levels\":[\"info\",\"error\",\"audit\",\"(none)\"],\"times\":[0,1000,2000],"
+            "\"counts\":{\"info\":[1,0,2],\"error\":[0,1,0],\"audit\":[1,1,1],\"(none)\":[0,0,4]}}");
   EXPECT_EQ(
-      VolumeHistogram().Finish(std::nullopt, std::nullopt, 10),
+      HistogramJson(0, kSecond, PlanBuckets(0, kSecond, 10)),
       "{\"from\":0,\"to\":1000,\"bucket_ms\":1000,\"total\":0,\"levels\":[],\"times\":[0],\"counts\":{}}");
 }
 
-TEST(VolumeHistogram, MemoryStaysBoundedOverAnyRange) {
-  VolumeHistogram histogram;
-  // A year of one log a minute: far more instants than cells; the resolution coarsens, nothing is lost.
-  const int64_t start = 1'700'000'000 * kSecond;
-  for (int64_t minute = 0; minute < 366 * 1440; ++minute)
-    histogram.Add(start + minute * 60 * kSecond, "info", true);
-  EXPECT_EQ(histogram.total(), 366u * 1440u);
-  const std::string json = histogram.Finish(std::nullopt, std::nullopt, 100);
-  EXPECT_NE(json.find("\"bucket_ms\":604800000"), std::string::npos) << json.substr(0, 200);  // a week
-  // The counts still add up.
-  uint64_t sum = 0;
-  const size_t counts = json.find("\"info\":[", json.find("\"counts\""));
-  for (size_t i = counts + 8; json[i] != ']';) {
-    size_t end = i;
-    while (json[end] != ',' && json[end] != ']') ++end;
-    sum += std::stoull(json.substr(i, end - i));
-    i = json[end] == ',' ? end + 1 : end;
-  }
-  EXPECT_EQ(sum, 366u * 1440u);
+TEST(Histogram, MergesPartsOfAScan) {
+  query::TimeHistogram a = PlanBuckets(0, 2 * kSecond, 2), b = a.Shape();
+  a.CountsOf("info")[0] = 2;
+  b.CountsOf("info")[1] = 3;
+  b.CountsOf("warn")[0] = 1;
+  b.null_counts = {5, 0};
+  a.Merge(b);
+  EXPECT_EQ(a.counts["info"], (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(a.counts["warn"], (std::vector<uint64_t>{1, 0}));
+  EXPECT_EQ(a.null_counts, (std::vector<uint64_t>{5, 0}));
 }
 
 // A job whose socket is one end of a socket pair: closing the other end is the client hanging up.
