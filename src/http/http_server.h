@@ -59,7 +59,7 @@ struct HttpServerOptions {
   std::string es_timestamp_field = "@timestamp";  // the bulk API's documents: renamed to the time field
   // The query API (query_runner.h, query_api.h): threads for one-shot queries, how many may wait, how many
   // tails may stream at once, and each one-shot query's time limit.
-  unsigned query_threads = 1;
+  unsigned query_threads = 2;
   size_t max_waiting_queries = 16;
   size_t max_tails = 8;
   std::chrono::milliseconds query_timeout{10000};
