@@ -63,9 +63,15 @@ long QueryJob::Read(char* buffer, size_t max) {
   return 0;
 }
 
+bool QueryJob::watched() const {
+  std::lock_guard lock(mutex_);
+  return !detached_ && !finished_ && !stream_ended_;
+}
+
 void QueryJob::Detach() {
   {
     std::lock_guard lock(mutex_);
+    detached_ = true;
     connection_ = nullptr;
     suspended_ = false;
   }
@@ -74,6 +80,7 @@ void QueryJob::Detach() {
 
 void QueryJob::Finish(Response response) {
   std::lock_guard lock(mutex_);
+  finished_ = true;
   response_ = std::move(response);
   ResumeLocked();
 }

@@ -67,6 +67,9 @@ class QueryJob {
   bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
   const std::atomic<bool>* cancel_flag() const { return &cancelled_; }
   int socket() const { return socket_; }
+  // Whether the socket is still worth polling: not detached, and the answer not complete yet (once it
+  // is, libmicrohttpd may close the descriptor, and its number may be reused).
+  bool watched() const;
   // For the watcher's keep-alive comments: when bytes were last appended.
   std::chrono::steady_clock::time_point last_append() const;
 
@@ -83,6 +86,8 @@ class QueryJob {
   std::string pending_;
   size_t pending_start_ = 0;  // bytes of pending_ already read
   bool stream_ended_ = false;
+  bool finished_ = false;
+  bool detached_ = false;
   bool streaming_ = false;
   std::chrono::steady_clock::time_point last_append_;
   std::atomic<bool> cancelled_{false};

@@ -80,7 +80,7 @@ void QueryRunner::WatcherLoop() {
     const auto now = std::chrono::steady_clock::now();
     for (const auto& job : jobs) {
       struct pollfd fd = {job->socket(), POLLRDHUP, 0};
-      if (job->socket() >= 0 && ::poll(&fd, 1, 0) > 0 &&
+      if (job->socket() >= 0 && job->watched() && ::poll(&fd, 1, 0) > 0 &&
           (fd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) {
         if (!job->cancelled()) cancelled_by_client_.fetch_add(1, std::memory_order_relaxed);
         job->Cancel();
