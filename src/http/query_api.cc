@@ -364,8 +364,85 @@ Response RunHistogramRequest(const QueryApiContext& context, QueryParams params,
   return JsonAnswer(HistogramJson(from, to, histogram));
 }
 
+namespace {
+
+constexpr size_t kMaxFacetValues = 10000;  // a column with more distinct values is not listed
+
+std::string ValueJson(const query::Value& value) {
+  switch (value.type) {
+    case query::ValueType::kNull:
+      return "null";
+    case query::ValueType::kString:
+    case query::ValueType::kJson:
+      return JsonString(value.s);
+    case query::ValueType::kInt64:
+    case query::ValueType::kTimestamp:
+      return std::to_string(value.i);
+    case query::ValueType::kBool:
+      return value.b ? "true" : "false";
+    case query::ValueType::kDouble:
+      return std::to_string(value.d);
+  }
+  return "null";
+}
+
+// The facets' top values, counted by the scan's --count-by path (dictionary entries, not strings, per row).
+Status CountFacets(const query::ScanRequest& request, const std::vector<std::string>& facets,
+                   std::vector<query::GroupCount>* groups, uint64_t* total) {
+  groups->resize(facets.size());
+  for (size_t i = 0; i < facets.size(); ++i) {
+    query::ScanRequest counting = request;
+    counting.fields = {facets[i]};
+    counting.group_counts = &(*groups)[i];
+    query::Scanner scanner;
+    Status st = scanner.Run(
+        counting, [](const std::vector<query::ColumnInfo>&) {},
+        [](std::span<const query::Value>) { return true; });
+    if (!st.ok()) return st;
+    *total = scanner.stats().rows_matched;
+  }
+  if (facets.empty()) {
+    query::Scanner scanner;
+    auto count = scanner.Count(request);
+    if (!count.ok()) return count.status();
+    *total = *count;
+  }
+  return Status::OK();
+}
+
+std::string FieldsJson(const std::vector<query::ColumnInfo>& columns, const query::ColumnInfo* time,
+                       const std::vector<std::string>& facets, const std::vector<query::GroupCount>& groups,
+                       uint64_t total, size_t top) {
+  std::string out = "{\"total\":" + std::to_string(total) + ",\"columns\":[";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i != 0) out += ',';
+    out += "{\"name\":" + JsonString(columns[i].name) + ",\"type\":\"" + TypeName(columns[i].type) + "\"" +
+           (time != nullptr && time->name == columns[i].name ? ",\"time\":true" : "") + "}";
+  }
+  out += "],\"facets\":{";
+  for (size_t i = 0; i < facets.size(); ++i) {
+    if (i != 0) out += ',';
+    out += JsonString(facets[i]) + ":{";
+    if (i >= groups.size() || groups[i].size() > kMaxFacetValues) {
+      out += "\"complete\":false,\"distinct_over\":" + std::to_string(kMaxFacetValues) + ",\"values\":[]}";
+      continue;
+    }
+    const auto sorted = groups[i].Sorted();
+    out += "\"complete\":true,\"distinct\":" + std::to_string(sorted.size()) + ",\"values\":[";
+    for (size_t v = 0; v < sorted.size() && v < top; ++v) {
+      if (v != 0) out += ',';
+      out +=
+          "{\"value\":" + ValueJson(sorted[v].first) + ",\"count\":" + std::to_string(sorted[v].second) + "}";
+    }
+    out += "]}";
+  }
+  out += "}}";
+  return out;
+}
+
+}  // namespace
+
 Response RunFieldsRequest(const QueryApiContext& context, QueryParams params, const QueryJob& job) {
-  constexpr size_t kMaxDistinct = 10000;  // a column with more values is not a facet: counting stops
   query::ScanRequest& request = params.request;
   BindRequest(context, job, true, &request);
   request.limit = 0;
@@ -386,72 +463,12 @@ Response RunFieldsRequest(const QueryApiContext& context, QueryParams params, co
     }
   }
   if (facets.empty()) facets = DictionaryColumns(table, time != nullptr ? time->name : std::string());
-
-  std::vector<query::GroupCount> groups(facets.size());
-  std::vector<bool> overflow(facets.size(), false);
+  std::vector<query::GroupCount> groups;
   uint64_t total = 0;
   if (!table.columns.empty()) {
-    query::Scanner scanner;
-    Status st;
-    if (facets.empty()) {
-      auto count = scanner.Count(request);
-      st = count.status();
-      if (count.ok()) total = *count;
-    } else {
-      request.fields = facets;
-      st = scanner.Run(
-          request, [](const std::vector<query::ColumnInfo>&) {},
-          [&](std::span<const query::Value> row) {
-            ++total;
-            for (size_t i = 0; i < row.size(); ++i) {
-              if (overflow[i]) continue;
-              groups[i].Add(row[i]);
-              if (groups[i].size() > kMaxDistinct) overflow[i] = true;
-            }
-            return true;
-          });
-    }
-    if (!st.ok()) return ErrorAnswer(st, context);
+    if (Status st = CountFacets(request, facets, &groups, &total); !st.ok()) return ErrorAnswer(st, context);
   }
-
-  std::string out = "{\"total\":" + std::to_string(total) + ",\"columns\":[";
-  for (size_t i = 0; i < table.columns.size(); ++i) {
-    if (i != 0) out += ',';
-    out += "{\"name\":" + JsonString(table.columns[i].name) + ",\"type\":\"" +
-           TypeName(table.columns[i].type) + "\"" +
-           (time != nullptr && time->name == table.columns[i].name ? ",\"time\":true" : "") + "}";
-  }
-  out += "],\"facets\":{";
-  for (size_t i = 0; i < facets.size(); ++i) {
-    if (i != 0) out += ',';
-    out += JsonString(facets[i]) + ":{";
-    if (overflow[i]) {
-      out += "\"complete\":false,\"distinct_over\":" + std::to_string(kMaxDistinct) + ",\"values\":[]}";
-      continue;
-    }
-    const auto sorted = groups[i].Sorted();
-    out += "\"complete\":true,\"distinct\":" + std::to_string(sorted.size()) + ",\"values\":[";
-    for (size_t v = 0; v < sorted.size() && v < params.top; ++v) {
-      if (v != 0) out += ',';
-      const query::Value& value = sorted[v].first;
-      std::string text;
-      if (value.is_null()) {
-        text = "null";
-      } else if (value.type == query::ValueType::kString) {
-        text = JsonString(value.s);
-      } else if (value.type == query::ValueType::kInt64 || value.type == query::ValueType::kTimestamp) {
-        text = std::to_string(value.i);
-      } else if (value.type == query::ValueType::kBool) {
-        text = value.b ? "true" : "false";
-      } else {
-        text = std::to_string(value.d);
-      }
-      out += "{\"value\":" + text + ",\"count\":" + std::to_string(sorted[v].second) + "}";
-    }
-    out += "]}";
-  }
-  out += "}}";
-  return JsonAnswer(std::move(out));
+  return JsonAnswer(FieldsJson(table.columns, time, facets, groups, total, params.top));
 }
 
 void RunTailRequest(const QueryApiContext& context, QueryParams params, QueryJob& job) {
