@@ -66,6 +66,7 @@ class RowGroupScanner {
  private:
   Status ScanInto(const FilePlan& file, int group, uint64_t limit, RowGroupResult* out);
   void CountBuckets(const ColumnSource& time, const ColumnSource& key, TimeHistogram* out);
+  std::vector<std::vector<uint64_t>*> entry_counts_;  // CountBuckets: a dictionary entry's counts
   // Opens file column `column` of the row group as `type` (once per row group), or the null source.
   ColumnSource* Source(const FilePlan& file, int group, int column, ValueType type);
 
