@@ -63,9 +63,10 @@ async function freePort() {
 async function startDaemon(work) {
   const port = await freePort();
   const log = fs.openSync(path.join(work, 'daemon.log'), 'a');
-  const child = spawn(logdaemon, ['serve', '--socket', path.join(work, 'daemon.sock'), '--storage',
-    path.join(work, 'logs'), '--http-addr', `127.0.0.1:${port}`, '--flush-interval', '1'],
-  { stdio: ['ignore', log, log] });
+  // setpriv --pdeathsig: the daemon dies with this script, even if ctest kills it at its timeout.
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', logdaemon, 'serve', '--socket',
+    path.join(work, 'daemon.sock'), '--storage', path.join(work, 'logs'), '--http-addr', `127.0.0.1:${port}`,
+    '--flush-interval', '1'], { stdio: ['ignore', log, log] });
   cleanups.push(async () => {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
