@@ -244,9 +244,11 @@ def query_parameters(ctx):
 
 
 def expected_histogram(since, until, buckets, keep):
+    """The buckets docs/http.md promises: the smallest round width whose buckets, from a multiple of it,
+    cover [since, until) in at most `buckets`; the counts per level computed from LOGS."""
     widths = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
     width = next(w for w in widths if -(-(until - since // w * w) // w) <= buckets)
-    start = since // w * w if (w := width) else since
+    start = since // width * width
     count = -(-(until - start) // width)
     counts = {}
     for log in LOGS:
