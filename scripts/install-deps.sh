@@ -13,7 +13,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # HTTP front door: OTLP, NDJSON, Elasticsearch bulk; curl drives its tests). Tests: GoogleTest, clang's
 # libFuzzer runtime, python3 (the spec's Python client example), systemd (systemd-socket-activate and
 # systemd-analyze for the service tests; installing it starts nothing in a container), lintian (the .deb),
-# man-db and groff-base (rendering the generated man pages). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
+# man-db and groff-base (rendering the generated man pages). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm. The web UI's
+# browser test: Debian's chromium (puppeteer-core never downloads a browser).
 packages=(
   g++ cmake ninja-build make pkg-config
   libsnappy-dev libzstd-dev zlib1g-dev liblz4-dev
@@ -26,6 +27,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   zstd
+  chromium
 )
 # Node.js: the machine image may carry its own build (with npm inside); use Debian's only when absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
@@ -70,3 +72,5 @@ npm_ci_locked() {
 npm_ci_locked "$root/tests/interop"       # DuckDB, parquet-wasm, apache-arrow: the interop tests
 npm_ci_locked "$root/tests/http/clients"  # OpenTelemetry JS SDK, Elasticsearch client: tests/server/http_clients.py
 npm_ci_locked "$root/bench"               # ajv, ajv-formats: the reference of bench/schema.sh
+npm_ci_locked "$root/ui"                  # uPlot: embedded into the binary by the build (docs/ui.md)
+npm_ci_locked "$root/tests/ui"            # puppeteer-core: drives Debian's chromium in tests/ui

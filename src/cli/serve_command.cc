@@ -126,8 +126,17 @@ void LogStart(spdlog::logger& log, const ServeSettings& settings, const SchemaVa
       settings.max_open_partitions);
   log.info("io: {} backend, {} threads", IoBackendName(server.backend()), settings.io_threads);
   if (http_server != nullptr) {
+<<<<<<< HEAD
     log.info("http: http://{} (POST /v1/logs, /api/v1/ingest, /_bulk; GET /metrics){}",
              HttpAddressText(http_server->address()), settings.http_token.empty() ? "" : ", token required");
+=======
+    http::ListenAddress bound = *settings.http_address;
+    bound.port = http_server->port();
+    log.info(
+        "http: http://{} (POST /v1/logs, /api/v1/ingest, /_bulk; GET /metrics, /api/v1/query, the web UI at "
+        "/){}",
+        HttpAddressText(bound), settings.http_token.empty() ? "" : ", token required");
+>>>>>>> ui
   } else {
     log.info("http: off (no metrics, no HTTP ingest)");
   }
@@ -165,6 +174,7 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ServeSettings& setting
   http::HttpContext context;
   context.schema = &schema;
   context.engine = &storage.engine();
+  context.storage_dir = settings.storage;  // the query API and the web UI read it
   ingest::BuildInfo build{LOGDAEMON_VERSION, LOGDAEMON_GIT_SHA, IoBackendName(server.backend())};
   // Runs on a server thread, once per scrape, with the server's own counts. Process metrics that cannot
   // be read (no /proc) are left out of the page; the first such failure is logged.

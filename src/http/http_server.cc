@@ -14,13 +14,23 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <exception>
+#include <memory>
 #include <optional>
+<<<<<<< HEAD
 #include <utility>
+=======
+#include <thread>
+#include <vector>
+>>>>>>> ui
 
 #include "http/body_reader.h"
 #include "http/endpoints.h"
 #include "http/otlp_any_value.h"  // DecodeBase64
+#include "http/query_api.h"
+#include "http/query_runner.h"
+#include "http/ui_assets.h"
 #include "storage/engine.h"
 
 namespace logdaemon::http {
@@ -34,6 +44,7 @@ struct Route {
   bool takes_body = false;
   EsProbe probe = EsProbe::kRoot;  // Endpoint::kEsProbe
   std::string url_index;           // /{index}/_bulk
+  std::string ui_path;             // Endpoint::kUi: the path
 };
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
@@ -61,6 +72,17 @@ Route RouteOf(std::string_view method, std::string_view url) {
     set(Endpoint::kMetrics, get, "GET, HEAD");
   } else if (url == "/") {
     set(Endpoint::kEsProbe, get, "GET, HEAD");
+  } else if (url == "/api/v1/query") {
+    set(Endpoint::kQuery, get, "GET, HEAD");
+  } else if (url == "/api/v1/histogram") {
+    set(Endpoint::kHistogram, get, "GET, HEAD");
+  } else if (url == "/api/v1/fields") {
+    set(Endpoint::kFields, get, "GET, HEAD");
+  } else if (url == "/api/v1/tail") {
+    set(Endpoint::kTail, method == "GET", "GET");
+  } else if (url == "/ui" || StartsWith(url, "/ui/")) {
+    set(Endpoint::kUi, get, "GET, HEAD");
+    route.ui_path.assign(url);
   } else if (url == "/v1/logs") {
     set(Endpoint::kOtlp, post, "POST");
   } else if (url == "/api/v1/ingest") {
@@ -122,13 +144,27 @@ std::string_view HeaderOf(MHD_Connection* connection, const char* name) {
 
 }  // namespace
 
+bool IsQueryEndpoint(Endpoint endpoint) {
+  return endpoint == Endpoint::kQuery || endpoint == Endpoint::kHistogram || endpoint == Endpoint::kFields ||
+         endpoint == Endpoint::kTail;
+}
+
 // One request's state, from its head to its answer.
 struct RequestState {
   Route route;
   std::optional<BodyReader> body;
   std::optional<Response> early;  // answered before the body (the connection then closes)
+<<<<<<< HEAD
   uint64_t dropped = 0;           // body bytes received after the body was refused
+=======
+  std::shared_ptr<QueryJob> job;  // the query API: the query running for this request
+>>>>>>> ui
 };
+
+// The web UI's page may load only its own files and talk only to this server.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 class HttpServer::Impl {
  public:
@@ -153,6 +189,14 @@ class HttpServer::Impl {
     }
     ingest_.retry_after_seconds = options_.retry_after_seconds;
     ingest_.bulk.timestamp_source = options_.es_timestamp_field;
+    if (!context_.storage_dir.empty()) {
+      queries_.storage_dir = context_.storage_dir;
+      queries_.timeout = options_.query_timeout;
+      queries_.tail_relist_interval = options_.tail_relist_interval;
+      queries_.scan_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
+      runner_ = std::make_unique<QueryRunner>(options_.query_threads, options_.max_waiting_queries,
+                                              options_.max_tails);
+    }
   }
 
   Status Start() {
@@ -161,7 +205,8 @@ class HttpServer::Impl {
     // connections all became ready at once (the default limit, 256 over 2 threads, is 128 each) left them
     // unprocessed, and its listening socket out of its set, for up to --http-timeout. A thread holds at
     // most --http-max-connections / --http-threads connections, so poll's cost per wake-up stays small.
-    const unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+    // Suspend/resume: the query API's connections wait, off libmicrohttpd's threads, for their query.
+    const unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME;
     daemon_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &Impl::AccessHandler, this,
                                MHD_OPTION_LISTEN_SOCKET, listen_fd_, MHD_OPTION_NOTIFY_COMPLETED,
                                &Impl::RequestCompleted, this, MHD_OPTION_CONNECTION_LIMIT,
@@ -179,6 +224,9 @@ class HttpServer::Impl {
   }
 
   ~Impl() {
+    // Queries first: each is cancelled and its suspended connection resumed (libmicrohttpd must not stop
+    // with a connection suspended).
+    if (runner_) runner_->Shutdown();
     // Stops the threads (requests in progress finish: their admitters commit) and closes the listener.
     if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
     pool_.reset();  // hands over what the admitters hold, before the caller closes the storage engine
@@ -190,6 +238,10 @@ class HttpServer::Impl {
     HttpStats stats = counters_.Read();
     stats.body_bytes_in_flight = budget_.used();
     stats.body_bytes_limit = budget_.limit();
+    if (runner_) {
+      stats.queries_running = runner_->running();
+      stats.queries_cancelled = runner_->cancelled_by_client();
+    }
     return stats;
   }
 
@@ -231,7 +283,9 @@ class HttpServer::Impl {
 
   static void RequestCompleted(void* /*self*/, MHD_Connection* /*connection*/, void** request_state,
                                MHD_RequestTerminationCode /*code*/) {
-    delete static_cast<RequestState*>(*request_state);
+    auto* state = static_cast<RequestState*>(*request_state);
+    if (state != nullptr && state->job) state->job->Detach();  // its query stops; the connection is gone
+    delete state;
     *request_state = nullptr;
   }
 
@@ -240,6 +294,8 @@ class HttpServer::Impl {
     if (!Authorized(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
                     options_.token)) {
       Response response = JsonError(401, "missing or wrong token (Authorization: Bearer <token>)");
+      // Browsers (the web UI) ask for Basic credentials: any user name, the token as the password.
+      response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"logdaemon\", charset=\"UTF-8\"");
       response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"logdaemon\"");
       state->early = std::move(response);
       return;
@@ -287,8 +343,10 @@ class HttpServer::Impl {
       case Endpoint::kEsProbe:
         if (state->route.probe == EsProbe::kRoot &&
             HeaderOf(connection, MHD_HTTP_HEADER_ACCEPT).find("text/html") != std::string_view::npos)
-          return IndexPage();
+          return RedirectToUi();
         return HandleEsProbe(state->route.probe);
+      case Endpoint::kUi:
+        return UiFile(state->route);
       default:
         break;
     }
@@ -317,18 +375,153 @@ class HttpServer::Impl {
     }
   }
 
-  static Response IndexPage() {
+  // Browsers asking for `/` get the web UI.
+  static Response RedirectToUi() {
     Response response;
+    response.status = 302;
     response.content_type = "text/html; charset=utf-8";
-    response.body =
-        "<!doctype html><title>logdaemon</title><h1>logdaemon</h1><ul>"
-        "<li><a href=\"/metrics\">/metrics</a> (Prometheus)</li>"
-        "<li>POST /v1/logs (OTLP/HTTP logs)</li><li>POST /api/v1/ingest (NDJSON)</li>"
-        "<li>POST /_bulk (Elasticsearch bulk API)</li></ul>\n";
+    response.headers.emplace_back("Location", "/ui/");
+    response.body = "<!doctype html><title>logdaemon</title><a href=\"/ui/\">logdaemon</a>\n";
     return response;
   }
 
+  Response UiFile(const Route& route) const {
+    if (route.ui_path == "/ui") {
+      Response response = RedirectToUi();
+      return response;
+    }
+    const UiAsset* asset = FindUiAsset(route.ui_path == "/ui/" ? "index.html" : route.ui_path.substr(4));
+    if (asset == nullptr) return JsonError(404, "no such file: " + route.ui_path);
+    Response response;
+    response.content_type = asset->content_type;
+    response.body.assign(asset->data, asset->size);
+    response.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
+    response.headers.emplace_back("Cache-Control", "no-cache");
+    response.headers.emplace_back("Referrer-Policy", "no-referrer");
+    return response;
+  }
+
+  // The query API. First call: the parameters are checked (400 at once when wrong), the query handed to
+  // the query threads and the connection suspended. Called again when the job resumes it: the answer (or,
+  // for the tail, the stream) is queued.
+  MHD_Result AnswerQuery(MHD_Connection* connection, RequestState* state) {
+    const Endpoint endpoint = state->route.endpoint;
+    if (state->job) {
+      if (std::optional<Response> response = state->job->TakeResponse())
+        return Finish(connection, state, *response);
+      if (endpoint == Endpoint::kTail) return StartStream(connection, state);
+      if (state->job->cancelled())
+        return Finish(connection, state, JsonError(503, "the query was cancelled (the server is stopping)"));
+      state->job->SuspendConnection();  // woken early: wait on
+      return MHD_YES;
+    }
+    if (runner_ == nullptr)
+      return Finish(connection, state, JsonError(503, "this server has no storage to query"));
+    std::vector<std::pair<std::string, std::string>> args;
+    MHD_get_connection_values(
+        connection, MHD_GET_ARGUMENT_KIND,
+        [](void* into, MHD_ValueKind, const char* key, const char* value) {
+          static_cast<std::vector<std::pair<std::string, std::string>>*>(into)->emplace_back(
+              key, value == nullptr ? "" : value);
+          return MHD_YES;
+        },
+        &args);
+    const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    auto [params, error] = ParseQueryParams(endpoint, args, now);
+    if (error) {
+      Response response;
+      response.status = 400;
+      response.body = ParamErrorJson(*error);
+      return Finish(connection, state, response);
+    }
+    const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    auto job = std::make_shared<QueryJob>(connection, info != nullptr ? info->connect_fd : -1, 256 << 10);
+    state->job = job;
+    if (endpoint == Endpoint::kTail) {
+      const QueryApiContext& queries = queries_;
+      if (!runner_->StartTail(job, [&queries, job, p = std::move(params)]() mutable {
+            RunTailRequest(queries, std::move(p), *job);
+          })) {
+        state->job.reset();
+        return Finish(
+            connection, state,
+            JsonError(503, "too many tails stream at once (" + std::to_string(options_.max_tails) + ")",
+                      options_.retry_after_seconds));
+      }
+      return StartStream(connection, state);
+    }
+    auto run = [&queries = queries_, job, endpoint, p = std::move(params)]() mutable {
+      Response response;
+      try {
+        if (endpoint == Endpoint::kQuery) {
+          response = RunQueryRequest(queries, std::move(p), *job);
+        } else if (endpoint == Endpoint::kHistogram) {
+          response = RunHistogramRequest(queries, std::move(p), *job);
+        } else {
+          response = RunFieldsRequest(queries, std::move(p), *job);
+        }
+      } catch (const std::exception& e) {
+        response = JsonError(500, std::string("internal error: ").append(e.what()));
+      }
+      job->Finish(std::move(response));
+    };
+    // The job's lock orders a quick Finish after the suspension (SuspendConnection does nothing once the
+    // answer is there; the handler is then called again and finds it).
+    if (!runner_->Submit(job, std::move(run))) {
+      state->job.reset();
+      return Finish(connection, state,
+                    JsonError(503, "too many queries are waiting; try again", options_.retry_after_seconds));
+    }
+    job->SuspendConnection();
+    return MHD_YES;
+  }
+
+  // The tail's answer: Server-Sent Events, read from the job as its thread appends them.
+  MHD_Result StartStream(MHD_Connection* connection, RequestState* state) {
+    auto* job = new std::shared_ptr<QueryJob>(state->job);
+    MHD_Response* reply = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, 16 << 10,
+        [](void* cls, uint64_t, char* buffer, size_t max) -> ssize_t {
+          const long n = (*static_cast<std::shared_ptr<QueryJob>*>(cls))->Read(buffer, max);
+          if (n == -1) return MHD_CONTENT_READER_END_OF_STREAM;
+          if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+          return static_cast<ssize_t>(n);
+        },
+        job,
+        [](void* cls) {
+          auto* held = static_cast<std::shared_ptr<QueryJob>*>(cls);
+          (*held)->Detach();
+          delete held;
+        });
+    if (reply == nullptr) {
+      delete job;
+      return MHD_NO;
+    }
+    state->job->MarkStreaming();
+    MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream; charset=utf-8");
+    MHD_add_response_header(reply, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(reply, "X-Content-Type-Options", "nosniff");
+    const MHD_Result queued = MHD_queue_response(connection, 200, reply);
+    MHD_destroy_response(reply);
+    counters_.AddRequest(state->route.endpoint, 200, 0, {});
+    return queued;
+  }
+
+  MHD_Result Finish(MHD_Connection* connection, RequestState* state, const Response& response) {
+    counters_.AddRequest(state->route.endpoint, response.status, 0, {});
+    return Send(connection, response);
+  }
+
   MHD_Result Answer(MHD_Connection* connection, RequestState* state) {
+    if (!state->early && IsQueryEndpoint(state->route.endpoint)) {
+      try {
+        return AnswerQuery(connection, state);
+      } catch (const std::exception& e) {
+        return Finish(connection, state, JsonError(500, std::string("internal error: ").append(e.what())));
+      }
+    }
     ingest::CounterValues logs;
     Response response;
     if (state->early) {
@@ -356,6 +549,7 @@ class HttpServer::Impl {
         response.body.size(), const_cast<char*>(response.body.data()), MHD_RESPMEM_MUST_COPY);
     if (reply == nullptr) return MHD_NO;
     MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, response.content_type.c_str());
+    MHD_add_response_header(reply, "X-Content-Type-Options", "nosniff");
     for (const auto& [name, value] : response.headers)
       MHD_add_response_header(reply, name.c_str(), value.c_str());
     const MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(response.status), reply);
@@ -372,6 +566,8 @@ class HttpServer::Impl {
   std::unique_ptr<AdmitterPool> pool_;
   IngestContext ingest_;
   HttpCounters counters_;
+  QueryApiContext queries_;
+  std::unique_ptr<QueryRunner> runner_;  // null without a storage directory
 };
 
 namespace {

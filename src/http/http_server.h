@@ -13,7 +13,11 @@
 //
 // Threads: libmicrohttpd's own pool (`threads`); a request is handled start to end on one of them,
 // including its group commit's wait (a few ms), so each thread serves its other connections between
-// requests.
+// requests. The query API's requests are the exception: their connection is suspended and the query runs
+// on the query threads (query_runner.h), so that no query delays ingest.
+//
+// Also served: the query API (`GET /api/v1/query`, `/histogram`, `/fields`, `/tail`; query_api.h) and the
+// web UI's files under `/ui/` (ui_assets.h); `GET /` redirects browsers there.
 //
 // Thread-safety: Start and the destructor from one thread; Stats() from any.
 #pragma once
@@ -56,6 +60,13 @@ struct HttpServerOptions {
   unsigned threads = 2;
   int retry_after_seconds = 1;                    // in 429 and 503 answers
   std::string es_timestamp_field = "@timestamp";  // the bulk API's documents: renamed to the time field
+  // The query API (query_runner.h, query_api.h): threads for one-shot queries, how many may wait, how many
+  // tails may stream at once, and each one-shot query's time limit.
+  unsigned query_threads = 2;
+  size_t max_waiting_queries = 16;
+  size_t max_tails = 8;
+  std::chrono::milliseconds query_timeout{10000};
+  std::chrono::milliseconds tail_relist_interval{1000};
 };
 
 // What the endpoints need from the daemon. Without `engine` (a metrics-only server), the ingest endpoints
@@ -65,6 +76,8 @@ struct HttpContext {
   storage::Engine* engine = nullptr;
   // The /metrics page, given the server's own counts; runs on a server thread per scrape.
   std::function<std::string(const HttpStats&)> render_metrics;
+  // The storage directory the query API (query_api.h) and the web UI read; empty: they answer 503.
+  std::string storage_dir;
 };
 
 class HttpServer {

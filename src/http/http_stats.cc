@@ -18,6 +18,16 @@ const char* EndpointLabel(Endpoint endpoint) {
       return "/metrics";
     case Endpoint::kOther:
       return "other";
+    case Endpoint::kQuery:
+      return "/api/v1/query";
+    case Endpoint::kHistogram:
+      return "/api/v1/histogram";
+    case Endpoint::kFields:
+      return "/api/v1/fields";
+    case Endpoint::kTail:
+      return "/api/v1/tail";
+    case Endpoint::kUi:
+      return "/ui/";
   }
   return "other";
 }
@@ -106,6 +116,10 @@ void AppendHttpMetrics(const HttpStats& stats, std::string* page) {
             D(stats.body_bytes_in_flight));
   out.Gauge("logdaemon_http_body_limit_bytes", "The most request body bytes held at once.",
             D(stats.body_bytes_limit));
+  out.Gauge("logdaemon_http_queries_running", "Query API requests running now (tails included).",
+            D(stats.queries_running));
+  out.Counter("logdaemon_http_queries_cancelled_total",
+              "Query API requests stopped because their client went away.", D(stats.queries_cancelled));
   page->append(out.text());
 }
 

@@ -16,9 +16,23 @@
 
 namespace logdaemon::http {
 
-enum class Endpoint : uint8_t { kOtlp, kNdjson, kBulk, kEsProbe, kMetrics, kOther };
-inline constexpr size_t kEndpointCount = 6;
+enum class Endpoint : uint8_t {
+  kOtlp,
+  kNdjson,
+  kBulk,
+  kEsProbe,
+  kMetrics,
+  kOther,
+  // The query API (query_api.h) and the web UI's files (ui_assets.h).
+  kQuery,
+  kHistogram,
+  kFields,
+  kTail,
+  kUi,
+};
+inline constexpr size_t kEndpointCount = 11;
 // The `path` label: "/v1/logs", "/api/v1/ingest", "/_bulk" (also /{index}/_bulk), "/", "/metrics", and
+// "/api/v1/query", "/api/v1/histogram", "/api/v1/fields", "/api/v1/tail", "/ui/" (every file of the UI), and
 // "other" for every path the server does not serve (a label per unknown path would let clients grow the
 // page without bound).
 const char* EndpointLabel(Endpoint endpoint);
@@ -29,7 +43,13 @@ struct HttpStats {
   uint64_t body_bytes_received = 0;   // request body bytes as received (compressed when gzip)
   uint64_t body_bytes_in_flight = 0;  // gauge: decompressed body bytes held now
   uint64_t body_bytes_limit = 0;
+<<<<<<< HEAD
   uint64_t bodies_cut = 0;  // refused bodies that went on past three times the bound: closed unanswered
+=======
+  // The query API: queries (and tails) running now, and those cancelled because their client went away.
+  uint64_t queries_running = 0;
+  uint64_t queries_cancelled = 0;
+>>>>>>> ui
 
   // The logs of every endpoint, added to the socket's counts (the daemon's per-log metrics count both).
   void AddLogsTo(ServerStats* stats) const;

@@ -193,9 +193,16 @@ Status Follower::PrintStored() {
                 rows != rows_by_range.end() ? std::optional<uint64_t>(rows->second) : std::nullopt);
     }
   }
-  if (listing.files.empty() && listing.newest.path.empty()) return Status::OK();  // nothing yet to prepare on
+  if (listing.files.empty() && listing.newest.path.empty()) {  // nothing yet to prepare on
+    Flush();  // the stored logs (none) are shown: a caller may wait for this
+    return Status::OK();
+  }
   if (Status st = scanner_.Prepare(request_, &listing.newest, listing.files, begin_); !st.ok()) return st;
   prepared_ = true;
+  if (!options_.print_stored) {
+    Flush();
+    return Status::OK();
+  }
   if (request_.limit == 0) {
     Status st = scanner_.Execute(listing.files, request_.order, 0,
                                  [&](std::span<const Value> values) { return Print(values); });

@@ -42,6 +42,9 @@ struct FollowOptions {
   std::function<void()> flush;
   // A line (no newline) saying that some logs could not be shown.
   std::function<void(const std::string&)> warn;
+  // False: the stored logs are not printed (they are marked seen all the same): only logs of files
+  // published after the start (the HTTP tail with backlog=0). `request.limit` is then not used.
+  bool print_stored = true;
 };
 
 // Updated by the follower as it goes; atomics, so that another thread may watch them.

@@ -62,6 +62,57 @@ ColumnSource* RowGroupScanner::Source(const FilePlan& file, int group, int colum
   return s;
 }
 
+// The selected rows by time bucket and key. Keys repeat from row to row (most logs are info), so the
+// last key's counts are kept at hand rather than looked up per row.
+void RowGroupScanner::CountBuckets(const ColumnSource& time, const ColumnSource& key, TimeHistogram* out) {
+  if (key.dictionary_encoded()) {
+    // By dictionary entry: each entry's counts are looked up once per window, not per row.
+    const parquet::ByteArrayValues& dictionary = key.dictionary();
+    entry_counts_.assign(dictionary.count(), nullptr);
+    // Rows come mostly in time order: the last bucket's bounds spare a division per row.
+    int64_t bucket = -1, bucket_begin = 0, bucket_end = 0;
+    for (uint32_t r : selected_) {
+      const Value t = time.Get(r);
+      if (t.is_null()) continue;
+      if (t.i < bucket_begin || t.i >= bucket_end || bucket < 0) {
+        bucket = out->BucketOf(t.i);
+        if (bucket < 0) continue;
+        bucket_begin = out->origin_micros + bucket * out->width_micros;
+        bucket_end = bucket_begin + out->width_micros;
+      }
+      const int64_t entry = key.dict_index(r);
+      if (entry < 0) {
+        out->null_counts.resize(out->buckets, 0);
+        ++out->null_counts[static_cast<size_t>(bucket)];
+        continue;
+      }
+      std::vector<uint64_t>*& counts = entry_counts_[static_cast<size_t>(entry)];
+      if (counts == nullptr) counts = &out->CountsOf(dictionary[static_cast<size_t>(entry)]);
+      ++(*counts)[static_cast<size_t>(bucket)];
+    }
+    return;
+  }
+  std::string_view last_key;
+  std::vector<uint64_t>* last_counts = nullptr;
+  for (uint32_t r : selected_) {
+    const Value t = time.Get(r);
+    if (t.is_null()) continue;
+    const int64_t bucket = out->BucketOf(t.i);
+    if (bucket < 0) continue;
+    const Value k = key.Get(r);
+    if (k.is_null()) {
+      out->null_counts.resize(out->buckets, 0);
+      ++out->null_counts[static_cast<size_t>(bucket)];
+      continue;
+    }
+    if (last_counts == nullptr || k.s != last_key) {
+      last_counts = &out->CountsOf(k.s);
+      last_key = k.s;  // a view into the column's data: valid for this window
+    }
+    ++(*last_counts)[static_cast<size_t>(bucket)];
+  }
+}
+
 Status RowGroupScanner::ScanInto(const FilePlan& file, int group, uint64_t limit, RowGroupResult* out) {
   const ScanFilter& filter = *plan_.filter;
   const std::vector<ColumnInfo>& table = *plan_.table;
@@ -72,6 +123,7 @@ Status RowGroupScanner::ScanInto(const FilePlan& file, int group, uint64_t limit
   }
   open_.assign(static_cast<size_t>(reader.num_columns()), false);
   open_status_ = Status::OK();
+  if (plan_.histogram != nullptr) out->histogram = plan_.histogram->Shape();
 
   // The chunks this row group needs, each opened once; their pages are decoded window by window.
   const bool time_filter = filter.since_micros || filter.until_micros;
@@ -170,6 +222,10 @@ Status RowGroupScanner::ScanInto(const FilePlan& file, int group, uint64_t limit
     }
     for (ColumnSource* s : output_sources) {
       if (Status st = s->Cover(selected_.front(), selected_.back() + 1); !st.ok()) return st;
+    }
+    if (plan_.histogram != nullptr) {
+      CountBuckets(*time_source, *output_sources[0], &out->histogram);
+      continue;
     }
     if (plan_.group) {
       ColumnSource& key = *output_sources[0];

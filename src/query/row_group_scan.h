@@ -18,6 +18,7 @@
 #include "query/group_count.h"
 #include "query/row_buffer.h"
 #include "query/scan.h"
+#include "query/time_histogram.h"
 #include "query/value.h"
 
 namespace logdaemon::query {
@@ -33,6 +34,7 @@ struct ScanPlan {
   std::u32string folded_grep;                       // --grep -i's text, case-folded
   bool need_time = false;                           // rows carry their time (--order)
   bool group = false;                               // --count-by: count by output[0], keep no rows
+  const TimeHistogram* histogram = nullptr;         // count by time bucket and output[0], keep no rows
 };
 
 // One file's columns, as a plan needs them.
@@ -47,8 +49,9 @@ struct FilePlan {
 struct RowGroupResult {
   explicit RowGroupResult(size_t width) : rows(width) {}
   Status status;
-  RowBuffer rows;     // the matching rows with their times (unless counting or grouping)
-  GroupCount groups;  // --count-by
+  RowBuffer rows;           // the matching rows with their times (unless counting or grouping)
+  GroupCount groups;        // --count-by
+  TimeHistogram histogram;  // ScanRequest::histogram
   uint64_t rows_scanned = 0, rows_matched = 0, bytes_read = 0;
 };
 
@@ -62,6 +65,8 @@ class RowGroupScanner {
 
  private:
   Status ScanInto(const FilePlan& file, int group, uint64_t limit, RowGroupResult* out);
+  void CountBuckets(const ColumnSource& time, const ColumnSource& key, TimeHistogram* out);
+  std::vector<std::vector<uint64_t>*> entry_counts_;  // CountBuckets: a dictionary entry's counts
   // Opens file column `column` of the row group as `type` (once per row group), or the null source.
   ColumnSource* Source(const FilePlan& file, int group, int column, ValueType type);
 

@@ -266,6 +266,7 @@ Status Scanner::Prepare(const ScanRequest& request, const ScanFile* newest, std:
   plan.output = &prepared->output;
   plan.where = prepared->where.get();
   plan.group = request.group_counts != nullptr;
+  plan.histogram = request.histogram;
   prepared_ = std::move(prepared);
   begin(prepared_->output);  // only once the request is known to be valid
   return Status::OK();
@@ -322,7 +323,7 @@ Status Scanner::Execute(std::span<const ScanFile> files, Order order, uint64_t l
     file_groups.emplace_back();
     for (size_t i = 0; i < files.size(); ++i) file_groups.back().push_back(i);
   }
-  prepared_->plan.need_time = ordered;
+  prepared_->plan.need_time = ordered || request.histogram != nullptr;
 
   uint64_t emitted = 0;
   RowBuffer buffer(output.size());
@@ -361,6 +362,14 @@ Status Scanner::Execute(std::span<const ScanFile> files, Order order, uint64_t l
   bool done = false;
   // Runs the batch and hands its results on; false once the scan must stop (an error sets *status).
   auto run_batch = [&](Status* status) {
+    if (request.cancel != nullptr && request.cancel->load(std::memory_order_relaxed)) {
+      *status = Status::Aborted("the query was cancelled");
+      return false;
+    }
+    if (std::chrono::steady_clock::now() > request.deadline) {
+      *status = Status::Aborted("the query ran out of time");
+      return false;
+    }
     results.clear();
     for (size_t i = 0; i < batch.size(); ++i)
       results.push_back(std::make_unique<RowGroupResult>(output.size()));
@@ -384,6 +393,10 @@ Status Scanner::Execute(std::span<const ScanFile> files, Order order, uint64_t l
       if (!result.status.ok()) {
         *status = result.status;
         return false;
+      }
+      if (request.histogram != nullptr) {
+        request.histogram->Merge(result.histogram);
+        continue;
       }
       if (groups != nullptr) {
         groups->Merge(result.groups);

@@ -13,6 +13,8 @@
 // Thread-safety: one Scanner per query; Run calls the callbacks on the calling thread only.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -23,6 +25,7 @@
 
 #include "logdaemon/status.h"
 #include "query/group_count.h"
+#include "query/time_histogram.h"
 #include "query/value.h"
 
 namespace logdaemon::query {
@@ -62,11 +65,19 @@ struct ScanRequest {
   // --count-by: the matching rows are counted here by the value of the one column in `fields`, instead
   // of being handed to the row callback.
   GroupCount* group_counts = nullptr;
+  // A volume histogram: the matching rows are counted here by time bucket and by the value of the one
+  // column in `fields` (the level, say), instead of being handed to the row callback. Its buckets are
+  // set by the caller; the scan adds to its counts. REQUIRES: fields.size() == 1, a time column.
+  TimeHistogram* histogram = nullptr;
   // Threads scanning row groups in parallel; 0: one per core.
   size_t threads = 0;
   // --order's buffer of matching rows that overlap in time is refused beyond this (with a limit it
   // holds only the rows that can still be printed).
   size_t max_order_buffer_bytes = kMaxOrderBufferBytes;
+  // For a server's queries (the HTTP API): the scan checks these before each batch of row groups and
+  // stops with Aborted when `cancel` is set (the client went away) or the deadline has passed.
+  const std::atomic<bool>* cancel = nullptr;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // What the scan did, for --explain and the tests of pruning.

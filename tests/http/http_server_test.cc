@@ -360,13 +360,14 @@ TEST(HttpServer, MalformedRequestsAreRefusedByLibmicrohttpd) {
   EXPECT_EQ(Get(server->port(), "/metrics").body, "x 1\n");
 }
 
-TEST(HttpServer, RootForABrowserIsAPageLinkingToMetrics) {
+TEST(HttpServer, RootForABrowserRedirectsToTheWebUi) {
   auto server = StartServer(Fixed("x 1\n"));
   ASSERT_NE(server, nullptr);
   HttpResponse response = Get(server->port(), "/", "Accept: text/html,application/xhtml+xml,*/*;q=0.8\r\n");
-  EXPECT_EQ(response.status_line, "HTTP/1.1 200 OK");
+  EXPECT_EQ(response.status_line, "HTTP/1.1 302 Found");
+  EXPECT_EQ(response.header("Location"), "/ui/");
   EXPECT_EQ(response.header("Content-Type"), "text/html; charset=utf-8");
-  EXPECT_NE(response.body.find("href=\"/metrics\""), std::string::npos) << response.body;
+  EXPECT_NE(response.body.find("href=\"/ui/\""), std::string::npos) << response.body;
   EXPECT_EQ(response.header("Content-Length"), std::to_string(response.body.size()));
   EXPECT_FALSE(response.has_header("X-Elastic-Product"));
 }

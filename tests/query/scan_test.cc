@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -507,6 +509,77 @@ TEST(ScanCorrupt, AnUnreadableFileIsAnErrorNamingIt) {
   auto count = scanner.Count(request);
   ASSERT_FALSE(count.ok());
   EXPECT_NE(count.status().message().find(path), std::string::npos) << count.status().ToString();
+}
+
+// The HTTP query API's bounds: a set cancel flag (the client went away) or a deadline already past stops
+// the scan before it reads a row group, with Aborted; neither set, the same scan runs to its end.
+TEST_F(ScanTest, StopsWhenCancelledOrPastItsDeadline) {
+  std::atomic<bool> cancel{true};
+  ScanRequest cancelled;
+  cancelled.storage_dir = dir_.path();
+  cancelled.cancel = &cancel;
+  uint64_t rows = 0;
+  auto count_rows = [&](std::span<const Value>) {
+    ++rows;
+    return true;
+  };
+  Status st = scanner_.Run(
+      cancelled, [](const std::vector<ColumnInfo>&) {}, count_rows);
+  EXPECT_EQ(st.code(), Status::Code::kAborted) << st.ToString();
+  EXPECT_EQ(st.message(), "the query was cancelled");
+  EXPECT_EQ(rows, 0u);
+
+  ScanRequest late;
+  late.storage_dir = dir_.path();
+  late.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  st = scanner_.Run(
+      late, [](const std::vector<ColumnInfo>&) {}, count_rows);
+  EXPECT_EQ(st.code(), Status::Code::kAborted) << st.ToString();
+  EXPECT_EQ(st.message(), "the query ran out of time");
+  EXPECT_EQ(rows, 0u);
+
+  cancel = false;
+  ScanRequest running;
+  running.storage_dir = dir_.path();
+  running.cancel = &cancel;
+  running.deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  st = scanner_.Run(
+      running, [](const std::vector<ColumnInfo>&) {}, count_rows);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(rows, 1200u);
+}
+
+// ScanRequest::histogram: the matching rows counted by time bucket and level inside the scan, equal to
+// counting the logs written; rows outside the buckets are not counted; no row reaches the callback.
+TEST_F(ScanTest, CountsAHistogramByTimeBucketAndLevel) {
+  TimeHistogram histogram;
+  histogram.origin_micros = Micros(0, 0);
+  histogram.width_micros = 6 * 3600 * int64_t{1'000'000};  // 6 hours: a day's 400 minutes in buckets 0 and 1
+  histogram.buckets = 8;                                   // two days of the three
+  ScanRequest request;
+  request.storage_dir = dir_.path();
+  request.filter.services = {"api"};
+  request.fields = {"level"};
+  request.histogram = &histogram;
+  uint64_t rows = 0;
+  Status st = scanner_.Run(
+      request, [](const std::vector<ColumnInfo>&) {},
+      [&](std::span<const Value>) {
+        ++rows;
+        return true;
+      });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(rows, 0u);
+  std::map<std::string, std::vector<uint64_t>, std::less<>> want;
+  for (int day = 0; day < 2; ++day) {
+    for (int i = 0; i < 400; ++i) {
+      if (i % 7 == 0 || i % 3 != 0) continue;  // no service, or not api
+      auto& counts = want.try_emplace(kLevels[i % 4], std::vector<uint64_t>(8, 0)).first->second;
+      ++counts[static_cast<size_t>(day * 4 + i / 360)];
+    }
+  }
+  EXPECT_EQ(histogram.counts, want);
+  EXPECT_TRUE(histogram.null_counts.empty());
 }
 
 }  // namespace

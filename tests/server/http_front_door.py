@@ -587,7 +587,7 @@ def elasticsearch_bulk_and_probes(ctx):
         head = request(port, "HEAD", "/someindex")
         check_eq((head.status, head.body), (200, b""), "HEAD /someindex")
         page = request(port, "GET", "/", headers={"Accept": "text/html"})
-        check_eq((page.status, page.header("Content-Type")), (200, "text/html; charset=utf-8"), "GET / (a browser)")
+        check_eq((page.status, page.header("Location")), (302, "/ui/"), "GET / (a browser: to the web UI)")
 
         missing = request(port, "GET", "/no/such/path")
         check_json_answer(missing, 404, {"error": "no such endpoint: /no/such/path"}, "an unknown path")

@@ -54,3 +54,5 @@ logdaemon_server_test(http_front_door 300 OFF)
 logdaemon_server_test(http_clients 300 OFF)
 # systemd: socket activation through systemd-socket-activate, sd_notify through a notify socket (issue #16).
 logdaemon_server_test(systemd_activation 120 OFF)
+# The query API end to end (issue #17): every parameter, bad parameters, the SSE tail, cancellation.
+logdaemon_server_test(query_api 300 OFF)
