@@ -126,17 +126,10 @@ void LogStart(spdlog::logger& log, const ServeSettings& settings, const SchemaVa
       settings.max_open_partitions);
   log.info("io: {} backend, {} threads", IoBackendName(server.backend()), settings.io_threads);
   if (http_server != nullptr) {
-<<<<<<< HEAD
-    log.info("http: http://{} (POST /v1/logs, /api/v1/ingest, /_bulk; GET /metrics){}",
-             HttpAddressText(http_server->address()), settings.http_token.empty() ? "" : ", token required");
-=======
-    http::ListenAddress bound = *settings.http_address;
-    bound.port = http_server->port();
     log.info(
         "http: http://{} (POST /v1/logs, /api/v1/ingest, /_bulk; GET /metrics, /api/v1/query, the web UI at "
         "/){}",
-        HttpAddressText(bound), settings.http_token.empty() ? "" : ", token required");
->>>>>>> ui
+        HttpAddressText(http_server->address()), settings.http_token.empty() ? "" : ", token required");
   } else {
     log.info("http: off (no metrics, no HTTP ingest)");
   }

@@ -18,12 +18,9 @@
 #include <exception>
 #include <memory>
 #include <optional>
-<<<<<<< HEAD
-#include <utility>
-=======
 #include <thread>
+#include <utility>
 #include <vector>
->>>>>>> ui
 
 #include "http/body_reader.h"
 #include "http/endpoints.h"
@@ -154,11 +151,8 @@ struct RequestState {
   Route route;
   std::optional<BodyReader> body;
   std::optional<Response> early;  // answered before the body (the connection then closes)
-<<<<<<< HEAD
   uint64_t dropped = 0;           // body bytes received after the body was refused
-=======
   std::shared_ptr<QueryJob> job;  // the query API: the query running for this request
->>>>>>> ui
 };
 
 // The web UI's page may load only its own files and talk only to this server.

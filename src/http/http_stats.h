@@ -43,13 +43,10 @@ struct HttpStats {
   uint64_t body_bytes_received = 0;   // request body bytes as received (compressed when gzip)
   uint64_t body_bytes_in_flight = 0;  // gauge: decompressed body bytes held now
   uint64_t body_bytes_limit = 0;
-<<<<<<< HEAD
   uint64_t bodies_cut = 0;  // refused bodies that went on past three times the bound: closed unanswered
-=======
   // The query API: queries (and tails) running now, and those cancelled because their client went away.
   uint64_t queries_running = 0;
   uint64_t queries_cancelled = 0;
->>>>>>> ui
 
   // The logs of every endpoint, added to the socket's counts (the daemon's per-log metrics count both).
   void AddLogsTo(ServerStats* stats) const;
