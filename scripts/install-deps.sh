@@ -9,7 +9,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build: compiler, CMake, codecs (DESIGN.md §8), CLI, simdjson and PCRE2 (JSON Schema), liburing (the
 # io_uring loops), toml++ (config files), spdlog (the daemon's own log), libmicrohttpd + protobuf (the
-# HTTP front door: OTLP, NDJSON, Elasticsearch bulk; curl drives its tests). Tests: GoogleTest, clang's
+# HTTP front door: OTLP, NDJSON, Elasticsearch bulk; curl drives its tests), libcurl + OpenSSL (shipping
+# files to object storage: SigV4 requests, MD5). Tests: GoogleTest, clang's
 # libFuzzer runtime, python3 (the spec's Python client example). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm.
 packages=(
   g++ cmake ninja-build make pkg-config
@@ -18,6 +19,7 @@ packages=(
   libsimdjson-dev libpcre2-dev
   liburing-dev libtomlplusplus-dev libspdlog-dev
   libmicrohttpd-dev libprotobuf-dev protobuf-compiler curl
+  libcurl4-openssl-dev libssl-dev
   python3
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
@@ -65,4 +67,5 @@ npm_ci_locked() {
 
 npm_ci_locked "$root/tests/interop"       # DuckDB, parquet-wasm, apache-arrow: the interop tests
 npm_ci_locked "$root/tests/http/clients"  # OpenTelemetry JS SDK, Elasticsearch client: tests/server/http_clients.py
+npm_ci_locked "$root/tests/ship"          # s3rver: the local S3 API of tests/server/ship.py
 npm_ci_locked "$root/bench"               # ajv, ajv-formats: the reference of bench/schema.sh
