@@ -176,7 +176,10 @@ std::string S3Endpoint::ObjectUrl(const std::string& key) const {
   if (!port.empty()) url.append(":").append(port);
   url.append("/");
   if (!virtual_host) url.append(bucket).append("/");
-  return url.append(key);
+  // libcurl signs the path as it is sent, and S3 signs the path it received decoded and then encoded
+  // again (every byte but the unreserved ones and '/'): so it is sent encoded that way ("dt%3D2026-…").
+  for (char c : key) url.append(c == '/' ? std::string("/") : UrlEncode(std::string_view(&c, 1)));
+  return url;
 }
 
 std::string S3Endpoint::Describe() const {

@@ -32,8 +32,8 @@ struct S3Endpoint {
   std::string region;
   bool virtual_host = false;
 
-  // "https://bucket.host/key" or "https://host/bucket/key" (keys hold only URL-safe characters:
-  // ship/object_key.h).
+  // "https://bucket.host/key" or "https://host/bucket/key", the key percent-encoded as SigV4's canonical
+  // path has it ('=' as %3D).
   std::string ObjectUrl(const std::string& key) const;
   // Human-readable, for logs: "http://127.0.0.1:4568/bucket" (no credentials in it).
   std::string Describe() const;

@@ -313,6 +313,12 @@ Status Uploader::ShipFile(const Candidate& file) {
     return Fail(file, "recording the upload", {ErrorReason::kLocal, true}, st.message());
   }
   links_.holds->MarkDeletable(file.file);
+  // The backlog gauges follow each upload, not only the next scan (this thread alone writes them).
+  const uint64_t files_left = counters_.backlog_files.load(std::memory_order_relaxed);
+  const uint64_t bytes_left = counters_.backlog_bytes.load(std::memory_order_relaxed);
+  counters_.backlog_files.store(files_left - std::min<uint64_t>(files_left, 1), std::memory_order_relaxed);
+  counters_.backlog_bytes.store(bytes_left - std::min(bytes_left, file.size), std::memory_order_relaxed);
+  if (files_left <= 1) counters_.backlog_oldest_seconds.store(0, std::memory_order_relaxed);
   counters_.files_shipped.fetch_add(1, std::memory_order_relaxed);
   counters_.bytes_shipped.fetch_add(file.size, std::memory_order_relaxed);
   counters_.last_success_unix.store(shipped.shipped_unix, std::memory_order_relaxed);

@@ -53,7 +53,7 @@ TEST(S3EndpointTest, PathStyleAndVirtualHostUrls) {
   ASSERT_TRUE(path.ok()) << path.status().ToString();
   EXPECT_FALSE(path->virtual_host);
   EXPECT_EQ(path->ObjectUrl("p/dt=2026-01-15/host=h/f.parquet"),
-            "http://127.0.0.1:9000/logs/p/dt=2026-01-15/host=h/f.parquet");
+            "http://127.0.0.1:9000/logs/p/dt%3D2026-01-15/host%3Dh/f.parquet");
   Result<S3Endpoint> aws =
       ParseEndpoint("https://s3.eu-west-1.amazonaws.com", "logs", "eu-west-1", Addressing::kAuto);
   ASSERT_TRUE(aws.ok());
