@@ -273,6 +273,11 @@ Status Uploader::ShipFile(const Candidate& file) {
   if (entry == manifest_.entries().end()) {
     // Taken for good before the first byte goes out; a file being merged is about to be superseded.
     if (!links_.holds->Hold(file.file)) return Status::OK();
+    // A merge that ended between the listing and the hold removed it: nothing to ship.
+    if (ModifiedAt(file.path) < 0) {
+      links_.holds->Release(file.file);
+      return Status::OK();
+    }
     ManifestEntry claimed;
     claimed.size = file.size;
     entry = manifest_.entries().emplace(file.file, claimed).first;
