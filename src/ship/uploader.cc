@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include "ship/object_key.h"
 #include "ship/s3_response.h"
@@ -184,6 +185,23 @@ Result<std::vector<Uploader::Candidate>> Uploader::Scan() {
   int64_t oldest = now;
   bool changed = false;
   for (const storage::Partition& partition : partitions) {
+    // Shipped files past local_retention. A part of a merged file goes only with all its siblings: a set
+    // with a part missing is incomplete, and the engine would hide (and at its next start delete) the rest.
+    std::set<std::string> expired;
+    for (const storage::DataFile& data : partition.files) {
+      auto entry = manifest_.entries().find(storage::HeldName(partition.relative_path, data.name));
+      if (entry != manifest_.entries().end() && entry->second.state == ManifestEntry::State::kShipped &&
+          now - entry->second.shipped_unix >= options_.local_retention.count()) {
+        expired.insert(data.name);
+      }
+    }
+    auto deletable = [&](const storage::DataFile& data) {
+      if (expired.count(data.name) == 0) return false;
+      if (data.parsed.part.count == 0) return true;
+      return std::all_of(partition.files.begin(), partition.files.end(), [&](const storage::DataFile& other) {
+        return other.parsed.range != data.parsed.range || expired.count(other.name) > 0;
+      });
+    };
     for (const storage::DataFile& data : partition.files) {
       Candidate file{storage::HeldName(partition.relative_path, data.name),
                      data.path,
@@ -195,7 +213,7 @@ Result<std::vector<Uploader::Candidate>> Uploader::Scan() {
       seen[file.file] = true;
       auto entry = manifest_.entries().find(file.file);
       if (entry != manifest_.entries().end() && entry->second.state == ManifestEntry::State::kShipped) {
-        if (now - entry->second.shipped_unix >= options_.local_retention.count()) {
+        if (deletable(data)) {
           Status removed = links_.fs->Remove(file.path);
           if (!removed.ok() && removed.code() != Status::Code::kNotFound) return removed;
           counters_.files_deleted_locally.fetch_add(1, std::memory_order_relaxed);

@@ -409,7 +409,17 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
 
 bool Compactor::MayDelete(const Partition& partition, const DataFile& file) const {
   const FileHolds* holds = context_.options().file_holds.get();
-  return holds == nullptr || holds->MayDelete(HeldName(partition.relative_path, file.name));
+  if (holds == nullptr) return true;
+  // A part of a merged file only with all its siblings: deleting one would leave the others an incomplete
+  // set, hidden and then removed at the next start while perhaps not shipped.
+  for (const DataFile& other : partition.files) {
+    if ((other.name == file.name ||
+         (file.parsed.part.count > 0 && other.parsed.range == file.parsed.range)) &&
+        !holds->MayDelete(HeldName(partition.relative_path, other.name))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 Status Compactor::ApplyRetention() {

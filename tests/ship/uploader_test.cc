@@ -374,6 +374,25 @@ TEST(UploaderTest, LocalRetentionDeletesOnlyShippedFilesAndTheManifestForgetsThe
   EXPECT_EQ((*uploader)->counters().backlog_bytes.load(), 100u);
 }
 
+TEST(UploaderTest, APartOfAMergedFileIsDeletedLocallyOnlyWithAllItsSiblings) {
+  FakeS3 s3([](const Request&) { return Response{503, "", ""}; });
+  Rig rig(s3.url());
+  const std::string part = "dt=2026-01-15/logs_20260115_000000_000001-000009_";
+  for (int k = 1; k <= 3; ++k) rig.Write(part + std::to_string(k) + "of3.parquet", 100);
+  std::filesystem::create_directories(rig.dir.Sub(".ship"));
+  std::ofstream(rig.dir.Sub(".ship/manifest"))
+      << "logdaemon-ship-manifest 1 " << s3.url() << "/bucket/p/host=h\n"
+      << "shipped " << part << "1of3.parquet 100 abc " << rig.now - 90'000 << "\n"
+      << "shipped " << part << "2of3.parquet 100 abc " << rig.now - 90'000 << "\n";
+  auto uploader = rig.Open();
+  ASSERT_TRUE(uploader.ok()) << uploader.status().ToString();
+  EXPECT_FALSE((*uploader)->RunOnce().ok());  // part 3 meets 503s
+  for (int k = 1; k <= 3; ++k) {
+    EXPECT_TRUE(std::filesystem::exists(rig.dir.Sub(part + std::to_string(k) + "of3.parquet"))) << k;
+  }
+  EXPECT_EQ((*uploader)->counters().files_deleted_locally.load(), 0u);
+}
+
 TEST(UploaderTest, AFileNotFinalYetWaits) {
   FakeS3 s3([](const Request& r) { return Response{200, "", Hex(Md5(r.body))}; });
   Rig rig(s3.url());
