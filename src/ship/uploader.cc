@@ -165,6 +165,8 @@ void Uploader::Run() {
 Status Uploader::RunOnce() {
   Result<std::vector<Candidate>> ready = Scan();
   if (!ready.ok()) {
+    // The storage directory or the manifest cannot be read or written: retried at the longest backoff.
+    counters_.CountError(ErrorReason::kLocal);
     if (links_.on_error) links_.on_error("ship: " + ready.status().message());
     return ready.status();
   }
