@@ -74,7 +74,7 @@ Result<std::unique_ptr<Uploader>> Uploader::Open(ShipOptions options, UploaderLi
   if (!links.getenv) links.getenv = [](const char* name) -> const char* { return std::getenv(name); };
   if (!links.wall_seconds) links.wall_seconds = [] { return static_cast<int64_t>(::time(nullptr)); };
   Result<Credentials> credentials = LoadCredentials(options.credentials_file, links.getenv);
-  if (!credentials.ok()) return credentials.status().WithContext("shipping credentials");
+  if (!credentials.ok()) return credentials.status();  // names the variable or the file already
   Result<Manifest> manifest = Manifest::Load(links.fs, links.root, ManifestDestination(*endpoint, options));
   if (!manifest.ok()) return manifest.status();
   std::unique_ptr<Uploader> uploader(
