@@ -375,7 +375,7 @@ def two_hosts_one_bucket_every_row_once(ctx):
     with_credentials()
     with Rig() as rig:
         n = ctx.scaled(3000, 600)
-        alpha = Daemon(ctx, *ship_flags(rig.gate, "alpha", "two", "--ship-multipart-threshold", "4KiB",
+        alpha = Daemon(ctx, *ship_flags(rig.gate, "alpha", "two", "--ship-multipart-threshold", "1KiB",
                                          "--ship-part-size", "1KiB"))
         beta = Daemon(ctx, *ship_flags(rig.gate, "beta", "two"))
         with alpha, beta:
