@@ -27,6 +27,7 @@ echo
 "$root/bench/durable.sh" "$build"  # durable acks against memory acks, the fsync latency, a burst
 "$root/bench/memory.sh" "$build"  # peak RSS and the compactor's CPU share at full ingest, import's
 "$root/bench/http.sh" "$build"  # the HTTP front door (NDJSON, OTLP protobuf) against the socket
+"$root/bench/ship.sh" "$build"  # shipping to object storage: the uploader's CPU, upload MB/s (s3rver)
 
 echo
 "$root/bench/query.sh" "$build"  # the query engine against DuckDB on 10 M logs

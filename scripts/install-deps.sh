@@ -10,7 +10,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # Build: compiler, CMake, codecs (DESIGN.md §8), CLI, simdjson, PCRE2 and libidn2 (JSON Schema), libsystemd
 # (socket activation, sd_notify), liburing (the
 # io_uring loops), toml++ (config files), spdlog (the daemon's own log), libmicrohttpd + protobuf (the
-# HTTP front door: OTLP, NDJSON, Elasticsearch bulk; curl drives its tests). Tests: GoogleTest, clang's
+# HTTP front door: OTLP, NDJSON, Elasticsearch bulk; curl drives its tests), libcurl + OpenSSL (shipping
+# files to object storage: SigV4 requests, MD5). Tests: GoogleTest, clang's
 # libFuzzer runtime, python3 (the spec's Python client example), systemd (systemd-socket-activate and
 # systemd-analyze for the service tests; installing it starts nothing in a container), lintian (the .deb),
 # man-db and groff-base (rendering the generated man pages). Benchmarks: Google Benchmark, Node.js + npm (ajv). Interop tests: Node.js + npm. The web UI's
@@ -23,6 +24,7 @@ packages=(
   libsystemd-dev
   liburing-dev libtomlplusplus-dev libspdlog-dev
   libmicrohttpd-dev libprotobuf-dev protobuf-compiler curl
+  libcurl4-openssl-dev libssl-dev
   python3 systemd lintian man-db groff-base
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
@@ -71,6 +73,7 @@ npm_ci_locked() {
 
 npm_ci_locked "$root/tests/interop"       # DuckDB, parquet-wasm, apache-arrow: the interop tests
 npm_ci_locked "$root/tests/http/clients"  # OpenTelemetry JS SDK, Elasticsearch client: tests/server/http_clients.py
+npm_ci_locked "$root/tests/ship"          # s3rver: the local S3 API of tests/server/ship.py
 npm_ci_locked "$root/bench"               # ajv, ajv-formats: the reference of bench/schema.sh
 npm_ci_locked "$root/ui"                  # uPlot: embedded into the binary by the build (docs/ui.md)
 npm_ci_locked "$root/tests/ui"            # puppeteer-core: drives Debian's chromium in tests/ui

@@ -39,6 +39,7 @@ namespace logdaemon {
 namespace storage {
 class FileSystem;
 class Engine;
+class FileHolds;
 }  // namespace storage
 
 enum class Compression { kNone, kSnappy, kZstd, kGzip, kLz4 };
@@ -136,6 +137,10 @@ struct StorageOptions {
   uint32_t file_mode = 0640;
   // The file-system layer (tests inject faults); nullptr: the real one. Not owned.
   storage::FileSystem* file_system = nullptr;
+  // Files a reader outside the engine took for good (the object-storage uploader, src/ship/; see
+  // storage/file_holds.h): compaction never merges them, and retention deletes no visible file that the
+  // holder has not marked deletable. nullptr: no holds.
+  std::shared_ptr<storage::FileHolds> file_holds;
 };
 
 // Counters since Open. Each is monotonic except the gauges (queued_logs, pending_files, compaction_backlog).

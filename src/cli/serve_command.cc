@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "cli/allocator.h"
+#include "cli/serve_shipping.h"
 #include "cli/service_manager.h"
 #include "http/http_server.h"
 #include "ingest/server_metrics.h"
@@ -153,7 +154,8 @@ void WarnAboutFileLimit(spdlog::logger& log, const ServeSettings& settings) {
 Result<std::unique_ptr<http::HttpServer>> StartHttp(const ServeSettings& settings,
                                                     const SchemaValidator& schema, StorageEngine& storage,
                                                     const LogServer& server,
-                                                    std::shared_ptr<spdlog::logger> log, int activated_fd) {
+                                                    std::shared_ptr<spdlog::logger> log, int activated_fd,
+                                                    const ServeShipping* shipping) {
   http::HttpServerOptions options;
   options.address = *settings.http_address;
   options.listen_fd = activated_fd;
@@ -171,7 +173,7 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ServeSettings& setting
   ingest::BuildInfo build{LOGDAEMON_VERSION, LOGDAEMON_GIT_SHA, IoBackendName(server.backend())};
   // Runs on a server thread, once per scrape, with the server's own counts. Process metrics that cannot
   // be read (no /proc) are left out of the page; the first such failure is logged.
-  context.render_metrics = [&server, &storage, build, log,
+  context.render_metrics = [&server, &storage, build, log, shipping,
                             process_failure_logged = false](const http::HttpStats& http_stats) mutable {
     Result<metrics::ProcessMetrics> process = metrics::ReadProcessMetrics();
     if (!process.ok() && !process_failure_logged) {
@@ -183,6 +185,7 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ServeSettings& setting
     std::string page = ingest::RenderMetrics(server_stats, storage.Stats(), build,
                                              process.ok() ? std::optional(*process) : std::nullopt);
     http::AppendHttpMetrics(http_stats, &page);
+    if (shipping != nullptr) shipping->AppendMetrics(&page);
     return page;
   };
   return http::HttpServer::Start(std::move(options), std::move(context));
@@ -220,9 +223,13 @@ int RunServe(const ServeSettings& settings) {
   // Write errors are retried by the engine until they succeed; each failed attempt is worth a line.
   storage_options.on_error = [log](const Status& error) { log->warn("storage: {}", error.message()); };
   storage_options.on_notice = [log](const std::string& line) { log->info("storage: {}", line); };
+  // Shipping (off without --ship-url) holds the files it ships out of compaction: made before the engine.
+  Result<std::unique_ptr<ServeShipping>> shipping = ServeShipping::Prepare(settings, &storage_options, log);
+  if (!shipping.ok()) return Fail(std::string("shipping: ").append(shipping.status().message()));
   Result<std::unique_ptr<StorageEngine>> opened = StorageEngine::Open(std::move(storage_options), *schema);
   if (!opened.ok()) return Fail(opened.status().message());
   StorageEngine& storage = **opened;
+  if (*shipping) (*shipping)->Start();
 
   // Declared after the storage engine and destroyed before it: on every early return below, the server
   // stops (answering and storing what it read) before the engine closes (flushing it).
@@ -237,7 +244,7 @@ int RunServe(const ServeSettings& settings) {
   std::unique_ptr<http::HttpServer> http_server;
   if (settings.http_address) {
     Result<std::unique_ptr<http::HttpServer>> started =
-        StartHttp(settings, *schema, storage, server, log, activated->http_fd);
+        StartHttp(settings, *schema, storage, server, log, activated->http_fd, shipping->get());
     if (!started.ok()) {
       server.Shutdown();
       server.Wait();
@@ -293,7 +300,8 @@ int RunServe(const ServeSettings& settings) {
         }
         break;
       case SIGUSR1: {
-        const std::string line = ingest::StatsLine(totals(), storage.Stats());
+        const std::string line = ingest::StatsLine(totals(), storage.Stats()) +
+                                 (*shipping ? (*shipping)->StatsLine() : std::string());
         log->info("stats: {}", line);
         service.Status(line);
         break;
@@ -329,12 +337,14 @@ int RunServe(const ServeSettings& settings) {
     if (http_server) final_http_stats = http_server->Stats();
     http_server.reset();  // requests in progress finish and their logs are handed over first
   }
+  if (*shipping) (*shipping)->Stop();  // what is not shipped yet is shipped at the next start
   log->info("closing the storage (flushing every buffered log)");
   if (Status st = storage.Close(); !st.ok()) {
     log->error("storage: final flush failed: {}", st.message());
     exit_code = kExitFailure;
   }
-  log->info("final stats: {}", ingest::StatsLine(totals(), storage.Stats()));
+  log->info("final stats: {}{}", ingest::StatsLine(totals(), storage.Stats()),
+            *shipping ? (*shipping)->StatsLine() : std::string());
   // The signal thread goes before the server and the storage its handler uses; a signal from now on stays
   // pending and dies with the process.
   signals->reset();

@@ -6,6 +6,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cli/ship_settings.h"
+
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 
@@ -621,6 +623,34 @@ constexpr SettingSpec kSpecs[] = {
      Kind::kBoolean, ApplyParquetCompat},
     {"compaction", "", "", "true", "Merge small files into large ones (--no-compaction: never)",
      Kind::kBoolean, ApplyCompaction},
+    // Object-storage shipping (cli/ship_settings.cc, docs/shipping.md).
+    {"ship-url", "", "URL", "",
+     "S3 endpoint to ship sealed files to, e.g. https://s3.eu-west-1.amazonaws.com (empty: off)",
+     Kind::kString, ApplyShipUrl},
+    {"ship-bucket", "", "BUCKET", "", "Bucket the files go to", Kind::kString, ApplyShipBucket},
+    {"ship-prefix", "", "PREFIX", "", "Object keys start with PREFIX/ (then dt=…/host=…/<file>)",
+     Kind::kString, ApplyShipPrefix},
+    {"ship-region", "", "REGION", "us-east-1", "Region the requests are signed for (SigV4)", Kind::kString,
+     ApplyShipRegion},
+    {"ship-addressing", "", "STYLE", "auto",
+     "path (endpoint/bucket/key), virtual (bucket.endpoint/key), or auto (virtual for amazonaws.com)",
+     Kind::kString, ApplyShipAddressing},
+    {"ship-host", "", "NAME", "the host name", "The host= partition of this daemon's keys", Kind::kString,
+     ApplyShipHost},
+    {"ship-credentials-file", "", "FILE", "",
+     "AWS shared-credentials file (profile from AWS_PROFILE); default: AWS_ACCESS_KEY_ID, "
+     "AWS_SECRET_ACCESS_KEY, "
+     "AWS_SESSION_TOKEN",
+     Kind::kString, ApplyShipCredentialsFile},
+    {"ship-after", "", "AGE", "10m", "Ship a file below the full size once it has not changed for this long",
+     Kind::kDuration, ApplyShipAfter},
+    {"local-retention", "", "AGE", "1d",
+     "Keep shipped files on the local disk this long (unshipped files are never deleted)", Kind::kDuration,
+     ApplyLocalRetention},
+    {"ship-multipart-threshold", "", "BYTES", "64MiB", "Files from this size are uploaded in parts",
+     Kind::kSize, ApplyShipMultipartThreshold},
+    {"ship-part-size", "", "BYTES", "16MiB", "Size of each part of a multipart upload (S3: at least 5MiB)",
+     Kind::kSize, ApplyShipPartSize},
     {"metrics-addr", "", "ADDR", "127.0.0.1:9100",
      "The same setting as --http-addr (its former name; --http-addr wins)", Kind::kString, ApplyHttpAddr},
     {"http-addr", "", "ADDR", "127.0.0.1:9100",
@@ -1045,6 +1075,7 @@ Status CheckServeSettings(const ServeSettings& settings) {
                     std::to_string(4 * settings.wal_segment_mb), "), got ",
                     std::to_string(settings.wal_max_mb)});
   }
+  if (Status st = CheckShipSettings(settings); !st.ok()) return st;
   const int level = settings.compression_level;
   if (level == 0) return Status::OK();
   switch (settings.compression) {

@@ -27,6 +27,7 @@
 #include "logdaemon/server.h"
 #include "logdaemon/status.h"
 #include "logdaemon/storage.h"
+#include "ship/ship_options.h"
 
 namespace CLI {
 class App;
@@ -95,6 +96,8 @@ struct ServeSettings {
   unsigned http_threads = 2;
   std::string es_timestamp_field = "@timestamp";
   LogLevel log_level = LogLevel::kInfo;
+  // Object-storage shipping (--ship-*, --local-retention; cli/ship_settings.h, docs/shipping.md).
+  ship::ShipOptions ship;
   std::string config_file;  // the --config file the settings were read from, if any
 
   // --max-age as it applies: the value given (or off), else the retention, else 30 days.

@@ -12,6 +12,7 @@
 #include "parquet/file_reader.h"
 #include "parquet/file_writer.h"
 #include "storage/clock.h"
+#include "storage/file_holds.h"
 #include "storage/file_names.h"
 #include "storage/merge_output.h"
 #include "storage/row_group_merger.h"
@@ -232,6 +233,9 @@ Status Compactor::CompactPass(bool force, bool* more) {
       sizes.push_back(file.size);
       barrier.push_back(false);
     }
+    // Files taken by the uploader (and the other parts of a merged file one of whose parts is taken)
+    // are never merged again: the bucket holds them as they are (storage/file_holds.h).
+    MarkHeldFiles(partition, &barrier);
     auto [begin, end] = PickMerge(sizes, barrier, policy_, quiet);
     if (begin == end) continue;
     // Files of another schema (an earlier --schema) are never merged with ours; they stay as they are.
@@ -239,6 +243,7 @@ Status Compactor::CompactPass(bool force, bool* more) {
     for (size_t i = begin; i < end && compatible; ++i) compatible = IsCompatible(partition.files[i]);
     if (!compatible) {
       for (size_t i = 0; i < partition.files.size(); ++i) barrier[i] = !IsCompatible(partition.files[i]);
+      MarkHeldFiles(partition, &barrier);
       std::tie(begin, end) = PickMerge(sizes, barrier, policy_, quiet);
       if (begin == end) continue;
     }
@@ -253,12 +258,35 @@ Status Compactor::CompactPass(bool force, bool* more) {
       one_file = partition.files[i].parsed.range == partition.files[begin].parsed.range;
     }
     if (one_file) continue;
-    if (Status st = Merge(partition, begin, end); !st.ok()) return st;
+    // The uploader may have taken one of them since the barriers were read: then not this time.
+    std::vector<std::string> held_names;
+    if (FileHolds* holds = context_.options().file_holds.get(); holds != nullptr) {
+      for (size_t i = begin; i < end; ++i)
+        held_names.push_back(HeldName(partition.relative_path, files[i].name));
+      if (!holds->BeginMerge(held_names)) continue;
+    }
+    Status merged = Merge(partition, begin, end);
+    if (!held_names.empty()) context_.options().file_holds->EndMerge(held_names);
+    if (!merged.ok()) return merged;
     if (quiet) ++activity.quiet_merges;
     *more = true;
   }
   if (activity_.size() > 10000) activity_.clear();
   return Status::OK();
+}
+
+void Compactor::MarkHeldFiles(const Partition& partition, std::vector<bool>* barrier) const {
+  const FileHolds* holds = context_.options().file_holds.get();
+  if (holds == nullptr) return;
+  const std::vector<DataFile>& files = partition.files;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!holds->IsHeld(HeldName(partition.relative_path, files[i].name))) continue;
+    (*barrier)[i] = true;
+    // Its sibling parts: a merged file written in parts is merged whole or not at all.
+    for (size_t j = 0; j < files.size(); ++j) {
+      if (files[j].parsed.range == files[i].parsed.range) (*barrier)[j] = true;
+    }
+  }
 }
 
 Status Compactor::OpenInputs(const Partition& partition, size_t begin, size_t end, MergeInputs* inputs) {
@@ -379,6 +407,21 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
   return Status::OK();
 }
 
+bool Compactor::MayDelete(const Partition& partition, const DataFile& file) const {
+  const FileHolds* holds = context_.options().file_holds.get();
+  if (holds == nullptr) return true;
+  // A part of a merged file only with all its siblings: deleting one would leave the others an incomplete
+  // set, hidden and then removed at the next start while perhaps not shipped.
+  for (const DataFile& other : partition.files) {
+    if ((other.name == file.name ||
+         (file.parsed.part.count > 0 && other.parsed.range == file.parsed.range)) &&
+        !holds->MayDelete(HeldName(partition.relative_path, other.name))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Status Compactor::ApplyRetention() {
   const StorageOptions& options = context_.options();
   if (options.retention_days <= 0 && options.retention_bytes == 0) return Status::OK();
@@ -402,6 +445,10 @@ Status Compactor::ApplyRetention() {
       std::vector<DataFile> keep;
       for (std::vector<DataFile>* list : {&partition.superseded, &partition.files}) {
         for (DataFile& file : *list) {
+          if (list == &partition.files && !MayDelete(partition, file)) {
+            keep.push_back(file);
+            continue;
+          }
           // Unpartitioned storage: by the earliest row in the file, from its name.
           bool expired = expired_partition || (partition.relative_path.empty() &&
                                                file.parsed.min_time_seconds * 1'000'000 < cutoff);
@@ -435,6 +482,7 @@ Status Compactor::ApplyRetention() {
       for (const std::vector<DataFile>* list : {&partition.superseded, &partition.files}) {
         for (const DataFile& file : *list) {
           if (total <= options.retention_bytes) break;
+          if (list == &partition.files && !MayDelete(partition, file)) continue;
           if (Status st = remove(file); !st.ok()) return st;
           total -= std::min(total, file.size);
         }

@@ -19,6 +19,9 @@
 //
 // Retention (every 10 s): partitions entirely older than retention_days are deleted; then, while the
 // directory holds more than retention_bytes, the oldest files go first.
+//
+// With StorageOptions::file_holds (object-storage shipping), held files are never merged and visible
+// files are deleted by retention only once the holder allows it (storage/file_holds.h).
 #pragma once
 
 #include <atomic>
@@ -81,6 +84,11 @@ class Compactor {
   Status RemoveInputs(const Partition& partition, size_t begin, size_t end);
   void RecordMerge(size_t files, uint64_t input_bytes, uint64_t written);
   Status ApplyRetention();
+  // With StorageOptions::file_holds: marks the held files (and their sibling parts) as barriers.
+  void MarkHeldFiles(const Partition& partition, std::vector<bool>* barrier) const;
+  // Whether retention may delete a visible file: always without holds, else once the holder allows it
+  // (an unshipped file is never deleted).
+  bool MayDelete(const Partition& partition, const DataFile& file) const;
   bool IsCompatible(const DataFile& file);
   // Publishes the backlog (EngineCounters::compaction_backlog) and whether the compactor lags.
   void UpdateBacklog(const std::vector<Partition>& partitions);

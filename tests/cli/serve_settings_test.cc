@@ -244,7 +244,29 @@ TEST(ServeSettingsTest, DefaultsMapToTheLibrarysDefaultOptions) {
 // ---- Every flag -------------------------------------------------------------------------------------------
 
 TEST(ServeSettingsTest, EveryFlagParses) {
-  Result<ServeSettings> parsed = Parse({"--socket",
+  Result<ServeSettings> parsed = Parse({"--ship-url",
+                                        "http://127.0.0.1:9000",
+                                        "--ship-bucket",
+                                        "fleet-logs",
+                                        "--ship-prefix",
+                                        "prod/logs",
+                                        "--ship-region",
+                                        "eu-west-1",
+                                        "--ship-addressing",
+                                        "path",
+                                        "--ship-host",
+                                        "web-1",
+                                        "--ship-credentials-file",
+                                        "/etc/logdaemon/aws",
+                                        "--ship-after",
+                                        "5m",
+                                        "--local-retention",
+                                        "2d",
+                                        "--ship-multipart-threshold",
+                                        "8MiB",
+                                        "--ship-part-size",
+                                        "5MiB",
+                                        "--socket",
                                         "/run/x.sock",
                                         "--socket-mode",
                                         "0600",
@@ -328,6 +350,17 @@ TEST(ServeSettingsTest, EveryFlagParses) {
   EXPECT_EQ(s.batch_size, 5000u);
   EXPECT_EQ(s.compression, Compression::kZstd);
   EXPECT_EQ(s.compression_level, 19);
+  EXPECT_EQ(s.ship.url, "http://127.0.0.1:9000");
+  EXPECT_EQ(s.ship.bucket, "fleet-logs");
+  EXPECT_EQ(s.ship.prefix, "prod/logs");
+  EXPECT_EQ(s.ship.region, "eu-west-1");
+  EXPECT_EQ(s.ship.addressing, ship::Addressing::kPath);
+  EXPECT_EQ(s.ship.host, "web-1");
+  EXPECT_EQ(s.ship.credentials_file, "/etc/logdaemon/aws");
+  EXPECT_EQ(s.ship.ship_after, std::chrono::minutes(5));
+  EXPECT_EQ(s.ship.local_retention, std::chrono::hours(48));
+  EXPECT_EQ(s.ship.multipart_threshold, uint64_t{8} << 20);
+  EXPECT_EQ(s.ship.part_size, uint64_t{5} << 20);
   EXPECT_EQ(s.flush_interval, std::chrono::seconds(10));
   EXPECT_EQ(s.rotation_mb, 500u);
   EXPECT_EQ(s.queue_capacity, 20000u);
@@ -603,6 +636,17 @@ max-future = 600
 max-open-partitions = 8
 parquet-compat = true
 compaction = false
+ship-url = "http://127.0.0.1:9000"
+ship-bucket = "fleet-logs"
+ship-prefix = "prod/logs"
+ship-region = "eu-west-1"
+ship-addressing = "path"
+ship-host = "web-1"
+ship-credentials-file = "/etc/logdaemon/aws"
+ship-after = "5m"
+local-retention = "2d"
+ship-multipart-threshold = "8MiB"
+ship-part-size = "5MiB"
 metrics-addr = "off"
 http-addr = "127.0.0.1:9300"
 http-token-file = ""
@@ -637,6 +681,17 @@ TEST(ServeSettingsTest, ConfigWithEveryKey) {
   EXPECT_EQ(s.storage, "/var/logs");
   EXPECT_EQ(s.batch_size, 5000u);
   EXPECT_EQ(s.compression, Compression::kZstd);
+  EXPECT_EQ(s.ship.url, "http://127.0.0.1:9000");
+  EXPECT_EQ(s.ship.bucket, "fleet-logs");
+  EXPECT_EQ(s.ship.prefix, "prod/logs");
+  EXPECT_EQ(s.ship.region, "eu-west-1");
+  EXPECT_EQ(s.ship.addressing, ship::Addressing::kPath);
+  EXPECT_EQ(s.ship.host, "web-1");
+  EXPECT_EQ(s.ship.credentials_file, "/etc/logdaemon/aws");
+  EXPECT_EQ(s.ship.ship_after, std::chrono::minutes(5));
+  EXPECT_EQ(s.ship.local_retention, std::chrono::hours(48));
+  EXPECT_EQ(s.ship.multipart_threshold, uint64_t{8} << 20);
+  EXPECT_EQ(s.ship.part_size, uint64_t{5} << 20);
   EXPECT_EQ(s.compression_level, 19);
   EXPECT_EQ(s.flush_interval, std::chrono::seconds(10));
   EXPECT_EQ(s.rotation_mb, 500u);

@@ -56,3 +56,10 @@ logdaemon_server_test(http_clients 300 OFF)
 logdaemon_server_test(systemd_activation 120 OFF)
 # The query API end to end (issue #17): every parameter, bad parameters, the SSE tail, cancellation.
 logdaemon_server_test(query_api 300 OFF)
+# Shipping sealed files to object storage (issue #15): s3rver from tests/ship/node_modules behind a proxy that
+# checks SigV4 signatures and plays faults. The uploader does not depend on the I/O backend: one run, epoll.
+add_test(NAME server.ship
+         COMMAND ${Python3_EXECUTABLE} ${LOGDAEMON_SERVER_TEST_DIR}/ship.py
+                 --logdaemon $<TARGET_FILE:logdaemon> --source-dir ${PROJECT_SOURCE_DIR}
+                 --interop ${PROJECT_SOURCE_DIR}/tests/interop --backend epoll ${LOGDAEMON_SERVER_TEST_FLAGS})
+set_tests_properties(server.ship PROPERTIES TIMEOUT 300 LABELS server)
