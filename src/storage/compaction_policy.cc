@@ -60,8 +60,10 @@ std::pair<size_t, size_t> PickMerge(const std::vector<uint64_t>& sizes, const st
   return quiet ? PickQuiet(sizes, barrier, policy) : PickActive(sizes, barrier, policy);
 }
 
-bool CompactorLags(bool lagging, uint64_t backlog) {
-  return lagging ? backlog > kLaggingBacklogFiles / 2 : backlog >= kLaggingBacklogFiles;
+bool CompactorLags(bool lagging, CompactionBacklog backlog, const CompactionPolicy& policy) {
+  const uint64_t lagging_bytes = policy.rotation_bytes / 2 * 3;
+  if (lagging) return backlog.files > kLaggingBacklogFiles / 2 || backlog.bytes > lagging_bytes / 2;
+  return backlog.files >= kLaggingBacklogFiles || backlog.bytes >= lagging_bytes;
 }
 
 }  // namespace logdaemon::storage

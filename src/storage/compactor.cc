@@ -185,20 +185,22 @@ void Compactor::UpdateBacklog(const std::vector<Partition>& partitions) {
   // The backlog is the flush files not merged yet (a flush file covers one sequence number; a merged
   // file the range of its inputs). Files of another schema never merge, so the count stops at the
   // newest of them.
-  uint64_t backlog = 0;
+  CompactionBacklog backlog;
   for (const Partition& partition : partitions) {
-    uint64_t count = 0;
+    CompactionBacklog waiting;
     for (auto it = partition.files.rbegin(); it != partition.files.rend(); ++it) {
       if (it->parsed.range.first != it->parsed.range.last) continue;
       if (!IsCompatible(*it)) break;
-      ++count;
+      ++waiting.files;
+      waiting.bytes += it->size;
     }
-    backlog = std::max(backlog, count);
+    backlog.files = std::max(backlog.files, waiting.files);
+    backlog.bytes = std::max(backlog.bytes, waiting.bytes);
   }
   EngineCounters& counters = *counters_;
-  counters.compaction_backlog.store(backlog, std::memory_order_relaxed);
+  counters.compaction_backlog.store(backlog.files, std::memory_order_relaxed);
   counters.compaction_lagging.store(
-      CompactorLags(counters.compaction_lagging.load(std::memory_order_relaxed), backlog),
+      CompactorLags(counters.compaction_lagging.load(std::memory_order_relaxed), backlog, policy_),
       std::memory_order_relaxed);
 }
 

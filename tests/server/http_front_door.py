@@ -613,9 +613,14 @@ def elasticsearch_bulk_and_probes(ctx):
 # ---- hostile clients ----------------------------------------------------------------------------------------
 
 
-def daemon_http_connections(d):
+TCP_STATES = {"01": "ESTABLISHED", "02": "SYN_SENT", "03": "SYN_RECV", "04": "FIN_WAIT1", "05": "FIN_WAIT2",
+              "06": "TIME_WAIT", "07": "CLOSE", "08": "CLOSE_WAIT", "09": "LAST_ACK", "0B": "CLOSING"}
+
+
+def daemon_http_connections(d, states=None):
     """How many TCP connections to the HTTP port the daemon process holds (accepted: sockets among its
-    descriptors; connections still in the kernel's backlog are not)."""
+    descriptors; connections still in the kernel's backlog are not). With a dict `states`, counts them
+    by TCP state there too (CLOSE_WAIT: the client has closed and the daemon has not noticed yet)."""
     fd_dir = f"/proc/{d.proc.pid}/fd"
     inodes = set()
     for name in os.listdir(fd_dir):
@@ -637,8 +642,12 @@ def daemon_http_connections(d):
         for row in rows:
             fields = row.split()
             local_port = int(fields[1].rsplit(":", 1)[1], 16)
-            if local_port == d.metrics_port and fields[3] != "0A" and int(fields[9]) in inodes:  # 0A: LISTEN
-                held.add(int(fields[9]))
+            inode = int(fields[9])
+            if local_port == d.metrics_port and fields[3] != "0A" and inode in inodes:  # 0A: LISTEN
+                if states is not None and inode not in held:
+                    name = TCP_STATES.get(fields[3], fields[3])
+                    states[name] = states.get(name, 0) + 1
+                held.add(inode)
     return len(held)
 
 
@@ -724,7 +733,13 @@ def idle_connection_flood(ctx):
                 return False
 
         poll_until(metrics_answer, 3 * ctx.timeout, "/metrics after the idle clients closed")
-        poll_until(lambda: daemon_http_connections(d) == 0, ctx.timeout, "the idle connections released")
+        try:
+            poll_until(lambda: daemon_http_connections(d) == 0, ctx.timeout, "the idle connections released")
+        except CheckFailed as e:
+            # Which connections stay, and in what state, is what tells a slow daemon from a lost event.
+            states = {}
+            held = daemon_http_connections(d, states)
+            raise CheckFailed(f"{e}: {held} still held, by TCP state {states}") from e
         d.check_serves("after the flood")
         d.stop()
     return (f"{count} idle connections: at most {most} held (limit 256), the socket served meanwhile, "

@@ -1172,14 +1172,32 @@ TEST(StorageEngineTest, PolicyMergesFlushFilesBiggerThanAQuarterOfTheRotation) {
   EXPECT_EQ(end - begin, 2u) << "ten 400 KiB files and a 1 MiB rotation: nothing is merged";
 }
 
-TEST(StorageEngineTest, CompactorLagsFromSixteenWaitingFlushFilesUntilBackToEight) {
-  EXPECT_FALSE(CompactorLags(false, 0));
-  EXPECT_FALSE(CompactorLags(false, 15));
-  EXPECT_TRUE(CompactorLags(false, 16));
-  EXPECT_TRUE(CompactorLags(true, 16));
-  EXPECT_TRUE(CompactorLags(true, 9)) << "still lagging until the backlog is back to half";
-  EXPECT_FALSE(CompactorLags(true, 8));
-  EXPECT_FALSE(CompactorLags(false, 9)) << "and it does not come back before sixteen";
+TEST(StorageEngineTest, CompactorLagsFromFortyEightWaitingFlushFilesUntilBackToTwentyFour) {
+  static_assert(kLaggingBacklogFiles == 48, "half as many again as the 32 files a merge waits for");
+  const CompactionPolicy policy;
+  auto lags = [&](bool lagging, uint64_t files) {
+    return CompactorLags(lagging, {files, files << 10}, policy);
+  };
+  EXPECT_FALSE(lags(false, 0));
+  EXPECT_FALSE(lags(false, 47));
+  EXPECT_TRUE(lags(false, 48));
+  EXPECT_TRUE(lags(true, 48));
+  EXPECT_TRUE(lags(true, 25)) << "still lagging until the backlog is back to half";
+  EXPECT_FALSE(lags(true, 24));
+  EXPECT_FALSE(lags(false, 25)) << "and it does not come back before forty-eight";
+}
+
+// Big flush files merge before 32 gather (as soon as they fill a rotation-sized file), so the files
+// alone would let a starved compactor fall far behind before it counted as lagging: one and a half
+// merges' bytes count as lagging too.
+TEST(StorageEngineTest, CompactorLagsFromOneAndAHalfMergesOfBytes) {
+  CompactionPolicy policy;
+  policy.rotation_bytes = 100 << 20;
+  const uint64_t mib = 1 << 20;
+  EXPECT_FALSE(CompactorLags(false, {37, 148 * mib}, policy));
+  EXPECT_TRUE(CompactorLags(false, {38, 152 * mib}, policy)) << "38 flush files of 4 MiB: 1.5 merges";
+  EXPECT_TRUE(CompactorLags(true, {20, 80 * mib}, policy)) << "still lagging above three quarters of a merge";
+  EXPECT_FALSE(CompactorLags(true, {18, 72 * mib}, policy));
 }
 
 // ---------------------------------------------------------------------------------------------------
