@@ -44,7 +44,7 @@ struct ServerOptions {
   size_t max_connections = 1000;
   size_t max_message_bytes = size_t{1} << 20;
   std::chrono::milliseconds idle_timeout{300'000};
-  size_t io_threads = 0;  // 0: one per core
+  size_t io_threads = 0;  // 0: one per core, as many as the ingest share holds (ResolveIoThreads)
   IoBackend io_backend = IoBackend::kAuto;
   // Replies a client has not read yet, per connection: above this the server stops reading from it until
   // it drains, so a client that never reads cannot make the server buffer without bound.
@@ -69,8 +69,13 @@ struct MemoryShares {
 // account's spare bytes), so a large frame always has room somewhere: io_threads × (max_message_bytes +
 // 128 KiB).
 size_t MinimumIngestMemory(size_t max_message_bytes, size_t io_threads);
+// The io threads the server runs: options.io_threads when set; otherwise one per core (`cores`; 0:
+// std::thread::hardware_concurrency()), but no more than the ingest share holds frames of
+// max_message_bytes (MinimumIngestMemory), and at least one. With the defaults (64 MiB, 1 MiB frames)
+// that is at most 14: a 32-core host starts with 14 loops instead of refusing to start.
+size_t ResolveIoThreads(const ServerOptions& options, size_t cores = 0);
 // InvalidArgument naming --memory-limit and what it needs when the ingest share is below that minimum
-// (io_threads 0: one per core).
+// for ResolveIoThreads(options) threads (only possible when io_threads is set, or for one thread).
 Status CheckMemoryLimit(const ServerOptions& options);
 
 // Why a frame was answered with ERROR (the `reason` label of logdaemon_logs_rejected_total).

@@ -125,7 +125,8 @@ void LogStart(spdlog::logger& log, const ServeSettings& settings, const SchemaVa
       "time window: max age {}, max future {} (older or later logs are refused); up to {} open partitions",
       TimeLimitText(settings.EffectiveMaxAge()), TimeLimitText(settings.max_future),
       settings.max_open_partitions);
-  log.info("io: {} backend, {} threads", IoBackendName(server.backend()), settings.io_threads);
+  log.info("io: {} backend, {} threads", IoBackendName(server.backend()),
+           ResolveIoThreads(settings.ToServerOptions()));
   if (http_server != nullptr) {
     log.info(
         "http: http://{} (POST /v1/logs, /api/v1/ingest, /_bulk; GET /metrics, /api/v1/query, the web UI at "

@@ -18,7 +18,6 @@
 #include <cstring>
 #include <fstream>
 #include <initializer_list>
-#include <thread>
 #include <utility>
 
 namespace logdaemon::cli {
@@ -563,8 +562,10 @@ constexpr SettingSpec kSpecs[] = {
      Kind::kSize, ApplyMaxMessageBytes},
     {"idle-timeout", "", "SECONDS", "300", "Close a connection idle (or stuck mid-frame) this long",
      Kind::kInteger, ApplyIdleTimeout},
-    {"io-threads", "", "N", "cores", "Ingest event loops (default: the number of cores)", Kind::kInteger,
-     ApplyIoThreads},
+    {"io-threads", "", "N", "cores",
+     "Ingest event loops (default: the number of cores, at most as many as the ingest quarter of "
+     "--memory-limit holds frames of --max-message-bytes: 14 with the defaults)",
+     Kind::kInteger, ApplyIoThreads},
     {"io-backend", "", "BACKEND", "auto", "auto, uring or epoll", Kind::kString, ApplyIoBackend},
     {"memory-limit", "", "BYTES", "64MiB",
      "Memory budget; ingest buffers get a quarter, and past it the daemon stops reading until it frees",
@@ -933,10 +934,6 @@ std::string_view LogLevelName(LogLevel level) {
       return "off";
   }
   return "info";
-}
-
-size_t DefaultIoThreads() {
-  return std::max<size_t>(1, std::thread::hardware_concurrency());
 }
 
 std::string HttpAddressText(const std::optional<http::ListenAddress>& address) {

@@ -40,9 +40,6 @@ namespace logdaemon::cli {
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kCritical, kOff };
 std::string_view LogLevelName(LogLevel level);  // "trace", …, "off"
 
-// The number of cores (at least 1): the default of --io-threads.
-size_t DefaultIoThreads();
-
 struct ServeSettings {
   // The socket and its clients.
   std::string socket = "/tmp/logdaemon.sock";
@@ -51,7 +48,7 @@ struct ServeSettings {
   size_t max_connections = 1000;
   size_t max_message_bytes = size_t{1} << 20;
   std::chrono::seconds idle_timeout{300};
-  size_t io_threads = DefaultIoThreads();
+  size_t io_threads = 0;  // 0: one per core, as many as the ingest share holds (ResolveIoThreads)
   IoBackend io_backend = IoBackend::kAuto;
   size_t memory_limit = size_t{64} << 20;  // ingest gets MemoryShares::Of(memory_limit).ingest
 

@@ -65,14 +65,18 @@ std::string MiB(size_t bytes) {
   return text;
 }
 
-size_t ResolveIoThreads(size_t io_threads) {
-  return io_threads != 0 ? io_threads : std::max(1u, std::thread::hardware_concurrency());
-}
-
 }  // namespace
 
+size_t ResolveIoThreads(const ServerOptions& options, size_t cores) {
+  if (options.io_threads != 0) return options.io_threads;
+  if (cores == 0) cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t fit =
+      MemoryShares::Of(options.memory_limit).ingest / MinimumIngestMemory(options.max_message_bytes, 1);
+  return std::clamp<size_t>(fit, 1, cores);
+}
+
 Status CheckMemoryLimit(const ServerOptions& options) {
-  const size_t threads = ResolveIoThreads(options.io_threads);
+  const size_t threads = ResolveIoThreads(options);
   const size_t share = MemoryShares::Of(options.memory_limit).ingest;
   const size_t minimum = MinimumIngestMemory(options.max_message_bytes, threads);
   if (share >= minimum) return Status::OK();
@@ -148,7 +152,7 @@ class LogServer::Impl {
     context.limits.idle_timeout_ns = std::chrono::nanoseconds(options_.idle_timeout).count();
     context.open_connections = &open_connections_;
     context.memory_budget = &ingest_budget_;
-    const size_t threads = ResolveIoThreads(options_.io_threads);
+    const size_t threads = ResolveIoThreads(options_);
     for (size_t i = 0; i < threads; ++i) {
       auto loop = ingest::EventLoop::Create(backend_, context);
       if (Status st = loop->Start(); !st.ok()) {

@@ -123,7 +123,10 @@ TEST(ServeSettingsTest, DefaultsAreTheSpecifications) {
   EXPECT_EQ(s.rotation_mb, 100u);
   EXPECT_EQ(s.flush_interval, std::chrono::seconds(5));
   // Issue #5's.
-  EXPECT_EQ(s.io_threads, std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(s.io_threads, 0u) << "unset: resolved at start";
+  EXPECT_EQ(ResolveIoThreads(s.ToServerOptions()),
+            std::min<size_t>(14, std::max(1u, std::thread::hardware_concurrency())))
+      << "one per core, as many as the 16 MiB ingest quarter holds";
   EXPECT_EQ(s.io_backend, IoBackend::kAuto);
   EXPECT_EQ(s.memory_limit, size_t{64} << 20);
   EXPECT_EQ(s.queue_capacity, 10000u);
@@ -233,7 +236,7 @@ TEST(ServeSettingsTest, DefaultsMapToTheLibrarysDefaultOptions) {
   EXPECT_EQ(server.max_connections, server_library.max_connections);
   EXPECT_EQ(server.max_message_bytes, server_library.max_message_bytes);
   EXPECT_EQ(server.idle_timeout, server_library.idle_timeout);
-  EXPECT_EQ(server.io_threads, DefaultIoThreads());
+  EXPECT_EQ(server.io_threads, server_library.io_threads) << "0: resolved by the server (ResolveIoThreads)";
   EXPECT_EQ(server.io_backend, server_library.io_backend);
 
   SchemaOptions schema = s.ToSchemaOptions();
@@ -586,6 +589,36 @@ TEST(ServeSettingsTest, AMemoryLimitTooSmallForOneFramePerIoThreadIsRefused) {
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->ToServerOptions().memory_limit, size_t{130} << 20);
   EXPECT_EQ(MemoryShares::Of(parsed->memory_limit).ingest, size_t{130} << 18);
+}
+
+// Unset, --io-threads is one per core, but no more than the ingest quarter holds frames of
+// --max-message-bytes: with every default, a machine of 15 or more cores used to be refused at start.
+TEST(ServeSettingsTest, DefaultIoThreadsFitTheMemoryLimitOnAnyMachine) {
+  Result<ServeSettings> defaults = Parse({});
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  const ServerOptions options = defaults->ToServerOptions();
+  EXPECT_EQ(options.io_threads, 0u);
+  EXPECT_EQ(ResolveIoThreads(options, 2), 2u);
+  EXPECT_EQ(ResolveIoThreads(options, 14), 14u);
+  EXPECT_EQ(ResolveIoThreads(options, 64), 14u) << "16 MiB / (1 MiB + 128 KiB) = 14";
+  ServerOptions at_64_cores = options;
+  at_64_cores.io_threads = ResolveIoThreads(options, 64);
+  EXPECT_TRUE(CheckMemoryLimit(at_64_cores).ok());
+
+  ServerOptions big_frames = options;
+  big_frames.max_message_bytes = size_t{64} << 20;  // more than the whole ingest quarter
+  EXPECT_EQ(ResolveIoThreads(big_frames, 8), 1u) << "at least one loop";
+  EXPECT_FALSE(CheckMemoryLimit(big_frames).ok()) << "and even one does not fit: refused, with its message";
+
+  ServerOptions big_budget = options;
+  big_budget.memory_limit = size_t{1} << 30;
+  EXPECT_EQ(ResolveIoThreads(big_budget, 64), 64u);
+
+  // Set, it is taken as given, and refused when it does not fit.
+  Result<ServeSettings> set = Parse({"--io-threads", "20"});
+  ASSERT_FALSE(set.ok());
+  EXPECT_CONTAINS(set.status().message(), "less than 20 io threads");
+  EXPECT_EQ(ResolveIoThreads(Parse({"--io-threads", "3"})->ToServerOptions(), 64), 3u);
 }
 
 TEST(ServeSettingsTest, HelpListsEveryFlag) {
