@@ -86,6 +86,10 @@ struct StorageOptions {
   // Compaction merges a partition's small files into files of at most this size.
   uint64_t rotation_bytes = uint64_t{100} << 20;
   bool compaction = true;
+  // Flush files a merge waits for (2..256), unless fewer already fill a file of the rotation size: more
+  // cost less compaction CPU and leave more files in the partition being written
+  // (storage/compaction_policy.h).
+  size_t merge_min_files = 32;
   // Logs accepted but not yet encoded, across all appenders.
   size_t queue_capacity = 10000;
   OverflowPolicy overflow = OverflowPolicy::kDrop;

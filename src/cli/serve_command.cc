@@ -115,7 +115,9 @@ void LogStart(spdlog::logger& log, const ServeSettings& settings, const SchemaVa
       "{} "
       "logs (overflow: {}), acks: {}, retention: {}",
       settings.storage, CompressionName(settings.compression), settings.batch_size,
-      settings.flush_interval.count(), settings.rotation_mb, settings.compaction ? "" : " (compaction off)",
+      settings.flush_interval.count(), settings.rotation_mb,
+      settings.compaction ? fmt::format(" (merging {} flush files at a time)", settings.merge_min_files)
+                          : std::string(" (compaction off)"),
       settings.partition == Partitioning::kDay    ? "day"
       : settings.partition == Partitioning::kHour ? "hour"
                                                   : "none",

@@ -363,6 +363,13 @@ Status ApplyRotationMb(const Values& v, ServeSettings* s) {
   return Status::OK();
 }
 
+Status ApplyMergeMinFiles(const Values& v, ServeSettings* s) {
+  Result<int64_t> n = ParseInRange(v.front(), 2, 256);
+  if (!n.ok()) return n.status();
+  s->merge_min_files = static_cast<size_t>(*n);
+  return Status::OK();
+}
+
 Status ApplyQueueCapacity(const Values& v, ServeSettings* s) {
   Result<int64_t> n = ParseInRange(v.front(), 1, kMaxQueueCapacity);
   if (!n.ok()) return n.status();
@@ -586,6 +593,9 @@ constexpr SettingSpec kSpecs[] = {
     {"flush-interval", "f", "SECONDS", "5", "Buffered logs are written at least this often", Kind::kInteger,
      ApplyFlushInterval},
     {"rotation-mb", "r", "MB", "100", "Size of the compacted files in MB", Kind::kInteger, ApplyRotationMb},
+    {"merge-min-files", "", "N", "32",
+     "Flush files compaction merges at once (2..256), unless fewer fill a file: fewer, more merging",
+     Kind::kInteger, ApplyMergeMinFiles},
     {"queue-capacity", "", "N", "10000", "Logs accepted but not yet written, at most", Kind::kInteger,
      ApplyQueueCapacity},
     {"overflow", "", "POLICY", "drop",
@@ -1017,6 +1027,7 @@ StorageOptions ServeSettings::ToStorageOptions() const {
   options.flush_interval = std::chrono::duration_cast<std::chrono::milliseconds>(flush_interval);
   options.rotation_bytes = rotation_mb << 20;
   options.compaction = compaction;
+  options.merge_min_files = merge_min_files;
   options.queue_capacity = queue_capacity;
   options.overflow = overflow;
   options.ack = ack;

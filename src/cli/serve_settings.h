@@ -65,6 +65,7 @@ struct ServeSettings {
   int compression_level = 0;  // 0: the codec's default
   std::chrono::seconds flush_interval{5};
   uint64_t rotation_mb = 100;
+  size_t merge_min_files = 32;
   size_t queue_capacity = 10000;
   OverflowPolicy overflow = OverflowPolicy::kDrop;
   AckMode ack = AckMode::kDurable;

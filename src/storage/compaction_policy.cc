@@ -61,9 +61,10 @@ std::pair<size_t, size_t> PickMerge(const std::vector<uint64_t>& sizes, const st
 }
 
 bool CompactorLags(bool lagging, CompactionBacklog backlog, const CompactionPolicy& policy) {
+  const uint64_t lagging_files = LaggingBacklogFiles(policy);
   const uint64_t lagging_bytes = policy.rotation_bytes / 2 * 3;
-  if (lagging) return backlog.files > kLaggingBacklogFiles / 2 || backlog.bytes > lagging_bytes / 2;
-  return backlog.files >= kLaggingBacklogFiles || backlog.bytes >= lagging_bytes;
+  if (lagging) return backlog.files > lagging_files / 2 || backlog.bytes > lagging_bytes / 2;
+  return backlog.files >= lagging_files || backlog.bytes >= lagging_bytes;
 }
 
 }  // namespace logdaemon::storage

@@ -42,7 +42,7 @@ struct CompactionPolicy {
   uint64_t rotation_bytes = uint64_t{100} << 20;
   // Files at least this big are full: never merged again.
   uint64_t full_bytes = uint64_t{85} << 20;
-  size_t min_merge_width = 32;
+  size_t min_merge_width = 32;   // StorageOptions::merge_min_files
   size_t max_merge_width = 256;  // bounds the open readers of one merge
 };
 
@@ -52,7 +52,11 @@ std::pair<size_t, size_t> PickMerge(const std::vector<uint64_t>& sizes, const st
                                     const CompactionPolicy& policy, bool quiet);
 
 // Flush files not merged yet in one partition from which the compactor counts as lagging.
-inline constexpr uint64_t kLaggingBacklogFiles = CompactionPolicy{}.min_merge_width * 3 / 2;
+// Flush files waiting in one partition from which the compactor lags (half as many again as a merge
+// waits for): 48 with the default width.
+constexpr uint64_t LaggingBacklogFiles(const CompactionPolicy& policy) {
+  return policy.min_merge_width * 3 / 2;
+}
 
 // The flush files not merged yet in the partition with the most, at the compactor's latest listing.
 struct CompactionBacklog {
@@ -62,7 +66,7 @@ struct CompactionBacklog {
 
 // Whether the compactor lags, given whether it did and the backlog. Flush files wait until
 // min_merge_width of them gather, or fewer that fill a rotation-sized file, plus those published while
-// a merge runs. From half as many again — kLaggingBacklogFiles files, or one and a half merges' bytes —
+// a merge runs. From half as many again — LaggingBacklogFiles(), or one and a half merges' bytes —
 // the compactor is not keeping up, and the writer makes fewer, bigger flush files (storage/writer.h)
 // until the backlog is back to half that. Hysteresis keeps it from flapping.
 bool CompactorLags(bool lagging, CompactionBacklog backlog, const CompactionPolicy& policy);

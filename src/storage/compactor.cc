@@ -72,6 +72,8 @@ void Compactor::SetBudget() {
   // Aim a little below the rotation size: the shrink is an estimate.
   policy_.rotation_bytes = static_cast<uint64_t>(static_cast<double>(rotation) * 0.95 / shrink_);
   policy_.full_bytes = rotation / 20 * 17;  // 85 %
+  policy_.min_merge_width =
+      std::clamp<size_t>(context_.options().merge_min_files, 2, policy_.max_merge_width);
 }
 
 void Compactor::Start() {

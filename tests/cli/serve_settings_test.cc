@@ -207,6 +207,7 @@ TEST(ServeSettingsTest, DefaultsMapToTheLibrarysDefaultOptions) {
   EXPECT_EQ(storage.batch_size, library.batch_size);
   EXPECT_EQ(storage.flush_interval, library.flush_interval);
   EXPECT_EQ(storage.rotation_bytes, library.rotation_bytes);
+  EXPECT_EQ(storage.merge_min_files, library.merge_min_files);
   EXPECT_EQ(storage.compaction, library.compaction);
   EXPECT_EQ(storage.queue_capacity, library.queue_capacity);
   EXPECT_EQ(storage.overflow, library.overflow);
@@ -305,6 +306,8 @@ TEST(ServeSettingsTest, EveryFlagParses) {
                                         "10",
                                         "--rotation-mb",
                                         "500",
+                                        "--merge-min-files",
+                                        "8",
                                         "--queue-capacity",
                                         "20000",
                                         "--overflow",
@@ -366,6 +369,7 @@ TEST(ServeSettingsTest, EveryFlagParses) {
   EXPECT_EQ(s.ship.part_size, uint64_t{5} << 20);
   EXPECT_EQ(s.flush_interval, std::chrono::seconds(10));
   EXPECT_EQ(s.rotation_mb, 500u);
+  EXPECT_EQ(s.merge_min_files, 8u);
   EXPECT_EQ(s.queue_capacity, 20000u);
   EXPECT_EQ(s.overflow, OverflowPolicy::kBlock);
   EXPECT_EQ(s.ack, AckMode::kMemory);
@@ -385,6 +389,7 @@ TEST(ServeSettingsTest, EveryFlagParses) {
 
   StorageOptions storage = s.ToStorageOptions();
   EXPECT_EQ(storage.rotation_bytes, uint64_t{500} << 20);
+  EXPECT_EQ(storage.merge_min_files, 8u);
   EXPECT_EQ(storage.retention_bytes, uint64_t{2048} << 20);
   EXPECT_EQ(storage.flush_interval, std::chrono::milliseconds(10'000));
   EXPECT_FALSE(storage.compaction);
@@ -476,6 +481,8 @@ TEST(ServeSettingsTest, BadValuesAreRefusedNamingTheFlag) {
       {{"--flush-interval", "0"}, "--flush-interval: must be between 1 and 86400"},
       {{"-f", "-1"}, "--flush-interval: must be between"},
       {{"--rotation-mb", "0"}, "--rotation-mb: must be between 1 and"},
+      {{"--merge-min-files", "1"}, "--merge-min-files: must be between 2 and 256"},
+      {{"--merge-min-files", "257"}, "--merge-min-files: must be between 2 and 256"},
       {{"--max-connections", "0"}, "--max-connections: must be between 1 and"},
       {{"--io-threads", "0"}, "--io-threads: must be between 1 and 1024"},
       {{"--memory-limit", "1000KiB"}, "--memory-limit: must be between 1048576 and 1099511627776 bytes"},
@@ -655,6 +662,7 @@ compression = "zstd"
 compression-level = 19
 flush-interval = 10
 rotation-mb = 500
+merge-min-files = 6
 queue-capacity = 20000
 overflow = "block"
 ack = "memory"
@@ -712,6 +720,7 @@ TEST(ServeSettingsTest, ConfigWithEveryKey) {
   EXPECT_EQ(s.time_field, "ts");
   EXPECT_TRUE(s.time_field_explicit);
   EXPECT_EQ(s.storage, "/var/logs");
+  EXPECT_EQ(s.merge_min_files, 6u);
   EXPECT_EQ(s.batch_size, 5000u);
   EXPECT_EQ(s.compression, Compression::kZstd);
   EXPECT_EQ(s.ship.url, "http://127.0.0.1:9000");

@@ -116,7 +116,8 @@ def prints_each_log_once_and_counts_exactly_what_a_merge_hid(ctx):
 
     One burst is one flush file (the flush interval passes first), and the burst sizes decide what
     compaction merges (storage/compaction_policy.h: from the newest file back, while the next older one
-    is no bigger than those gathered; 4 files at least). From the second burst on, each flush is
+    is no bigger than those gathered; --merge-min-files 4 files at least, so that nine flushes make the
+    scene). From the second burst on, each flush is
     smaller than the one before (by 200 bytes at least), so nothing merges while the follower runs or
     during the first three bursts of the stall; the fourth is bigger than each file before it, so its
     flush gathers every file, back to the first, into one. So exactly the stall's logs are hidden."""
@@ -124,7 +125,7 @@ def prints_each_log_once_and_counts_exactly_what_a_merge_hid(ctx):
     running = [[f"run {b} {i}" for i in range(n)] for b, n in enumerate([400, 300, 200, 150])]
     stalled = [[f"stall {b} {i}" for i in range(n)] for b, n in enumerate([100, 60, 20, 200])]
     after = [f"after {i}" for i in range(30)]
-    with Daemon(ctx, "--flush-interval", "1") as d:
+    with Daemon(ctx, "--flush-interval", "1", "--merge-min-files", "4") as d:
         send(d, stored)
         poll_until(lambda: flush_ranges(d.storage) == [(1, 1)], ctx.timeout, "the first flush file")
         f = Follower(ctx, d.storage, "--fields", "message")

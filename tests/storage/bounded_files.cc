@@ -63,7 +63,8 @@ constexpr uint64_t kFlushFileBytes = kRotation / 16;
 constexpr double kLowestShrink = 0.7;
 constexpr uint64_t kWaitingFlushFiles = static_cast<uint64_t>(
     1.5 * 0.95 * static_cast<double>(kRotation) / kLowestShrink / static_cast<double>(kFlushFileBytes) + 1);
-static_assert(kWaitingFlushFiles < storage::kLaggingBacklogFiles, "flush files merge before 32 gather");
+static_assert(kWaitingFlushFiles < storage::LaggingBacklogFiles(storage::CompactionPolicy{}),
+              "flush files merge before 32 gather");
 constexpr uint64_t kSlackFiles = 3;
 static_assert(kWaitingFlushFiles + kSlackFiles == 36);
 

@@ -1173,8 +1173,8 @@ TEST(StorageEngineTest, PolicyMergesFlushFilesBiggerThanAQuarterOfTheRotation) {
 }
 
 TEST(StorageEngineTest, CompactorLagsFromFortyEightWaitingFlushFilesUntilBackToTwentyFour) {
-  static_assert(kLaggingBacklogFiles == 48, "half as many again as the 32 files a merge waits for");
   const CompactionPolicy policy;
+  ASSERT_EQ(LaggingBacklogFiles(policy), 48u) << "half as many again as the 32 files a merge waits for";
   auto lags = [&](bool lagging, uint64_t files) {
     return CompactorLags(lagging, {files, files << 10}, policy);
   };
