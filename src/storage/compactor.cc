@@ -51,6 +51,7 @@ bool PartitionSpan(const std::string& relative, int64_t* start, int64_t* end) {
 
 Compactor::Compactor(const StorageContext& context, EngineCounters* counters, EngineEvents events)
     : context_(context), counters_(counters), events_(std::move(events)) {
+  policy_.min_merge_width = std::clamp<size_t>(context.options().merge_min_files, 2, policy_.max_merge_width);
   SetBudget();
   // A quarter of the compaction share (storage.h, merge_memory_bytes), at least 256 KiB: the merge holds
   // about three times it (decoded column, encoded chunk, input pages). An eighth made merged files of the
@@ -72,8 +73,6 @@ void Compactor::SetBudget() {
   // Aim a little below the rotation size: the shrink is an estimate.
   policy_.rotation_bytes = static_cast<uint64_t>(static_cast<double>(rotation) * 0.95 / shrink_);
   policy_.full_bytes = rotation / 20 * 17;  // 85 %
-  policy_.min_merge_width =
-      std::clamp<size_t>(context_.options().merge_min_files, 2, policy_.max_merge_width);
 }
 
 void Compactor::Start() {
