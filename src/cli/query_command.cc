@@ -15,6 +15,7 @@
 
 #include "query/follow.h"
 #include "query/group_count.h"
+#include "query/name_list.h"
 #include "query/output.h"
 #include "query/scan.h"
 #include "query/time_spec.h"
@@ -26,21 +27,6 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
-
-std::vector<std::string> SplitList(std::string_view text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) comma = text.size();
-    std::string_view item = text.substr(start, comma - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) items.emplace_back(item);
-    start = comma + 1;
-  }
-  return items;
-}
 
 int Usage(const std::string& message) {
   std::fprintf(stderr, "logdaemon query: %s\n", message.c_str());
@@ -115,9 +101,9 @@ int RunQuery(const QueryOptions& options) {
   RaiseOpenFileLimit();
   query::ScanRequest request;
   request.storage_dir = options.storage;
-  request.filter.levels = SplitList(options.levels);
-  request.filter.services = SplitList(options.services);
-  request.fields = SplitList(options.fields);
+  request.filter.levels = query::SplitNameList(options.levels);
+  request.filter.services = query::SplitNameList(options.services);
+  request.fields = query::SplitNameList(options.fields);
   request.filter.grep = options.grep;
   request.filter.grep_ignore_case = options.ignore_case;
   request.filter.where = options.where;

@@ -213,6 +213,15 @@ std::string JsonString(std::string_view text) {
   return out;
 }
 
+// The histogram and the field counts read every match, in storage order, and need the table's columns.
+Status PrepareWholeScan(const QueryApiContext& context, const QueryJob& job, query::ScanRequest* request,
+                        TableInfo* table) {
+  BindRequest(context, job, true, request);
+  request->limit = 0;
+  request->order = query::Order::kStorage;
+  return DescribeTable(*request, table);
+}
+
 }  // namespace
 
 namespace {
@@ -334,11 +343,8 @@ Response RunQueryRequest(const QueryApiContext& context, QueryParams params, con
 
 Response RunHistogramRequest(const QueryApiContext& context, QueryParams params, const QueryJob& job) {
   query::ScanRequest& request = params.request;
-  BindRequest(context, job, true, &request);
-  request.limit = 0;
-  request.order = query::Order::kStorage;
   TableInfo table;
-  if (Status st = DescribeTable(request, &table); !st.ok()) return ErrorAnswer(st, context);
+  if (Status st = PrepareWholeScan(context, job, &request, &table); !st.ok()) return ErrorAnswer(st, context);
   const query::ColumnInfo* time = TimeColumn(table.columns);
   // The range: [since, until) where given, else the stored logs' (from the footers' statistics).
   std::optional<std::pair<int64_t, int64_t>> data;
@@ -444,11 +450,8 @@ std::string FieldsJson(const std::vector<query::ColumnInfo>& columns, const quer
 
 Response RunFieldsRequest(const QueryApiContext& context, QueryParams params, const QueryJob& job) {
   query::ScanRequest& request = params.request;
-  BindRequest(context, job, true, &request);
-  request.limit = 0;
-  request.order = query::Order::kStorage;
   TableInfo table;
-  if (Status st = DescribeTable(request, &table); !st.ok()) return ErrorAnswer(st, context);
+  if (Status st = PrepareWholeScan(context, job, &request, &table); !st.ok()) return ErrorAnswer(st, context);
   const query::ColumnInfo* time = TimeColumn(table.columns);
   std::vector<std::string> facets = params.facets;
   for (const std::string& name : facets) {

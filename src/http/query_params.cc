@@ -4,27 +4,13 @@
 #include <set>
 
 #include "query/expression.h"
+#include "query/name_list.h"
 #include "query/output_json.h"  // AppendJsonString
 #include "query/time_spec.h"
 
 namespace logdaemon::http {
 
 namespace {
-
-std::vector<std::string> SplitList(std::string_view text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) comma = text.size();
-    std::string_view item = text.substr(start, comma - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) items.emplace_back(item);
-    start = comma + 1;
-  }
-  return items;
-}
 
 // The parameters each endpoint takes; anything else is refused, so that a misspelt filter is an error
 // rather than a silently wider answer.
@@ -68,7 +54,7 @@ class Parser {
     if (name == "where") return Where(value);
     if (name == "level" || name == "service") {
       auto& list = name == "level" ? r.filter.levels : r.filter.services;
-      for (std::string& item : SplitList(value)) list.push_back(std::move(item));
+      for (std::string& item : query::SplitNameList(value)) list.push_back(std::move(item));
       return std::nullopt;
     }
     if (name == "since" || name == "until") {
@@ -88,11 +74,11 @@ class Parser {
       return std::nullopt;
     }
     if (name == "fields") {
-      r.fields = SplitList(value);
+      r.fields = query::SplitNameList(value);
       return std::nullopt;
     }
     if (name == "facets") {
-      params_.facets = SplitList(value);
+      params_.facets = query::SplitNameList(value);
       return std::nullopt;
     }
     if (name == "order") {
