@@ -35,6 +35,7 @@ ctx = Context(__doc__)
 suite = Suite(ctx, "server.http_front_door")
 
 MIB = 1 << 20
+HTTP_TIMEOUT_DEFAULT = 30  # --http-timeout's default, in seconds
 NDJSON = {"Content-Type": "application/x-ndjson"}
 CURL = shutil.which("curl")
 
@@ -620,7 +621,8 @@ TCP_STATES = {"01": "ESTABLISHED", "02": "SYN_SENT", "03": "SYN_RECV", "04": "FI
 def daemon_http_connections(d, states=None):
     """How many TCP connections to the HTTP port the daemon process holds (accepted: sockets among its
     descriptors; connections still in the kernel's backlog are not). With a dict `states`, counts them
-    by TCP state there too (CLOSE_WAIT: the client has closed and the daemon has not noticed yet)."""
+    by TCP state there too (CLOSE_WAIT: the client has closed and the daemon has not noticed yet), each
+    with its client end's state ("client gone": the client's kernel has forgotten the connection)."""
     fd_dir = f"/proc/{d.proc.pid}/fd"
     inodes = set()
     for name in os.listdir(fd_dir):
@@ -632,7 +634,8 @@ def daemon_http_connections(d, states=None):
             inodes.add(int(link[len("socket:["):-1]))
     # Distinct inodes: the kernel writes /proc/net/tcp a page at a time, and a table that changes meanwhile
     # (the flood's connects) can have a row written twice.
-    held = set()
+    held = {}  # inode -> (state, the client's port)
+    client_states = {}  # the client's port -> the state of its end
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(table) as f:
@@ -642,12 +645,17 @@ def daemon_http_connections(d, states=None):
         for row in rows:
             fields = row.split()
             local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            state = TCP_STATES.get(fields[3], fields[3])
             inode = int(fields[9])
             if local_port == d.metrics_port and fields[3] != "0A" and inode in inodes:  # 0A: LISTEN
-                if states is not None and inode not in held:
-                    name = TCP_STATES.get(fields[3], fields[3])
-                    states[name] = states.get(name, 0) + 1
-                held.add(inode)
+                held[inode] = (state, remote_port)
+            elif remote_port == d.metrics_port:
+                client_states[local_port] = state
+    if states is not None:
+        for state, client_port in held.values():
+            name = f"{state} (client {client_states.get(client_port, 'gone')})"
+            states[name] = states.get(name, 0) + 1
     return len(held)
 
 
@@ -733,8 +741,14 @@ def idle_connection_flood(ctx):
                 return False
 
         poll_until(metrics_answer, 3 * ctx.timeout, "/metrics after the idle clients closed")
+        # Most held connections see their client's FIN at once. A few need the daemon's idle timeout
+        # (--http-timeout, 30 s by default): when the accept queue is full, the kernel drops the handshake's
+        # last ACK and keeps the connection half-open; the client closes meanwhile, and a later ACK of the
+        # client's (to a SYN-ACK retransmitted once the daemon has room) makes it ESTABLISHED on the daemon's
+        # side without the FIN, which the client's kernel retransmits with backoff, or never if it gave up.
         try:
-            poll_until(lambda: daemon_http_connections(d) == 0, ctx.timeout, "the idle connections released")
+            poll_until(lambda: daemon_http_connections(d) == 0, HTTP_TIMEOUT_DEFAULT + ctx.timeout,
+                       "the idle connections released")
         except CheckFailed as e:
             # Which connections stay, and in what state, is what tells a slow daemon from a lost event.
             states = {}
