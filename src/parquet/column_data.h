@@ -16,6 +16,9 @@
 
 namespace logdaemon::parquet {
 
+// The most bytes one ByteArrayValues can hold: its offsets are u32. Decoders refuse a chunk past it.
+inline constexpr uint64_t kMaxByteArrayBytes = UINT32_MAX;
+
 // Decoded BYTE_ARRAY values. offsets has count()+1 entries and starts at 0.
 struct ByteArrayValues {
   ByteBuffer bytes;

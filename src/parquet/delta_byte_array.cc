@@ -11,7 +11,6 @@ namespace logdaemon::parquet {
 
 namespace {
 
-constexpr uint64_t kMaxByteArrayBytes = std::numeric_limits<uint32_t>::max();
 // Lengths are decoded this many at a time, on the stack.
 constexpr size_t kSlice = 256;
 

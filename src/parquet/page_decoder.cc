@@ -39,9 +39,6 @@ size_t CountOnes(const uint8_t* levels, size_t n) {
   return count;
 }
 
-// ByteArrayValues offsets are u32.
-constexpr uint64_t kMaxByteArrayBytes = std::numeric_limits<uint32_t>::max();
-
 Status TooManyValues(int64_t num_values, uint64_t rows_left) {
   return Status::Corruption("page holds " + std::to_string(num_values) + " values, the row group has " +
                             std::to_string(rows_left) + " rows left");

@@ -26,8 +26,6 @@ inline uint8_t GatherBits(uint64_t word) {
   return static_cast<uint8_t>(((word & 0x0101010101010101ULL) * 0x0102040810204080ULL) >> 56);
 }
 
-constexpr uint64_t kMaxByteArrayBytes = std::numeric_limits<uint32_t>::max();
-
 }  // namespace
 
 void EncodePlainInt64(const int64_t* values, size_t n, ByteBuffer* out) {

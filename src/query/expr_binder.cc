@@ -7,12 +7,11 @@
 #include "query/expr_errors.h"
 #include "query/expr_lexer.h"
 #include "schema/rfc3339.h"
+#include "schema/time_units.h"
 
 namespace logdaemon::query::expr {
 
 namespace {
-
-constexpr int64_t kMicrosPerDay = 86'400LL * 1'000'000LL;
 
 // IN lists longer than this over a plain column are sorted once and binary-searched per row.
 constexpr size_t kSortedInListThreshold = 8;

@@ -6,14 +6,12 @@
 #include <charconv>
 
 #include "schema/rfc3339.h"
+#include "schema/time_units.h"
 
 namespace logdaemon::query {
 
 namespace {
 
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-constexpr int64_t kMicrosPerHour = 3600 * kMicrosPerSecond;
-constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 // Listings taken again because a file went away before it could be opened. Each retry needs a merge to
 // finish between a listing and the opening of its files (milliseconds apart), so a few suffice.
 constexpr int kMaxListingAttempts = 8;

@@ -5,13 +5,11 @@
 #include <string>
 
 #include "schema/rfc3339.h"
+#include "schema/time_units.h"
 
 namespace logdaemon::query {
 
 namespace {
-
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
 
 // The text between double quotes, as a message can show it: printable ASCII as is, anything else (NUL,
 // control characters, bytes of other scripts) as \xHH, and at most 64 bytes of it. An option value is

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "schema/ascii.h"
+
 namespace logdaemon::schema {
 namespace {
 
@@ -27,9 +29,7 @@ constexpr std::string_view kInvalidLiteral = "invalid literal";
 bool IsWhitespace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
-bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
-}
+using ascii::IsDigit;
 bool IsLetter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }

@@ -1,11 +1,12 @@
 #include "schema/rfc3339.h"
 
+#include "schema/ascii.h"
+#include "schema/time_units.h"
+
 namespace logdaemon::schema {
 
 namespace {
 
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
 constexpr int kMinutesPerDay = 24 * 60;
 
 // Days from 0000-03-01 to 1970-01-01. Counting years from March puts the leap day at the end of the
@@ -34,9 +35,7 @@ constexpr int64_t FloorDiv(int64_t a, int64_t b) {
 }
 
 // Only ASCII '0'-'9': RFC 3339's DIGIT is the ABNF core rule, never a Unicode digit, and no locale.
-constexpr bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
-}
+using ascii::IsDigit;
 
 // Reads `count` digits at p into *value. REQUIRES: p + count <= limit was checked by the caller.
 bool ReadDigits(const char* p, int count, int* value) {

@@ -4,15 +4,12 @@
 #include <cstdio>
 
 #include "schema/rfc3339.h"
+#include "schema/time_units.h"
 
 namespace logdaemon::storage {
 
 namespace {
 
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-constexpr int64_t kSecondsPerDay = 86'400;
-constexpr int64_t kMicrosPerHour = 3'600 * kMicrosPerSecond;
-constexpr int64_t kMicrosPerDay = kSecondsPerDay * kMicrosPerSecond;
 constexpr std::string_view kFilePrefix = "logs_";
 
 // Rounds toward negative infinity, so that 1969-12-31T23:59:59.5Z is in day -1, not day 0.

@@ -9,6 +9,7 @@
 
 #include "schema/json_value.h"
 #include "schema/rfc3339.h"
+#include "schema/time_units.h"
 #include "storage/file_names.h"
 
 namespace logdaemon::storage {
@@ -199,8 +200,6 @@ size_t TableSizeFor(size_t count) {
   while (size < count * 2) size *= 2;
   return size;
 }
-
-constexpr int64_t kMicrosPerSecond = 1'000'000;
 
 // A limit as microseconds: a negative one counts as 0, a huge one saturates instead of wrapping.
 int64_t LimitMicros(std::chrono::seconds seconds) {
