@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "logdaemon/status.h"
@@ -30,6 +31,16 @@
 namespace logdaemon::parquet {
 
 class FileReader;
+
+// What a ColumnChunkReader needs only while it reads: the chunk's compressed bytes, the decompressor and
+// the decompressed page. A caller that keeps many readers open for their dictionaries and decoded rows,
+// but reads them one after another (a merge's sorted row group, storage/row_group_merger.h), lends one
+// set to each in turn instead of every reader holding its own.
+struct ChunkReadScratch {
+  ByteBuffer chunk;
+  PageScratchBuffers page;
+  size_t memory_bytes() const { return chunk.capacity() + page.decompressed.capacity(); }
+};
 
 class ColumnChunkReader {
  public:
@@ -76,6 +87,16 @@ class ColumnChunkReader {
     return spec_ != nullptr && spec_->type == Type::kByteArray && decoder_.has_dictionary()
                ? &decoder_.byte_array_dictionary()
                : nullptr;
+  }
+
+  // Exchanges the buffers a read needs with *scratch (see ChunkReadScratch), and closes the chunk: the
+  // next Read needs another Open (a Read without it is refused, never a read of another chunk's bytes).
+  // What earlier Reads returned (decoded rows, and dictionary indices into dictionary()) stays valid
+  // until that Open. Lend, Open and Read, then take the buffers back.
+  void SwapScratch(ChunkReadScratch* scratch) {
+    std::swap(chunk_, scratch->chunk);
+    decoder_.SwapScratch(&scratch->page);
+    open_ = false;
   }
 
   // Compressed bytes (page headers included) of the distinct pages decoded by Read since Open, the

@@ -368,9 +368,35 @@ Status ColumnChunkWriter::Finish() {
   DictionaryPageHeader& dictionary = header.dictionary_page_header.emplace();
   dictionary.num_values = entries;
   dictionary.encoding = Encoding::kPlain;
-  scratch_->levels.clear();
-  size_t page_bytes = 0;
-  return EmitPage(&header, scratch_->values, &dictionary_page_, &page_bytes);
+  return EmitDictionaryPage(&header, scratch_->values);
+}
+
+Status ColumnChunkWriter::EmitDictionaryPage(PageHeader* header, const ByteBuffer& values) {
+  // Compressed straight into dictionary_page_, then the header put in front (its size depends on the
+  // compressed size): a merged file's dictionary page is megabytes, and through the data pages' path it
+  // would be copied once more and leave the shared scratch that big for the rest of the file.
+  if (Status st = scratch_->compressor.Compress(values.data(), values.size(), &dictionary_page_); !st.ok()) {
+    return st;
+  }
+  const size_t body_size = dictionary_page_.size();
+  if (values.size() > INT32_MAX || body_size > INT32_MAX) {
+    return Status::InvalidArgument("column '" + spec_.name + "': the dictionary page exceeds 2 GiB");
+  }
+  header->uncompressed_page_size = static_cast<int32_t>(values.size());
+  header->compressed_page_size = static_cast<int32_t>(body_size);
+  if (options_.page_checksums) {
+    header->crc = static_cast<int32_t>(PageCrc32(dictionary_page_.data(), body_size));
+  }
+  scratch_->header.clear();
+  SerializePageHeader(*header, &scratch_->header);
+  const size_t header_size = scratch_->header.size();
+  dictionary_page_.prepare(header_size);
+  dictionary_page_.commit(header_size);
+  uint8_t* page = dictionary_page_.data();
+  std::memmove(page + header_size, page, body_size);
+  std::memcpy(page, scratch_->header.data(), header_size);
+  uncompressed_bytes_ += static_cast<int64_t>(header_size + values.size());
+  return Status::OK();
 }
 
 namespace {

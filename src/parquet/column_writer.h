@@ -101,6 +101,7 @@ class ColumnChunkWriter {
   Status FinishDictionaryFallback();
   const ByteBuffer& EncodePageValues();
   Status EmitPage(PageHeader* header, const ByteBuffer& values, ByteBuffer* out, size_t* page_bytes);
+  Status EmitDictionaryPage(PageHeader* header, const ByteBuffer& values);
   size_t open_page_value_bytes() const;
   size_t DictionaryBytes() const;  // the dictionary page's PLAIN size so far
 

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "logdaemon/status.h"
@@ -55,6 +56,13 @@ struct PageInfo {
 Status DescribePage(const PageHeader& header, const ColumnSpec& spec, size_t body_size, uint64_t rows_left,
                     PageInfo* info);
 
+// What a PageDecoder needs only while it decodes a page — the decompressor (a zstd context is over a
+// hundred KiB) and the decompressed page — as opposed to the dictionary it keeps for the chunk.
+struct PageScratchBuffers {
+  Decompressor decompressor;
+  ByteBuffer decompressed;
+};
+
 class PageDecoder {
  public:
   PageDecoder() : dictionary_bytes_(std::make_unique<ByteArrayValues>()) {}
@@ -79,6 +87,13 @@ class PageDecoder {
            dictionary_bytes_->offsets.capacity() * sizeof(uint32_t) + decompressed_.capacity() +
            indices_.capacity() * sizeof(uint32_t) + levels_.capacity() + byte_scratch_.bytes.capacity() +
            byte_scratch_.offsets.capacity() * sizeof(uint32_t);
+  }
+
+  // Exchanges the decompressor and the decompressed page with *scratch (see ColumnChunkReader::
+  // SwapScratch). The dictionary stays.
+  void SwapScratch(PageScratchBuffers* scratch) {
+    std::swap(decompressor_, scratch->decompressor);
+    std::swap(decompressed_, scratch->decompressed);
   }
 
   // Appends a data page's definition levels and values to *out (num_rows, num_values too). With

@@ -114,8 +114,14 @@ Status RowGroupMerger::WriteColumnSorted(std::span<const MergeInput> inputs,
                                          parquet::FileWriter* writer) {
   const parquet::ColumnSpec& spec = writer->schema()[static_cast<size_t>(column)];
   for (size_t s = 0; s < slices.size(); ++s) {
+    // Each slice is read whole, then only its decoded rows and dictionary are needed: the buffers of
+    // the reading itself (the chunk's bytes, the decompressed pages) are lent to one slice after the
+    // other, not held by every slice of the group at once.
+    readers_[s].SwapScratch(&read_scratch_);
     const MergeSlice& slice = slices[s];
-    if (Status st = Decode(inputs[slice.input], slice, column, s); !st.ok()) return st;
+    Status st = Decode(inputs[slice.input], slice, column, s);
+    readers_[s].SwapScratch(&read_scratch_);
+    if (!st.ok()) return st;
   }
   parquet::ColumnBatch batch;
   const std::span<const GatherSource> sources = std::span(sources_).first(slices.size());
@@ -164,7 +170,7 @@ size_t RowGroupMerger::held_bytes() const {
   }
   for (const GatherSource& source : sources_) total += source.value_index.capacity() * 4;
   for (const parquet::ColumnChunkReader& reader : readers_) total += reader.memory_bytes();
-  return total;
+  return total + read_scratch_.memory_bytes();
 }
 
 void RowGroupMerger::ReleaseIfLarge() {
@@ -179,6 +185,7 @@ void RowGroupMerger::ReleaseIfLarge() {
   sources_ = std::vector<GatherSource>(slots);
   gather_ = ColumnGather();
   window_ = {};
+  read_scratch_ = parquet::ChunkReadScratch();
 }
 
 }  // namespace logdaemon::storage

@@ -5,7 +5,8 @@
 //      skipped when the slices are already in time order (flush files of live logs usually are).
 //   2. Then column by column: already in order, each slice is decoded a window of rows at a time and
 //      passed straight on (memory: one window); otherwise every slice's chunk of that column is decoded
-//      (BYTE_ARRAY dictionaries stay dictionaries, so memory stays near the encoded size) and the rows
+//      (BYTE_ARRAY dictionaries stay dictionaries, so memory stays near the encoded size; the readers
+//      share one set of reading buffers, lent to each in turn) and the rows
 //      are gathered in order a window at a time (storage/column_gather.h) — never whole rows, never a
 //      second copy of the group. FileWriter's column-at-a-time row groups write each column's chunk as
 //      soon as it is done.
@@ -72,6 +73,8 @@ class RowGroupMerger {
   std::vector<RowRef> window_;
   bool in_order_ = true;
   ColumnGather gather_;
+  // The sorted path's reading buffers, lent to each slice's reader in turn (WriteColumnSorted).
+  parquet::ChunkReadScratch read_scratch_;
 };
 
 }  // namespace logdaemon::storage

@@ -552,6 +552,44 @@ TEST(ColumnChunkReader, MovingKeepsTheDictionaryValid) {
   EXPECT_TRUE(RangeMatches(full, PresentBefore(full), part, 0, 100, false));
 }
 
+TEST(ColumnChunkReader, ReadersTakingTurnsWithOneLentScratch) {
+  // A merge's sorted group: many readers, each Open + Read once with the one scratch lent to it, then
+  // only its decoded rows and dictionary used. Each must read what a reader of its own reads, keep its
+  // dictionary after giving the scratch back, and refuse a Read until it is opened again.
+  for (Codec codec : {Codec::kSnappy, Codec::kZstd}) {
+    std::string bytes = MixedFile(codec, 2, 3, 70);
+    auto file = OpenBytes(bytes);
+    ASSERT_NE(file, nullptr);
+    for (int column : {kLevel, 5, kPath, 3}) {
+      SCOPED_TRACE(std::to_string(column) + " " + CodecName(codec));
+      ChunkReadScratch scratch;
+      std::vector<ColumnChunkReader> readers(3);
+      std::vector<ColumnData> parts(3);
+      for (int g = 0; g < 3; ++g) {
+        ColumnChunkReader& reader = readers[static_cast<size_t>(g)];
+        reader.SwapScratch(&scratch);
+        ASSERT_TRUE(reader.Open(*file, g, column, true).ok());
+        ASSERT_TRUE(reader.Read(0, reader.num_rows(), &parts[static_cast<size_t>(g)]).ok());
+        reader.SwapScratch(&scratch);
+      }
+      EXPECT_GT(scratch.memory_bytes(), 0u);  // the chunk's bytes and pages ended in the scratch
+      for (int g = 0; g < 3; ++g) {
+        ColumnData full;
+        ASSERT_TRUE(file->ReadColumnChunk(g, column, &full).ok());
+        const ColumnData& part = parts[static_cast<size_t>(g)];
+        const bool optional = file->columns()[static_cast<size_t>(column)].optional();
+        EXPECT_TRUE(RangeMatches(full, PresentBefore(full), part, 0, full.num_rows, optional));
+        if (part.dictionary_encoded) {
+          EXPECT_EQ(part.dictionary, readers[static_cast<size_t>(g)].dictionary());
+        }
+        ColumnData again;
+        Status st = readers[static_cast<size_t>(g)].Read(0, 1, &again);
+        EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.ToString();
+      }
+    }
+  }
+}
+
 TEST(ColumnChunkReader, BytesDecodedCountsOnlyDecodedPages) {
   std::string bytes = MixedFile(Codec::kSnappy, 1);
   auto file = OpenBytes(bytes);
