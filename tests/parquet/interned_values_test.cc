@@ -50,7 +50,6 @@ Rows MakeRows(size_t first, size_t count) {
   return rows;
 }
 
-// The reader reads `bytes` in place: they must outlive it.
 std::unique_ptr<FileReader> OpenBytes(const std::string& bytes) {
   auto reader = FileReader::Open(
       std::make_unique<MemoryInputSource>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
@@ -237,8 +236,7 @@ TEST(InternedValues, RefusedAtTheDictionaryLimitAndForgotten) {
   ASSERT_TRUE(w.EndColumn().ok());
   ASSERT_TRUE(w.EndRowGroup().ok());
   ASSERT_TRUE(w.Close().ok());
-  const std::string bytes_written(sink.buffer().view());  // the reader reads it in place
-  auto file = OpenBytes(bytes_written);
+  auto file = OpenBytes(std::string(sink.buffer().view()));
   ASSERT_NE(file, nullptr);
   ColumnChunkReader reader;
   ASSERT_TRUE(reader.Open(*file, 0, 1, /*keep_dictionary=*/true).ok());
