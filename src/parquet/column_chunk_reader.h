@@ -39,11 +39,7 @@ class FileReader;
 struct ChunkReadScratch {
   ByteBuffer chunk;
   PageScratchBuffers page;
-  ByteArrayValues dictionary;  // lent only with SwapScratch's with_dictionary
-  size_t memory_bytes() const {
-    return chunk.capacity() + page.decompressed.capacity() + dictionary.bytes.capacity() +
-           dictionary.offsets.capacity() * sizeof(uint32_t);
-  }
+  size_t memory_bytes() const { return chunk.capacity() + page.decompressed.capacity(); }
 };
 
 class ColumnChunkReader {
@@ -96,12 +92,10 @@ class ColumnChunkReader {
   // Exchanges the buffers a read needs with *scratch (see ChunkReadScratch), and closes the chunk: the
   // next Read needs another Open (a Read without it is refused, never a read of another chunk's bytes).
   // What earlier Reads returned (decoded rows, and dictionary indices into dictionary()) stays valid
-  // until that Open — unless with_dictionary also exchanged the dictionary's storage: then dictionary()
-  // is nullptr, and indices earlier Reads returned refer to nothing (a caller that has mapped them
-  // elsewhere, as a merge does, no longer needs it). Lend, Open and Read, then take the buffers back.
-  void SwapScratch(ChunkReadScratch* scratch, bool with_dictionary = false) {
+  // until that Open. Lend, Open and Read, then take the buffers back.
+  void SwapScratch(ChunkReadScratch* scratch) {
     std::swap(chunk_, scratch->chunk);
-    decoder_.SwapScratch(&scratch->page, with_dictionary ? &scratch->dictionary : nullptr);
+    decoder_.SwapScratch(&scratch->page);
     open_ = false;
   }
 

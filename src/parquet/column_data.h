@@ -53,9 +53,6 @@ struct ColumnBatch {
   const uint8_t* booleans = nullptr;  // BOOLEAN, one byte per value, 0 or 1
   const uint8_t* bytes = nullptr;     // BYTE_ARRAY: value k = bytes[offsets[k] .. offsets[k+1])
   const uint32_t* offsets = nullptr;  //   (num_values + 1 entries)
-  // BYTE_ARRAY, instead of bytes and offsets: value k is entry dictionary_indices[k] of the column's
-  // dictionary in this row group, as FileWriter::InternValue gave it (column-at-a-time row groups).
-  const uint32_t* dictionary_indices = nullptr;
 };
 
 // The dictionary index that stands for a null row where indices are given per row

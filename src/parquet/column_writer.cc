@@ -150,10 +150,6 @@ void ColumnChunkWriter::AppendValues(const ColumnBatch& batch, size_t begin, siz
       break;
     }
     case Type::kByteArray: {
-      if (batch.dictionary_indices != nullptr) {
-        AppendDictionaryIndices(batch.dictionary_indices + begin, count);
-        break;
-      }
       const uint32_t* offsets = batch.offsets + begin;
       page_stats_.UpdateByteArray(batch.bytes, offsets, count);
       if (encoding_ == PageEncoding::kDictionary) {
@@ -169,47 +165,6 @@ void ColumnChunkWriter::AppendValues(const ColumnBatch& batch, size_t begin, siz
     default:
       break;  // ValidateWriterConfig refuses other types
   }
-}
-
-// Values given as indices of entries already in the dictionary: no hashing. The statistics still see
-// every value. Should the chunk have fallen back to PLAIN meanwhile, the entries are written out.
-void ColumnChunkWriter::AppendDictionaryIndices(const uint32_t* indices, size_t count) {
-  if (encoding_ == PageEncoding::kDictionary) {
-    page_indices_.insert(page_indices_.end(), indices, indices + count);
-  }
-  for (size_t i = 0; i < count; ++i) {
-    const std::string_view value = byte_dictionary_.value(indices[i]);
-    page_stats_.UpdateByteArrayValue(value);
-    if (encoding_ == PageEncoding::kDictionary) {
-      page_plain_equivalent_ += value.size() + 4;
-    } else {
-      page_plain_.append_le(static_cast<uint32_t>(value.size()));
-      page_plain_.append(value);
-    }
-  }
-}
-
-bool ColumnChunkWriter::Intern(std::string_view value, uint32_t* index) {
-  // Refused before the dictionary passes its limit, so that appending the interned indices never makes
-  // the chunk fall back to PLAIN part-way.
-  if (!can_intern()) return false;
-  if (DictionaryBytes() + 4 + value.size() > options_.dictionary_size_limit) {
-    return byte_dictionary_.Find(value, index);  // a value already in takes no room
-  }
-  const uint32_t offsets[2] = {0, static_cast<uint32_t>(value.size())};
-  byte_dictionary_.Insert(reinterpret_cast<const uint8_t*>(value.data()), offsets, 1, index);
-  interned_ = true;
-  return true;
-}
-
-Status ColumnChunkWriter::ForgetDictionary() {
-  if (page_rows_ != 0 || !pages_.empty()) {
-    return Status::InvalidArgument("column '" + spec_.name + "': its dictionary is in use");
-  }
-  byte_dictionary_.Reset();
-  int_dictionary_.Reset();
-  interned_ = false;
-  return Status::OK();
 }
 
 // The page's values, encoded, in the buffer it returns.
@@ -301,9 +256,8 @@ Status ColumnChunkWriter::FinishPage() {
 
   // Decided once, after the chunk's first page: a dictionary that does not beat PLAIN on it (mostly
   // distinct values) only costs memory and time; the rest of the chunk is PLAIN.
-  // A dictionary of interned values is the whole chunk's already, and its caller made that decision.
   bool dictionary_lost = encoding_ == PageEncoding::kDictionary && dictionary_data_pages_ == 1 &&
-                         !interned_ && DictionaryBytes() + values.size() >= page_plain_equivalent_;
+                         DictionaryBytes() + values.size() >= page_plain_equivalent_;
 
   size_t page_bytes = 0;
   if (Status st = EmitPage(&header, values, &data_pages_, &page_bytes); !st.ok()) return st;
@@ -539,7 +493,6 @@ void ColumnChunkWriter::ReleaseMemory() {
 }
 
 void ColumnChunkWriter::Reset() {
-  interned_ = false;
   encoding_ = configured_encoding_;
   dictionary_enabled_ = encoding_ == PageEncoding::kDictionary;
   page_levels_.clear();

@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <string_view>
 #include <vector>
 
 #include "logdaemon/status.h"
@@ -48,18 +47,6 @@ class ColumnChunkWriter {
 
   // Appends a batch of rows (see ColumnBatch), cutting pages as they fill.
   Status Write(const ColumnBatch& batch);
-
-  // The index of `value` in this chunk's dictionary, added if new (see FileWriter::InternValue).
-  bool Intern(std::string_view value, uint32_t* index);
-  // Whether Intern can take values now: a BYTE_ARRAY column that is dictionary-encoding.
-  bool can_intern() const {
-    return spec_.type == Type::kByteArray && encoding_ == PageEncoding::kDictionary && dictionary_enabled_;
-  }
-  // Forgets the chunk's dictionary. REQUIRES: no rows written in this row group.
-  Status ForgetDictionary();
-  // Entries in the BYTE_ARRAY dictionary (0 for other types), and its PLAIN size.
-  size_t dictionary_entries() const { return spec_.type == Type::kByteArray ? byte_dictionary_.size() : 0; }
-  size_t dictionary_plain_bytes() const { return DictionaryBytes(); }
 
   // Closes the last page and builds the dictionary page. REQUIRES: called once per row group, before
   // the chunk's bytes are taken.
@@ -110,7 +97,6 @@ class ColumnChunkWriter {
   };
 
   void AppendValues(const ColumnBatch& batch, size_t value_begin, size_t value_count);
-  void AppendDictionaryIndices(const uint32_t* indices, size_t count);
   Status FinishPage();
   Status FinishDictionaryFallback();
   const ByteBuffer& EncodePageValues();
@@ -124,7 +110,6 @@ class ColumnChunkWriter {
   PageEncoding configured_encoding_;
   PageEncoding encoding_;
   bool dictionary_enabled_;  // true until the dictionary passes its size limit in this chunk
-  bool interned_ = false;    // Intern added values to this chunk's dictionary
   PageScratch* scratch_;
 
   // The open page.

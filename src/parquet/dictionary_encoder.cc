@@ -186,24 +186,6 @@ void ByteArrayDictionaryEncoder::Insert(const uint8_t* bytes, const uint32_t* of
   }
 }
 
-bool ByteArrayDictionaryEncoder::Find(std::string_view value, uint32_t* index) const {
-  if (slots_.empty()) return false;
-  const auto* bytes = reinterpret_cast<const uint8_t*>(value.data());
-  const uint64_t hash = HashBytes(bytes, value.size());
-  const uint32_t hash_high = static_cast<uint32_t>(hash >> 32);
-  for (size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
-    const Slot s = slots_[slot];
-    if (s.index_plus_one == 0) return false;
-    if (s.hash_high != hash_high) continue;
-    const Entry& e = entries_[s.index_plus_one - 1];
-    if (e.hash == hash && e.length == value.size() &&
-        (e.length == 0 || std::memcmp(arena_.data() + e.offset, bytes, e.length) == 0)) {
-      *index = s.index_plus_one - 1;
-      return true;
-    }
-  }
-}
-
 void ByteArrayDictionaryEncoder::WritePlain(ByteBuffer* out) const {
   const size_t total = plain_size();
   uint8_t* dest = out->prepare(total);

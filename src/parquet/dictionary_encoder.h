@@ -54,8 +54,6 @@ class ByteArrayDictionaryEncoder {
   // ColumnBatch); writes each value's index to indices[i].
   // REQUIRES: plain_size() stays below 4 GiB (the caller falls back to PLAIN far earlier).
   void Insert(const uint8_t* bytes, const uint32_t* offsets, size_t n, uint32_t* indices);
-  // The index of `value` if it is an entry, adding nothing.
-  bool Find(std::string_view value, uint32_t* index) const;
   size_t size() const { return entries_.size(); }
   // Bytes of the PLAIN-encoded dictionary page (a 4-byte length plus the bytes, per entry).
   size_t plain_size() const { return arena_.size() + 4 * entries_.size(); }

@@ -129,10 +129,6 @@ Status FileWriter::WriteBatch(const ColumnBatch* columns, size_t num_rows) {
   if (!sticky_error_.ok()) return sticky_error_;
   for (size_t i = 0; i < schema_.size(); ++i) {
     if (Status st = CheckBatch(i, columns[i], num_rows); !st.ok()) return st;
-    if (columns[i].dictionary_indices != nullptr) {
-      return Status::InvalidArgument("column '" + schema_[i].name +
-                                     "': dictionary indices outside AppendColumn");
-    }
   }
   for (size_t i = 0; i < schema_.size(); ++i) {
     if (Status st = columns_[i]->Write(columns[i]); !st.ok()) {
@@ -226,48 +222,12 @@ Status FileWriter::AppendColumn(const ColumnBatch& batch) {
                                    std::to_string(columnar_rows_) + " rows of the row group");
   }
   if (Status st = CheckBatch(current_column_, batch, batch.num_rows); !st.ok()) return st;
-  if (batch.dictionary_indices != nullptr) {
-    const size_t entries = columns_[current_column_]->dictionary_entries();
-    for (size_t k = 0; k < batch.num_values; ++k) {
-      if (batch.dictionary_indices[k] >= entries) {
-        return Status::InvalidArgument("column '" + schema_[current_column_].name + "': dictionary index " +
-                                       std::to_string(batch.dictionary_indices[k]) + " of " +
-                                       std::to_string(entries) + " entries");
-      }
-    }
-  }
   if (Status st = columns_[current_column_]->Write(batch); !st.ok()) {
     sticky_error_ = st;
     return st;
   }
   current_column_rows_ += batch.num_rows;
   return Status::OK();
-}
-
-bool FileWriter::InternValue(std::string_view value, uint32_t* index) {
-  if (!columnar_ || !sticky_error_.ok() || current_column_ >= columns_.size()) return false;
-  return columns_[current_column_]->Intern(value, index);
-}
-
-bool FileWriter::CanInternValues() const {
-  return columnar_ && sticky_error_.ok() && current_column_ < columns_.size() &&
-         columns_[current_column_]->can_intern();
-}
-
-FileWriter::DictionarySize FileWriter::InternedDictionary() const {
-  if (current_column_ >= columns_.size()) return {};
-  return {columns_[current_column_]->dictionary_entries(),
-          columns_[current_column_]->dictionary_plain_bytes()};
-}
-
-Status FileWriter::ForgetInternedValues() {
-  if (!columnar_ || current_column_ >= columns_.size()) {
-    return Status::InvalidArgument("FileWriter: ForgetInternedValues outside a column");
-  }
-  if (current_column_rows_ != 0) {
-    return Status::InvalidArgument("column '" + schema_[current_column_].name + "': rows already appended");
-  }
-  return columns_[current_column_]->ForgetDictionary();
 }
 
 Status FileWriter::EndColumn() {

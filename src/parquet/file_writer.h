@@ -12,7 +12,6 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "logdaemon/status.h"
@@ -84,26 +83,6 @@ class FileWriter {
   Status BeginColumns(size_t num_rows);
   Status AppendColumn(const ColumnBatch& batch);
   Status EndColumn();
-
-  // Interning, for a writer that has a BYTE_ARRAY column's values as indices into dictionaries of its
-  // own (a merge of dictionary-encoded files, storage/row_group_merger.h): it maps each distinct value
-  // once, then appends the rows as ColumnBatch::dictionary_indices, with no hashing per row. In a
-  // column-at-a-time row group: the index of `value` in the current column's dictionary, added if new.
-  // False, with nothing added, when the current column is not a BYTE_ARRAY column that is dictionary-
-  // encoding, or when `value` is new and would take the dictionary past WriterOptions::dictionary_size_limit:
-  // the caller then appends values instead (after ForgetInternedValues, if it appends none of the indices).
-  bool InternValue(std::string_view value, uint32_t* index);
-  // Whether the current column takes InternValue at all (it may still refuse a value at the limit).
-  bool CanInternValues() const;
-  // The current column's dictionary so far: entries, and bytes as its PLAIN dictionary page.
-  struct DictionarySize {
-    size_t entries = 0;
-    size_t plain_bytes = 0;
-  };
-  DictionarySize InternedDictionary() const;
-  // Forgets what InternValue added to the current column's dictionary. REQUIRES: no rows appended to
-  // the current column yet (else InvalidArgument).
-  Status ForgetInternedValues();
 
   // Ends the last row group, writes the page index and the footer. The file is complete only after
   // this returns OK. The writer cannot be used afterwards.

@@ -90,15 +90,10 @@ class PageDecoder {
   }
 
   // Exchanges the decompressor and the decompressed page with *scratch (see ColumnChunkReader::
-  // SwapScratch), and with a non-null `dictionary` the BYTE_ARRAY dictionary's storage too: the chunk's
-  // dictionary is then gone (has_dictionary() false) until the next chunk's.
-  void SwapScratch(PageScratchBuffers* scratch, ByteArrayValues* dictionary) {
+  // SwapScratch). The dictionary stays.
+  void SwapScratch(PageScratchBuffers* scratch) {
     std::swap(decompressor_, scratch->decompressor);
     std::swap(decompressed_, scratch->decompressed);
-    if (dictionary != nullptr) {
-      std::swap(*dictionary_bytes_, *dictionary);
-      has_dictionary_ = false;
-    }
   }
 
   // Appends a data page's definition levels and values to *out (num_rows, num_values too). With

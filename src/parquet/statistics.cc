@@ -113,15 +113,6 @@ void ColumnStatistics::UpdateBoolean(const uint8_t* values, size_t n) {
 }
 
 void ColumnStatistics::UpdateByteArrayValue(std::string_view value) {
-  // Most values lie strictly between the current bounds by their first byte alone: skip the two full
-  // comparisons for them (the hot path when a page holds thousands of log messages).
-  if (has_min_max_ && !value.empty() && !min_bytes_.empty() && !max_bytes_.empty()) {
-    const auto first = static_cast<unsigned char>(value[0]);
-    if (first > static_cast<unsigned char>(min_bytes_[0]) &&
-        first < static_cast<unsigned char>(max_bytes_[0])) {
-      return;
-    }
-  }
   if (!has_min_max_) {
     min_bytes_.assign(value);
     max_bytes_.assign(value);
@@ -134,6 +125,15 @@ void ColumnStatistics::UpdateByteArrayValue(std::string_view value) {
 
 void ColumnStatistics::UpdateByteArray(const uint8_t* bytes, const uint32_t* offsets, size_t n) {
   for (size_t i = 0; i < n; ++i) {
+    // Most values lie strictly between the current bounds by their first byte alone: skip the two
+    // full comparisons for them (the hot path when a page holds thousands of log messages).
+    if (has_min_max_ && offsets[i + 1] > offsets[i] && !min_bytes_.empty() && !max_bytes_.empty()) {
+      unsigned char first = bytes[offsets[i]];
+      if (first > static_cast<unsigned char>(min_bytes_[0]) &&
+          first < static_cast<unsigned char>(max_bytes_[0])) {
+        continue;
+      }
+    }
     UpdateByteArrayValue(
         std::string_view(reinterpret_cast<const char*>(bytes) + offsets[i], offsets[i + 1] - offsets[i]));
   }

@@ -24,7 +24,6 @@ Status GatherSource::Prepare(const parquet::ColumnSpec& column) {
     present = k;
   }
   if (d.num_values != present) return corrupt("value count differs from the present rows");
-  interned = false;
   if (column.type == parquet::Type::kByteArray) {
     size_t values = d.dictionary_encoded ? d.dict_indices.size() : d.byte_arrays.count();
     if (values != present || (d.dictionary_encoded && d.dictionary == nullptr)) {
@@ -40,9 +39,6 @@ Status ColumnGather::Gather(const parquet::ColumnSpec& column, std::span<const G
                             std::span<const RowRef> rows, parquet::ColumnBatch* out) {
   const size_t n = rows.size();
   const bool byte_array = column.type == parquet::Type::kByteArray;
-  const bool interned = byte_array && !sources.empty() && sources[0].interned;
-  indices_.clear();
-  indices_.reserve(1);  // data() is never nullptr: the batch's indices say which form it has
   const size_t width =
       byte_array ? 0 : static_cast<size_t>(parquet::FixedWidth(column.type, column.type_length));
   def_levels_.resize(n);
@@ -69,14 +65,8 @@ Status ColumnGather::Gather(const parquet::ColumnSpec& column, std::span<const G
     }
     def_levels_[i] = 1;
     ++present;
-    if (source.interned != interned) {
-      return Status::InvalidArgument("column '" + column.name +
-                                     "': interned and plain sources in one gather");
-    }
     if (!byte_array) {
       fixed_.append(d.fixed.data() + k * width, width);
-    } else if (interned) {
-      indices_.push_back(d.dict_indices[k]);
     } else {
       bytes_.append(d.dictionary_encoded ? (*d.dictionary)[d.dict_indices[k]] : d.byte_arrays[k]);
       offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
@@ -97,12 +87,8 @@ Status ColumnGather::Gather(const parquet::ColumnSpec& column, std::span<const G
       out->booleans = fixed_.data();
       break;
     case parquet::Type::kByteArray:
-      if (interned) {
-        out->dictionary_indices = indices_.data();
-      } else {
-        out->bytes = bytes_.data();
-        out->offsets = offsets_.data();
-      }
+      out->bytes = bytes_.data();
+      out->offsets = offsets_.data();
       break;
     default:
       return Status::NotSupported("column '" + column.name + "': merging " + parquet::TypeName(column.type));
@@ -111,8 +97,7 @@ Status ColumnGather::Gather(const parquet::ColumnSpec& column, std::span<const G
 }
 
 size_t ColumnGather::capacity_bytes() const {
-  return def_levels_.capacity() + fixed_.capacity() + bytes_.capacity() +
-         (offsets_.capacity() + indices_.capacity()) * sizeof(uint32_t);
+  return def_levels_.capacity() + fixed_.capacity() + bytes_.capacity() + offsets_.capacity() * 4;
 }
 
 }  // namespace logdaemon::storage

@@ -3,8 +3,7 @@
 // row_group_merger.h), so that a merge never holds whole rows, let alone two copies of them.
 //
 // Inputs are parquet::ColumnData as ColumnChunkReader::Read returns them: plain values, or a BYTE_ARRAY
-// column's dictionary indices into the chunk's dictionary (keep_dictionary) or, once interned, into the
-// writer's (GatherSource::interned), nulls as definition levels.
+// column's dictionary indices into the chunk's dictionary (keep_dictionary), nulls as definition levels.
 // The output is a parquet::ColumnBatch for FileWriter::AppendColumn, valid until the next Gather.
 //
 // Thread-safety: none; one per merge.
@@ -29,10 +28,6 @@ struct GatherSource {
   // For data with definition levels: value_index[i] = the present values before row i of `data`.
   // Built by Prepare().
   std::vector<uint32_t> value_index;
-  // BYTE_ARRAY: data->dict_indices are already indices of the writer's dictionary (FileWriter::
-  // InternValue), and the gather hands them on as ColumnBatch::dictionary_indices. All the sources of
-  // one Gather are, or none.
-  bool interned = false;
 
   // Checks `data` against the column (type, counts) and builds value_index.
   Status Prepare(const parquet::ColumnSpec& column);
@@ -59,7 +54,6 @@ class ColumnGather {
   parquet::ByteBuffer fixed_;
   parquet::ByteBuffer bytes_;
   std::vector<uint32_t> offsets_;
-  std::vector<uint32_t> indices_;
 };
 
 }  // namespace logdaemon::storage

@@ -1,9 +1,7 @@
 #include "storage/row_group_merger.h"
 
 #include <algorithm>
-#include <bit>
 #include <numeric>
-#include <string_view>
 
 namespace logdaemon::storage {
 
@@ -12,9 +10,6 @@ namespace {
 // Rows decoded and passed on at a time when the slices are already in order, and gathered at a time
 // otherwise: small enough to stay in cache, large enough that the per-call costs vanish.
 constexpr size_t kWindowRows = 4096;
-
-// remap_'s mark of a slice's dictionary entry not interned yet.
-constexpr uint32_t kUnmapped = UINT32_MAX;
 
 }  // namespace
 
@@ -114,83 +109,11 @@ Status RowGroupMerger::WriteColumnInOrder(std::span<const MergeInput> inputs,
   return Status::OK();
 }
 
-bool RowGroupMerger::Intern(size_t k, size_t rows, parquet::FileWriter* writer, InternTally* tally) {
-  parquet::ColumnData& d = data_[k];
-  // A chunk with PLAIN pages (its writer found its values mostly distinct, or another writer) comes
-  // back materialized: the values path suits that column better.
-  if (!d.dictionary_encoded) return false;
-  const GatherSource& source = sources_[k];
-  // Only the slice's values: whole pages were decoded, and the rows around the slice belong to other
-  // groups (interned here, their values would swell this group's dictionary). The values outside are
-  // left as they were: never gathered, they need no mapping.
-  size_t first = source.offset;
-  size_t last = source.offset + rows;
-  if (!d.def_levels.empty()) {
-    first = source.value_index[source.offset];
-    last = source.offset + rows < d.num_rows ? source.value_index[source.offset + rows] : d.num_values;
-  }
-  // Each distinct value of the slice's dictionary once, on first use (the reader checked every index
-  // against the dictionary's size).
-  const parquet::ByteArrayValues& dictionary = *d.dictionary;
-  remap_.assign(dictionary.count(), kUnmapped);
-  for (size_t v = first; v < last; ++v) {
-    const uint32_t index = d.dict_indices[v];
-    const std::string_view value = dictionary[index];
-    uint32_t& mapped = remap_[index];
-    if (mapped == kUnmapped && !writer->InternValue(value, &mapped)) return false;
-    d.dict_indices[v] = mapped;
-    tally->plain_bytes += 4 + value.size();
-  }
-  tally->values += last - first;
-  d.dictionary = nullptr;
-  sources_[k].interned = true;
-  return true;
-}
-
-Status RowGroupMerger::DecodeInterned(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices,
-                                      int column, parquet::FileWriter* writer, bool* interned) {
-  *interned = true;
-  InternTally tally;
-  // The writer's own rule, for the values interned so far: a dictionary that does not beat PLAIN (mostly
-  // distinct values) only costs memory and time.
-  auto dictionary_wins = [&] {
-    const parquet::FileWriter::DictionarySize dictionary = writer->InternedDictionary();
-    const uint64_t index_bytes =
-        tally.values * std::bit_width(std::max<size_t>(dictionary.entries, 2) - 1) / 8;
-    return dictionary.plain_bytes + index_bytes < tally.plain_bytes;
-  };
-  for (size_t s = 0; s < slices.size() && *interned; ++s) {
-    // The slice's own dictionary goes back with the reading buffers: once its indices are the writer's,
-    // nothing refers to it.
-    readers_[s].SwapScratch(&read_scratch_, /*with_dictionary=*/true);
-    const MergeSlice& slice = slices[s];
-    Status st = Decode(inputs[slice.input], slice, column, s);
-    if (st.ok()) *interned = Intern(s, slice.rows(), writer, &tally);
-    readers_[s].SwapScratch(&read_scratch_, /*with_dictionary=*/true);
-    if (!st.ok()) return st;
-    // Judged on the first slice too, so that a column of mostly distinct values is decoded once more
-    // for one slice, not for the whole group.
-    if (*interned && s == 0 && !dictionary_wins()) *interned = false;
-  }
-  if (*interned && dictionary_wins()) {
-    ++interned_chunks_;
-    return Status::OK();
-  }
-  *interned = false;
-  // The values path instead, as if nothing had been interned: it falls back to PLAIN there when the
-  // dictionary fills or loses.
-  return writer->ForgetInternedValues();
-}
-
 Status RowGroupMerger::WriteColumnSorted(std::span<const MergeInput> inputs,
                                          std::span<const MergeSlice> slices, int column,
                                          parquet::FileWriter* writer) {
   const parquet::ColumnSpec& spec = writer->schema()[static_cast<size_t>(column)];
-  bool interned = false;
-  if (writer->CanInternValues()) {
-    if (Status st = DecodeInterned(inputs, slices, column, writer, &interned); !st.ok()) return st;
-  }
-  for (size_t s = 0; s < slices.size() && !interned; ++s) {
+  for (size_t s = 0; s < slices.size(); ++s) {
     // Each slice is read whole, then only its decoded rows and dictionary are needed: the buffers of
     // the reading itself (the chunk's bytes, the decompressed pages) are lent to one slice after the
     // other, not held by every slice of the group at once.
@@ -246,7 +169,6 @@ size_t RowGroupMerger::held_bytes() const {
              d.byte_arrays.offsets.capacity() * 4 + d.dict_indices.capacity() * 4;
   }
   for (const GatherSource& source : sources_) total += source.value_index.capacity() * 4;
-  total += remap_.capacity() * sizeof(uint32_t);
   for (const parquet::ColumnChunkReader& reader : readers_) total += reader.memory_bytes();
   return total + read_scratch_.memory_bytes();
 }
@@ -263,7 +185,6 @@ void RowGroupMerger::ReleaseIfLarge() {
   sources_ = std::vector<GatherSource>(slots);
   gather_ = ColumnGather();
   window_ = {};
-  remap_ = {};
   read_scratch_ = parquet::ChunkReadScratch();
 }
 

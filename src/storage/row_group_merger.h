@@ -5,14 +5,11 @@
 //      skipped when the slices are already in time order (flush files of live logs usually are).
 //   2. Then column by column: already in order, each slice is decoded a window of rows at a time and
 //      passed straight on (memory: one window); otherwise every slice's chunk of that column is decoded
-//      and the rows are gathered in order a window at a time (storage/column_gather.h) — never whole
-//      rows, never a second copy of the group. The readers share one set of reading buffers, lent to
-//      each slice in turn. A BYTE_ARRAY column that the output dictionary-encodes is interned as each
-//      slice is read: the slice's indices become the output dictionary's (each distinct value hashed
-//      once per slice, not once per row) and the slice's own dictionary is let go, so the group holds
-//      one dictionary, the output's, plus 4 bytes a row. Other columns keep their dictionaries as
-//      dictionaries, so memory stays near the encoded size. FileWriter's column-at-a-time row groups
-//      write each column's chunk as soon as it is done.
+//      (BYTE_ARRAY dictionaries stay dictionaries, so memory stays near the encoded size; the readers
+//      share one set of reading buffers, lent to each in turn) and the rows
+//      are gathered in order a window at a time (storage/column_gather.h) — never whole rows, never a
+//      second copy of the group. FileWriter's column-at-a-time row groups write each column's chunk as
+//      soon as it is done.
 // The caller bounds a group's rows and per-column bytes (storage/merge_plan.h); the buffers here are
 // reused from column to column and group to group, and released when they grow past that bound.
 //
@@ -48,8 +45,6 @@ class RowGroupMerger {
 
   // Bytes held by the buffers between groups (their capacity), for the memory accounting.
   size_t held_bytes() const;
-  // Column chunks written from interned values (DecodeInterned), for tests.
-  uint64_t interned_chunks() const { return interned_chunks_; }
 
  private:
   // Step 1: times_ (fallback time for nulls) and, unless already sorted, order_.
@@ -60,21 +55,6 @@ class RowGroupMerger {
   // Step 2, rows out of order: every slice decoded, then gathered in order_.
   Status WriteColumnSorted(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices, int column,
                            parquet::FileWriter* writer);
-  // The sorted path of a column the writer dictionary-encodes: every slice decoded and its values
-  // interned (each distinct value of a slice hashed once, not each row), each slice's own dictionary let
-  // go before the next is read. *interned false: the writer's dictionary would pass its limit or not beat
-  // PLAIN, or a slice has PLAIN pages, and the caller decodes the slices again for the values path.
-  Status DecodeInterned(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices, int column,
-                        parquet::FileWriter* writer, bool* interned);
-  // What a group's interned values would take as PLAIN, to weigh the dictionary against.
-  struct InternTally {
-    uint64_t values = 0;
-    uint64_t plain_bytes = 0;
-  };
-  // Turns the values of data_[k]'s `rows` slice rows into indices of the writer's dictionary, in place,
-  // counting them in *tally; false at the writer's limit, or for a slice that came back materialized
-  // (its chunk has PLAIN pages).
-  bool Intern(size_t k, size_t rows, parquet::FileWriter* writer, InternTally* tally);
   // Opens reader k on the slice's chunk of `column`.
   Status Open(const MergeInput& input, const MergeSlice& slice, int column, size_t k);
   // Decodes rows [first, last) of reader k's row group into data_[k]; sources_[k] then points at them.
@@ -91,8 +71,6 @@ class RowGroupMerger {
   std::vector<int64_t> times_;
   std::vector<RowRef> order_;
   std::vector<RowRef> window_;
-  std::vector<uint32_t> remap_;
-  uint64_t interned_chunks_ = 0;  // Intern: a slice's dictionary index -> the writer's
   bool in_order_ = true;
   ColumnGather gather_;
   // The sorted path's reading buffers, lent to each slice's reader in turn (WriteColumnSorted).

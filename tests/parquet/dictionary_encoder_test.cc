@@ -137,36 +137,6 @@ TEST(ByteArrayDictionary, IndicesFollowFirstAppearance) {
                                 'n', 0, 0, 0, 0,   5,   0,   0,   0, 'e', 'r', 'r', 'o', 'r'}));
 }
 
-TEST(ByteArrayDictionary, FindAddsNothing) {
-  ByteArrayDictionaryEncoder dict;
-  dict.Reset();
-  uint32_t index = 99;
-  EXPECT_FALSE(dict.Find("info", &index)) << "an empty dictionary";
-  ByteArrays input({"info", "", "warn"});
-  uint32_t indices[3];
-  dict.Insert(input.data(), input.offsets.data(), 3, indices);
-  ASSERT_TRUE(dict.Find("warn", &index));
-  EXPECT_EQ(index, 2u);
-  ASSERT_TRUE(dict.Find("", &index));
-  EXPECT_EQ(index, 1u);
-  index = 99;
-  EXPECT_FALSE(dict.Find("inf", &index));
-  EXPECT_FALSE(dict.Find("info ", &index));
-  EXPECT_EQ(index, 99u);
-  EXPECT_EQ(dict.size(), 3u);
-  // Through growth: every entry found at its index, no other value.
-  for (int i = 0; i < 5000; ++i) {
-    const std::string value = "entry " + std::to_string(i);
-    const uint32_t offsets[2] = {0, static_cast<uint32_t>(value.size())};
-    dict.Insert(reinterpret_cast<const uint8_t*>(value.data()), offsets, 1, &index);
-  }
-  for (int i = 0; i < 5000; ++i) {
-    ASSERT_TRUE(dict.Find("entry " + std::to_string(i), &index)) << i;
-    ASSERT_EQ(index, static_cast<uint32_t>(i + 3));
-    ASSERT_FALSE(dict.Find("entry " + std::to_string(i + 5000), &index)) << i;
-  }
-}
-
 // Strings that differ in one byte, at every position and for every length up to 80 (both sides of
 // each of the hash's 4-, 8-, 16- and 32-byte steps), are all distinct; equal ones share an index.
 TEST(ByteArrayDictionary, OneByteDifferencesAtEveryPositionAreDistinct) {

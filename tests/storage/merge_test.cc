@@ -302,11 +302,9 @@ TEST(MergePlan, EveryRowOnceInInputOrderWithinTheRowAndByteBounds) {
 
 // Merges `inputs` with a plan of `max_rows`-row groups into a new file; returns it.
 std::unique_ptr<MemoryFile> MergeAll(const std::vector<MergeInput>& inputs, size_t max_rows, size_t max_bytes,
-                                     std::vector<int64_t>* min_times,
-                                     const parquet::WriterOptions& options = SmallPages(),
-                                     uint64_t* interned_chunks = nullptr) {
+                                     std::vector<int64_t>* min_times) {
   auto sink = std::make_unique<parquet::BufferOutputSink>();
-  auto writer = parquet::FileWriter::Open(sink.get(), Schema(), options);
+  auto writer = parquet::FileWriter::Open(sink.get(), Schema(), SmallPages());
   EXPECT_TRUE(writer.ok());
   MergePlan plan(inputs, max_bytes);
   RowGroupMerger merger(/*time_column=*/0, max_bytes);
@@ -318,7 +316,6 @@ std::unique_ptr<MemoryFile> MergeAll(const std::vector<MergeInput>& inputs, size
     min_times->push_back(min_time);
   }
   EXPECT_TRUE((*writer)->Close().ok());
-  if (interned_chunks != nullptr) *interned_chunks = merger.interned_chunks();
   return std::make_unique<MemoryFile>(std::move(sink));
 }
 
@@ -351,67 +348,6 @@ TEST(RowGroupMerger, OverlappingInputsComeOutSortedByTimeStablyWithEveryValue) {
     at += groups[g].size();
   }
   EXPECT_EQ(at, all.size());
-}
-
-// A message column of 60 repeating values: dictionary pages in every input, so the merge interns it into
-// the output's dictionary as each slice is read. With an output dictionary limit the group's values pass,
-// it takes the values path instead (the writer then falls back to PLAIN part-way); with room, the output
-// holds each distinct value once. Both come out sorted with every value.
-TEST(RowGroupMerger, InternedDictionaryColumnsWithAndWithoutRoomInTheOutputDictionary) {
-  auto repeating = [](std::vector<Row> rows) {
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (rows[i].message) rows[i].message = "repeated message number " + std::to_string((i * 17) % 60);
-    }
-    return rows;
-  };
-  auto first = repeating(MakeRows(800, 0, [](size_t i) { return static_cast<int64_t>((i * 7919) % 400); }));
-  auto second = repeating(MakeRows(600, 5000, [](size_t i) { return static_cast<int64_t>(i % 300); }));
-  MemoryFile a({first});
-  MemoryFile b({std::vector<Row>(second.begin(), second.begin() + 250),
-                std::vector<Row>(second.begin() + 250, second.end())});
-  std::vector<MergeInput> inputs = {{a.reader.get(), 50, "a"}, {b.reader.get(), 60, "b"}};
-  for (size_t limit : {size_t{600}, size_t{1} << 20}) {
-    SCOPED_TRACE("output dictionary limit " + std::to_string(limit));
-    parquet::WriterOptions options = SmallPages();
-    options.dictionary_size_limit = limit;  // 60 values of ~27 bytes: ~1.9 KB as a dictionary
-    std::vector<int64_t> min_times;
-    uint64_t interned_chunks = 0;
-    auto merged = MergeAll(inputs, 700, size_t{1} << 30, &min_times, options, &interned_chunks);
-    auto groups = ReadRows(*merged->reader);
-    ASSERT_EQ(groups.size(), 2u);
-    // level (4 values) is interned in both groups; message only with room in the output dictionary.
-    EXPECT_EQ(interned_chunks, limit > 2000 ? 4u : 2u);
-    std::vector<std::pair<int64_t, Row>> all;
-    for (const Row& row : first) all.push_back({row.time.value_or(50), row});
-    for (const Row& row : second) all.push_back({row.time.value_or(60), row});
-    size_t at = 0;
-    for (size_t g = 0; g < groups.size(); ++g) {
-      std::vector<std::pair<int64_t, Row>> expected(all.begin() + static_cast<long>(at),
-                                                    all.begin() + static_cast<long>(at + groups[g].size()));
-      std::stable_sort(expected.begin(), expected.end(),
-                       [](const auto& x, const auto& y) { return x.first < y.first; });
-      for (size_t r = 0; r < expected.size(); ++r)
-        ASSERT_EQ(groups[g][r], expected[r].second) << "group " << g << " row " << r;
-      at += groups[g].size();
-      // The message chunk's dictionary: every distinct value once with room; without, PLAIN pages follow.
-      parquet::ColumnChunkReader reader;
-      ASSERT_TRUE(reader.Open(*merged->reader, static_cast<int>(g), 3, /*keep_dictionary=*/true).ok());
-      parquet::ColumnData data;
-      ASSERT_TRUE(reader.Read(0, reader.num_rows(), &data).ok());
-      ASSERT_NE(reader.dictionary(), nullptr);
-      const parquet::ByteArrayValues& dictionary = *reader.dictionary();
-      if (limit > 2000) {
-        EXPECT_EQ(dictionary.count(), 60u);
-        EXPECT_TRUE(data.dictionary_encoded) << "every page dictionary-encoded";
-      } else {
-        // The writer checks its limit between steps of rows, so the dictionary may pass it by a step's
-        // new values before the PLAIN pages start.
-        EXPECT_LE(dictionary.count(), 60u);
-        EXPECT_FALSE(data.dictionary_encoded) << "PLAIN pages after the dictionary filled";
-      }
-    }
-    EXPECT_EQ(at, all.size());
-  }
 }
 
 TEST(RowGroupMerger, InputsAlreadyInOrderAreCopiedThroughUnchanged) {
@@ -470,50 +406,6 @@ TEST(ColumnGather, ANullInARequiredColumnIsCorruption) {
   Status st = gather.Gather(required, sources, rows, &batch);
   EXPECT_EQ(st.code(), Status::Code::kCorruption) << st.ToString();
   EXPECT_NE(st.message().find("'seq'"), std::string::npos) << st.message();
-}
-
-// Interned sources (their indices already the writer's) are handed on as indices, nulls as levels; a
-// gather mixing interned and plain sources is refused, not written half one way.
-TEST(ColumnGather, InternedSourcesGiveIndicesAndDoNotMixWithPlainOnes) {
-  const ColumnSpec message = ColumnSpec::String("message", Repetition::kOptional);
-  parquet::ByteArrayValues dictionary;
-  dictionary.append("unused");
-  std::vector<parquet::ColumnData> data(3);
-  for (parquet::ColumnData& d : data) {
-    d.type = parquet::Type::kByteArray;
-    d.num_rows = 3;
-    d.def_levels = {1, 0, 1};
-    d.num_values = 2;
-  }
-  data[0].dictionary_encoded = data[1].dictionary_encoded = true;
-  data[0].dictionary = data[1].dictionary = &dictionary;
-  data[0].dict_indices = {0, 0};
-  data[1].dict_indices = {0, 0};
-  data[2].byte_arrays.append("x");
-  data[2].byte_arrays.append("y");
-  std::vector<GatherSource> sources(3);
-  for (size_t k = 0; k < 3; ++k) {
-    sources[k].data = &data[k];
-    ASSERT_TRUE(sources[k].Prepare(message).ok());
-  }
-  // As a merge interns them: the writer's indices in place of the inputs' own.
-  data[0].dict_indices = {7, 3};
-  data[1].dict_indices = {5, 2};
-  sources[0].interned = sources[1].interned = true;
-  ColumnGather gather;
-  ColumnBatch batch;
-  std::vector<RowRef> rows = {{1, 2}, {0, 1}, {0, 0}, {1, 0}};
-  ASSERT_TRUE(gather.Gather(message, std::span(sources).first(2), rows, &batch).ok());
-  ASSERT_NE(batch.dictionary_indices, nullptr);
-  EXPECT_EQ(batch.bytes, nullptr);
-  EXPECT_EQ(std::vector<uint8_t>(batch.def_levels, batch.def_levels + 4), (std::vector<uint8_t>{1, 0, 1, 1}));
-  ASSERT_EQ(batch.num_values, 3u);
-  EXPECT_EQ(std::vector<uint32_t>(batch.dictionary_indices, batch.dictionary_indices + 3),
-            (std::vector<uint32_t>{2, 7, 5}));
-  rows = {{0, 0}, {2, 0}};
-  Status st = gather.Gather(message, sources, rows, &batch);
-  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.ToString();
-  EXPECT_NE(st.message().find("'message'"), std::string::npos) << st.message();
 }
 
 // A merge input is an untrusted file: data that does not add up is Corruption naming the column, before
