@@ -51,7 +51,6 @@ struct CompactionPolicy {
 std::pair<size_t, size_t> PickMerge(const std::vector<uint64_t>& sizes, const std::vector<bool>& barrier,
                                     const CompactionPolicy& policy, bool quiet);
 
-// Flush files not merged yet in one partition from which the compactor counts as lagging.
 // Flush files waiting in one partition from which the compactor lags (half as many again as a merge
 // waits for): 48 with the default width.
 constexpr uint64_t LaggingBacklogFiles(const CompactionPolicy& policy) {

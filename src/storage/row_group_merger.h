@@ -6,10 +6,9 @@
 //   2. Then column by column: already in order, each slice is decoded a window of rows at a time and
 //      passed straight on (memory: one window); otherwise every slice's chunk of that column is decoded
 //      (BYTE_ARRAY dictionaries stay dictionaries, so memory stays near the encoded size; the readers
-//      share one set of reading buffers, lent to each in turn) and the rows
-//      are gathered in order a window at a time (storage/column_gather.h) — never whole rows, never a
-//      second copy of the group. FileWriter's column-at-a-time row groups write each column's chunk as
-//      soon as it is done.
+//      share one set of reading buffers, lent to each in turn) and the rows are gathered in order a
+//      window at a time (storage/column_gather.h) — never whole rows, never a second copy of the group.
+//      FileWriter's column-at-a-time row groups write each column's chunk as soon as it is done.
 // The caller bounds a group's rows and per-column bytes (storage/merge_plan.h); the buffers here are
 // reused from column to column and group to group, and released when they grow past that bound.
 //
