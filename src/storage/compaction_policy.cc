@@ -4,6 +4,18 @@ namespace logdaemon::storage {
 
 namespace {
 
+// The merge that starts at `first` and takes newer files while they fit in the budget.
+std::pair<size_t, size_t> FromOldest(const std::vector<uint64_t>& sizes, const CompactionPolicy& policy,
+                                     size_t first, size_t end) {
+  uint64_t total = sizes[first];
+  size_t last = first + 1;
+  while (last < end && last - first < policy.max_merge_width &&
+         total + sizes[last] <= policy.rotation_bytes) {
+    total += sizes[last++];
+  }
+  return {first, last};
+}
+
 // While a partition is written: size-tiered, from the newest file back (see the header).
 std::pair<size_t, size_t> PickActive(const std::vector<uint64_t>& sizes, const std::vector<bool>& barrier,
                                      const CompactionPolicy& policy) {
@@ -22,6 +34,17 @@ std::pair<size_t, size_t> PickActive(const std::vector<uint64_t>& sizes, const s
     if (sizes[next] > total) break;
     total += sizes[next];
     begin = next;
+  }
+  // The merge fills a file. Merged newest first, it would leave the older files of this run behind,
+  // small, before a file that is never merged again: the picker starts from the newest file and stops at
+  // a full one, so they would stay until the partition went quiet — one more such file for nearly every
+  // merge (storage.bounded_files saw dozens in a minute). So such a merge starts from the run's oldest
+  // file and takes newer ones while they fit; the newest wait, and later files join them.
+  if (full) {
+    size_t oldest = begin - 1;
+    while (oldest > 0 && !barrier[oldest - 1] && sizes[oldest - 1] < policy.full_bytes) --oldest;
+    auto from_oldest = FromOldest(sizes, policy, oldest, end);
+    if (from_oldest.second - from_oldest.first >= 2) return from_oldest;
   }
   // Fewer than min_merge_width files are merged when together they fill most of a rotation-sized file
   // anyway (big flush files against a small rotation): waiting would gain nothing.

@@ -10,6 +10,12 @@
 // log_min_merge_width(rotation / flush file size) times at most. A partition holds at most about
 // min_merge_width - 1 + log2(rotation / flush size) files below the rotation size.
 //
+// One exception keeps that bound from creeping up: when the gathered files would fill a file, the merge
+// starts instead from the oldest file of their run (the files after the last full one) and takes newer
+// files while they fit. Merged newest first, the older files of the run would stay behind, small, before
+// a full file, which the picker never passes — until the partition went quiet, one more such file for
+// nearly every merge.
+//
 // Why a width of 32 (it was 4): the compactor's CPU is proportional to the bytes it merges per byte
 // flushed, and at full ingest flush files are a few MiB (storage/writer.h) against a 100 MB rotation.
 // Simulated over this policy (flush files of 0.7–1 × F arriving one at a time, merges shrinking their

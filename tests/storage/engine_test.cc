@@ -1172,6 +1172,47 @@ TEST(StorageEngineTest, PolicyMergesFlushFilesBiggerThanAQuarterOfTheRotation) {
   EXPECT_EQ(end - begin, 2u) << "ten 400 KiB files and a 1 MiB rotation: nothing is merged";
 }
 
+// A merge that fills a file, taken newest first, leaves out the older files of its run. Once it is a full
+// file, nothing could ever take them in (the picker starts from the newest file and stops at a full one):
+// they would stay small until the partition goes quiet — one more file for nearly every merge
+// (storage.bounded_files under ASan: dozens in a minute, the bound broken). The merge starts from the
+// run's oldest file instead; the newest files wait for newer ones.
+TEST(StorageEngineTest, PolicyNeverLeavesFilesBeforeAFullMerge) {
+  CompactionPolicy policy;
+  policy.rotation_bytes = 1000;
+  policy.full_bytes = 850;
+  std::vector<uint64_t> sizes = {950};  // a full merged file
+  sizes.insert(sizes.end(), 12, 90);    // flush files: the newest 11 fill a file, 12 do not fit
+  const std::vector<bool> barrier(sizes.size(), false);
+  auto [begin, end] = PickMerge(sizes, barrier, policy, /*quiet=*/false);
+  EXPECT_EQ(begin, 1u) << "the oldest flush file, after the full file, is merged";
+  EXPECT_EQ(end, 12u) << "with the next 10: the newest waits";
+
+  // The same where the first file may not be merged (another schema, or shipped), and at the very start.
+  std::vector<bool> first_held = barrier;
+  first_held[0] = true;
+  std::tie(begin, end) = PickMerge(sizes, first_held, policy, false);
+  EXPECT_EQ(begin, 1u);
+  EXPECT_EQ(end, 12u);
+  const std::vector<uint64_t> only_flush_files(12, 90);
+  std::tie(begin, end) = PickMerge(only_flush_files, std::vector<bool>(12, false), policy, false);
+  EXPECT_EQ(begin, 0u);
+  EXPECT_EQ(end, 11u);
+
+  // An earlier merge's output that is not full yet is the run's oldest: it takes newer files in.
+  sizes = {950, 600};
+  sizes.insert(sizes.end(), 12, 90);
+  std::tie(begin, end) = PickMerge(sizes, std::vector<bool>(sizes.size(), false), policy, false);
+  EXPECT_EQ(begin, 1u);
+  EXPECT_EQ(end, 6u) << "600 and four flush files fill the budget";
+
+  // Without a file to fill, the newest are merged first, as before (32 small ones).
+  const std::vector<uint64_t> small(40, 10);
+  std::tie(begin, end) = PickMerge(small, std::vector<bool>(40, false), policy, false);
+  EXPECT_EQ(end, 40u);
+  EXPECT_GE(end - begin, 32u);
+}
+
 TEST(StorageEngineTest, CompactorLagsFromFortyEightWaitingFlushFilesUntilBackToTwentyFour) {
   const CompactionPolicy policy;
   ASSERT_EQ(LaggingBacklogFiles(policy), 48u) << "half as many again as the 32 files a merge waits for";
