@@ -140,9 +140,11 @@ void Appender::AddToBacklogSpan(uint64_t lsn, uint64_t record_bytes) {
 Status Appender::AppendLogged(simdjson::dom::element document, uint32_t stream, uint64_t lsn,
                               size_t text_bytes) {
   if (!batch_->empty() && batch_->wal_stream() != stream) Send();  // a batch holds one stream's rows
-  batch_->set_read_back(true);
   const size_t cost = LogCredits(text_bytes, links_.admission->capacity());
   if (credits_ < cost && !TakeCreditsBlocking(cost)) return Status::Unavailable("storage is closed");
+  // Marked only now, on the batch the row goes into: waiting for room may have sent the one there was
+  // (unmarked, the writer would never tell the backlog that this row was routed).
+  batch_->set_read_back(true);
   // No window: the log was acknowledged when it was logged, so it is stored however old it is now.
   if (Status st =
           shredder_.Append(document, CoarseWallMicros(), CoarseSteadyNanos(), TimeWindow{}, batch_.get());

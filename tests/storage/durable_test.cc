@@ -13,6 +13,7 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "logdaemon/schema.h"
@@ -401,6 +402,32 @@ TEST(WalBacklog, LogsBeyondAFullQueueWaitInTheLogAndAreStoredOnce) {
     ASSERT_TRUE(recovered->Close().ok());
   }
   ExpectEachStoredOnce(dir.Sub("crashed"), 0, kLogs);
+}
+
+// The backlog's appender hands its rows over when it must wait for room while holding some (a log of
+// tens of KiB takes most of a small queue). The rows it appends after that were read back too, and the
+// writer must say so, or the backlog never counts them as routed: it then stays non-empty for ever, and
+// once the log is full no new log is admitted again (server.admission's block check hung on it).
+TEST(WalBacklog, ReadBackRowsAfterAWaitForRoomAreCountedAsRouted) {
+  TempDir dir;
+  FaultInjectingFileSystem faults;
+  StorageOptions options = SlowDiskOptions(dir.path(), &faults);
+  options.queue_capacity = 64;  // 8 rows per hand-over; a 40 KiB log takes 41 credits
+  auto engine = Open(options);
+  faults.StallSyncs(true);
+  constexpr int kLogs = 40;
+  const std::string pad(40 << 10, 'x');
+  for (int i = 0; i < kLogs; ++i) {
+    std::string log = Log(i);
+    log.insert(log.size() - 1, R"(,"metadata":{"pad":")" + pad + R"("})");
+    ASSERT_TRUE(engine->Append(log).ok()) << i;
+  }
+  ASSERT_GT(engine->Stats().wal_backlog_logs, 1u) << "the burst did not reach the backlog";
+  faults.StallSyncs(false);
+  ASSERT_TRUE(engine->Flush().ok());
+  EXPECT_EQ(engine->Stats().wal_backlog_logs, 0u) << "read-back logs the backlog still counts as waiting";
+  ASSERT_TRUE(engine->Close().ok());
+  ExpectEachStoredOnce(dir.path(), 0, kLogs);
 }
 
 // Appends logs numbered from *accepted on until one is refused (at most 100 000); that refusal.
