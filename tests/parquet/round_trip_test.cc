@@ -124,7 +124,7 @@ Table MakeTypesTable(size_t rows, uint64_t seed, size_t distinct_strings = 50) {
   i64.levels = MakeLevels(rng, rows, 20);
   const int64_t extremes[] = {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), 0, -1,
                               1};
-  for (size_t i = 0; i < Present(i64.levels, rows); ++i) {
+  for (size_t i = 0, present = Present(i64.levels, rows); i < present; ++i) {
     i64.int64s.push_back(i % 7 == 0 ? extremes[(i / 7) % 5] : static_cast<int64_t>(rng()));
   }
   t.columns.push_back(std::move(i64));
@@ -139,14 +139,15 @@ Table MakeTypesTable(size_t rows, uint64_t seed, size_t distinct_strings = 50) {
                             std::numeric_limits<double>::denorm_min(),
                             std::numeric_limits<double>::max(),
                             -std::numeric_limits<double>::max()};
-  for (size_t i = 0; i < Present(f64.levels, rows); ++i) {
+  for (size_t i = 0, present = Present(f64.levels, rows); i < present; ++i) {
     f64.doubles.push_back(i % 5 == 0 ? special[(i / 5) % 8] : static_cast<double>(rng() % 100000) / 7.0);
   }
   t.columns.push_back(std::move(f64));
 
   Column flag(ColumnSpec::Boolean("flag", Repetition::kOptional));
   flag.levels = MakeLevels(rng, rows, 30);
-  for (size_t i = 0; i < Present(flag.levels, rows); ++i) flag.booleans.push_back(rng() % 2);
+  for (size_t i = 0, present = Present(flag.levels, rows); i < present; ++i)
+    flag.booleans.push_back(rng() % 2);
   t.columns.push_back(std::move(flag));
 
   Column level(ColumnSpec::String("level", Repetition::kRequired));
@@ -157,7 +158,7 @@ Table MakeTypesTable(size_t rows, uint64_t seed, size_t distinct_strings = 50) {
 
   Column message(ColumnSpec::String("message", Repetition::kOptional));
   message.levels = MakeLevels(rng, rows, 15);
-  for (size_t i = 0; i < Present(message.levels, rows); ++i) {
+  for (size_t i = 0, present = Present(message.levels, rows); i < present; ++i) {
     if (i % 3 == 0) {
       message.strings.push_back(kInterestingStrings[(i / 3) % kInterestingStrings.size()]);
     } else {
@@ -169,7 +170,7 @@ Table MakeTypesTable(size_t rows, uint64_t seed, size_t distinct_strings = 50) {
 
   Column metadata(ColumnSpec::Json("metadata", Repetition::kOptional));
   metadata.levels = MakeLevels(rng, rows, 50);
-  for (size_t i = 0; i < Present(metadata.levels, rows); ++i) {
+  for (size_t i = 0, present = Present(metadata.levels, rows); i < present; ++i) {
     metadata.strings.push_back("{\"request\":" + std::to_string(rng() % 1000) + ",\"tags\":[\"a\",\"b\"]}");
   }
   metadata.PackStrings();
