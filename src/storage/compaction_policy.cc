@@ -35,14 +35,17 @@ std::pair<size_t, size_t> PickActive(const std::vector<uint64_t>& sizes, const s
     total += sizes[next];
     begin = next;
   }
-  // The merge fills a file. Merged newest first, it would leave the older files of this run behind,
-  // small, before a file that is never merged again: the picker starts from the newest file and stops at
+  // The merge fills a file. Merged newest first, it would leave the older small files of this run
+  // behind before a file that is never merged again: the picker starts from the newest file and stops at
   // a full one, so they would stay until the partition went quiet — one more such file for nearly every
-  // merge (storage.bounded_files saw dozens in a minute). So such a merge starts from the run's oldest
-  // file and takes newer ones while they fit; the newest wait, and later files join them.
-  if (full) {
+  // merge (storage.bounded_files saw dozens in a minute). So such a merge starts from the oldest of them
+  // and takes newer files while they fit; the newest wait, and later files join them. Big files (half
+  // the rotation size or more) are not gone back for: leaving them costs nothing the bound does not
+  // allow, and merging them again rewrites much for little.
+  auto small = [&](size_t i) { return sizes[i] < policy.big_bytes && sizes[i] < policy.full_bytes; };
+  if (full && small(begin - 1)) {
     size_t oldest = begin - 1;
-    while (oldest > 0 && !barrier[oldest - 1] && sizes[oldest - 1] < policy.full_bytes) --oldest;
+    while (oldest > 0 && !barrier[oldest - 1] && small(oldest - 1)) --oldest;
     auto from_oldest = FromOldest(sizes, policy, oldest, end);
     if (from_oldest.second - from_oldest.first >= 2) return from_oldest;
   }

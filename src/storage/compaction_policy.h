@@ -10,11 +10,12 @@
 // log_min_merge_width(rotation / flush file size) times at most. A partition holds at most about
 // min_merge_width - 1 + log2(rotation / flush size) files below the rotation size.
 //
-// One exception keeps that bound from creeping up: when the gathered files would fill a file, the merge
-// starts instead from the oldest file of their run (the files after the last full one) and takes newer
-// files while they fit. Merged newest first, the older files of the run would stay behind, small, before
-// a full file, which the picker never passes — until the partition went quiet, one more such file for
-// nearly every merge.
+// One exception keeps that bound from creeping up: when the gathered files would fill a file and the
+// older one that did not fit is small (below half the rotation size), the merge starts instead from the
+// oldest small file of that run and takes newer files while they fit. Merged newest first, those older
+// files would stay behind, small, before a full file, which the picker never passes — until the
+// partition went quiet, one more such file for nearly every merge. A big file left behind costs nothing
+// the bound does not allow (two of them hold a rotation's worth).
 //
 // Why a width of 32 (it was 4): the compactor's CPU is proportional to the bytes it merges per byte
 // flushed, and at full ingest flush files are a few MiB (storage/writer.h) against a 100 MB rotation.
@@ -48,6 +49,10 @@ struct CompactionPolicy {
   uint64_t rotation_bytes = uint64_t{100} << 20;
   // Files at least this big are full: never merged again.
   uint64_t full_bytes = uint64_t{85} << 20;
+  // Files at least this big (half the rotation size) may stay behind a merge that fills a file: two of
+  // them hold a rotation's worth, so they keep the file count within 2 * ceil(bytes / rotation), and
+  // merging them again would rewrite much for little (and hold their big dictionaries).
+  uint64_t big_bytes = uint64_t{50} << 20;
   size_t min_merge_width = 32;   // StorageOptions::merge_min_files
   size_t max_merge_width = 256;  // bounds the open readers of one merge
 };

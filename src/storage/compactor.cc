@@ -73,6 +73,7 @@ void Compactor::SetBudget() {
   // Aim a little below the rotation size: the shrink is an estimate.
   policy_.rotation_bytes = static_cast<uint64_t>(static_cast<double>(rotation) * 0.95 / shrink_);
   policy_.full_bytes = rotation / 20 * 17;  // 85 %
+  policy_.big_bytes = rotation / 2;
 }
 
 void Compactor::Start() {

@@ -1206,6 +1206,14 @@ TEST(StorageEngineTest, PolicyNeverLeavesFilesBeforeAFullMerge) {
   EXPECT_EQ(begin, 1u);
   EXPECT_EQ(end, 6u) << "600 and four flush files fill the budget";
 
+  // ... unless it is big (half the rotation size or more): two such hold a rotation's worth, within the
+  // bound, and merging it again would rewrite much for little. The small files after it go first.
+  policy.big_bytes = 500;
+  std::tie(begin, end) = PickMerge(sizes, std::vector<bool>(sizes.size(), false), policy, false);
+  EXPECT_EQ(begin, 2u) << "the big file stays; the oldest flush file starts the merge";
+  EXPECT_EQ(end, 13u);
+  policy.big_bytes = CompactionPolicy{}.big_bytes;
+
   // Without a file to fill, the newest are merged first, as before (32 small ones).
   const std::vector<uint64_t> small(40, 10);
   std::tie(begin, end) = PickMerge(small, std::vector<bool>(40, false), policy, false);
