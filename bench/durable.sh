@@ -21,27 +21,16 @@ for tool in "$daemon" "$load_test" "$build/bench/parquet_export"; do
   [ -x "$tool" ] || { echo "durable.sh: $tool is missing (make build)" >&2; exit 1; }
 done
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
-# Dated up to now (--recent): the daemon refuses logs older than its --max-age (30 days by default).
-"$build/bench/parquet_export" 200000 "$work/corpus.parquet" "$work/corpus.ndjson" --recent >/dev/null
-echo "corpus: 200000 distinct logs (the benches' Loghub corpus), $logs logs per run, medians of $reps runs"
-
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
+bench_start
+echo "corpus: 200000 distinct logs (the benches' Loghub corpus), $logs logs per run, medians of $reps runs"
+
 metric() {  # metric NAME PORT: its value from /metrics
   python3 -c 'import sys, urllib.request as u
 for line in u.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[2]).read().decode().splitlines():
     if line.startswith(sys.argv[1] + " "): print(line.split()[1])' "$1" "$2"
 }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # ---- 2 first: the disk ------------------------------------------------------------------------------------
 python3 - "$work" <<'PY'

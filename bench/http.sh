@@ -31,24 +31,13 @@ for tool in "$daemon" "$load_test" "$http_load" "$build/bench/rawsink" "$build/b
   [ -x "$tool" ] || { echo "http.sh: $tool is missing (make build)" >&2; exit 1; }
 done
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
-# Dated up to now (--recent): the daemon refuses logs older than its --max-age (30 days by default).
-"$build/bench/parquet_export" 200000 "$work/corpus.parquet" "$work/corpus.ndjson" --recent >/dev/null
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+bench_start
 avg=$(awk '{ n += length($0) } END { printf "%.0f", n / NR }' "$work/corpus.ndjson")
 echo "corpus: 200000 distinct logs, $avg bytes per log on average; $logs logs per run, $connections connections," \
   "$batch logs per HTTP request; medians of $reps runs"
 
-# shellcheck source=bench/lib.sh
-source "$root/bench/lib.sh"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_for_http() {  # wait_for_http PORT: until GET /metrics answers (20 s at most)
   for _ in $(seq 1 400); do
     python3 -c 'import sys, urllib.request as u; u.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=1)' \

@@ -21,25 +21,11 @@ for tool in "$daemon" "$load_test" "$rawsink" "$build/bench/parquet_export"; do
   [ -x "$tool" ] || { echo "ingest.sh: $tool is missing (make build)" >&2; exit 1; }
 done
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
-# Realistic logs: the corpus the other benches use (messages of 16 real systems with timestamp, level,
-# service, trace_id, metadata), 200 000 distinct lines cycled by load_test, dated up to now (--recent): the
-# daemon refuses logs older than its --max-age (30 days by default).
-"$build/bench/parquet_export" 200000 "$work/corpus.parquet" "$work/corpus.ndjson" --recent >/dev/null
-avg=$(awk '{ n += length($0) } END { printf "%.0f", n / NR }' "$work/corpus.ndjson")
-echo "corpus: 200000 distinct logs, $avg bytes per log on average; $logs logs per run, medians of $reps runs"
-
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-
+bench_start
+avg=$(awk '{ n += length($0) } END { printf "%.0f", n / NR }' "$work/corpus.ndjson")
+echo "corpus: 200000 distinct logs, $avg bytes per log on average; $logs logs per run, medians of $reps runs"
 
 # ---- 1. the socket ceiling ----------------------------------------------------------------------------
 echo

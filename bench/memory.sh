@@ -20,19 +20,10 @@ for tool in "$daemon" "$load_test" "$build/bench/parquet_export"; do
   [ -x "$tool" ] || { echo "memory.sh: $tool is missing (make build)" >&2; exit 1; }
 done
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$build/bench/parquet_export" 200000 "$work/corpus.parquet" "$work/corpus.ndjson" --recent >/dev/null
-echo "corpus: 200000 distinct logs (the benches' Loghub corpus), $logs logs per run, medians of $reps runs"
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
+bench_start
+echo "corpus: 200000 distinct logs (the benches' Loghub corpus), $logs logs per run, medians of $reps runs"
 
 # Per-thread CPU seconds of process $1 (threads of one name summed) and its VmHWM in MiB, as
 # "name=seconds ... hwm=MiB".

@@ -29,18 +29,10 @@ build=$root/build
 for tool in "$build/examples/load_test" "$build/bench/parquet_export"; do
   [ -x "$tool" ] || { echo "memory_ab.sh: $tool is missing (make build)" >&2; exit 1; }
 done
+
+# shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$build/bench/parquet_export" 200000 "$work/corpus.parquet" "$work/corpus.ndjson" --recent >/dev/null
+bench_start
 echo "$logs logs per run, $connections connections, window $window, $reps runs of each build, alternated"
 
 # One run of binary $1: "logs_per_s vmhwm_mib compactor_share".
