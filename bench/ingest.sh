@@ -131,9 +131,10 @@ if command -v perf >/dev/null && perf record -e cpu-clock -o /dev/null true >/de
   wait "$pid"
   unset 'pids[-1]'
   echo "profile of the daemon at 4 connections (perf, cpu-clock): CPU share per thread"
-  perf report -i "$dir/perf.data" --no-children --sort comm --stdio 2>/dev/null | grep '%' | head -8
+  # awk reads all its input: with `head`, pipefail ends the script with 141 once head stops reading.
+  perf report -i "$dir/perf.data" --no-children --sort comm --stdio 2>/dev/null | awk '/%/ && n++ < 8'
   echo "top functions:"
-  perf report -i "$dir/perf.data" --no-children --sort comm,dso,sym --stdio 2>/dev/null | grep '%' | head -25
+  perf report -i "$dir/perf.data" --no-children --sort comm,dso,sym --stdio 2>/dev/null | awk '/%/ && n++ < 25'
 else
   echo "perf is not usable here (linux-perf missing or perf_event_paranoid); profile with valgrind --tool=callgrind"
 fi
