@@ -91,25 +91,27 @@ Status Appender::Append(simdjson::dom::element document, std::string_view text) 
   const int64_t now_micros = CoarseWallMicros();
   const StorageOptions& options = links_.context->options();
   const TimeWindow window = WindowAround(now_micros, options.max_age, options.max_future);
-  // Shredded (and the window checked) before the log is written to the write-ahead log, even when the row
-  // goes to the backlog: a refused log is neither stored nor replayed, and one that cannot be stored is
-  // refused now, not lost after its `OK`.
-  if (Status st = shredder_.Append(document, now_micros, CoarseSteadyNanos(), window, batch_.get());
-      !st.ok()) {
+  // Shredded (and the window checked) before the log is written to the write-ahead log: a refused log is
+  // neither stored nor replayed. A log bound for the backlog is only checked — it is shredded when it is
+  // read back — but by the same checks, so one that cannot be stored is refused now, not lost after its
+  // `OK`.
+  Status shredded = to_memory
+                        ? shredder_.Append(document, now_micros, CoarseSteadyNanos(), window, batch_.get())
+                        : shredder_.Check(document, window);
+  if (!shredded.ok()) {
     ++rejected_;
-    return st;
+    return shredded;
   }
   if (wal_) {
     Result<uint64_t> lsn = wal_->Add(text);
     if (!lsn.ok()) {
-      batch_->TruncateRows(batch_->num_rows() - 1);
+      if (to_memory) batch_->TruncateRows(batch_->num_rows() - 1);
       ++rejected_;
       return lsn.status();
     }
     if (to_memory) {
       batch_->SetLastRowLsn(wal_->stream(), *lsn);
     } else {
-      batch_->DropLastRow();
       AddToBacklogSpan(*lsn, WalRecordBytes(text.size()));
     }
   }

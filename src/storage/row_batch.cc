@@ -118,40 +118,6 @@ void RowBatch::TruncateRows(size_t rows) {
   RollbackRow();  // cuts every column to num_rows_ rows
 }
 
-void RowBatch::DropLastRow() {
-  assert(num_rows_ > 0);
-  --num_rows_;
-  partition_keys_.resize(num_rows_);
-  row_times_.resize(num_rows_);
-  if (wal_lsns_.size() > num_rows_) wal_lsns_.resize(num_rows_);
-  for (ColumnBuffer& column : columns_) {
-    // The row is complete, so each column holds one entry for it: a value, unless its level says null.
-    if (!column.required) {
-      assert(column.def_levels.size() == num_rows_ + 1);
-      const bool present = column.def_levels.back() != 0;
-      column.def_levels.pop_back();
-      if (!present) continue;
-    }
-    switch (column.type) {
-      case ColumnType::kTimestamp:
-      case ColumnType::kInt64:
-        column.int64s.pop_back();
-        break;
-      case ColumnType::kDouble:
-        column.doubles.pop_back();
-        break;
-      case ColumnType::kBoolean:
-        column.booleans.pop_back();
-        break;
-      case ColumnType::kString:
-      case ColumnType::kJson:
-        column.bytes.offsets.pop_back();
-        column.bytes.bytes.resize(column.bytes.offsets.back());
-        break;
-    }
-  }
-}
-
 void RowBatch::AppendRow(const RowBatch& other, size_t row) {
   AppendRows(other, row, row + 1);
 }

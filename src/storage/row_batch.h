@@ -70,9 +70,6 @@ class RowBatch {
   // Keeps the first `rows` rows and drops the others (their write-ahead log group failed to commit).
   // O(rows) for OPTIONAL columns: an error path.
   void TruncateRows(size_t rows);
-  // Drops the last row, which was appended completely. O(columns): the write-ahead log's backlog takes a
-  // row's log after shredding it (to refuse what cannot be stored) and drops the row.
-  void DropLastRow();
 
   // Where each row's log sits in the write-ahead log (storage/wal.h): the stream every row of the batch
   // came from, and per row its log sequence number (LSN). Empty when the rows were not logged (memory

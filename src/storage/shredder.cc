@@ -365,24 +365,27 @@ Status Shredder::WriteValue(size_t c, element value, ColumnBuffer* column,
   ColumnType type = types_[c];
   if (json_type == element_type::NULL_VALUE) {
     if (!required_[c]) {
-      column->AppendNull();
+      if (column != nullptr) column->AppendNull();
       return Status::OK();
     }
     if (type == ColumnType::kJson) {
-      column->bytes.append("null");
+      if (column != nullptr) column->bytes.append("null");
       return Status::OK();
     }
     return TypeError(names_[c], type, json_type);
   }
-  // Every check comes before MarkPresent, so a failing value leaves nothing behind in its column.
+  // Every check comes before MarkPresent, so a failing value leaves nothing behind in its column; a
+  // check only (no column) returns right there.
   switch (type) {
     case ColumnType::kJson:
+      if (column == nullptr) return Status::OK();
       column->MarkPresent();
       AppendMinifiedJson(value, &column->bytes.bytes);
       column->bytes.offsets.push_back(static_cast<uint32_t>(column->bytes.bytes.size()));
       return Status::OK();
     case ColumnType::kString:
       if (json_type != element_type::STRING) return TypeError(names_[c], type, json_type);
+      if (column == nullptr) return Status::OK();
       column->MarkPresent();
       column->bytes.append(schema::StringOf(value));
       return Status::OK();
@@ -394,9 +397,10 @@ Status Shredder::WriteValue(size_t c, element value, ColumnBuffer* column,
         what.append(" is not an RFC 3339 date-time");
         return PropertyError(names_[c], what);
       }
+      if (static_cast<int>(c) == time_column_) *row_time = micros;
+      if (column == nullptr) return Status::OK();
       column->MarkPresent();
       column->int64s.push_back(micros);
-      if (static_cast<int>(c) == time_column_) *row_time = micros;
       return Status::OK();
     }
     case ColumnType::kInt64: {
@@ -427,6 +431,7 @@ Status Shredder::WriteValue(size_t c, element value, ColumnBuffer* column,
       } else {
         return TypeError(names_[c], type, json_type);
       }
+      if (column == nullptr) return Status::OK();
       column->MarkPresent();
       column->int64s.push_back(v);
       return Status::OK();
@@ -442,12 +447,14 @@ Status Shredder::WriteValue(size_t c, element value, ColumnBuffer* column,
       } else {
         return TypeError(names_[c], type, json_type);
       }
+      if (column == nullptr) return Status::OK();
       column->MarkPresent();
       column->doubles.push_back(d);
       return Status::OK();
     }
     case ColumnType::kBoolean:
       if (json_type != element_type::BOOL) return TypeError(names_[c], type, json_type);
+      if (column == nullptr) return Status::OK();
       column->MarkPresent();
       column->booleans.push_back(value.get_bool().value_unsafe() ? 1 : 0);
       return Status::OK();
@@ -455,17 +462,46 @@ Status Shredder::WriteValue(size_t c, element value, ColumnBuffer* column,
   return TypeError(names_[c], type, json_type);
 }
 
-Status Shredder::Append(element document, int64_t now_micros, int64_t arrival_ns, const TimeWindow& window,
-                        RowBatch* batch) {
-  simdjson::dom::object object;
-  if (document.get_object().get(object) != simdjson::SUCCESS) return Status::InvalidArgument("not an object");
-  std::vector<ColumnBuffer>& columns = batch->columns();
+void Shredder::NextRow() {
   if (++generation_ == 0) {
     // Wrapped after 2^32 rows: old marks could collide with the new generations.
     std::fill(seen_.begin(), seen_.end(), 0);
     generation_ = 1;
   }
   extra_keys_.clear();
+}
+
+Status Shredder::Check(element document, const TimeWindow& window) {
+  simdjson::dom::object object;
+  if (document.get_object().get(object) != simdjson::SUCCESS) return Status::InvalidArgument("not an object");
+  NextRow();
+  std::optional<int64_t> row_time;
+  // Append's walk without its writes: undeclared keys go into `_extra`, which cannot fail; of a declared
+  // key only the first occurrence counts.
+  for (simdjson::dom::key_value_pair field : object) {
+    const int c = FindColumn(field.key);
+    if (c < 0) continue;
+    const size_t col = static_cast<size_t>(c);
+    if (seen_[col] == generation_) continue;
+    seen_[col] = generation_;
+    if (Status status = WriteValue(col, field.value, nullptr, &row_time); !status.ok()) return status;
+  }
+  if (row_time && !window.Contains(*row_time))
+    return Status::OutOfRange(TimeOutOfRangeMessage(*row_time, window));
+  for (size_t c = 0; c < names_.size(); ++c) {
+    if (seen_[c] != generation_ && required_[c] && static_cast<int>(c) != extra_column_) {
+      return PropertyError(names_[c], "required property is missing");
+    }
+  }
+  return Status::OK();
+}
+
+Status Shredder::Append(element document, int64_t now_micros, int64_t arrival_ns, const TimeWindow& window,
+                        RowBatch* batch) {
+  simdjson::dom::object object;
+  if (document.get_object().get(object) != simdjson::SUCCESS) return Status::InvalidArgument("not an object");
+  std::vector<ColumnBuffer>& columns = batch->columns();
+  NextRow();
   parquet::ByteBuffer* extra =
       extra_column_ >= 0 ? &columns[static_cast<size_t>(extra_column_)].bytes.bytes : nullptr;
   bool extra_open = false;

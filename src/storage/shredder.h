@@ -61,6 +61,11 @@ class Shredder {
   Status Append(simdjson::dom::element document, int64_t now_micros, int64_t arrival_ns,
                 const TimeWindow& window, RowBatch* batch);
 
+  // What Append would return for `document`, without writing a row: for a log that is accepted now and
+  // stored later, from the write-ahead log (it is shredded then). Costs the checks only — no copies, no
+  // JSON minified.
+  Status Check(simdjson::dom::element document, const TimeWindow& window);
+
  private:
   // Columns up to this count are found by a linear scan (length first); beyond, by a hash table.
   static constexpr size_t kLinearScanColumns = 16;
@@ -68,11 +73,14 @@ class Shredder {
   // table (a log with thousands of undeclared keys must not cost a quadratic scan).
   static constexpr size_t kLinearScanExtraKeys = 16;
 
+  // Starts a row: clears the marks of the previous one.
+  void NextRow();
   // The declared column named `key` (never `_extra` itself), or -1.
   int FindColumn(std::string_view key) const;
   // Whether `key` already went into this row's `_extra`; records it when not.
   bool ExtraKeySeen(std::string_view key);
-  // Writes `value` as the row's value of column c. Sets *row_time for the time column.
+  // Writes `value` as the row's value of column c (`column` nullptr: checks it only). Sets *row_time for
+  // the time column.
   Status WriteValue(size_t c, simdjson::dom::element value, ColumnBuffer* column,
                     std::optional<int64_t>* row_time) const;
 

@@ -404,6 +404,38 @@ TEST(WalBacklog, LogsBeyondAFullQueueWaitInTheLogAndAreStoredOnce) {
   ExpectEachStoredOnce(dir.Sub("crashed"), 0, kLogs);
 }
 
+// A log bound for the backlog is checked, not shredded, at admission (it is shredded when read back), by
+// the same checks: one the window refuses gets the same error as when the queue has room, is never
+// logged, and the logs around it are stored once each.
+TEST(WalBacklog, ALogBoundForTheBacklogIsRefusedByTheSameChecks) {
+  TempDir dir;
+  FaultInjectingFileSystem faults;
+  StorageOptions options = SlowDiskOptions(dir.Sub("live"), &faults);
+  options.max_future = std::chrono::hours(1);
+  auto engine = Open(options);
+  const std::string far_future =
+      R"({"timestamp":"9999-12-31T23:59:59Z","level":"info","message":"refused far future"})";
+  const Status with_room = engine->Append(far_future);
+  EXPECT_EQ(with_room.code(), Status::Code::kOutOfRange);
+  faults.StallSyncs(true);
+  int logs = 0;
+  while (engine->Stats().wal_spilled == 0 && logs < 100'000) ASSERT_TRUE(engine->Append(Log(logs++)).ok());
+  ASSERT_GT(engine->Stats().wal_spilled, 0u) << "the queue never filled: the backlog path was not tested";
+  const uint64_t records = engine->Stats().wal_records;
+  const Status spilled = engine->Append(far_future);
+  EXPECT_EQ(spilled.code(), with_room.code());
+  EXPECT_EQ(spilled.message(), with_room.message());
+  EXPECT_EQ(engine->Stats().wal_records, records) << "a refused log was logged";
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(engine->Append(Log(logs++)).ok());
+  const std::string wal = WalBytes(dir.Sub("live"));
+  EXPECT_NE(wal.find("row " + std::to_string(logs - 1)), std::string::npos);  // the search works
+  EXPECT_EQ(wal.find("refused"), std::string::npos);
+  faults.StallSyncs(false);
+  ASSERT_TRUE(engine->Flush().ok());
+  ASSERT_TRUE(engine->Close().ok());
+  ExpectEachStoredOnce(dir.Sub("live"), 0, logs);
+}
+
 // The backlog's appender hands its rows over when it must wait for room while holding some (a log of
 // tens of KiB takes most of a small queue). The rows it appends after that were read back too, and the
 // writer must say so, or the backlog never counts them as routed: it then stays non-empty for ever, and

@@ -89,7 +89,15 @@ class ShredderTest : public ::testing::Test {
     auto error = parser_.parse(padded).get(doc);
     EXPECT_EQ(error, simdjson::SUCCESS) << json;
     if (error != simdjson::SUCCESS) return Status::InvalidArgument("test: bad JSON");
-    return shredder.Append(doc, now, 77, window, &batch);
+    // Check (a log bound for the write-ahead log's backlog) must refuse exactly what Append refuses, with
+    // the same message, and write nothing: every case of this file asserts it.
+    Shape before = ShapeOf(batch);
+    Status checked = shredder.Check(doc, window);
+    EXPECT_EQ(ShapeOf(batch), before) << "Check wrote to the batch: " << json;
+    Status appended = shredder.Append(doc, now, 77, window, &batch);
+    EXPECT_EQ(checked.code(), appended.code()) << json;
+    EXPECT_EQ(checked.message(), appended.message()) << json;
+    return appended;
   }
   // Shreds one valid document into a fresh batch and expects success.
   void ShredOk(Shredder& shredder, RowBatch& batch, std::string_view json) {
