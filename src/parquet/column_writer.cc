@@ -354,35 +354,29 @@ Status ColumnChunkWriter::Finish() {
   dictionary_page_.clear();
   if (dictionary_data_pages_ == 0) return Status::OK();
 
-  scratch_->values.clear();
-  int32_t entries = 0;
-  if (spec_.type == Type::kByteArray) {
-    byte_dictionary_.WritePlain(&scratch_->values);
-    entries = static_cast<int32_t>(byte_dictionary_.size());
-  } else {
-    int_dictionary_.WritePlain(&scratch_->values);
-    entries = static_cast<int32_t>(int_dictionary_.size());
-  }
+  const bool bytes = spec_.type == Type::kByteArray;
   PageHeader header;
   header.type = PageType::kDictionaryPage;
   DictionaryPageHeader& dictionary = header.dictionary_page_header.emplace();
-  dictionary.num_values = entries;
+  dictionary.num_values = static_cast<int32_t>(bytes ? byte_dictionary_.size() : int_dictionary_.size());
   dictionary.encoding = Encoding::kPlain;
-  return EmitDictionaryPage(&header, scratch_->values);
+  // The encoders hold the PLAIN page already: no copy of it.
+  return EmitDictionaryPage(&header, bytes ? byte_dictionary_.plain() : int_dictionary_.plain(),
+                            DictionaryBytes());
 }
 
-Status ColumnChunkWriter::EmitDictionaryPage(PageHeader* header, const ByteBuffer& values) {
+Status ColumnChunkWriter::EmitDictionaryPage(PageHeader* header, const uint8_t* plain, size_t plain_size) {
   // Compressed straight into dictionary_page_, then the header put in front (its size depends on the
   // compressed size): a merged file's dictionary page is megabytes, and through the data pages' path it
   // would be copied once more and leave the shared scratch that big for the rest of the file.
-  if (Status st = scratch_->compressor.Compress(values.data(), values.size(), &dictionary_page_); !st.ok()) {
+  if (Status st = scratch_->compressor.Compress(plain, plain_size, &dictionary_page_); !st.ok()) {
     return st;
   }
   const size_t body_size = dictionary_page_.size();
-  if (values.size() > INT32_MAX || body_size > INT32_MAX) {
+  if (plain_size > INT32_MAX || body_size > INT32_MAX) {
     return Status::InvalidArgument("column '" + spec_.name + "': the dictionary page exceeds 2 GiB");
   }
-  header->uncompressed_page_size = static_cast<int32_t>(values.size());
+  header->uncompressed_page_size = static_cast<int32_t>(plain_size);
   header->compressed_page_size = static_cast<int32_t>(body_size);
   if (options_.page_checksums) {
     header->crc = static_cast<int32_t>(PageCrc32(dictionary_page_.data(), body_size));
@@ -395,7 +389,7 @@ Status ColumnChunkWriter::EmitDictionaryPage(PageHeader* header, const ByteBuffe
   uint8_t* page = dictionary_page_.data();
   std::memmove(page + header_size, page, body_size);
   std::memcpy(page, scratch_->header.data(), header_size);
-  uncompressed_bytes_ += static_cast<int64_t>(header_size + values.size());
+  uncompressed_bytes_ += static_cast<int64_t>(header_size + plain_size);
   return Status::OK();
 }
 

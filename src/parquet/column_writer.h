@@ -101,7 +101,7 @@ class ColumnChunkWriter {
   Status FinishDictionaryFallback();
   const ByteBuffer& EncodePageValues();
   Status EmitPage(PageHeader* header, const ByteBuffer& values, ByteBuffer* out, size_t* page_bytes);
-  Status EmitDictionaryPage(PageHeader* header, const ByteBuffer& values);
+  Status EmitDictionaryPage(PageHeader* header, const uint8_t* plain, size_t plain_size);
   size_t open_page_value_bytes() const;
   size_t DictionaryBytes() const;  // the dictionary page's PLAIN size so far
 

@@ -125,10 +125,6 @@ void Int64DictionaryEncoder::Insert(const int64_t* values, size_t n, uint32_t* i
   }
 }
 
-void Int64DictionaryEncoder::WritePlain(ByteBuffer* out) const {
-  out->append(values_.data(), values_.size() * sizeof(int64_t));
-}
-
 // ---- BYTE_ARRAY ---------------------------------------------------------------------------------
 
 void ByteArrayDictionaryEncoder::Reset() {
@@ -166,8 +162,11 @@ void ByteArrayDictionaryEncoder::Insert(const uint8_t* bytes, const uint32_t* of
       const Slot s = slots_[slot];
       if (s.index_plus_one == 0) {
         const uint32_t index = static_cast<uint32_t>(entries_.size());
-        entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_.size()), length});
-        arena_.append(value, length);
+        uint8_t* plain = arena_.prepare(4 + size_t{length});
+        std::memcpy(plain, &length, 4);  // PLAIN's little-endian length
+        if (length != 0) std::memcpy(plain + 4, value, length);
+        entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_.size() + 4), length});
+        arena_.commit(4 + size_t{length});
         slots_[slot] = Slot{index + 1, hash_high};
         indices[i] = index;
         if (2 * entries_.size() > slots_.size()) Grow();  // keep at most half full
@@ -184,17 +183,6 @@ void ByteArrayDictionaryEncoder::Insert(const uint8_t* bytes, const uint32_t* of
       slot = (slot + 1) & mask_;
     }
   }
-}
-
-void ByteArrayDictionaryEncoder::WritePlain(ByteBuffer* out) const {
-  const size_t total = plain_size();
-  uint8_t* dest = out->prepare(total);
-  for (const Entry& e : entries_) {
-    std::memcpy(dest, &e.length, 4);
-    if (e.length != 0) std::memcpy(dest + 4, arena_.data() + e.offset, e.length);
-    dest += 4 + e.length;
-  }
-  out->commit(total);
 }
 
 }  // namespace logdaemon::parquet

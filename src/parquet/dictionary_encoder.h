@@ -2,8 +2,11 @@
 // dictionary page is the distinct values in index order, PLAIN-encoded; data pages hold the indices.
 //
 // Open-addressing hash tables with linear probing, at most half full. Byte arrays are copied once, into
-// one arena. Reset() keeps every allocation for the next column chunk, so the steady state allocates
-// nothing; a table only grows (doubling) while a chunk's dictionary does.
+// one arena that is laid out as the PLAIN page itself (a 4-byte length, then the bytes, per entry), so
+// the dictionary page is compressed straight from it: a merged file's dictionary is megabytes, and a
+// PLAIN copy of it was the largest single buffer of a merge. Reset() keeps every allocation for the next
+// column chunk, so the steady state allocates nothing; a table only grows (doubling) while a chunk's
+// dictionary does.
 //
 // Thread-safety: none; one encoder per column writer.
 #pragma once
@@ -29,8 +32,9 @@ class Int64DictionaryEncoder {
   size_t size() const { return values_.size(); }
   // Bytes of the PLAIN-encoded dictionary page (8 per entry).
   size_t plain_size() const { return values_.size() * sizeof(int64_t); }
-  // Appends the dictionary page's payload: the entries in index order, PLAIN.
-  void WritePlain(ByteBuffer* out) const;
+  // The dictionary page's payload: the entries in index order, PLAIN (little-endian hosts, as the rest of
+  // the format); plain_size() bytes, valid until the next Insert or Reset.
+  const uint8_t* plain() const { return reinterpret_cast<const uint8_t*>(values_.data()); }
   // The entries in index order; size() of them.
   const int64_t* values() const { return values_.data(); }
 
@@ -56,9 +60,10 @@ class ByteArrayDictionaryEncoder {
   void Insert(const uint8_t* bytes, const uint32_t* offsets, size_t n, uint32_t* indices);
   size_t size() const { return entries_.size(); }
   // Bytes of the PLAIN-encoded dictionary page (a 4-byte length plus the bytes, per entry).
-  size_t plain_size() const { return arena_.size() + 4 * entries_.size(); }
-  // Appends the dictionary page's payload: the entries in index order, PLAIN.
-  void WritePlain(ByteBuffer* out) const;
+  size_t plain_size() const { return arena_.size(); }
+  // The dictionary page's payload: the entries in index order, PLAIN; plain_size() bytes, valid until the
+  // next Insert or Reset.
+  const uint8_t* plain() const { return arena_.data(); }
   // Entry `index`, valid until the next Insert or Reset. REQUIRES: index < size().
   std::string_view value(uint32_t index) const {
     const Entry& e = entries_[index];
@@ -67,8 +72,8 @@ class ByteArrayDictionaryEncoder {
 
  private:
   struct Entry {
-    uint64_t hash;  // kept for Grow, which then reads no bytes
-    uint32_t offset;
+    uint64_t hash;    // kept for Grow, which then reads no bytes
+    uint32_t offset;  // of the value's bytes in arena_ (its 4-byte length is just before them)
     uint32_t length;
   };
   // The high half of the hash rides along, so that a probe compares bytes only on a likely match.
