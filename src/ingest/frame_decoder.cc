@@ -14,7 +14,8 @@ static_assert(FrameDecoder::kPadding >= simdjson::SIMDJSON_PADDING,
 
 namespace {
 
-constexpr size_t kBusyCapacity = FrameDecoder::kReadChunk + FrameDecoder::kPadding;
+// The largest buffer a busy connection reads into.
+constexpr size_t kMaxBusyCapacity = FrameDecoder::kReadChunk + FrameDecoder::kPadding;
 
 // What a buffer of `capacity` bytes costs the budget: everything beyond the free allowance.
 size_t ChargeOf(size_t capacity) {
@@ -27,11 +28,18 @@ FrameDecoder::FrameDecoder(uint32_t max_frame_bytes, MemoryAccount* account)
     : max_frame_bytes_(max_frame_bytes),
       // The largest frame with its header and padding (a frame in progress is read up to its end only),
       // or a busy connection's read.
-      max_capacity_(std::max(size_t{max_frame_bytes} + kHeaderBytes + kPadding, kBusyCapacity)),
+      max_capacity_(std::max(size_t{max_frame_bytes} + kHeaderBytes + kPadding, kMaxBusyCapacity)),
       account_(account) {}
 
 FrameDecoder::~FrameDecoder() {
   RefundTo(0);
+  SetBusy(false);
+}
+
+void FrameDecoder::SetBusy(bool busy) {
+  if (busy == busy_) return;
+  busy_ = busy;
+  if (account_ != nullptr) account_->BusyReaders(busy ? 1 : -1);
 }
 
 FrameDecoder::FrameDecoder(FrameDecoder&& other) noexcept
@@ -45,7 +53,7 @@ FrameDecoder::FrameDecoder(FrameDecoder&& other) noexcept
       end_(std::exchange(other.end_, 0)),
       offered_(other.offered_),
       quiet_reads_(other.quiet_reads_),
-      busy_(other.busy_),
+      busy_(std::exchange(other.busy_, false)),  // the account counts the connection once
       starved_(other.starved_),
       refused_(other.refused_),
       refused_length_(other.refused_length_) {}
@@ -53,6 +61,7 @@ FrameDecoder::FrameDecoder(FrameDecoder&& other) noexcept
 FrameDecoder& FrameDecoder::operator=(FrameDecoder&& other) noexcept {
   if (this == &other) return *this;
   RefundTo(0);
+  SetBusy(false);
   max_frame_bytes_ = other.max_frame_bytes_;
   max_capacity_ = other.max_capacity_;
   account_ = other.account_;
@@ -63,7 +72,7 @@ FrameDecoder& FrameDecoder::operator=(FrameDecoder&& other) noexcept {
   end_ = std::exchange(other.end_, 0);
   offered_ = other.offered_;
   quiet_reads_ = other.quiet_reads_;
-  busy_ = other.busy_;
+  busy_ = std::exchange(other.busy_, false);
   starved_ = other.starved_;
   refused_ = other.refused_;
   refused_length_ = other.refused_length_;
@@ -79,7 +88,7 @@ FrameDecoder::Plan FrameDecoder::PlanCapacity(size_t want) const {
     if (frame > buffered()) needed = frame + kPadding;
   }
   needed = std::min(std::max(needed, kInitialCapacity), max_capacity_);
-  const size_t preferred = std::max(needed, busy_ ? kBusyCapacity : kInitialCapacity);
+  const size_t preferred = std::max(needed, busy_ ? BusyCapacity() : kInitialCapacity);
   return {needed, std::min(preferred, max_capacity_)};
 }
 
@@ -140,11 +149,11 @@ void FrameDecoder::Commit(size_t n) {
   end_ += n;
   // A read that fills what was offered says the client has more waiting: read kReadChunk at a time. Not
   // when a frame's reservation was filled to its end: that says nothing about what follows.
-  if (n > 0 && n == offered_ && capacity_ <= kBusyCapacity) {
-    busy_ = true;
+  if (n > 0 && n == offered_ && capacity_ <= kMaxBusyCapacity) {
+    SetBusy(true);
     quiet_reads_ = 0;
   } else if (n < kInitialRead / 2) {
-    if (busy_ && ++quiet_reads_ >= kQuietReads) busy_ = false;
+    if (busy_ && ++quiet_reads_ >= kQuietReads) SetBusy(false);
   } else {
     quiet_reads_ = 0;
   }

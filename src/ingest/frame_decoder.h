@@ -14,7 +14,8 @@
 //     max_frame_bytes + 4 + kPadding); if the budget cannot give it, WritableSpace() is empty and
 //     starved() is true: the connection is not read until a later WritableSpace() gets the reservation.
 //     A decoder that holds its reservation always reads on, so reservations cannot deadlock;
-//   - a connection whose reads fill the buffer (pipelined bursts) reads kReadChunk at a time, if the
+//   - a connection whose reads fill the buffer (pipelined bursts) reads up to kReadChunk at a time (its
+//     loop's MemoryAccount::busy_read(): less when many of the loop's connections are busy), if the
 //     budget has room (else it goes on at the initial size), and goes back to the initial size after
 //     kQuietReads reads in a row of less than kInitialRead / 2;
 //   - once a big frame has been consumed the buffer shrinks back and the charge is refunded.
@@ -40,8 +41,9 @@ class FrameDecoder {
   // Slack kept after the committed bytes; checked against simdjson::SIMDJSON_PADDING in the .cc so this
   // header does not pull in simdjson.
   static constexpr size_t kPadding = 64;
-  // What a busy connection reads at once (plus kPadding): one large recv() of many pipelined frames.
-  static constexpr size_t kReadChunk = 64 * 1024;
+  // What a busy connection reads at once at most (plus kPadding): one large recv() of many pipelined
+  // frames.
+  static constexpr size_t kReadChunk = MemoryAccount::kMaxBusyRead;
   // What a connection reads at first, and its free allowance: kInitialCapacity is never charged.
   static constexpr size_t kInitialRead = 8 * 1024;
   static constexpr size_t kInitialCapacity = kInitialRead + kPadding;
@@ -131,6 +133,12 @@ class FrameDecoder {
   void RefundTo(size_t capacity);
   // Allocates `capacity` bytes and moves the buffered bytes to its front.
   void Reallocate(size_t capacity);
+  // Marks the connection busy or not, and tells the loop's account.
+  void SetBusy(bool busy);
+  // A busy connection's buffer: what its loop lets it read at once, plus the padding.
+  size_t BusyCapacity() const {
+    return (account_ != nullptr ? account_->busy_read() : kReadChunk) + kPadding;
+  }
   // Length declared by the header at begin_; needs buffered() >= kHeaderBytes.
   uint32_t PeekLength() const;
   size_t free_bytes() const { return capacity_ - kPadding - end_; }

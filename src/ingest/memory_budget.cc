@@ -1,5 +1,6 @@
 #include "ingest/memory_budget.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace logdaemon::ingest {
@@ -51,6 +52,14 @@ void MemoryAccount::Refund(size_t bytes) {
   assert(bytes <= charged_);
   charged_ -= bytes < charged_ ? bytes : charged_;
   ReturnSpare();
+}
+
+void MemoryAccount::BusyReaders(int delta) {
+  assert(delta >= 0 || busy_readers_ >= static_cast<size_t>(-delta));
+  busy_readers_ = delta >= 0 ? busy_readers_ + static_cast<size_t>(delta)
+                             : busy_readers_ - std::min(busy_readers_, static_cast<size_t>(-delta));
+  while (busy_read_ > kMinBusyRead && busy_readers_ * busy_read_ > kBusyReadBytes) busy_read_ /= 2;
+  while (busy_read_ < kMaxBusyRead && busy_readers_ * busy_read_ * 2 <= kBusyReadBytes / 2) busy_read_ *= 2;
 }
 
 void MemoryAccount::ReturnSpare() {

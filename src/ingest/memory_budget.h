@@ -63,6 +63,20 @@ class MemoryAccount {
   size_t charged() const { return charged_; }
   size_t held() const { return held_; }
 
+  // What one busy connection of this thread reads at once (FrameDecoder): kMaxBusyRead while the
+  // thread's busy connections read at most kBusyReadBytes together, halved (down to kMinBusyRead) as
+  // more of them are busy. One busy connection reads as much as ever; a hundred do not hold 64 KiB each
+  // (6.4 MiB, the largest of ingest's buffers at full load). It grows back only once the next size up
+  // would use at most half of kBusyReadBytes, so that a count near a boundary does not resize buffers
+  // back and forth.
+  static constexpr size_t kMaxBusyRead = size_t{64} << 10;
+  static constexpr size_t kMinBusyRead = size_t{16} << 10;
+  static constexpr size_t kBusyReadBytes = size_t{1} << 20;
+  size_t busy_read() const { return busy_read_; }
+  // A connection of this thread became busy (+1) or quiet (-1).
+  void BusyReaders(int delta);
+  size_t busy_readers() const { return busy_readers_; }
+
  private:
   // Gives back what is in hand beyond kMaxSpare (everything when nothing is charged).
   void ReturnSpare();
@@ -70,6 +84,8 @@ class MemoryAccount {
   MemoryBudget* budget_;
   size_t charged_ = 0;
   size_t held_ = 0;
+  size_t busy_readers_ = 0;
+  size_t busy_read_ = kMaxBusyRead;
 };
 
 }  // namespace logdaemon::ingest

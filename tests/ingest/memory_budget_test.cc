@@ -279,5 +279,59 @@ TEST(DecoderCharging, QuietBusyConnectionsShrinkBack) {
   EXPECT_EQ(decoder.charged(), 0u);
 }
 
+// ---- what busy connections read at once ---------------------------------------------------------
+
+TEST(MemoryAccount, BusyReadsHalveAsMoreConnectionsAreBusyAndGrowBackWithAMargin) {
+  MemoryAccount account(nullptr);
+  constexpr size_t kMax = MemoryAccount::kMaxBusyRead;
+  constexpr size_t kPerLoop = MemoryAccount::kBusyReadBytes;
+  EXPECT_EQ(account.busy_read(), kMax);
+  // Up to kPerLoop / kMax busy connections read kMax each.
+  const int at_max = static_cast<int>(kPerLoop / kMax);
+  account.BusyReaders(at_max);
+  EXPECT_EQ(account.busy_read(), kMax);
+  account.BusyReaders(1);  // one more: together they would pass kPerLoop
+  EXPECT_EQ(account.busy_read(), kMax / 2);
+  account.BusyReaders(1000);
+  EXPECT_EQ(account.busy_read(), MemoryAccount::kMinBusyRead);  // never below the floor
+  EXPECT_EQ(account.busy_readers(), static_cast<size_t>(at_max + 1001));
+  // Back at the boundary the size does not grow back yet: only once the next size up would use at
+  // most half of kPerLoop.
+  account.BusyReaders(-1001);
+  EXPECT_EQ(account.busy_read(), kMax / 2);
+  account.BusyReaders(-(at_max / 2));
+  EXPECT_EQ(account.busy_readers(), static_cast<size_t>(at_max - at_max / 2));
+  EXPECT_EQ(account.busy_read(), kMax);
+  account.BusyReaders(-(at_max - at_max / 2));
+  EXPECT_EQ(account.busy_readers(), 0u);
+  EXPECT_EQ(account.busy_read(), kMax);
+}
+
+TEST(DecoderCharging, ManyBusyConnectionsOfALoopReadLessEachAndOneAloneReadsTheWholeChunk) {
+  MemoryBudget budget(64 * kMiB);
+  MemoryAccount account(&budget);
+  std::string frames;
+  while (frames.size() < 4 * FrameDecoder::kReadChunk) frames += Header(50) + std::string(50, 'p');
+  std::vector<FrameDecoder> decoders;
+  for (int i = 0; i < 100; ++i) decoders.emplace_back(kMiB, &account);
+  for (FrameDecoder& decoder : decoders) FeedAll(decoder, frames);
+  EXPECT_EQ(account.busy_readers(), 100u);
+  EXPECT_EQ(account.busy_read(), MemoryAccount::kMinBusyRead);
+  // Every decoder reads the loop's size once it reads again: 100 of them hold 1.6 MiB, not 6.4.
+  size_t held = 0;
+  for (FrameDecoder& decoder : decoders) {
+    EXPECT_EQ(FeedAll(decoder, frames), frames.size() / 54);
+    EXPECT_EQ(decoder.capacity(), MemoryAccount::kMinBusyRead + FrameDecoder::kPadding);
+    held += decoder.capacity();
+  }
+  EXPECT_LE(held, 100 * (MemoryAccount::kMinBusyRead + FrameDecoder::kPadding));
+  // All but one go away (moved ones are counted once): the one left reads the whole chunk again.
+  FrameDecoder last = std::move(decoders.back());
+  decoders.clear();
+  EXPECT_EQ(account.busy_readers(), 1u);
+  EXPECT_EQ(FeedAll(last, frames), frames.size() / 54);
+  EXPECT_EQ(last.capacity(), FrameDecoder::kReadChunk + FrameDecoder::kPadding);
+}
+
 }  // namespace
 }  // namespace logdaemon::ingest
