@@ -10,6 +10,7 @@
 #include <vector>
 
 namespace logdaemon::cli {
+namespace command_docs_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 const ManPageInfo kInfo{"1.2.3", "2026-01-15"};
@@ -101,4 +102,5 @@ TEST(CommandDocs, WriteFailsNamingTheFile) {
 }
 
 }  // namespace
+}  // namespace command_docs_test
 }  // namespace logdaemon::cli

@@ -26,6 +26,7 @@
 #include <vector>
 
 namespace logdaemon::cli {
+namespace ingest_command_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 // ---- helpers ------------------------------------------------------------------------------------------
@@ -748,4 +749,5 @@ TEST(IngestInteractiveTest, NoDaemon) {
 }
 
 }  // namespace
+}  // namespace ingest_command_test
 }  // namespace logdaemon::cli

@@ -21,6 +21,7 @@
 #include <vector>
 
 namespace logdaemon::cli {
+namespace serve_settings_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 namespace fs = std::filesystem;
@@ -1121,4 +1122,5 @@ TEST(ServeSettingsTest, TheDocumentationDescribesEverySetting) {
 }
 
 }  // namespace
+}  // namespace serve_settings_test
 }  // namespace logdaemon::cli

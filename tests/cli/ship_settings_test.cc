@@ -12,6 +12,7 @@
 #include "cli/serve_settings.h"
 
 namespace logdaemon::cli {
+namespace ship_settings_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 Result<ServeSettings> Parse(std::vector<std::string> args) {
@@ -101,4 +102,5 @@ TEST(ShipSettingsTest, TheUploaderGetsTheFullSizeAndCompactionFromTheStorageSett
 }
 
 }  // namespace
+}  // namespace ship_settings_test
 }  // namespace logdaemon::cli

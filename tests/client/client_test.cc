@@ -28,6 +28,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon {
+namespace client_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::chrono_literals;
@@ -498,4 +499,5 @@ TEST(ClientDocsTest, ExampleInDocsIsTheCompiledOne) {
 }
 
 }  // namespace
+}  // namespace client_test
 }  // namespace logdaemon

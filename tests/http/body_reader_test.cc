@@ -15,6 +15,7 @@
 #include <vector>
 
 namespace logdaemon::http {
+namespace body_reader_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using State = BodyReader::State;
@@ -353,4 +354,5 @@ TEST(BodyReader, ABodyOfTheLimitFitsTheDefaultBudget) {
 }
 
 }  // namespace
+}  // namespace body_reader_test
 }  // namespace logdaemon::http

@@ -12,6 +12,7 @@
 #include "http/log_batch.h"
 
 namespace logdaemon::http {
+namespace es_bulk_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using ingest::AdmitResult;
@@ -754,4 +755,5 @@ TEST(EsBulkProbe, LicenseHealthAcknowledgedAndErrorBodies) {
 }
 
 }  // namespace
+}  // namespace es_bulk_test
 }  // namespace logdaemon::http

@@ -30,6 +30,7 @@
 #include <vector>
 
 namespace logdaemon::http {
+namespace http_server_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::chrono_literals;
@@ -782,4 +783,5 @@ TEST(HttpServer, Ipv6Loopback) {
 }
 
 }  // namespace
+}  // namespace http_server_test
 }  // namespace logdaemon::http

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 namespace logdaemon::http {
+namespace listen_address_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 TEST(ParseListenAddress, AcceptsHostPortForms) {
@@ -131,4 +132,5 @@ TEST(AdoptListener, RefusesAnythingElseNamingTheDescriptor) {
 }
 
 }  // namespace
+}  // namespace listen_address_test
 }  // namespace logdaemon::http

@@ -13,6 +13,7 @@
 #include "http/otlp_test_util.h"
 
 namespace logdaemon::http {
+namespace otlp_json_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using testing::AddAttribute;
@@ -434,4 +435,5 @@ TEST(OtlpJson, HexAndBase64Decoders) {
 }
 
 }  // namespace
+}  // namespace otlp_json_test
 }  // namespace logdaemon::http

@@ -14,6 +14,7 @@
 #include "schema/rfc3339.h"
 
 namespace logdaemon::http {
+namespace otlp_mapping_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using testing::AddAttribute;
@@ -456,4 +457,5 @@ TEST(OtlpMapping, Base64MatchesRfc4648Vectors) {
 }
 
 }  // namespace
+}  // namespace otlp_mapping_test
 }  // namespace logdaemon::http

@@ -14,6 +14,7 @@
 #include "logdaemon/schema.h"
 
 namespace logdaemon::http {
+namespace otlp_protobuf_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using testing::AddAttribute;
@@ -353,4 +354,5 @@ TEST(OtlpResponse, JsonIsEmptyObjectOnSuccessAndCarriesThePartialSuccess) {
 }
 
 }  // namespace
+}  // namespace otlp_protobuf_test
 }  // namespace logdaemon::http

@@ -16,6 +16,7 @@
 #include "http/query_runner.h"
 
 namespace logdaemon::http {
+namespace query_api_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using Args = std::vector<std::pair<std::string, std::string>>;
@@ -284,4 +285,5 @@ TEST(QueryJob, AStreamWaitsForItsReaderAndEnds) {
 }
 
 }  // namespace
+}  // namespace query_api_test
 }  // namespace logdaemon::http

@@ -21,6 +21,7 @@
 #include "support/allocation_counter.h"
 
 namespace logdaemon::ingest {
+namespace frame_decoder_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using Kind = FrameDecoder::Event::Kind;
@@ -368,4 +369,5 @@ TEST(FrameDecoder, SteadyStateAllocatesNothingPerFrameOrReply) {
 #endif
 
 }  // namespace
+}  // namespace frame_decoder_test
 }  // namespace logdaemon::ingest

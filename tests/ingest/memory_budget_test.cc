@@ -12,6 +12,7 @@
 #include "ingest/frame_decoder.h"
 
 namespace logdaemon::ingest {
+namespace memory_budget_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 constexpr size_t kKiB = 1024;
@@ -334,4 +335,5 @@ TEST(DecoderCharging, ManyBusyConnectionsOfALoopReadLessEachAndOneAloneReadsTheW
 }
 
 }  // namespace
+}  // namespace memory_budget_test
 }  // namespace logdaemon::ingest

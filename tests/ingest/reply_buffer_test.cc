@@ -9,6 +9,7 @@
 #include <string_view>
 
 namespace logdaemon::ingest {
+namespace reply_buffer_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 // What may be sent now (committed replies only).
@@ -229,4 +230,5 @@ TEST(UncommittedReplies, AListGoneFirstLeavesNoDanglingPointer) {
 }
 
 }  // namespace
+}  // namespace reply_buffer_test
 }  // namespace logdaemon::ingest

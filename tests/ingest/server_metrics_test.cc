@@ -15,6 +15,7 @@
 #include <vector>
 
 namespace logdaemon::ingest {
+namespace server_metrics_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 // ---- A small parser for the text format ---------------------------------------------------------------
@@ -535,4 +536,5 @@ TEST(ServerStats, RejectedTotalSumsEveryReason) {
 }
 
 }  // namespace
+}  // namespace server_metrics_test
 }  // namespace logdaemon::ingest

@@ -25,6 +25,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon {
+namespace server_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 constexpr const char* kValid = R"({"timestamp":"2026-01-15T19:00:00Z","level":"info","message":"hello"})";
@@ -413,4 +414,5 @@ INSTANTIATE_TEST_SUITE_P(Backends, ServerTest, ::testing::Values(IoBackend::kEpo
                          });
 
 }  // namespace
+}  // namespace server_test
 }  // namespace logdaemon

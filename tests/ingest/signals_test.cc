@@ -17,6 +17,7 @@
 #include <vector>
 
 namespace logdaemon::ingest {
+namespace signals_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 // The test signals are blocked while the process starts, before gtest or any test creates a thread, so
@@ -160,4 +161,5 @@ TEST(SignalThreadTest, RefusesWhatIsNotASignal) {
 }
 
 }  // namespace
+}  // namespace signals_test
 }  // namespace logdaemon::ingest

@@ -9,6 +9,7 @@
 #include <vector>
 
 namespace logdaemon::metrics {
+namespace exposition_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 TEST(TextExposition, CounterWithoutLabels) {
@@ -177,4 +178,5 @@ TEST(TextExpositionDeathTest, ASplitFamilyAsserts) {
 #endif
 
 }  // namespace
+}  // namespace exposition_test
 }  // namespace logdaemon::metrics

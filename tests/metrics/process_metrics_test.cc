@@ -13,6 +13,7 @@
 #include <string>
 
 namespace logdaemon::metrics {
+namespace process_metrics_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 // A /proc/self/stat line as the kernel writes it, with the fields the parser reads set: utime (14),
@@ -213,4 +214,5 @@ TEST(ReadProcessMetrics, AnOpenedFileIsCounted) {
 }
 
 }  // namespace
+}  // namespace process_metrics_test
 }  // namespace logdaemon::metrics

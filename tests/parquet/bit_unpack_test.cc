@@ -9,6 +9,7 @@
 #include <vector>
 
 namespace logdaemon::parquet {
+namespace bit_unpack_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -107,4 +108,5 @@ TEST(BitUnpack, GroupsOfAChunkAreItsValues) {
 }
 
 }  // namespace
+}  // namespace bit_unpack_test
 }  // namespace logdaemon::parquet

@@ -6,6 +6,7 @@
 #include <vector>
 
 namespace logdaemon::parquet {
+namespace byte_stream_split_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -67,4 +68,5 @@ TEST(ByteStreamSplit, BadSizesAreCorrupt) {
 }
 
 }  // namespace
+}  // namespace byte_stream_split_test
 }  // namespace logdaemon::parquet

@@ -22,6 +22,7 @@
 #include "parquet/metadata_codec.h"
 
 namespace logdaemon::parquet {
+namespace column_chunk_reader_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 constexpr size_t kPageRows = 16;
@@ -1045,4 +1046,5 @@ TEST(ColumnChunkReaderHostile, RandomDamageNeverCrashes) {
 }
 
 }  // namespace
+}  // namespace column_chunk_reader_test
 }  // namespace logdaemon::parquet

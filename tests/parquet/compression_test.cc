@@ -7,6 +7,7 @@
 #include <string>
 
 namespace logdaemon::parquet {
+namespace compression_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 const Codec kWritable[] = {Codec::kUncompressed, Codec::kSnappy, Codec::kGzip, Codec::kZstd, Codec::kLz4Raw};
@@ -133,4 +134,5 @@ TEST(Compression, PageCrcIsStandardCrc32) {
 }
 
 }  // namespace
+}  // namespace compression_test
 }  // namespace logdaemon::parquet

@@ -8,6 +8,7 @@
 #include <vector>
 
 namespace logdaemon::parquet {
+namespace delta_binary_packed_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -295,4 +296,5 @@ TEST(DeltaBinaryPacked, EveryTruncationFailsCleanly) {
 }
 
 }  // namespace
+}  // namespace delta_binary_packed_test
 }  // namespace logdaemon::parquet

@@ -9,6 +9,7 @@
 #include "parquet/delta_binary_packed.h"
 
 namespace logdaemon::parquet {
+namespace delta_byte_array_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -236,4 +237,5 @@ TEST(DeltaByteArray, EveryTruncationIsCorrupt) {
 }
 
 }  // namespace
+}  // namespace delta_byte_array_test
 }  // namespace logdaemon::parquet

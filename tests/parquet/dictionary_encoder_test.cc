@@ -11,6 +11,7 @@
 #include <vector>
 
 namespace logdaemon::parquet {
+namespace dictionary_encoder_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -203,4 +204,5 @@ TEST(ByteArrayDictionary, MatchesAReferenceMapThroughGrowthAndReset) {
 }
 
 }  // namespace
+}  // namespace dictionary_encoder_test
 }  // namespace logdaemon::parquet

@@ -18,6 +18,7 @@
 #include "support/fixtures.h"
 
 namespace logdaemon::parquet {
+namespace fixtures_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using testing_support::FixturesDir;
@@ -333,4 +334,5 @@ TEST(BadData, EveryFileFailsCleanly) {
 }
 
 }  // namespace
+}  // namespace fixtures_test
 }  // namespace logdaemon::parquet

@@ -15,6 +15,7 @@
 #include "support/fixtures.h"
 
 namespace logdaemon::parquet {
+namespace metadata_codec_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 FileMetaData FullMetadata() {
@@ -227,4 +228,5 @@ TEST(MetadataCodec, ParsesOtherWritersFooters) {
 }
 
 }  // namespace
+}  // namespace metadata_codec_test
 }  // namespace logdaemon::parquet

@@ -10,6 +10,7 @@
 #include <vector>
 
 namespace logdaemon::parquet {
+namespace plain_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -183,4 +184,5 @@ TEST(Plain, HostileByteArrayLengthsAreCorrupt) {
 }
 
 }  // namespace
+}  // namespace plain_test
 }  // namespace logdaemon::parquet

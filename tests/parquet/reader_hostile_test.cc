@@ -11,6 +11,7 @@
 #include "parquet/file_writer.h"
 
 namespace logdaemon::parquet {
+namespace reader_hostile_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 std::string SmallFile(Codec codec, int page_version) {
@@ -132,4 +133,5 @@ TEST(ReaderHostile, NotParquetAtAll) {
 }
 
 }  // namespace
+}  // namespace reader_hostile_test
 }  // namespace logdaemon::parquet

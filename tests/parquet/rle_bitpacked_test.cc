@@ -8,6 +8,7 @@
 #include <vector>
 
 namespace logdaemon::parquet {
+namespace rle_bitpacked_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -576,4 +577,5 @@ TEST(LevelsV1, BadLengthsAreCorrupt) {
 }
 
 }  // namespace
+}  // namespace rle_bitpacked_test
 }  // namespace logdaemon::parquet

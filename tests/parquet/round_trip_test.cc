@@ -16,6 +16,7 @@
 #include "parquet/file_writer.h"
 
 namespace logdaemon::parquet {
+namespace round_trip_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 // A table in memory, column by column, in the writer's input layout, with the expected values
@@ -456,4 +457,5 @@ TEST(WriterBatch, RefusesInconsistentBatches) {
 }
 
 }  // namespace
+}  // namespace round_trip_test
 }  // namespace logdaemon::parquet

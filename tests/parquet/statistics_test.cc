@@ -9,6 +9,7 @@
 #include <string>
 
 namespace logdaemon::parquet {
+namespace statistics_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 double AsDouble(const std::string& bytes) {
@@ -105,4 +106,5 @@ TEST(Statistics, CompareStatValuesUsesTheColumnOrder) {
 }
 
 }  // namespace
+}  // namespace statistics_test
 }  // namespace logdaemon::parquet

@@ -21,6 +21,7 @@
 #include "query/expr_unicode.h"
 
 namespace logdaemon::query {
+namespace expression_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::string_literals;
@@ -1440,4 +1441,5 @@ TEST(ExpressionApi, MatchesWithoutScratchWhenNoJsonIsRead) {
 }
 
 }  // namespace
+}  // namespace expression_test
 }  // namespace logdaemon::query

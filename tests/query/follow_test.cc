@@ -24,6 +24,7 @@
 #include "support/test_storage.h"
 
 namespace logdaemon::query {
+namespace follow_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 namespace fs = std::filesystem;
@@ -418,4 +419,5 @@ TEST_F(FollowTest, CompactionUnderTheFollowerLosesNothingUncounted) {
 }
 
 }  // namespace
+}  // namespace follow_test
 }  // namespace logdaemon::query

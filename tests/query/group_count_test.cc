@@ -18,6 +18,7 @@
 #include "support/test_storage.h"
 
 namespace logdaemon::query {
+namespace group_count_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 TEST(GroupCount, CountsOwnedKeysLargestFirstNullsLastOnTies) {
@@ -186,4 +187,5 @@ TEST_F(CountByScanTest, SparseAndDenseSelectionsCountTheSame) {
 }
 
 }  // namespace
+}  // namespace group_count_test
 }  // namespace logdaemon::query

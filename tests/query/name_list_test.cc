@@ -8,6 +8,7 @@
 #include <vector>
 
 namespace logdaemon::query {
+namespace name_list_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using List = std::vector<std::string>;
@@ -22,4 +23,5 @@ TEST(SplitNameList, ItemsWithoutSpacesOrEmptyOnes) {
 }
 
 }  // namespace
+}  // namespace name_list_test
 }  // namespace logdaemon::query

@@ -26,6 +26,7 @@
 #include "support/allocation_counter.h"
 
 namespace logdaemon::query {
+namespace output_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::string_view_literals;
@@ -882,4 +883,5 @@ TEST(Output, RowsAllocateNothingOnceWarm) {
 }
 
 }  // namespace
+}  // namespace output_test
 }  // namespace logdaemon::query

@@ -25,6 +25,7 @@
 #include "support/test_storage.h"
 
 namespace logdaemon::query {
+namespace scan_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 class TempDir : public testing_support::TempDir {
@@ -583,4 +584,5 @@ TEST_F(ScanTest, CountsAHistogramByTimeBucketAndLevel) {
 }
 
 }  // namespace
+}  // namespace scan_test
 }  // namespace logdaemon::query

@@ -10,6 +10,7 @@
 #include <string_view>
 
 namespace logdaemon::query {
+namespace time_spec_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::string_view_literals;
@@ -183,4 +184,5 @@ TEST(TimeSpec, ResultBeforeTheInt64RangeIsAnError) {
 }
 
 }  // namespace
+}  // namespace time_spec_test
 }  // namespace logdaemon::query

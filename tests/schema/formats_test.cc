@@ -7,6 +7,7 @@
 #include <string_view>
 
 namespace logdaemon::schema {
+namespace formats_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::string_view_literals;
@@ -479,4 +480,5 @@ TEST(FormatRegex, WhetherThePatternCompiles) {
 }
 
 }  // namespace
+}  // namespace formats_test
 }  // namespace logdaemon::schema

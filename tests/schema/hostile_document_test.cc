@@ -13,6 +13,7 @@
 #include "logdaemon/schema.h"
 
 namespace logdaemon {
+namespace hostile_document_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using ::testing::HasSubstr;
@@ -325,4 +326,5 @@ TEST_F(HostileDocument, ErrorPointers) {
 }
 
 }  // namespace
+}  // namespace hostile_document_test
 }  // namespace logdaemon

@@ -23,6 +23,7 @@
 #include "schema/validator.h"
 
 namespace logdaemon::schema {
+namespace hostile_schema_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using ::testing::HasSubstr;
@@ -799,4 +800,5 @@ TEST_F(SchemaFiles, DocumentCountAndSizeLimits) {
 }
 
 }  // namespace
+}  // namespace hostile_schema_test
 }  // namespace logdaemon::schema

@@ -7,6 +7,7 @@
 #include <string_view>
 
 namespace logdaemon::schema {
+namespace idna_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::string_view_literals;
@@ -96,4 +97,5 @@ TEST(IdnaULabel, HostileInputs) {
 }
 
 }  // namespace
+}  // namespace idna_test
 }  // namespace logdaemon::schema

@@ -22,6 +22,7 @@
 #include "support/fixtures.h"
 
 namespace logdaemon::schema {
+namespace json_schema_suite_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using testing_support::FixturesDir;
@@ -276,4 +277,5 @@ TEST(JsonSchemaTestSuite, OptionalFilesFailOnlyAsListed) {
 }
 
 }  // namespace
+}  // namespace json_schema_suite_test
 }  // namespace logdaemon::schema

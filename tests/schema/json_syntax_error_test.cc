@@ -10,6 +10,7 @@
 #include <vector>
 
 namespace logdaemon::schema {
+namespace json_syntax_error_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::string_view_literals;
@@ -435,4 +436,5 @@ TEST(JsonSyntaxError, RandomBytesNeverCrash) {
 }
 
 }  // namespace
+}  // namespace json_syntax_error_test
 }  // namespace logdaemon::schema

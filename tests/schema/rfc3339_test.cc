@@ -9,6 +9,7 @@
 #include <string_view>
 
 namespace logdaemon::schema {
+namespace rfc3339_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::string_view_literals;
@@ -304,4 +305,5 @@ TEST(AppendRfc3339Micros, RoundTripsThroughTheParser) {
 }
 
 }  // namespace
+}  // namespace rfc3339_test
 }  // namespace logdaemon::schema

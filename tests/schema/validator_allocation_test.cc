@@ -31,6 +31,7 @@ void operator delete(void* p, std::size_t) noexcept {
 }
 
 namespace logdaemon::schema {
+namespace validator_allocation_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 constexpr const char* kRichSchema = R"({
@@ -102,6 +103,7 @@ TEST(ValidatorAllocation, ExplainingAFailureIsCounted) {
 }
 
 }  // namespace
+}  // namespace validator_allocation_test
 }  // namespace logdaemon::schema
 
 #endif  // !defined(__SANITIZE_ADDRESS__)

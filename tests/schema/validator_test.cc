@@ -16,6 +16,7 @@
 #include "schema/schema_compiler.h"
 
 namespace logdaemon::schema {
+namespace validator_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 // "valid", or the validator's error for `document` against `schema`. A schema that does not compile or
@@ -586,4 +587,5 @@ TEST(SchemaValidatorThreads, CopiesShareTheCompiledSchema) {
 }
 
 }  // namespace
+}  // namespace validator_test
 }  // namespace logdaemon::schema

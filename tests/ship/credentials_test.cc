@@ -10,6 +10,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon::ship {
+namespace credentials_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 EnvLookup Env(std::map<std::string, std::string> vars) {
@@ -107,4 +108,5 @@ TEST(CredentialsTest, FileIsReadWithTheProfileFromTheEnvironmentAndBounded) {
 }
 
 }  // namespace
+}  // namespace credentials_test
 }  // namespace logdaemon::ship

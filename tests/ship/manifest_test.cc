@@ -10,6 +10,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon::ship {
+namespace manifest_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 constexpr std::string_view kDest = "http://127.0.0.1:9000/logs/p/host=h";
@@ -109,4 +110,5 @@ TEST(ManifestTest, UploadIdsAndEtagsAsServersSendThem) {
 }
 
 }  // namespace
+}  // namespace manifest_test
 }  // namespace logdaemon::ship

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 namespace logdaemon::ship {
+namespace object_key_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 constexpr const char* kFile = "logs_20260115_190000_000001-000480.parquet";
@@ -60,4 +61,5 @@ TEST(ObjectKeyTest, PrefixAndHostRules) {
 }
 
 }  // namespace
+}  // namespace object_key_test
 }  // namespace logdaemon::ship

@@ -7,6 +7,7 @@
 #include <set>
 
 namespace logdaemon::ship {
+namespace retry_policy_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using std::chrono::milliseconds;
@@ -60,4 +61,5 @@ TEST(RetryPolicyTest, AHugeFailureCountDoesNotOverflow) {
 }
 
 }  // namespace
+}  // namespace retry_policy_test
 }  // namespace logdaemon::ship

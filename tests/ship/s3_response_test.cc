@@ -7,6 +7,7 @@
 #include "ship/s3_client.h"
 
 namespace logdaemon::ship {
+namespace s3_response_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 TEST(S3ResponseTest, ErrorAnswersShowCodeAndMessage) {
@@ -84,4 +85,5 @@ TEST(S3EndpointTest, QueryValuesArePercentEncoded) {
 }
 
 }  // namespace
+}  // namespace s3_response_test
 }  // namespace logdaemon::ship

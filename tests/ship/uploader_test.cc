@@ -24,6 +24,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon::ship {
+namespace uploader_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 struct Request {
@@ -408,4 +409,5 @@ TEST(UploaderTest, AFileNotFinalYetWaits) {
 }
 
 }  // namespace
+}  // namespace uploader_test
 }  // namespace logdaemon::ship

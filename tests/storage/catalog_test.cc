@@ -17,6 +17,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon::storage {
+namespace catalog_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 // A fresh directory under /tmp, removed with everything in it at the end of the test.
@@ -420,9 +421,11 @@ TEST(CatalogScan, UnreadablePartitionIsAnError) {
 }
 
 }  // namespace
+}  // namespace catalog_test
 }  // namespace logdaemon::storage
 
 namespace logdaemon::storage {
+namespace catalog_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 DataFile Part(uint64_t first, uint64_t last, uint32_t index, uint32_t count) {
@@ -485,4 +488,5 @@ TEST(CatalogParts, AWiderMergeSupersedesACompleteSet) {
 }
 
 }  // namespace
+}  // namespace catalog_test
 }  // namespace logdaemon::storage

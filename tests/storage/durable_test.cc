@@ -28,6 +28,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon::storage {
+namespace durable_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::chrono_literals;
@@ -572,4 +573,5 @@ TEST(StoragePermissions, FileModeSetsFilesAndTheirDirectories) {
 }
 
 }  // namespace
+}  // namespace durable_test
 }  // namespace logdaemon::storage

@@ -35,6 +35,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon::storage {
+namespace engine_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::chrono_literals;
@@ -1490,9 +1491,11 @@ std::string FaultName(const ::testing::TestParamInfo<FaultCase>& info) {
 INSTANTIATE_TEST_SUITE_P(Faults, InjectedFaultTest, ::testing::ValuesIn(AllFaults()), FaultName);
 
 }  // namespace
+}  // namespace engine_test
 }  // namespace logdaemon::storage
 
 namespace logdaemon::storage {
+namespace engine_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 // Writes `files` flush files of `rows_per_file` logs each (seq 0..), closes, and returns the rows.
@@ -1587,9 +1590,11 @@ TEST(StorageEngineTest, PartsLeftIncompleteByACrashAreHiddenThenRemoved) {
 }
 
 }  // namespace
+}  // namespace engine_test
 }  // namespace logdaemon::storage
 
 namespace logdaemon::storage {
+namespace engine_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 // Background merges take a merged file's parts whole: a merge that took only its small last part
@@ -1634,4 +1639,5 @@ TEST(StorageEngineTest, BackgroundMergesTakeEveryPartOfAMergedFile) {
 }
 
 }  // namespace
+}  // namespace engine_test
 }  // namespace logdaemon::storage

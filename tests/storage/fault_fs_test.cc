@@ -20,6 +20,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon::storage {
+namespace fault_fs_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using Op = FaultInjectingFileSystem::Op;
@@ -509,4 +510,5 @@ TEST(FaultFs, AFileWhoseDirectoryWasNeverSyncedIsGoneAfterAPowerCut) {
 }
 
 }  // namespace
+}  // namespace fault_fs_test
 }  // namespace logdaemon::storage

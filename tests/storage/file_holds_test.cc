@@ -17,6 +17,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon::storage {
+namespace file_holds_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::chrono_literals;
@@ -138,4 +139,5 @@ TEST(FileHoldsTest, WithHoldsRetentionDeletesOnlyFilesReleasedForDeletion) {
 }
 
 }  // namespace
+}  // namespace file_holds_test
 }  // namespace logdaemon::storage

@@ -12,6 +12,7 @@
 #include "schema/rfc3339.h"
 
 namespace logdaemon::storage {
+namespace file_names_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
@@ -336,4 +337,5 @@ TEST(FileNames, DayPathsSortChronologically) {
 }
 
 }  // namespace
+}  // namespace file_names_test
 }  // namespace logdaemon::storage

@@ -20,6 +20,7 @@
 #include "storage/row_group_merger.h"
 
 namespace logdaemon::storage {
+namespace merge_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using parquet::ColumnBatch;
@@ -471,4 +472,5 @@ TEST(ColumnGather, PrepareRejectsDataThatDoesNotMatchItsColumn) {
 }
 
 }  // namespace
+}  // namespace merge_test
 }  // namespace logdaemon::storage

@@ -20,6 +20,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon::storage {
+namespace power_cut_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::chrono_literals;
@@ -124,4 +125,5 @@ TEST(PowerCut, EveryAcknowledgedLogSurvivesExactlyOnce) {
 }
 
 }  // namespace
+}  // namespace power_cut_test
 }  // namespace logdaemon::storage

@@ -13,6 +13,7 @@
 #include "logdaemon/schema.h"
 
 namespace logdaemon::storage {
+namespace row_batch_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using namespace std::string_view_literals;
@@ -304,4 +305,5 @@ TEST(RowBatchTest, ColumnBatchesPointAtTheBuffers) {
 }
 
 }  // namespace
+}  // namespace row_batch_test
 }  // namespace logdaemon::storage

@@ -24,6 +24,7 @@
 #include "support/allocation_counter.h"
 
 namespace logdaemon::storage {
+namespace shredder_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 constexpr int64_t kMicrosPerHour = int64_t{3600} * 1000000;
@@ -718,4 +719,5 @@ TEST_F(ShredderTest, ShredSpeed) {
 }
 
 }  // namespace
+}  // namespace shredder_test
 }  // namespace logdaemon::storage

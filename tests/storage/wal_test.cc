@@ -24,6 +24,7 @@
 #include "support/temp_dir.h"
 
 namespace logdaemon::storage {
+namespace wal_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
 namespace {
 
 using Op = FaultInjectingFileSystem::Op;
@@ -550,4 +551,5 @@ TEST(WalRecovery, RecordsOfAnotherSchemaNotYetStoredStopTheStartWithWhatToDo) {
 }
 
 }  // namespace
+}  // namespace wal_test
 }  // namespace logdaemon::storage
