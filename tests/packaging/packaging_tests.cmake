@@ -18,7 +18,11 @@ endif()
 add_test(NAME packaging.install
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/install_test.py --build-dir ${CMAKE_BINARY_DIR}
                  --source-dir ${PROJECT_SOURCE_DIR} ${LOGDAEMON_PACKAGING_TEST_FLAGS})
-add_test(NAME packaging.deb
-         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/deb_test.py --build-dir ${CMAKE_BINARY_DIR})
-set_tests_properties(packaging.install packaging.deb PROPERTIES TIMEOUT 300 LABELS packaging
-                     RESOURCE_LOCK packaging)
+set_tests_properties(packaging.install PROPERTIES TIMEOUT 300 LABELS packaging RESOURCE_LOCK packaging)
+# The .deb is a release artifact, checked from the Release tree. Not registered in the sanitizer build: its
+# instrumented 87 MB binary is not what a package ships, and packing and linting it took 27 s of CI.
+if(NOT LOGDAEMON_SANITIZE)
+  add_test(NAME packaging.deb
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/deb_test.py --build-dir ${CMAKE_BINARY_DIR})
+  set_tests_properties(packaging.deb PROPERTIES TIMEOUT 300 LABELS packaging RESOURCE_LOCK packaging)
+endif()
