@@ -486,6 +486,10 @@ Status Shredder::Check(element document, const TimeWindow& window) {
     seen_[col] = generation_;
     if (Status status = WriteValue(col, field.value, nullptr, &row_time); !status.ok()) return status;
   }
+  return RowChecks(row_time, window);
+}
+
+Status Shredder::RowChecks(const std::optional<int64_t>& row_time, const TimeWindow& window) const {
   if (row_time && !window.Contains(*row_time))
     return Status::OutOfRange(TimeOutOfRangeMessage(*row_time, window));
   for (size_t c = 0; c < names_.size(); ++c) {
@@ -528,9 +532,9 @@ Status Shredder::Append(element document, int64_t now_micros, int64_t arrival_ns
       return status;
     }
   }
-  if (row_time && !window.Contains(*row_time)) {
+  if (Status status = RowChecks(row_time, window); !status.ok()) {
     batch->RollbackRow();
-    return Status::OutOfRange(TimeOutOfRangeMessage(*row_time, window));
+    return status;
   }
 
   if (extra != nullptr) {
@@ -545,12 +549,7 @@ Status Shredder::Append(element document, int64_t now_micros, int64_t arrival_ns
     seen_[static_cast<size_t>(extra_column_)] = generation_;
   }
   for (size_t c = 0; c < names_.size(); ++c) {
-    if (seen_[c] == generation_) continue;
-    if (required_[c]) {
-      batch->RollbackRow();
-      return PropertyError(names_[c], "required property is missing");
-    }
-    columns[c].AppendNull();
+    if (seen_[c] != generation_) columns[c].AppendNull();  // optional: RowChecks found every required one
   }
   const int64_t time = row_time.value_or(now_micros);
   batch->CommitRow(PartitionKey(partitioning_, time), time, arrival_ns);

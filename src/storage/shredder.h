@@ -75,6 +75,9 @@ class Shredder {
 
   // Starts a row: clears the marks of the previous one.
   void NextRow();
+  // The checks of a whole row, once its values are walked (Append and Check share them): the time window,
+  // then the required properties.
+  Status RowChecks(const std::optional<int64_t>& row_time, const TimeWindow& window) const;
   // The declared column named `key` (never `_extra` itself), or -1.
   int FindColumn(std::string_view key) const;
   // Whether `key` already went into this row's `_extra`; records it when not.
