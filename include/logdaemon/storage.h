@@ -175,6 +175,8 @@ struct StorageStats {
   uint64_t wal_torn_tails = 0;      // segments cut at their first bad record at start-up
   uint64_t wal_replayed = 0;        // logs stored at start-up from the log (not in any file yet)
   uint64_t wal_segments = 0;        // gauge
+  uint64_t wal_spare_segments = 0;  // gauge: trimmed segments kept for reuse
+  uint64_t wal_recycled = 0;        // segments made from a spare
   uint64_t wal_disk_bytes = 0;      // gauge: bytes of the segments on disk
   uint64_t wal_max_bytes = 0;       // the log's limit (wal_max_bytes, capped by the free space)
   uint64_t wal_backlog_logs = 0;    // gauge: logs waiting in the log for room in memory

@@ -191,6 +191,11 @@ std::string RenderMetrics(const ServerStats& server, const StorageStats& storage
       "Acknowledged logs stored at start-up from the write-ahead log (a crash came before their flush).",
       D(storage.wal_replayed));
   out.Gauge("logdaemon_wal_segments", "Write-ahead log segment files.", D(storage.wal_segments));
+  out.Gauge("logdaemon_wal_spare_segments",
+            "Trimmed write-ahead log segments kept for reuse (not counted in logdaemon_wal_bytes).",
+            D(storage.wal_spare_segments));
+  out.Counter("logdaemon_wal_recycled_segments_total",
+              "Write-ahead log segments made from a spare rather than a new file.", D(storage.wal_recycled));
   out.Gauge("logdaemon_wal_bytes", "Disk space of the write-ahead log segments (preallocated).",
             D(storage.wal_disk_bytes));
   out.Gauge("logdaemon_wal_max_bytes",

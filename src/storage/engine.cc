@@ -441,6 +441,8 @@ Status Engine::Close() {
   // What is now in durable files leaves the write-ahead log; what is not stays there for the next start.
   if (wal_) {
     if (Status st = writer_->TrimWal(); !st.ok()) ReportError(st.WithContext("trimming the write-ahead log"));
+    // A stopped daemon holds no disk for a log it is not writing; the next start makes fresh segments.
+    if (Status st = wal_->RemoveSpares(); !st.ok()) ReportError(st.WithContext("removing spare segments"));
   }
   backlog_.reset();
   if (uint64_t lost = publisher_->abandoned_rows(); lost > 0) {
@@ -482,6 +484,8 @@ StorageStats Engine::Stats() const {
   stats.wal_replayed = wal_counters_.replayed.load();
   if (wal_) {
     stats.wal_segments = wal_->segment_count();
+    stats.wal_spare_segments = wal_->spare_count();
+    stats.wal_recycled = wal_->recycled_segments();
     stats.wal_disk_bytes = wal_->disk_bytes();
     stats.wal_max_bytes = wal_max_bytes_;
   }

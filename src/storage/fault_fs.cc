@@ -23,6 +23,12 @@ class FaultInjectingFileSystem::FaultyWritableFile final : public WritableFile {
     return status_;
   }
 
+  Status WriteAt(uint64_t offset, const uint8_t* data, size_t n) override {
+    if (!status_.ok()) return status_;
+    status_ = fs_->WriteAt(path_, tracked_, base_.get(), offset, data, n);
+    return status_;
+  }
+
   Status Sync() override {
     if (!status_.ok()) return status_;
     status_ = fs_->Sync(path_, tracked_, base_.get(), /*data_only=*/false);
@@ -118,6 +124,63 @@ Result<std::unique_ptr<WritableFile>> FaultInjectingFileSystem::NewWritableFile(
       std::make_unique<FaultyWritableFile>(this, path, std::move(tracked), std::move(*base)));
 }
 
+Result<std::unique_ptr<WritableFile>> FaultInjectingFileSystem::OpenForOverwrite(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Status off;
+  if (PoweredOffLocked(&off, "open", path)) return off;
+  int err;
+  if (TakeFaultLocked(Op::kCreate, &err)) return FileError("open", path, err);
+  Result<std::unique_ptr<WritableFile>> base = base_->OpenForOverwrite(path);
+  if (!base.ok()) return base.status();
+  std::shared_ptr<TrackedFile>& tracked = files_[path];
+  if (!tracked) {
+    // Written before this layer existed (before the "reboot"): all of it is durable, entry included.
+    std::error_code error;
+    const uint64_t size = std::filesystem::file_size(path, error);
+    tracked = std::make_shared<TrackedFile>();
+    tracked->size = tracked->synced = tracked->reserved = error ? 0 : size;
+    tracked->entry_durable = true;
+    used_bytes_ += tracked->charge();
+  }
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<FaultyWritableFile>(this, path, tracked, std::move(*base)));
+}
+
+Status FaultInjectingFileSystem::WriteAt(const std::string& path, const std::shared_ptr<TrackedFile>& tracked,
+                                         WritableFile* base, uint64_t offset, const uint8_t* data, size_t n) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (Status off; PoweredOffLocked(&off, "pwrite", path)) return off;
+  int err = 0;
+  size_t to_write = n;
+  if (TakeFaultLocked(Op::kWrite, &err)) {
+    to_write = (injected_write_failures_++ % 2 == 0) ? n / 2 : 0;  // as Append: every other one is short
+  } else if (capacity_ != 0 && tracked->linked) {
+    const uint64_t end = offset + n;
+    const uint64_t needed = end > tracked->charge() ? end - tracked->charge() : 0;
+    if (used_bytes_ + needed > capacity_) {
+      err = ENOSPC;
+      const uint64_t room = capacity_ - std::min(capacity_, used_bytes_);
+      const uint64_t fits_end = tracked->charge() + room;
+      to_write = static_cast<size_t>(fits_end > offset ? std::min<uint64_t>(n, fits_end - offset) : 0);
+      ++injected_failures_;
+    }
+  }
+  if (to_write > 0) {
+    if (offset < tracked->synced) {
+      const size_t durable = static_cast<size_t>(std::min<uint64_t>(to_write, tracked->synced - offset));
+      std::string old;
+      if (Status st = base_->ReadAt(path, offset, durable, &old); !st.ok()) return st;
+      tracked->undo.emplace_back(offset, std::move(old));
+    }
+    if (Status status = base->WriteAt(offset, data, to_write); !status.ok()) return status;
+    const uint64_t before = tracked->charge();
+    tracked->size = std::max<uint64_t>(tracked->size, offset + to_write);
+    if (tracked->linked) used_bytes_ += tracked->charge() - before;
+  }
+  if (err != 0) return FileError("pwrite", path, err);
+  return Status::OK();
+}
+
 Status FaultInjectingFileSystem::Append(const std::string& path, const std::shared_ptr<TrackedFile>& tracked,
                                         WritableFile* base, const uint8_t* data, size_t n) {
   // Held across the base write, so that concurrent appends cannot both take the last free bytes.
@@ -169,6 +232,7 @@ Status FaultInjectingFileSystem::Sync(const std::string& path, const std::shared
                                       WritableFile* base, bool data_only) {
   const char* op = data_only ? "fdatasync" : "fsync";
   uint64_t size = 0;
+  size_t undone = 0;  // the overwrites this sync makes durable
   {
     std::unique_lock<std::mutex> lock(mutex_);
     if (!data_only) stall_cv_.wait(lock, [&] { return !syncs_stalled_; });
@@ -177,6 +241,7 @@ Status FaultInjectingFileSystem::Sync(const std::string& path, const std::shared
     int err;
     if (TakeFaultLocked(Op::kSync, &err)) return FileError(op, path, err);
     size = tracked->size;
+    undone = tracked->undo.size();
   }
   Status status = data_only ? base->SyncData() : base->Sync();
   if (!status.ok()) return status;
@@ -184,6 +249,7 @@ Status FaultInjectingFileSystem::Sync(const std::string& path, const std::shared
   // The power went out while syncing: whether the bytes made it is unknown, so it failed.
   if (PoweredOffLocked(&status, op, path)) return status;
   tracked->synced = std::max(tracked->synced, size);
+  tracked->undo.erase(tracked->undo.begin(), tracked->undo.begin() + static_cast<std::ptrdiff_t>(undone));
   return status;
 }
 
@@ -197,6 +263,16 @@ Status FaultInjectingFileSystem::PowerCut() {
     if (!tracked->entry_durable) {
       std::filesystem::remove(path, error);
     } else {
+      // Overwritten durable bytes come back, newest overwrite undone first.
+      for (auto it = tracked->undo.rbegin(); it != tracked->undo.rend() && !error; ++it) {
+        Result<std::unique_ptr<WritableFile>> file = base_->OpenForOverwrite(path);
+        Status st = file.ok()
+                        ? (*file)->WriteAt(it->first, reinterpret_cast<const uint8_t*>(it->second.data()),
+                                           it->second.size())
+                        : file.status();
+        if (!st.ok() && first.ok()) first = st;
+      }
+      tracked->undo.clear();
       // What was not synced is gone; preallocated space reads as zeros again.
       std::filesystem::resize_file(path, tracked->synced, error);
       if (!error && tracked->reserved > tracked->synced)

@@ -4,7 +4,8 @@
 // turns the files written through it into a small disk that fills up. Error messages read like the real
 // ones ("write <path>: No space left on device").
 //
-// What each Op covers: kCreate NewWritableFile; kWrite WritableFile::Append and Preallocate; kSync
+// What each Op covers: kCreate NewWritableFile and OpenForOverwrite; kWrite WritableFile::Append, WriteAt
+// and Preallocate; kSync
 // WritableFile::Sync and SyncData;
 // kRename Rename; kSyncDir SyncDir; kRemove Remove and RemoveDir. CreateDirs and ListDir pass through.
 //
@@ -13,7 +14,8 @@
 // that fails stays failed, like the real WritableFile.
 //
 // A power cut (PowerCut) forgets what a real disk would: the bytes of each file written through this layer
-// beyond what was fsynced (preallocated space reads as zeros again), and the files whose directory entry
+// beyond what was fsynced (preallocated space reads as zeros again), what WriteAt overwrote in the durable
+// part of a file since its last fsync (the old bytes come back), and the files whose directory entry
 // was not made durable by a SyncDir of their directory since they were created or renamed. From then on
 // every operation fails with EIO (the machine is off); a new file system on the same directory is the
 // reboot. Removals are kept as done (a crash may also resurrect a removed file; that case is not modelled).
@@ -28,6 +30,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/fs.h"
@@ -64,6 +67,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   Status PowerCut();
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
+  Result<std::unique_ptr<WritableFile>> OpenForOverwrite(const std::string& path) override;
   Status ReadFile(const std::string& path, std::string* contents) override;
   Status ReadAt(const std::string& path, uint64_t offset, size_t length, std::string* out) override;
   Status Rename(const std::string& from, const std::string& to) override;
@@ -83,6 +87,9 @@ class FaultInjectingFileSystem final : public FileSystem {
     uint64_t synced = 0;         // bytes made durable by the last Sync / SyncData
     bool entry_durable = false;  // its directory entry survives a power cut (SyncDir since create/rename)
     bool linked = true;
+    // Overwrites of durable bytes (below `synced`) since the last sync, oldest first, each with the bytes
+    // it replaced: a power cut puts those back.
+    std::vector<std::pair<uint64_t, std::string>> undo;
     uint64_t charge() const { return size > reserved ? size : reserved; }
   };
   struct Fault {
@@ -97,6 +104,9 @@ class FaultInjectingFileSystem final : public FileSystem {
   // Called by FaultyWritableFile::Append.
   Status Append(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
                 const uint8_t* data, size_t n);
+  // Called by FaultyWritableFile::WriteAt.
+  Status WriteAt(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
+                 uint64_t offset, const uint8_t* data, size_t n);
   // Called by FaultyWritableFile::Sync and SyncData.
   Status Sync(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
               bool data_only);

@@ -38,6 +38,23 @@ class PosixWritableFile final : public WritableFile {
     return Status::OK();
   }
 
+  Status WriteAt(uint64_t offset, const uint8_t* data, size_t n) override {
+    if (!status_.ok()) return status_;
+    if (fd_ < 0) return FileError("pwrite", path_, EBADF);
+    while (n > 0) {
+      const ssize_t written = ::pwrite(fd_, data, n, static_cast<off_t>(offset));
+      if (written < 0) {
+        if (errno == EINTR) continue;
+        status_ = FileError("pwrite", path_, errno);  // sticky, as for Append
+        return status_;
+      }
+      data += written;
+      offset += static_cast<uint64_t>(written);
+      n -= static_cast<size_t>(written);
+    }
+    return Status::OK();
+  }
+
   Status Sync() override {
     if (!status_.ok()) return status_;
     if (fd_ < 0) return FileError("fsync", path_, EBADF);
@@ -98,6 +115,15 @@ class PosixFileSystem final : public FileSystem {
       fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, file_mode_);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) return FileError("open", path, errno);
+    return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(path, fd));
+  }
+
+  Result<std::unique_ptr<WritableFile>> OpenForOverwrite(const std::string& path) override {
+    int fd;
+    do {
+      fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return FileError("open", path, errno, /*enoent_is_not_found=*/true);
     return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(path, fd));
   }
 

@@ -20,6 +20,9 @@ namespace logdaemon::storage {
 class WritableFile : public parquet::OutputSink {
  public:
   // Status Append(const uint8_t* data, size_t n) from OutputSink.
+  // Writes `n` bytes at `offset` (pwrite), not moving where Append writes. The write-ahead log writes its
+  // segments this way, so that a recycled segment's new records overwrite the old ones in place.
+  virtual Status WriteAt(uint64_t offset, const uint8_t* data, size_t n) = 0;
   virtual Status Sync() = 0;   // fsync
   virtual Status Close() = 0;  // idempotent
   // fdatasync: the data and what is needed to read it back (the size), not the other metadata. The
@@ -45,6 +48,9 @@ class FileSystem {
   virtual ~FileSystem() = default;
   // Creates or truncates `path` for writing (mode 0644).
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  // Opens an existing file for writing in place: nothing is truncated (a recycled write-ahead log
+  // segment, overwritten with WriteAt). NotFound when absent.
+  virtual Result<std::unique_ptr<WritableFile>> OpenForOverwrite(const std::string& path) = 0;
   // The whole content of a file (write-ahead log segments, at recovery); NotFound when absent.
   virtual Status ReadFile(const std::string& path, std::string* contents) = 0;
   // `length` bytes from `offset` (the write-ahead log's backlog, read back); IOError when the file is

@@ -48,6 +48,10 @@ void WalDirectory::ReleaseStream(uint32_t stream, uint64_t next_lsn) {
   next = std::max(next, next_lsn);
 }
 
+std::string WalDirectory::SparePath(uint32_t stream, uint64_t first_lsn) const {
+  return JoinPath(dir_, WalSpareFileName(stream, first_lsn));
+}
+
 Result<std::unique_ptr<WritableFile>> WalDirectory::CreateSegment(uint32_t stream, uint64_t first_lsn,
                                                                   uint64_t min_bytes, size_t* header_bytes) {
   const std::string path = SegmentPath(stream, first_lsn);
@@ -55,15 +59,17 @@ Result<std::unique_ptr<WritableFile>> WalDirectory::CreateSegment(uint32_t strea
   const bool marker = min_bytes == 0;
   const uint64_t capacity =
       marker ? header.size() : std::max<uint64_t>(segment_bytes_, header.size() + min_bytes);
-  auto file = fs_->NewWritableFile(path);
-  if (!file.ok()) return file.status();
-  Status st = (*file)->Append(reinterpret_cast<const uint8_t*>(header.data()), header.size());
-  if (st.ok() && !marker) st = (*file)->Preallocate(capacity);
-  if (!st.ok()) {
-    (void)(*file)->Close();
-    (void)fs_->Remove(path);
-    return st;
+  std::string start = header;
+  if (!marker) start.append(kWalRecordHeaderBytes, '\0');  // the clean end, over a spare's old records
+  Result<std::unique_ptr<WritableFile>> file = Status::NotFound("no spare");
+  if (!marker && capacity == segment_bytes_) {
+    if (std::optional<uint64_t> spare = TakeSpare(stream)) {
+      file = ReuseSpare(stream, *spare, path, start);
+      if (file.ok()) recycled_.fetch_add(1, std::memory_order_relaxed);
+    }
   }
+  if (!file.ok()) file = CreateFresh(path, start, marker ? 0 : capacity);
+  if (!file.ok()) return file.status();
   *header_bytes = header.size();
   std::lock_guard lock(mutex_);
   Segment& segment = segments_[{stream, first_lsn}];  // replaces a marker of the same name
@@ -72,6 +78,106 @@ Result<std::unique_ptr<WritableFile>> WalDirectory::CreateSegment(uint32_t strea
   uint64_t& next = next_lsn_[stream];
   next = std::max(next, marker ? first_lsn + 1 : first_lsn);
   return file;
+}
+
+Result<std::unique_ptr<WritableFile>> WalDirectory::CreateFresh(const std::string& path,
+                                                                const std::string& start, uint64_t capacity) {
+  auto file = fs_->NewWritableFile(path);
+  if (!file.ok()) return file.status();
+  Status st = (*file)->WriteAt(0, reinterpret_cast<const uint8_t*>(start.data()), start.size());
+  if (st.ok() && capacity > 0) st = (*file)->Preallocate(capacity);
+  if (!st.ok()) {
+    (void)(*file)->Close();
+    (void)fs_->Remove(path);
+    return st;
+  }
+  return file;
+}
+
+std::optional<uint64_t> WalDirectory::TakeSpare(uint32_t stream) {
+  std::lock_guard lock(mutex_);
+  auto it = spares_.find(stream);
+  if (it == spares_.end() || it->second.empty()) return std::nullopt;
+  const uint64_t first_lsn = it->second.back();
+  it->second.pop_back();
+  return first_lsn;
+}
+
+Result<std::unique_ptr<WritableFile>> WalDirectory::ReuseSpare(uint32_t stream, uint64_t spare_lsn,
+                                                               const std::string& path,
+                                                               const std::string& start) {
+  const std::string spare_path = SparePath(stream, spare_lsn);
+  // The new header and the clean end after it are durable before the file takes the segment's name, so
+  // that the name never stands for the old header and records (nor does a crash in between leave more
+  // than a spare, which recovery keeps or removes).
+  Status st;
+  {
+    auto spare = fs_->OpenForOverwrite(spare_path);
+    st = spare.ok() ? (*spare)->WriteAt(0, reinterpret_cast<const uint8_t*>(start.data()), start.size())
+                    : spare.status();
+    if (st.ok()) st = (*spare)->SyncData();
+    if (spare.ok()) (void)(*spare)->Close();
+  }
+  if (st.ok()) st = fs_->Rename(spare_path, path);
+  if (!st.ok()) {
+    (void)fs_->Remove(spare_path);
+    return st;
+  }
+  auto file = fs_->OpenForOverwrite(path);
+  if (!file.ok()) (void)fs_->Remove(path);  // holds nothing yet
+  return file;
+}
+
+Status WalDirectory::RecycleOrRemove(const Key& key, uint64_t bytes) {
+  const std::string path = SegmentPath(key.first, key.second);
+  bool keep = false;
+  if (bytes == segment_bytes_) {
+    std::lock_guard lock(mutex_);
+    keep = spares_[key.first].size() < kSparesPerStream;
+  }
+  // Only one Trim runs at a time (trim_mutex_), and only Trim adds spares: the room checked stays.
+  if (keep && fs_->Rename(path, SparePath(key.first, key.second)).ok()) {
+    std::lock_guard lock(mutex_);
+    spares_[key.first].push_back(key.second);
+    return Status::OK();
+  }
+  return fs_->Remove(path);
+}
+
+Status WalDirectory::AdoptSpare(uint32_t stream, uint64_t first_lsn, uint64_t bytes) {
+  {
+    std::lock_guard lock(mutex_);
+    std::vector<uint64_t>& spares = spares_[stream];
+    if (bytes == segment_bytes_ && spares.size() < kSparesPerStream) {
+      spares.push_back(first_lsn);
+      return Status::OK();
+    }
+  }
+  Status st = fs_->Remove(SparePath(stream, first_lsn));
+  return st.code() == Status::Code::kNotFound ? Status::OK() : st;
+}
+
+Status WalDirectory::RemoveSpares() {
+  std::map<uint32_t, std::vector<uint64_t>> spares;
+  {
+    std::lock_guard lock(mutex_);
+    spares.swap(spares_);
+  }
+  Status first_error;
+  for (const auto& [stream, first_lsns] : spares) {
+    for (uint64_t first_lsn : first_lsns) {
+      Status st = fs_->Remove(SparePath(stream, first_lsn));
+      if (!st.ok() && st.code() != Status::Code::kNotFound && first_error.ok()) first_error = st;
+    }
+  }
+  return first_error;
+}
+
+size_t WalDirectory::spare_count() const {
+  std::lock_guard lock(mutex_);
+  size_t count = 0;
+  for (const auto& [stream, spares] : spares_) count += spares.size();
+  return count;
 }
 
 void WalDirectory::CloseSegment(uint32_t stream, uint64_t first_lsn, uint64_t last_lsn) {
@@ -138,7 +244,13 @@ Status WalDirectory::Trim(const std::map<uint32_t, uint64_t>& stored_through) {
     if (Status st = SyncDir(); !st.ok()) return st;  // nothing removed: the markers may not be durable
   }
   for (const Key& key : remove) {
-    Status st = fs_->Remove(SegmentPath(key.first, key.second));
+    uint64_t bytes = 0;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = segments_.find(key);
+      if (it != segments_.end()) bytes = it->second.bytes;
+    }
+    Status st = RecycleOrRemove(key, bytes);
     if (!st.ok() && st.code() != Status::Code::kNotFound) {
       if (first_error.ok()) first_error = st;
       continue;
@@ -220,7 +332,10 @@ Result<uint64_t> WalStream::Add(std::string_view payload) {
     if (segment_) {
       // Roll: the old segment is closed once the group that ends it is written (by the sync thread).
       if (forming_.chunks.empty() || forming_.chunks.back().file != segment_) {
-        forming_.chunks.push_back({segment_, segment_first_lsn_, next_lsn_ - 1, {}, false});
+        Chunk chunk;  // nothing to write, only the segment to close
+        chunk.file = segment_;
+        chunk.segment_first_lsn = segment_first_lsn_;
+        forming_.chunks.push_back(std::move(chunk));
       }
       forming_.chunks.back().close_after = true;
       forming_.chunks.back().last_lsn = next_lsn_ - 1;
@@ -231,7 +346,12 @@ Result<uint64_t> WalStream::Add(std::string_view payload) {
     }
   }
   if (forming_.chunks.empty() || forming_.chunks.back().file != segment_) {
-    forming_.chunks.push_back({segment_, segment_first_lsn_, 0, {}, false});
+    Chunk chunk;
+    chunk.file = segment_;
+    chunk.segment_first_lsn = segment_first_lsn_;
+    chunk.offset = segment_used_;
+    chunk.capacity = segment_capacity_;
+    forming_.chunks.push_back(std::move(chunk));
   }
   Chunk& chunk = forming_.chunks.back();
   const uint64_t lsn = next_lsn_++;
@@ -343,8 +463,14 @@ Status WalStream::WriteGroup(Group& group) {
   uint64_t bytes = 0;
   for (Chunk& chunk : group.chunks) {
     if (!st.ok() || chunk.bytes.empty()) continue;
-    st = chunk.file->Append(reinterpret_cast<const uint8_t*>(chunk.bytes.data()), chunk.bytes.size());
-    bytes += chunk.bytes.size();
+    const size_t records = chunk.bytes.size();
+    // The clean end after the records (storage/wal_format.h), which the next group writes over.
+    const uint64_t end = chunk.offset + records;
+    const uint64_t room = chunk.capacity > end ? chunk.capacity - end : 0;
+    chunk.bytes.append(static_cast<size_t>(std::min<uint64_t>(kWalRecordHeaderBytes, room)), '\0');
+    st = chunk.file->WriteAt(chunk.offset, reinterpret_cast<const uint8_t*>(chunk.bytes.data()),
+                             chunk.bytes.size());
+    bytes += records;
   }
   for (Chunk& chunk : group.chunks) {
     if (st.ok() && !chunk.bytes.empty()) {

@@ -11,6 +11,13 @@
 // while its name is the only record of where the stream stopped; when its records are all stored it is
 // replaced by an empty segment named after the next LSN (a marker).
 //
+// Trimmed segments are recycled: up to kSparesPerStream full-size ones per stream are renamed
+// <stream>-<first LSN>.spare instead of deleted, and the stream's next segment is made from one by writing
+// its new header over the old. Its blocks are then all allocated and written, so a group commit's
+// fdatasync has only data to flush; appending to a fresh (fallocated) segment also commits the file
+// system's journal, for its newly written extents — on ext4 here, 0.20 ms against 0.11 ms per fdatasync.
+// The old records beyond the new ones never read as records: see the clean end in storage/wal_format.h.
+//
 // Thread-safety: WalDirectory is internally locked (appenders create and close segments, the writer
 // thread trims). A WalStream belongs to one thread.
 #pragma once
@@ -75,23 +82,37 @@ class WalDirectory {
   uint32_t AcquireStream(uint64_t* next_lsn);
   void ReleaseStream(uint32_t stream, uint64_t next_lsn);
 
-  // Creates <dir>/<stream>-<first_lsn>.wal with its header and, unless `marker`, preallocated to
-  // max(segment_bytes, min_bytes). Nothing is durable until the caller syncs the file and SyncDir()s.
-  // *header_bytes: where records start.
+  // Recovery: a spare found on disk. Kept when it has the segment size and its stream has room for it,
+  // removed otherwise.
+  Status AdoptSpare(uint32_t stream, uint64_t first_lsn, uint64_t bytes);
+
+  // Creates <dir>/<stream>-<first_lsn>.wal with its header and, unless `marker` (min_bytes 0),
+  // preallocated to max(segment_bytes, min_bytes) — made from one of the stream's spares when there is one
+  // and the segment takes the usual size. Nothing is durable until the caller syncs the file and
+  // SyncDir()s. *header_bytes: where records start; the file holds zeros from there to at least
+  // *header_bytes + kWalRecordHeaderBytes (a clean end).
   Result<std::unique_ptr<WritableFile>> CreateSegment(uint32_t stream, uint64_t first_lsn, uint64_t min_bytes,
                                                       size_t* header_bytes);
   // The segment starting at first_lsn holds records up to last_lsn and takes no more.
   void CloseSegment(uint32_t stream, uint64_t first_lsn, uint64_t last_lsn);
   Status SyncDir();
 
-  // Deletes the closed segments all of whose records are stored in durable files: those of a stream
-  // with last_lsn <= stored_through[stream]. A stream not in use whose newest segment goes is first
-  // given a marker. Errors are returned after trying everything (the segments stay, for a later trim).
+  // Deletes (or keeps as spares) the closed segments all of whose records are stored in durable files:
+  // those of a stream with last_lsn <= stored_through[stream]. A stream not in use whose newest segment
+  // goes is first given a marker. Errors are returned after trying everything (the segments stay, for a
+  // later trim).
   Status Trim(const std::map<uint32_t, uint64_t>& stored_through);
 
   // Segments and bytes on disk (disk_bytes() is a lock-free read: admission checks it).
   size_t segment_count() const;
   uint64_t disk_bytes() const { return disk_bytes_.load(std::memory_order_relaxed); }
+  // Spares: how many are kept (not counted in disk_bytes(): they are room for the log to reuse, at most
+  // kSparesPerStream × segment_bytes per stream), and how many segments were made from one.
+  static constexpr size_t kSparesPerStream = 2;
+  size_t spare_count() const;
+  // Deletes every spare (a clean shutdown). The first error, after trying them all.
+  Status RemoveSpares();
+  uint64_t recycled_segments() const { return recycled_.load(std::memory_order_relaxed); }
   std::vector<Segment> Segments() const;
   std::string SegmentPath(uint32_t stream, uint64_t first_lsn) const;
   // The first LSN still on disk in `stream` (records below it were trimmed); lock-free, for fairness
@@ -104,6 +125,18 @@ class WalDirectory {
  private:
   using Key = std::pair<uint32_t, uint64_t>;  // stream, first LSN
   void RecountBytesLocked();
+  std::string SparePath(uint32_t stream, uint64_t first_lsn) const;
+  // A new segment file at `path` beginning with `start` (its header and a clean end), preallocated to
+  // `capacity` unless that is 0.
+  Result<std::unique_ptr<WritableFile>> CreateFresh(const std::string& path, const std::string& start,
+                                                    uint64_t capacity);
+  // The spare's first LSN, taken from the stream's spares; nullopt when it has none.
+  std::optional<uint64_t> TakeSpare(uint32_t stream);
+  // Turns the spare into the segment at `path`, starting with `start`. On failure the spare is removed.
+  Result<std::unique_ptr<WritableFile>> ReuseSpare(uint32_t stream, uint64_t spare_lsn,
+                                                   const std::string& path, const std::string& start);
+  // A trimmed segment: kept as a spare when it is full-size and its stream has room, else removed.
+  Status RecycleOrRemove(const Key& key, uint64_t bytes);
 
   FileSystem* const fs_;
   const std::string dir_;
@@ -113,6 +146,8 @@ class WalDirectory {
   std::map<Key, Segment> segments_;
   std::map<uint32_t, uint64_t> next_lsn_;  // per stream ever seen
   std::set<uint32_t> in_use_;
+  std::map<uint32_t, std::vector<uint64_t>> spares_;  // per stream: the first LSNs in its spares' names
+  std::atomic<uint64_t> recycled_{0};
   std::atomic<uint64_t> disk_bytes_{0};  // the sum of segments_' bytes
   std::array<std::atomic<uint64_t>, kTrackedStreams> oldest_lsn_{};
   std::mutex trim_mutex_;  // one Trim at a time (the writer's, or recovery's)
@@ -161,13 +196,16 @@ class WalStream {
   size_t group_bytes() const { return forming_bytes_; }
 
  private:
-  // The bytes of a group for one segment file, in order; `close_after`: the segment was rolled away from.
+  // The bytes of a group for one segment file, in order, to be written at `offset` of a segment of
+  // `capacity` bytes; `close_after`: the segment was rolled away from.
   struct Chunk {
     std::shared_ptr<WritableFile> file;
     uint64_t segment_first_lsn = 0;
     uint64_t last_lsn = 0;
     std::string bytes;
     bool close_after = false;
+    uint64_t offset = 0;
+    uint64_t capacity = 0;
   };
   struct Group {
     std::vector<Chunk> chunks;

@@ -55,18 +55,15 @@ bool ParseDigits(std::string_view text, uint64_t* value) {
   return true;
 }
 
-}  // namespace
-
-std::string WalSegmentFileName(uint32_t stream, uint64_t first_lsn) {
+std::string FileName(uint32_t stream, uint64_t first_lsn, std::string_view suffix) {
   char name[64];
-  std::snprintf(name, sizeof(name), "%05u-%020llu.wal", stream, static_cast<unsigned long long>(first_lsn));
-  return name;
+  std::snprintf(name, sizeof(name), "%05u-%020llu", stream, static_cast<unsigned long long>(first_lsn));
+  return std::string(name).append(suffix);
 }
 
-std::optional<WalSegmentName> ParseWalSegmentFileName(std::string_view name) {
-  // Exactly the shape WalSegmentFileName makes: 5 digits, '-', 20 digits, ".wal".
-  if (name.size() != 5 + 1 + 20 + kWalSegmentSuffix.size() || name[5] != '-' ||
-      name.substr(26) != kWalSegmentSuffix) {
+std::optional<WalSegmentName> ParseFileName(std::string_view name, std::string_view suffix) {
+  // Exactly the shape FileName makes: 5 digits, '-', 20 digits, the suffix.
+  if (name.size() != 5 + 1 + 20 + suffix.size() || name[5] != '-' || name.substr(26) != suffix) {
     return std::nullopt;
   }
   uint64_t stream = 0;
@@ -75,6 +72,24 @@ std::optional<WalSegmentName> ParseWalSegmentFileName(std::string_view name) {
     return std::nullopt;
   if (stream > kMaxWalStream || first == 0) return std::nullopt;
   return WalSegmentName{static_cast<uint32_t>(stream), first};
+}
+
+}  // namespace
+
+std::string WalSegmentFileName(uint32_t stream, uint64_t first_lsn) {
+  return FileName(stream, first_lsn, kWalSegmentSuffix);
+}
+
+std::optional<WalSegmentName> ParseWalSegmentFileName(std::string_view name) {
+  return ParseFileName(name, kWalSegmentSuffix);
+}
+
+std::string WalSpareFileName(uint32_t stream, uint64_t first_lsn) {
+  return FileName(stream, first_lsn, kWalSpareSuffix);
+}
+
+std::optional<WalSegmentName> ParseWalSpareFileName(std::string_view name) {
+  return ParseFileName(name, kWalSpareSuffix);
 }
 
 std::string EncodeWalSegmentHeader(uint32_t stream, uint64_t first_lsn, std::string_view schema) {

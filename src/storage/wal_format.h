@@ -17,9 +17,12 @@
 //
 // Records follow the header back to back. Segments are preallocated, so a segment's unused end reads as
 // zeros: a record position holding 16 zero bytes (or fewer than 16 bytes, all zero, at the file's end) is
-// the clean end. Anything else that does not decode — a bad checksum, a length past the end, an LSN out of
-// sequence — is a torn tail: bytes of a group commit that never completed, whose logs were never
-// acknowledged. Reading stops there.
+// the clean end. Each group commit also writes those zeros right after its last record (as many of the 16
+// as the segment has room for), and the next group writes over them: a recycled segment (a trimmed one
+// renamed <stream>-<first LSN>.spare and reused, storage/wal.h) still holds its old records beyond them.
+// Anything else that does not decode — a bad checksum, a length past the end, an LSN out of sequence — is a
+// torn tail: bytes of a group commit that never completed, whose logs were never acknowledged. Reading stops
+// there.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -35,6 +38,7 @@ namespace logdaemon::storage {
 
 inline constexpr std::string_view kWalDirName = "wal";
 inline constexpr std::string_view kWalSegmentSuffix = ".wal";
+inline constexpr std::string_view kWalSpareSuffix = ".spare";
 inline constexpr char kWalMagic[8] = {'L', 'D', 'W', 'A', 'L', '0', '1', '\n'};
 inline constexpr size_t kWalRecordHeaderBytes = 16;
 // The fixed part of a segment header: magic, header bytes, stream, first LSN, schema bytes, and the CRC.
@@ -51,6 +55,9 @@ struct WalSegmentName {
 std::string WalSegmentFileName(uint32_t stream, uint64_t first_lsn);
 // std::nullopt for any other name.
 std::optional<WalSegmentName> ParseWalSegmentFileName(std::string_view name);
+// A spare (a trimmed segment kept for reuse) is named after the segment it was: "00001-…0042.spare".
+std::string WalSpareFileName(uint32_t stream, uint64_t first_lsn);
+std::optional<WalSegmentName> ParseWalSpareFileName(std::string_view name);
 
 struct WalSegmentHeader {
   uint32_t stream = 0;

@@ -52,6 +52,10 @@ Status ScanSegments(WalDirectory* dir, const WalRecoveryCallbacks& callbacks, Wa
   }
   std::string contents;
   for (const DirEntry& entry : entries) {
+    if (auto spare = ParseWalSpareFileName(entry.name); spare && !entry.is_dir) {
+      if (Status st = dir->AdoptSpare(spare->stream, spare->first_lsn, entry.size); !st.ok()) return st;
+      continue;
+    }
     auto name = ParseWalSegmentFileName(entry.name);
     if (!name || entry.is_dir) continue;
     FoundSegment segment;

@@ -283,6 +283,8 @@ TEST(RenderMetrics, OperatorMetricsHaveTheirNamesAndTypes) {
       {"logdaemon_wal_torn_tails_total", "counter"},
       {"logdaemon_wal_replayed_logs_total", "counter"},
       {"logdaemon_wal_segments", "gauge"},
+      {"logdaemon_wal_spare_segments", "gauge"},
+      {"logdaemon_wal_recycled_segments_total", "counter"},
       {"logdaemon_wal_bytes", "gauge"},
       {"logdaemon_wal_max_bytes", "gauge"},
       {"logdaemon_wal_backlog_logs", "gauge"},

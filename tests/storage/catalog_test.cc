@@ -379,6 +379,9 @@ class UnreadableDirFileSystem final : public FileSystem {
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     return DefaultFileSystem()->NewWritableFile(path);
   }
+  Result<std::unique_ptr<WritableFile>> OpenForOverwrite(const std::string& path) override {
+    return DefaultFileSystem()->OpenForOverwrite(path);
+  }
   Status ReadFile(const std::string& path, std::string* contents) override {
     return DefaultFileSystem()->ReadFile(path, contents);
   }

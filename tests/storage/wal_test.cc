@@ -342,14 +342,137 @@ TEST(WalStream, RecordsStoredAreNotReplayedAndTheirSegmentsGoWithAMarkerLeft) {
   for (const WalDirectory::Segment& segment : dir.Segments()) {
     EXPECT_GE(segment.last_lsn, 31u) << segment.first_lsn;
   }
-  // Once everything is stored, the newest segment is replaced by an empty marker naming LSN 41.
+  // Once everything is stored, the newest segment is replaced by an empty marker naming LSN 41; two of
+  // the trimmed segments stay as spares, the rest are gone.
   ASSERT_TRUE(dir.Trim({{0, 40}}).ok());
-  EXPECT_EQ(SegmentNames(tmp.path()), std::vector<std::string>{"00000-00000000000000000041.wal"});
+  std::vector<std::string> names = SegmentNames(tmp.path());
+  ASSERT_EQ(names.size(), 1 + WalDirectory::kSparesPerStream);
+  EXPECT_EQ(names.front(), "00000-00000000000000000001.spare");
+  EXPECT_TRUE(names[1].ends_with(".spare")) << names[1];
+  EXPECT_EQ(names.back(), "00000-00000000000000000041.wal");
+  EXPECT_EQ(dir.spare_count(), WalDirectory::kSparesPerStream);
   Recovered after = Recover(&dir);
   EXPECT_TRUE(after.replayed.empty());
   uint64_t next = 0;
   dir.AcquireStream(&next);
   EXPECT_EQ(next, 42u);  // LSNs never repeat, although every record is gone; nor does a segment's name
+}
+
+// Adds `count` records of 300 bytes from LSN `first` on, committing every three.
+void AddRecords(WalStream* stream, uint64_t first, int count, char fill) {
+  for (int i = 0; i < count; ++i) {
+    Result<uint64_t> lsn = stream->Add(R"({"message":")" + std::string(300, fill) + "\"}");
+    ASSERT_TRUE(lsn.ok()) << lsn.status().ToString();
+    EXPECT_EQ(*lsn, first + static_cast<uint64_t>(i));
+    if (i % 3 == 2) {
+      ASSERT_TRUE(stream->Commit().ok());
+    }
+  }
+  ASSERT_TRUE(stream->Commit().ok());
+}
+
+TEST(WalStream, TrimmedSegmentsAreRecycledAndTheirOldRecordsNeverReadBack) {
+  TempDir tmp;
+  FaultInjectingFileSystem fs;
+  constexpr uint64_t kSegment = 4096;  // 12 records of 316 bytes
+  WalCounters counters;
+  {
+    WalDirectory dir(&fs, tmp.path(), std::string(kSchema), kSegment);
+    WalStream stream(&dir, &counters);
+    AddRecords(&stream, 1, 40, 'a');  // 4 segments: 1-12, 13-24, 25-36, 37-
+    ASSERT_TRUE(dir.Trim({{0, 36}}).ok());
+    EXPECT_EQ(dir.spare_count(), 2u);
+    EXPECT_EQ(dir.Segments().size(), 1u);  // the third segment was removed: two spares are enough
+    // The next two segments are the spares, written over in place.
+    AddRecords(&stream, 41, 23, 'b');  // up to 63: the 4th segment ends at 48, then 49-60, 61-
+    EXPECT_EQ(dir.recycled_segments(), 2u);
+    EXPECT_EQ(dir.spare_count(), 0u);
+    const std::vector<std::string> expected = {
+        "00000-00000000000000000037.wal", "00000-00000000000000000049.wal", "00000-00000000000000000061.wal"};
+    EXPECT_EQ(SegmentNames(tmp.path()), expected);
+  }
+  // The last segment holds 3 new records and then the old segment's records from the 4th on: only the
+  // clean end written after each group stops the reading there.
+  std::string recycled;
+  ASSERT_TRUE(fs.ReadFile(tmp.Sub("00000-00000000000000000061.wal"), &recycled).ok());
+  EXPECT_EQ(recycled.size(), kSegment);
+  EXPECT_NE(recycled.find(std::string(300, 'a')), std::string::npos) << "no old record left to test against";
+  WalDirectory again(&fs, tmp.path(), std::string(kSchema), kSegment);
+  Recovered r = Recover(&again, *WalCoverage::Decode("0:1-36"));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.stats.torn_tails, 0u);
+  ASSERT_EQ(r.replayed.size(), 27u);  // 37..63, each once
+  EXPECT_TRUE(r.replayed.front().starts_with("0:37="));
+  EXPECT_TRUE(r.replayed[4].starts_with("0:41=")) << r.replayed[4];
+  EXPECT_NE(r.replayed[4].find(std::string(300, 'b')), std::string::npos);
+  EXPECT_TRUE(r.replayed.back().starts_with("0:63="));
+  for (size_t i = 4; i < r.replayed.size(); ++i) {
+    EXPECT_EQ(r.replayed[i].find(std::string(300, 'a')), std::string::npos) << r.replayed[i];
+  }
+}
+
+TEST(WalStream, APowerCutInARecycledSegmentLeavesTheLastDurableGroupAndNothingOld) {
+  TempDir tmp;
+  constexpr uint64_t kSegment = 4096;
+  {
+    FaultInjectingFileSystem fs;
+    WalDirectory dir(&fs, tmp.path(), std::string(kSchema), kSegment);
+    WalStream stream(&dir, nullptr);
+    AddRecords(&stream, 1, 30, 'a');  // segments 1-12, 13-24, 25-
+    ASSERT_TRUE(dir.Trim({{0, 24}}).ok());
+    ASSERT_EQ(dir.spare_count(), 2u);
+    AddRecords(&stream, 31, 9, 'b');  // 25-36 fills up; 37-39 go to a recycled segment
+    ASSERT_EQ(dir.recycled_segments(), 1u);
+    // A group written over the old records, never made durable: the cut puts the old bytes back.
+    ASSERT_TRUE(stream.Add(R"({"message":"lost"})").ok());
+    ASSERT_TRUE(stream.Add(R"({"message":"lost too"})").ok());
+    fs.FailNext(Op::kSync, EIO);
+    EXPECT_FALSE(stream.Commit().ok());
+    ASSERT_TRUE(fs.PowerCut().ok());
+  }
+  FaultInjectingFileSystem fs;  // the reboot
+  WalDirectory again(&fs, tmp.path(), std::string(kSchema), kSegment);
+  Recovered r = Recover(&again, *WalCoverage::Decode("0:1-24"));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.stats.torn_tails, 0u);
+  ASSERT_EQ(r.replayed.size(), 15u);  // 25..39: every acknowledged record, none of the failed group
+  EXPECT_TRUE(r.replayed.back().starts_with("0:39=")) << r.replayed.back();
+  EXPECT_EQ(again.spare_count(), 1u);  // the other spare, found at start and kept
+}
+
+TEST(WalDirectory, SparesFoundAtStartAreKeptUpToTheCapAndOnlyAtTheSegmentSize) {
+  TempDir tmp;
+  FaultInjectingFileSystem fs;
+  auto make = [&](const std::string& name, uint64_t bytes) {
+    std::filesystem::resize_file(tmp.Sub(name), bytes);
+  };
+  for (const char* name : {"00000-00000000000000000001.spare", "00000-00000000000000000013.spare",
+                           "00000-00000000000000000025.spare", "00001-00000000000000000001.spare",
+                           "00001-00000000000000000013.spare"}) {
+    std::ofstream(tmp.Sub(name)).put('x');
+  }
+  make("00000-00000000000000000001.spare", 4096);
+  make("00000-00000000000000000013.spare", 4096);
+  make("00000-00000000000000000025.spare", 4096);  // one more than a stream keeps
+  make("00001-00000000000000000001.spare", 4096);
+  make("00001-00000000000000000013.spare", 8192);  // made with another --wal-segment-mb
+  WalDirectory dir(&fs, tmp.path(), std::string(kSchema), 4096);
+  Recovered r = Recover(&dir);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(dir.spare_count(), 3u);
+  EXPECT_EQ(SegmentNames(tmp.path()).size(), 3u);
+  EXPECT_EQ(r.stats.torn_tails, 0u);
+  EXPECT_TRUE(r.reports.empty());
+  // A segment made from a spare holding junk: its header and the clean end are written over it.
+  WalStream stream(&dir, nullptr);
+  EXPECT_EQ(*stream.Add("{}"), 1u);
+  ASSERT_TRUE(stream.Commit().ok());
+  EXPECT_EQ(dir.recycled_segments(), 1u);
+  WalDirectory again(&fs, tmp.path(), std::string(kSchema), 4096);
+  Recovered after = Recover(&again);
+  ASSERT_TRUE(after.status.ok()) << after.status.ToString();
+  EXPECT_EQ(after.replayed, std::vector<std::string>{"0:1={}"});
+  EXPECT_EQ(after.stats.torn_tails, 0u);
 }
 
 TEST(WalStream, AStreamInUseKeepsItsNewestSegment) {
