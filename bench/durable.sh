@@ -5,7 +5,8 @@
 #      window (256 logs in flight per connection) and a deep one (4096): logs/s acknowledged, logs/s
 #      written (until SIGTERM has flushed everything and the daemon exited), reply latency p50/p99,
 #      fsyncs per second and logs per fsync (from /metrics); medians of REPS runs, fresh storage each;
-#   2. the fsync latency of the disk under the storage directory (one 8 KiB write + fdatasync, 200 times);
+#   2. the fsync latency of the disk under the storage directory (one 8 KiB write + fdatasync, 200 times,
+#      into fallocated space and over written blocks, as in a recycled write-ahead log segment);
 #   3. a burst of BURST logs (default 10 M) from one client with every setting at its default (--overflow
 #      drop): how many were refused as overloaded, peak RSS (VmHWM) and the write-ahead log's peak size.
 #   bench/durable.sh [BUILD_DIR]     default build/; LOGS (default 2000000), REPS (3), BURST (10000000)
@@ -35,19 +36,27 @@ for line in u.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[2]).read().decode
 # ---- 2 first: the disk ------------------------------------------------------------------------------------
 python3 - "$work" <<'PY'
 import os, sys, time
+# Into fresh, fallocated space (a new segment) and over blocks already written (a recycled one).
 path = os.path.join(sys.argv[1], "fsync_probe")
-fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-os.posix_fallocate(fd, 0, 1 << 24)
-times = []
-for _ in range(200):
-    os.write(fd, b"x" * 8192)
-    t = time.perf_counter()
-    os.fdatasync(fd)
-    times.append(time.perf_counter() - t)
-os.close(fd)
-os.unlink(path)
-times.sort()
-print("fdatasync of 8 KiB on this disk: p50 %.3f ms, p90 %.3f ms" % (times[100] * 1e3, times[180] * 1e3))
+def probe(fill):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    if fill:
+        os.write(fd, bytes(200 * 8192))
+        os.fsync(fd)
+    else:
+        os.posix_fallocate(fd, 0, 1 << 24)
+    times = []
+    for i in range(200):
+        os.pwrite(fd, b"x" * 8192, i * 8192)
+        t = time.perf_counter()
+        os.fdatasync(fd)
+        times.append(time.perf_counter() - t)
+    os.close(fd)
+    os.unlink(path)
+    times.sort()
+    return times[100] * 1e3, times[180] * 1e3
+print("fdatasync of 8 KiB on this disk: p50 %.3f ms, p90 %.3f ms into fallocated space; "
+      "p50 %.3f ms, p90 %.3f ms over written blocks (a recycled segment)" % (probe(False) + probe(True)))
 PY
 
 # ---- 1. durable against memory -----------------------------------------------------------------------------
