@@ -71,28 +71,31 @@ void FrameHandler::Resolve(const Status& status) {
 }
 
 void FrameHandler::SealForming() {
-  if (appender_->commit_in_flight() || uncommitted_.forming_empty()) return;
+  if (uncommitted_.forming_empty()) return;
   if (appender_->has_forming()) {
+    // Sealed as soon as the stream takes another group: the sync thread goes on to it the moment the
+    // one before is durable.
+    if (!appender_->can_start_commit()) return;
     appender_->StartCommit();
     uncommitted_.SealForming();
-  } else {
-    uncommitted_.CommitForming();  // only replies that waited behind the group just done
+  } else if (!appender_->commit_in_flight()) {
+    uncommitted_.CommitForming();  // only replies that waited behind the groups just done
   }
 }
 
 void FrameHandler::Pump() {
   if (!durable_) return;
   Status status;
-  if (appender_->PollCommit(&status)) Resolve(status);
+  while (appender_->PollCommit(&status)) Resolve(status);
   SealForming();
 }
 
 void FrameHandler::CommitAll() {
   if (!durable_) return;
   Status status;
-  if (appender_->WaitCommit(&status)) Resolve(status);
+  while (appender_->WaitCommit(&status)) Resolve(status);
   SealForming();
-  if (appender_->WaitCommit(&status)) Resolve(status);
+  while (appender_->WaitCommit(&status)) Resolve(status);
 }
 
 bool FrameHandler::OverFairShare(RoomShare& share, size_t payload_bytes) const {
@@ -153,9 +156,9 @@ void FrameHandler::Accepted(size_t payload_bytes, ReplyBuffer& replies, RoomShar
   replies.AppendOk();
   Release(replies, durable_);
   if (appender_->CommitDue()) {
-    // The forming group is large: wait for the one in flight, then seal this one.
+    // The forming group is large: seal it, waiting for the oldest group in flight if it must.
     Status status;
-    if (appender_->WaitCommit(&status)) Resolve(status);
+    if (!appender_->can_start_commit() && appender_->WaitCommit(&status)) Resolve(status);
     SealForming();
   } else if (appender_->forming_logs() >= kEarlySealRows && !appender_->commit_in_flight()) {
     // Nothing is being synced: start on what is here while the rest of the turn is parsed, so the

@@ -9,9 +9,10 @@
 //
 // Durable acknowledgements: the replies wait for their group commit, which is pipelined: while one group
 // is being made durable on the write-ahead log's sync thread, the next forms from what the loop reads
-// meanwhile. The loop calls Pump() each turn (and when the sync thread wakes it): it collects a finished
-// group (its `OK`s are released, or turned into the storage error) and seals the next one. Handle() waits
-// for the group in flight only when the forming one grows large.
+// meanwhile, and is sealed behind it (two groups in flight at most). The loop calls Pump() each turn (and
+// when the sync thread wakes it): it collects the finished groups (their `OK`s are released, or turned
+// into the storage error) and seals the next one. Handle() waits for the oldest group in flight only when
+// the forming one grows large and no more may be sealed.
 //
 // Thread-safety: none; it belongs to one loop's thread.
 #pragma once
@@ -87,7 +88,8 @@ class FrameHandler {
   void Release(ReplyBuffer& replies, bool needs_commit);
   // A group commit ended: its replies are released, or refused with the error.
   void Resolve(const Status& status);
-  // Seals the forming group (nothing in flight), or releases replies that only waited for order.
+  // Seals the forming group (when the stream takes another), or releases replies that only waited for
+  // order (when nothing is in flight).
   void SealForming();
 
   // Counts and answers an accepted log, and seals its group early when it is large.

@@ -50,8 +50,14 @@ void ReplyBuffer::Consume(size_t n) {
   head_ += std::min(n, committed_ - head_);
   if (head_ == bytes_.size()) {
     bytes_.clear();  // keeps the capacity
-    head_ = committed_ = sealed_ = 0;
+    head_ = committed_ = 0;
+    sealed_.fill(0);
   }
+}
+
+void ReplyBuffer::ShiftOffsets(size_t n) {
+  committed_ -= n;
+  for (size_t& end : sealed_) end = end >= n ? end - n : 0;
 }
 
 void ReplyBuffer::Reserve(size_t n) {
@@ -59,16 +65,14 @@ void ReplyBuffer::Reserve(size_t n) {
   // Compact only when the tail is out of room: the sent prefix is dropped by one memmove of the unsent
   // bytes, and the capacity is reused instead of grown.
   bytes_.erase(0, head_);
-  committed_ -= head_;
-  sealed_ = sealed_ >= head_ ? sealed_ - head_ : 0;
+  ShiftOffsets(head_);
   head_ = 0;
 }
 
 void ReplyBuffer::GrowTo(size_t capacity) {
   if (head_ > 0) {
     bytes_.erase(0, head_);
-    committed_ -= head_;
-    sealed_ = sealed_ >= head_ ? sealed_ - head_ : 0;
+    ShiftOffsets(head_);
     head_ = 0;
   }
   bytes_.reserve(capacity);
@@ -77,7 +81,8 @@ void ReplyBuffer::GrowTo(size_t capacity) {
 void ReplyBuffer::ReleaseIfEmpty() {
   if (!bytes_.empty()) return;
   std::string().swap(bytes_);
-  head_ = committed_ = sealed_ = 0;
+  head_ = committed_ = 0;
+  sealed_.fill(0);
 }
 
 size_t ReplyBuffer::FailUncommitted(std::string_view reason) {
@@ -102,12 +107,16 @@ size_t ReplyBuffer::FailUncommitted(std::string_view reason) {
 }
 
 UncommittedReplies::~UncommittedReplies() {
-  for (auto* list : {&forming_, &sealed_, &released_}) {
-    for (ReplyBuffer* buffer : *list) {
-      buffer->list_ = nullptr;
-      buffer->in_forming_ = buffer->in_sealed_ = buffer->in_released_ = false;
-    }
+  auto unlist = [](ReplyBuffer* buffer) {
+    buffer->list_ = nullptr;
+    buffer->in_forming_ = buffer->in_released_ = false;
+    buffer->in_sealed_.fill(false);
+  };
+  for (ReplyBuffer* buffer : forming_) unlist(buffer);
+  for (auto& stage : sealed_) {
+    for (ReplyBuffer* buffer : stage) unlist(buffer);
   }
+  for (ReplyBuffer* buffer : released_) unlist(buffer);
 }
 
 void UncommittedReplies::Add(ReplyBuffer* buffer) {
@@ -118,13 +127,14 @@ void UncommittedReplies::Add(ReplyBuffer* buffer) {
 }
 
 void UncommittedReplies::SealForming() {
+  assert(sealed_groups_ < kSealedStages);
+  const size_t stage = (oldest_ + sealed_groups_) % kSealedStages;
+  ++sealed_groups_;
   for (ReplyBuffer* buffer : forming_) {
     buffer->in_forming_ = false;
-    buffer->sealed_ = buffer->bytes_.size();
-    if (!buffer->in_sealed_) {
-      buffer->in_sealed_ = true;
-      sealed_.push_back(buffer);
-    }
+    buffer->sealed_[stage] = buffer->bytes_.size();
+    buffer->in_sealed_[stage] = true;
+    sealed_[stage].push_back(buffer);
   }
   forming_.clear();
 }
@@ -145,24 +155,35 @@ void UncommittedReplies::CommitForming() {
 }
 
 void UncommittedReplies::CommitSealed() {
-  for (ReplyBuffer* buffer : sealed_) {
-    buffer->in_sealed_ = false;
-    buffer->committed_ = std::max(buffer->committed_, buffer->sealed_);
+  if (sealed_groups_ == 0) return;
+  const size_t stage = oldest_;
+  for (ReplyBuffer* buffer : sealed_[stage]) {
+    buffer->in_sealed_[stage] = false;
+    buffer->committed_ = std::max(buffer->committed_, buffer->sealed_[stage]);
     Released(buffer);
   }
-  sealed_.clear();
+  sealed_[stage].clear();
+  oldest_ = (oldest_ + 1) % kSealedStages;
+  --sealed_groups_;
 }
 
 size_t UncommittedReplies::FailAll(std::string_view reason) {
   size_t failed = 0;
-  for (auto* list : {&sealed_, &forming_}) {
-    for (ReplyBuffer* buffer : *list) {
-      if (buffer->in_sealed_ || buffer->in_forming_) failed += buffer->FailUncommitted(reason);
-      buffer->in_sealed_ = buffer->in_forming_ = false;
-      Released(buffer);
-    }
-    list->clear();
+  auto fail = [&](ReplyBuffer* buffer) {
+    if (buffer->in_sealed() || buffer->in_forming_) failed += buffer->FailUncommitted(reason);
+    buffer->in_sealed_.fill(false);
+    buffer->in_forming_ = false;
+    Released(buffer);
+  };
+  for (size_t i = 0; i < sealed_groups_; ++i) {
+    std::vector<ReplyBuffer*>& stage = sealed_[(oldest_ + i) % kSealedStages];
+    for (ReplyBuffer* buffer : stage) fail(buffer);
+    stage.clear();
   }
+  for (ReplyBuffer* buffer : forming_) fail(buffer);
+  forming_.clear();
+  oldest_ = 0;
+  sealed_groups_ = 0;
   return failed;
 }
 
@@ -171,14 +192,14 @@ std::vector<ReplyBuffer*> UncommittedReplies::TakeReleased() {
   out.swap(released_);
   for (ReplyBuffer* buffer : out) {
     buffer->in_released_ = false;
-    if (!buffer->in_forming_ && !buffer->in_sealed_) buffer->list_ = nullptr;  // in no list any more
+    if (!buffer->in_forming_ && !buffer->in_sealed()) buffer->list_ = nullptr;  // in no list any more
   }
   return out;
 }
 
 void UncommittedReplies::Remove(ReplyBuffer* buffer) {
   std::erase(forming_, buffer);
-  std::erase(sealed_, buffer);
+  for (auto& stage : sealed_) std::erase(stage, buffer);
   std::erase(released_, buffer);
 }
 

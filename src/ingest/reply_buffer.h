@@ -13,13 +13,14 @@
 //
 // Durable acknowledgements: a reply appended after an `OK` that waits for its group commit waits too
 // (replies keep their order). Pending() covers the committed replies only. The loop's UncommittedReplies
-// tracks the buffers whose replies wait, in two stages: those of the group forming, and those of the group
-// being made durable (sealed at the end of its bytes). In memory mode every reply is committed as it is
-// appended.
+// tracks the buffers whose replies wait: those of the group forming, and those of each group being made
+// durable (sealed at the end of its bytes; up to kSealedStages groups, finishing in order). In memory mode
+// every reply is committed as it is appended.
 //
 // Thread-safety: none; a buffer belongs to its connection's loop.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -32,10 +33,12 @@ namespace logdaemon::ingest {
 class ReplyBuffer;
 
 // The reply buffers of one loop that hold replies waiting for a group commit: those waiting for the group
-// forming, and those waiting for the group in flight (each up to where it was sealed). Buffers whose
+// forming, and those waiting for each group in flight (each up to where it was sealed). Buffers whose
 // replies were released are collected for the loop to send (TakeReleased).
 class UncommittedReplies {
  public:
+  // Groups in flight at once (storage::WalStream::kMaxGroupsInFlight).
+  static constexpr size_t kSealedStages = 2;
   UncommittedReplies() = default;
   UncommittedReplies(const UncommittedReplies&) = delete;
   UncommittedReplies& operator=(const UncommittedReplies&) = delete;
@@ -44,16 +47,17 @@ class UncommittedReplies {
   // The replies appended to `buffer` from now on wait for the group forming (listed once).
   void Add(ReplyBuffer* buffer);
   // The forming group was sealed (handed to the sync thread): its buffers wait up to their current end.
+  // REQUIRES: fewer than kSealedStages groups in flight.
   void SealForming();
   // Nothing is in flight and the forming group has no `OK` (only replies that waited for order): release.
   void CommitForming();
-  // The group in flight is durable: its replies are released.
+  // The oldest group in flight is durable: its replies are released.
   void CommitSealed();
-  // The group in flight failed, and the forming one with it: each waiting `OK` becomes
+  // A group in flight failed, and every group behind it with it: each waiting `OK` becomes
   // "ERROR: <reason>", everything is released; returns how many `OK`s were refused.
   size_t FailAll(std::string_view reason);
   bool forming_empty() const { return forming_.empty(); }
-  bool sealed_empty() const { return sealed_.empty(); }
+  size_t sealed_groups() const { return sealed_groups_; }
   // The buffers that got replies to send since the last call.
   std::vector<ReplyBuffer*> TakeReleased();
 
@@ -62,7 +66,10 @@ class UncommittedReplies {
   void Remove(ReplyBuffer* buffer);  // a listed buffer being destroyed
   void Released(ReplyBuffer* buffer);
   std::vector<ReplyBuffer*> forming_;
-  std::vector<ReplyBuffer*> sealed_;
+  // The groups in flight, a ring: stage (oldest_ + i) % kSealedStages is the i-th oldest.
+  std::array<std::vector<ReplyBuffer*>, kSealedStages> sealed_;
+  size_t oldest_ = 0;
+  size_t sealed_groups_ = 0;
   std::vector<ReplyBuffer*> released_;
 };
 
@@ -92,7 +99,7 @@ class ReplyBuffer {
   // Replies appended and not yet committed (durable mode: waiting for the group commit).
   bool has_uncommitted() const { return committed_ < bytes_.size(); }
   // Has replies waiting for a group commit (a reply appended behind them must wait too).
-  bool waiting() const { return in_forming_ || in_sealed_; }
+  bool waiting() const { return in_forming_ || in_sealed(); }
   // For the loop: which connection this buffer belongs to.
   void set_owner(void* owner) { owner_ = owner; }
   void* owner() const { return owner_; }
@@ -120,12 +127,22 @@ class ReplyBuffer {
 
   size_t high_water_;
   std::string bytes_;
-  size_t head_ = 0;                     // bytes_[0, head_) were sent
-  size_t committed_ = 0;                // bytes_[head_, committed_) may be sent
-  size_t sealed_ = 0;                   // the end of the replies of the group in flight (when in_sealed_)
+  size_t head_ = 0;       // bytes_[0, head_) were sent
+  size_t committed_ = 0;  // bytes_[head_, committed_) may be sent
+  bool in_sealed() const {
+    for (bool in : in_sealed_) {
+      if (in) return true;
+    }
+    return false;
+  }
+  // Drops the first n bytes (sent) from every offset.
+  void ShiftOffsets(size_t n);
+
+  // Per sealed stage: where the replies of that group in flight end (while in_sealed_[stage]).
+  std::array<size_t, UncommittedReplies::kSealedStages> sealed_{};
   UncommittedReplies* list_ = nullptr;  // set while in any of its lists
   bool in_forming_ = false;
-  bool in_sealed_ = false;
+  std::array<bool, UncommittedReplies::kSealedStages> in_sealed_{};
   bool in_released_ = false;
   void* owner_ = nullptr;
 };

@@ -182,17 +182,20 @@ bool Appender::commit_in_flight() const {
   return wal_ && wal_->in_flight();
 }
 
+bool Appender::can_start_commit() const {
+  return wal_ && wal_->can_seal();
+}
+
 bool Appender::CommitDue() const {
   return wal_ && (wal_->group_records() >= links_.handoff_rows || wal_->group_bytes() >= kMaxGroupBytes);
 }
 
 void Appender::StartCommit() {
-  if (!wal_ || wal_->in_flight() || wal_->group_records() == 0) return;
+  if (!wal_ || !wal_->can_seal() || wal_->group_records() == 0) return;
   wal_->Seal();
-  in_flight_batch_ = std::move(batch_);
+  in_flight_.push_back({std::move(batch_), std::move(forming_spans_)});
   batch_ = links_.queue->TakeBatch();
-  in_flight_spans_.swap(forming_spans_);
-  forming_spans_.clear();
+  forming_spans_ = {};
 }
 
 bool Appender::PollCommit(Status* status) {
@@ -211,40 +214,58 @@ Status Appender::Commit() {
   if (!wal_) return Status::OK();
   Status first;
   Status st;
-  if (WaitCommit(&st) && !st.ok()) first = st;
+  while (WaitCommit(&st)) {
+    if (!st.ok() && first.ok()) first = st;
+  }
   StartCommit();
   if (WaitCommit(&st) && !st.ok() && first.ok()) first = st;
   return first;
 }
 
 Status Appender::GroupDone(const Status& status) {
-  std::unique_ptr<RowBatch> rows = std::move(in_flight_batch_);
+  InFlight done = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  std::unique_ptr<RowBatch> rows = std::move(done.rows);
   if (status.ok()) {
     // The backlog first: its records are older than none of the rows, and order does not matter to the
     // writer, but the backlog's non-emptiness keeps the next logs off the credits it needs.
-    for (const WalSpan& span : in_flight_spans_) links_.backlog->Push(span);
-    in_flight_spans_.clear();
+    for (const WalSpan& span : done.spans) links_.backlog->Push(span);
     if (rows && !rows->empty()) {
       PublishCounters();
       links_.queue->RecycleBatch(links_.queue->Enqueue(std::move(rows)));
     }
     return status;
   }
-  // Not durable: the logs of the group and of the one forming behind it are refused, so their rows must
-  // not be stored either (the stream dropped their records).
-  if (rows) DropRows(std::move(rows));
-  for (std::vector<WalSpan>* spans : {&in_flight_spans_, &forming_spans_}) {
-    for (const WalSpan& span : *spans) {
-      appended_ -= std::min<uint64_t>(appended_, span.logs());
-      rejected_ += span.logs();
-    }
-    spans->clear();
+  // Not durable: the logs of the group, of the groups sealed behind it and of the one forming are
+  // refused, so their rows must not be stored either (the stream dropped their records). The stream
+  // refuses the groups behind unwritten, at once: they are collected here, so that nothing sealed before
+  // the failure is still in flight when the next group is sealed.
+  done.rows = std::move(rows);
+  std::vector<InFlight> refused;
+  refused.push_back(std::move(done));
+  while (wal_->in_flight()) {
+    (void)wal_->Wait();
+    refused.push_back(std::move(in_flight_.front()));
+    in_flight_.pop_front();
   }
+  for (InFlight& group : refused) {
+    if (group.rows) DropRows(std::move(group.rows));
+    ForgetSpans(&group.spans);
+  }
+  ForgetSpans(&forming_spans_);
   std::unique_ptr<RowBatch> forming = std::move(batch_);
   batch_ = links_.queue->TakeBatch();
   DropRows(std::move(forming));
   links_.on_error(status.WithContext("write-ahead log"));
   return Status::Unavailable("storage unavailable: " + status.message());
+}
+
+void Appender::ForgetSpans(std::vector<WalSpan>* spans) {
+  for (const WalSpan& span : *spans) {
+    appended_ -= std::min<uint64_t>(appended_, span.logs());
+    rejected_ += span.logs();
+  }
+  spans->clear();
 }
 
 void Appender::DropRows(std::unique_ptr<RowBatch> batch) {

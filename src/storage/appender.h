@@ -5,10 +5,11 @@
 //
 // With durable acknowledgements (AckMode::kDurable) it also owns a write-ahead log stream, and the batch
 // holds the logs of the group being formed. StartCommit() seals it: the group goes to the stream's sync
-// thread (one write, one fdatasync) with its batch set aside, and a new group forms meanwhile. When the
-// group is durable (PollCommit / WaitCommit), its batch goes to the writer and its logs may be answered
-// `OK`; when it failed, it and the forming group are dropped and their logs must be refused. Rows reach
-// the writer only once durable.
+// thread (one write, one fdatasync) with its batch set aside, and a new group forms meanwhile (up to
+// WalStream::kMaxGroupsInFlight groups are in flight, finishing in order). When a group is durable
+// (PollCommit / WaitCommit), its batch goes to the writer and its logs may be answered `OK`; when it
+// failed, it and the forming group are dropped and their logs must be refused (and so are the groups
+// sealed behind it, each as it finishes). Rows reach the writer only once durable.
 //
 // Thread-safety: one thread at a time. Destroy it (which commits and hands over what it holds) before the
 // engine.
@@ -17,6 +18,7 @@
 #include <simdjson.h>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -80,16 +82,19 @@ class Appender {
   void set_wait_for_room(bool wait) { wait_for_room_ = wait; }
 
   // Durable mode (no-ops in memory mode, where every log counts as durable at once):
-  // Seals the forming group unless one is in flight or it is empty.
+  // Seals the forming group unless it is empty or no more groups may be in flight (can_start_commit).
   void StartCommit();
   // Whether a group is being made durable.
   bool commit_in_flight() const;
+  // Whether another group may be sealed now.
+  bool can_start_commit() const;
   // Whether logs were appended since the last seal, and how many.
   bool has_forming() const { return forming_logs() > 0; }
   size_t forming_logs() const;
-  // The group in flight finished (true): *status says how; on failure the forming group is dropped too.
+  // The oldest group in flight finished (true): *status says how; on failure the forming group is dropped
+  // too.
   bool PollCommit(Status* status);
-  // Waits for the group in flight; false when there was none.
+  // Waits for the oldest group in flight; false when there was none.
   bool WaitCommit(Status* status);
   // Everything appended made durable and handed over (waits); the first failure.
   Status Commit();
@@ -123,21 +128,27 @@ class Appender {
   Status NoRoom();
   void AddToBacklogSpan(uint64_t lsn, uint64_t record_bytes);
   void Send();  // hands the batch to the writer
-  // The group in flight ended with `status`; returns what its logs' callers are told.
+  // The oldest group in flight ended with `status`; returns what its logs' callers are told.
   Status GroupDone(const Status& status);
   // Drops a batch's rows (their logs were refused): credits back, counted as rejected.
   void DropRows(std::unique_ptr<RowBatch> batch);
+  // The same for logs of a refused group that went to the backlog.
+  void ForgetSpans(std::vector<WalSpan>* spans);
 
   const AppenderLinks& links_;
   const std::atomic<bool>* give_up_;
   bool wait_for_room_ = false;
   std::unique_ptr<WalStream> wal_;
   Shredder shredder_;
-  std::unique_ptr<RowBatch> batch_;            // durable mode: the forming group's rows
-  std::unique_ptr<RowBatch> in_flight_batch_;  // durable mode: the rows of the group in flight
+  std::unique_ptr<RowBatch> batch_;  // durable mode: the forming group's rows
   // Durable mode: the group's logs that went to the backlog instead of the batch (storage/wal_backlog.h).
   std::vector<WalSpan> forming_spans_;
-  std::vector<WalSpan> in_flight_spans_;
+  // Durable mode: the groups in flight, oldest first: their rows and their spans.
+  struct InFlight {
+    std::unique_ptr<RowBatch> rows;
+    std::vector<WalSpan> spans;
+  };
+  std::deque<InFlight> in_flight_;
   size_t credits_ = 0;
   bool appended_since_tick_ = false;
   // Added to the engine's counters per batch or tick, not per log.

@@ -294,7 +294,7 @@ WalStream::WalStream(WalDirectory* dir, WalCounters* counters) : dir_(dir), coun
 }
 
 WalStream::~WalStream() {
-  (void)Wait();
+  while (in_flight()) (void)Wait();
   if (thread_.joinable()) {
     {
       std::lock_guard lock(mutex_);
@@ -365,62 +365,68 @@ Result<uint64_t> WalStream::Add(std::string_view payload) {
 }
 
 void WalStream::Seal() {
-  if (in_flight_ || forming_.chunks.empty()) return;
+  if (!can_seal() || forming_.chunks.empty()) return;
   if (!thread_.joinable()) {
     thread_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "ld-wal-sync");
       SyncThread();
     });
   }
+  forming_.epoch = epoch_;
   {
     std::lock_guard lock(mutex_);
-    sealed_ = std::move(forming_);
-    done_ = false;
+    sealed_.push_back(std::move(forming_));
   }
   cv_.notify_all();
   forming_ = Group();
   forming_bytes_ = 0;
-  in_flight_ = true;
+  ++in_flight_;
 }
 
 bool WalStream::Poll(Status* status) {
-  if (!in_flight_) return false;
+  if (in_flight_ == 0) return false;
   {
     std::lock_guard lock(mutex_);
-    if (!done_) return false;
-    *status = done_status_;
-    done_ = false;
+    if (done_.empty()) return false;
+    *status = std::move(done_.front());
+    done_.pop_front();
   }
-  in_flight_ = false;
+  --in_flight_;
   Finish(*status);
   return true;
 }
 
 Status WalStream::Wait() {
-  if (!in_flight_) return Status::OK();
+  if (in_flight_ == 0) return Status::OK();
   Status status;
   {
     std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return done_; });
-    status = done_status_;
-    done_ = false;
+    cv_.wait(lock, [&] { return !done_.empty(); });
+    status = std::move(done_.front());
+    done_.pop_front();
   }
-  in_flight_ = false;
+  --in_flight_;
   Finish(status);
   return status;
 }
 
 Status WalStream::Commit() {
-  if (Status st = Wait(); !st.ok()) return st;
+  Status first;
+  while (in_flight()) {
+    if (Status st = Wait(); !st.ok() && first.ok()) first = st;
+  }
   Seal();
-  return Wait();
+  if (Status st = Wait(); !st.ok() && first.ok()) first = st;
+  return first;
 }
 
 void WalStream::Finish(const Status& status) {
   if (status.ok()) return;
   // What this segment holds can no longer be trusted to end cleanly, and what forms behind the failed
-  // group is refused with it: the next record starts a new segment.
+  // group is refused with it: the next record starts a new segment. Groups sealed from now on are written
+  // again (a new epoch); those sealed before fail unwritten.
   DropForming();
+  ++epoch_;
 }
 
 void WalStream::DropForming() {
@@ -441,20 +447,39 @@ void WalStream::SyncThread() {
     Group group;
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, [&] { return stop_ || sealed_.has_value(); });
-      if (!sealed_) return;
-      group = std::move(*sealed_);
-      sealed_.reset();
+      cv_.wait(lock, [&] { return stop_ || !sealed_.empty(); });
+      if (sealed_.empty()) return;
+      group = std::move(sealed_.front());
+      sealed_.pop_front();
     }
-    Status status = WriteGroup(group);
+    Status status;
+    if (failed_epoch_ && *failed_epoch_ == group.epoch) {
+      status = RefuseGroup(group, failure_);
+    } else {
+      status = WriteGroup(group);
+      if (!status.ok()) {
+        failed_epoch_ = group.epoch;
+        failure_ = status;
+      }
+    }
     {
       std::lock_guard lock(mutex_);
-      done_status_ = std::move(status);
-      done_ = true;
+      done_.push_back(std::move(status));
     }
     cv_.notify_all();
     if (notify_) notify_();
   }
+}
+
+Status WalStream::RefuseGroup(Group& group, const Status& failure) {
+  for (Chunk& chunk : group.chunks) {
+    if (chunk.close_after) {
+      (void)chunk.file->Close();
+      dir_->CloseSegment(stream_, chunk.segment_first_lsn, chunk.last_lsn);
+    }
+  }
+  if (counters_) counters_->failed_commits.fetch_add(1, std::memory_order_relaxed);
+  return failure;
 }
 
 Status WalStream::WriteGroup(Group& group) {

@@ -26,6 +26,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -175,18 +176,23 @@ class WalStream {
 
   // Group commit, pipelined: Seal() hands the forming group to the stream's sync thread, which writes it
   // with one write and makes it durable with one fdatasync (after a roll, the previous segment's and the
-  // directory's too), then calls the notify callback. Meanwhile the next group forms. At most one group is
-  // in flight. On failure the group in flight and the one forming are both refused — their logs must be
-  // answered with the error — and the next Add starts a new segment; their LSNs are never used again.
+  // directory's too), then calls the notify callback. Meanwhile the next group forms. Up to
+  // kMaxGroupsInFlight groups are in flight: one being synced and one sealed behind it, so that the sync
+  // thread goes straight on to the next group when one is done, without waiting for its owner to wake up
+  // and seal it. Groups finish in the order they were sealed. On failure the failed group, those sealed
+  // behind it and the one forming are all refused — their logs must be answered with the error — and the
+  // next Add starts a new segment; their LSNs are never used again.
   //
-  // REQUIRES for Seal: !in_flight(). A no-op when the forming group is empty.
+  // REQUIRES for Seal: can_seal(). A no-op when the forming group is empty.
+  static constexpr size_t kMaxGroupsInFlight = 2;
   void Seal();
-  bool in_flight() const { return in_flight_; }
-  // Whether the group in flight is done, without waiting; then *status is its outcome.
+  bool in_flight() const { return in_flight_ > 0; }
+  bool can_seal() const { return in_flight_ < kMaxGroupsInFlight; }
+  // Whether the oldest group in flight is done, without waiting; then *status is its outcome.
   bool Poll(Status* status);
-  // Waits for the group in flight (OK when there is none).
+  // Waits for the oldest group in flight (OK when there is none).
   Status Wait();
-  // Everything added so far made durable: waits for the group in flight, then seals and waits for the
+  // Everything added so far made durable: waits for the groups in flight, then seals and waits for the
   // forming one. The first failure, if any.
   Status Commit();
   // Called on the sync thread when a group is done (e.g. to wake the owner's event loop).
@@ -211,12 +217,15 @@ class WalStream {
     std::vector<Chunk> chunks;
     size_t records = 0;
     bool dir_sync = false;  // a segment was created: its directory entry must be durable too
+    uint64_t epoch = 0;     // the owner's failures handled before it was sealed
   };
 
   Status OpenSegment(size_t record_bytes);
   void SyncThread();
   Status WriteGroup(Group& group);  // on the sync thread
-  // The group in flight ended with `status`; on failure the forming group goes too.
+  // On the sync thread: a group sealed behind a failed one is refused unwritten (its segments closed).
+  Status RefuseGroup(Group& group, const Status& failure);
+  // The oldest group in flight ended with `status`; on failure the forming group goes too.
   void Finish(const Status& status);
   // Discards the forming group (its LSNs are never used) and closes the current segment.
   void DropForming();
@@ -233,17 +242,22 @@ class WalStream {
   uint64_t segment_capacity_ = 0;  // preallocated
   Group forming_;
   size_t forming_bytes_ = 0;
-  bool in_flight_ = false;
+  size_t in_flight_ = 0;  // groups sealed and not yet Polled / Waited for
+  uint64_t epoch_ = 0;    // failures handled (Finish)
   std::function<void()> notify_;
 
   // Shared with the sync thread.
   std::mutex mutex_;
   std::condition_variable cv_;
-  std::optional<Group> sealed_;  // the group handed to the sync thread
-  bool done_ = false;            // the sealed group is done: done_status_
-  Status done_status_;
+  std::deque<Group> sealed_;  // handed to the sync thread, not yet taken
+  std::deque<Status> done_;   // the outcomes of the groups done, oldest first
   bool stop_ = false;
   std::thread thread_;  // started by the first Seal
+
+  // The sync thread's own: the epoch of the last group that failed, whose followers are refused with
+  // the same failure.
+  std::optional<uint64_t> failed_epoch_;
+  Status failure_;
 };
 
 }  // namespace logdaemon::storage

@@ -171,6 +171,61 @@ TEST(UncommittedReplies, ASealedGroupReleasesItsRepliesOnlyUpToTheSeal) {
   EXPECT_EQ(list.TakeReleased(), std::vector<ReplyBuffer*>{&a});
 }
 
+TEST(UncommittedReplies, TwoGroupsInFlightReleaseTheirRepliesInTurn) {
+  UncommittedReplies list;
+  ReplyBuffer a;
+  ReplyBuffer b;
+  a.AppendOk();
+  list.Add(&a);
+  list.SealForming();  // group 1: a's first OK
+  a.AppendOk();
+  list.Add(&a);
+  b.AppendOk();
+  list.Add(&b);
+  list.SealForming();  // group 2: a's second OK, b's OK
+  EXPECT_EQ(list.sealed_groups(), 2u);
+  a.AppendError("invalid JSON: unexpected end at byte 3");  // behind both: waits
+  list.Add(&a);
+  list.CommitSealed();  // group 1 durable
+  EXPECT_EQ(SendableText(a), "OK\n");
+  EXPECT_EQ(SendableText(b), "");
+  EXPECT_EQ(list.TakeReleased(), std::vector<ReplyBuffer*>{&a});
+  a.Consume(3);
+  a.GrowTo(256);        // drops the sent bytes: where group 2's replies end moves with the rest
+  list.CommitSealed();  // group 2 durable
+  EXPECT_EQ(SendableText(a), "OK\n");
+  EXPECT_EQ(SendableText(b), "OK\n");
+  EXPECT_EQ(list.sealed_groups(), 0u);
+  list.CommitForming();  // nothing in flight any more: the error goes too
+  EXPECT_EQ(SendableText(a), "OK\nERROR: invalid JSON: unexpected end at byte 3\n");
+}
+
+TEST(UncommittedReplies, AFailureRefusesEveryGroupInFlightAndTheFormingOne) {
+  UncommittedReplies list;
+  ReplyBuffer a;
+  a.AppendOk();
+  list.Add(&a);
+  list.SealForming();
+  a.AppendOk();
+  list.Add(&a);
+  list.SealForming();
+  a.AppendOk();
+  list.Add(&a);
+  EXPECT_EQ(list.FailAll("storage unavailable: pwrite wal/00000-1.wal: Input/output error"), 3u);
+  EXPECT_EQ(list.sealed_groups(), 0u);
+  EXPECT_FALSE(a.has_uncommitted());
+  EXPECT_EQ(list.FailAll("again"), 0u);  // the groups behind the failed one report it too: nothing left
+  a.AppendOk();                          // a new group after the failure starts at the first stage again
+  list.Add(&a);
+  list.SealForming();
+  list.CommitSealed();
+  EXPECT_EQ(SendableText(a),
+            "ERROR: storage unavailable: pwrite wal/00000-1.wal: Input/output error\n"
+            "ERROR: storage unavailable: pwrite wal/00000-1.wal: Input/output error\n"
+            "ERROR: storage unavailable: pwrite wal/00000-1.wal: Input/output error\n"
+            "OK\n");
+}
+
 TEST(UncommittedReplies, RepliesThatOnlyWaitedForOrderAreReleasedWithoutACommit) {
   UncommittedReplies list;
   ReplyBuffer replies;

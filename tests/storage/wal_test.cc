@@ -596,6 +596,65 @@ TEST(WalStream, AFailedGroupRefusesTheOneFormingBehindIt) {
   EXPECT_NE(std::find(r.replayed.begin(), r.replayed.end(), R"(0:4={"g":4})"), r.replayed.end());
 }
 
+TEST(WalStream, TwoGroupsInFlightFinishInOrder) {
+  TempDir tmp;
+  FaultInjectingFileSystem fs;
+  WalCounters counters;
+  WalDirectory dir(&fs, tmp.path(), std::string(kSchema), 1 << 16);
+  WalStream stream(&dir, &counters);
+  ASSERT_TRUE(stream.Add(R"({"g":1})").ok());
+  stream.Seal();
+  ASSERT_TRUE(stream.Add(R"({"g":2})").ok());
+  ASSERT_TRUE(stream.Add(R"({"g":2})").ok());
+  EXPECT_TRUE(stream.can_seal());
+  stream.Seal();  // sealed behind the first, which may still be syncing
+  EXPECT_FALSE(stream.can_seal());
+  ASSERT_TRUE(stream.Add(R"({"g":3})").ok());
+  stream.Seal();  // a no-op: two are in flight
+  EXPECT_EQ(stream.group_records(), 1u);
+  Status status;
+  while (!stream.Poll(&status)) std::this_thread::yield();
+  EXPECT_TRUE(status.ok());
+  EXPECT_TRUE(stream.in_flight());
+  EXPECT_TRUE(stream.can_seal());
+  EXPECT_TRUE(stream.Wait().ok());
+  EXPECT_FALSE(stream.in_flight());
+  ASSERT_TRUE(stream.Commit().ok());
+  EXPECT_EQ(counters.commits.load(), 3u);
+  EXPECT_EQ(counters.records.load(), 4u);
+}
+
+TEST(WalStream, AFailedGroupRefusesTheGroupSealedBehindItUnwritten) {
+  TempDir tmp;
+  FaultInjectingFileSystem fs;
+  WalCounters counters;
+  WalDirectory dir(&fs, tmp.path(), std::string(kSchema), 1 << 16);
+  WalStream stream(&dir, &counters);
+  ASSERT_TRUE(stream.Add(R"({"g":1})").ok());
+  ASSERT_TRUE(stream.Commit().ok());
+  fs.FailNext(Op::kWrite, EIO, 1);  // the next group's write: nothing of it reaches the file
+  ASSERT_TRUE(stream.Add(R"({"g":2})").ok());
+  stream.Seal();
+  ASSERT_TRUE(stream.Add(R"({"g":3})").ok());
+  stream.Seal();                               // behind the group that will fail
+  ASSERT_TRUE(stream.Add(R"({"g":4})").ok());  // forming behind both
+  const Status first = stream.Wait();
+  EXPECT_FALSE(first.ok());
+  EXPECT_EQ(stream.group_records(), 0u);  // the forming group went with it
+  const Status second = stream.Wait();    // refused with the same reason, never written
+  EXPECT_FALSE(second.ok());
+  EXPECT_EQ(second.message(), first.message());
+  EXPECT_FALSE(stream.in_flight());
+  EXPECT_EQ(counters.failed_commits.load(), 2u);
+  // The stream goes on in a new segment, after the refused LSNs; what follows is written again.
+  EXPECT_EQ(*stream.Add(R"({"g":5})"), 5u);
+  ASSERT_TRUE(stream.Commit().ok());
+  WalDirectory again(&fs, tmp.path(), std::string(kSchema), 1 << 16);
+  Recovered r = Recover(&again);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.replayed, (std::vector<std::string>{R"(0:1={"g":1})", R"(0:5={"g":5})"}));
+}
+
 // A segment with a torn tail: the records before the tear are replayed, the tear is reported and counted.
 TEST(WalRecovery, ATornTailIsCutCountedAndReported) {
   TempDir tmp;
