@@ -306,6 +306,7 @@ class Rounds:
         self.replay_starts = 0  # starts that replayed something
         self.torn = 0           # torn tails or set-aside segments reported at start-up
         self.kinds = {}
+        self.spare_rounds = 0   # kills that left recycled segments' spares behind (recycling in play)
         self.startup_kills = 0
         self.starts = 0
         print(f"  {name}: seed {self.seed} (--seed {self.seed} to replay these choices), storage "
@@ -433,6 +434,9 @@ class Rounds:
         for c in clients:
             self.ledger.add(c)
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        wal = os.path.join(self.storage, "wal")
+        if os.path.isdir(wal) and any(name.endswith(".spare") for name in os.listdir(wal)):
+            self.spare_rounds += 1
         sent = sum(len(c.status) for c in clients)
         ok = sum(c.count(OK) for c in clients)
         err = sum(c.count(REFUSED) for c in clients)
@@ -538,7 +542,8 @@ def durable_acks_survive_kill_9(ctx):
     return (f"seed {rounds.seed}: {sum(rounds.kinds.values())} kills under load ({kinds}) and "
             f"{rounds.startup_kills} during start-up; {describe(result)}; replayed at start-up: "
             f"{rounds.replayed} logs over {rounds.replay_starts} of {rounds.starts} starts (final start: "
-            f"{final_replayed}); torn tails cut: {rounds.torn}")
+            f"{final_replayed}); torn tails cut: {rounds.torn}; kills with spare segments in wal/: "
+            f"{rounds.spare_rounds}")
 
 
 @suite.check
