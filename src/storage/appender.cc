@@ -225,14 +225,13 @@ Status Appender::Commit() {
 Status Appender::GroupDone(const Status& status) {
   InFlight done = std::move(in_flight_.front());
   in_flight_.pop_front();
-  std::unique_ptr<RowBatch> rows = std::move(done.rows);
   if (status.ok()) {
     // The backlog first: its records are older than none of the rows, and order does not matter to the
     // writer, but the backlog's non-emptiness keeps the next logs off the credits it needs.
     for (const WalSpan& span : done.spans) links_.backlog->Push(span);
-    if (rows && !rows->empty()) {
+    if (done.rows && !done.rows->empty()) {
       PublishCounters();
-      links_.queue->RecycleBatch(links_.queue->Enqueue(std::move(rows)));
+      links_.queue->RecycleBatch(links_.queue->Enqueue(std::move(done.rows)));
     }
     return status;
   }
@@ -240,7 +239,6 @@ Status Appender::GroupDone(const Status& status) {
   // refused, so their rows must not be stored either (the stream dropped their records). The stream
   // refuses the groups behind unwritten, at once: they are collected here, so that nothing sealed before
   // the failure is still in flight when the next group is sealed.
-  done.rows = std::move(rows);
   std::vector<InFlight> refused;
   refused.push_back(std::move(done));
   while (wal_->in_flight()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -19,13 +20,13 @@ class FaultInjectingFileSystem::FaultyWritableFile final : public WritableFile {
 
   Status Append(const uint8_t* data, size_t n) override {
     if (!status_.ok()) return status_;
-    status_ = fs_->Append(path_, tracked_, base_.get(), data, n);
+    status_ = fs_->Write(path_, tracked_, base_.get(), std::nullopt, data, n);
     return status_;
   }
 
   Status WriteAt(uint64_t offset, const uint8_t* data, size_t n) override {
     if (!status_.ok()) return status_;
-    status_ = fs_->WriteAt(path_, tracked_, base_.get(), offset, data, n);
+    status_ = fs_->Write(path_, tracked_, base_.get(), offset, data, n);
     return status_;
   }
 
@@ -146,72 +147,45 @@ Result<std::unique_ptr<WritableFile>> FaultInjectingFileSystem::OpenForOverwrite
       std::make_unique<FaultyWritableFile>(this, path, tracked, std::move(*base)));
 }
 
-Status FaultInjectingFileSystem::WriteAt(const std::string& path, const std::shared_ptr<TrackedFile>& tracked,
-                                         WritableFile* base, uint64_t offset, const uint8_t* data, size_t n) {
+Status FaultInjectingFileSystem::Write(const std::string& path, const std::shared_ptr<TrackedFile>& tracked,
+                                       WritableFile* base, std::optional<uint64_t> offset,
+                                       const uint8_t* data, size_t n) {
+  // Held across the base write, so that concurrent writes cannot both take the last free bytes.
   std::lock_guard<std::mutex> lock(mutex_);
-  if (Status off; PoweredOffLocked(&off, "pwrite", path)) return off;
+  const char* op = offset ? "pwrite" : "write";
+  if (Status off; PoweredOffLocked(&off, op, path)) return off;
+  const uint64_t at = offset.value_or(tracked->size);
   int err = 0;
   size_t to_write = n;
-  if (TakeFaultLocked(Op::kWrite, &err)) {
-    to_write = (injected_write_failures_++ % 2 == 0) ? n / 2 : 0;  // as Append: every other one is short
-  } else if (capacity_ != 0 && tracked->linked) {
-    const uint64_t end = offset + n;
-    const uint64_t needed = end > tracked->charge() ? end - tracked->charge() : 0;
-    if (used_bytes_ + needed > capacity_) {
-      err = ENOSPC;
-      const uint64_t room = capacity_ - std::min(capacity_, used_bytes_);
-      const uint64_t fits_end = tracked->charge() + room;
-      to_write = static_cast<size_t>(fits_end > offset ? std::min<uint64_t>(n, fits_end - offset) : 0);
-      ++injected_failures_;
-    }
-  }
-  if (to_write > 0) {
-    if (offset < tracked->synced) {
-      const size_t durable = static_cast<size_t>(std::min<uint64_t>(to_write, tracked->synced - offset));
-      std::string old;
-      if (Status st = base_->ReadAt(path, offset, durable, &old); !st.ok()) return st;
-      tracked->undo.emplace_back(offset, std::move(old));
-    }
-    if (Status status = base->WriteAt(offset, data, to_write); !status.ok()) return status;
-    const uint64_t before = tracked->charge();
-    tracked->size = std::max<uint64_t>(tracked->size, offset + to_write);
-    if (tracked->linked) used_bytes_ += tracked->charge() - before;
-  }
-  if (err != 0) return FileError("pwrite", path, err);
-  return Status::OK();
-}
-
-Status FaultInjectingFileSystem::Append(const std::string& path, const std::shared_ptr<TrackedFile>& tracked,
-                                        WritableFile* base, const uint8_t* data, size_t n) {
-  // Held across the base write, so that concurrent appends cannot both take the last free bytes.
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (Status off; PoweredOffLocked(&off, "write", path)) return off;
-  int err = 0;
-  size_t to_write = n;
-  // Bytes written into a preallocated range take no more of the disk.
-  const uint64_t prepaid = tracked->reserved > tracked->size ? tracked->reserved - tracked->size : 0;
-  const uint64_t needed = n > prepaid ? n - prepaid : 0;
+  // Bytes written within what the file already takes (written or preallocated) take no more of the disk:
+  // with the free room, a write may reach fits_end.
+  const uint64_t room = capacity_ > used_bytes_ ? capacity_ - used_bytes_ : 0;
+  const uint64_t fits_end = tracked->charge() + room;
+  const bool bounded = capacity_ != 0 && tracked->linked;
   if (TakeFaultLocked(Op::kWrite, &err)) {
     // Every other injected failure is a short write first, so that tests see partial files.
     to_write = (injected_write_failures_++ % 2 == 0) ? n / 2 : 0;
-  } else if (capacity_ != 0 && tracked->linked && used_bytes_ + needed > capacity_) {
+  } else if (bounded && (at + n > fits_end || used_bytes_ > capacity_)) {  // over it: even what is paid for
     err = ENOSPC;
-    const uint64_t room = capacity_ > used_bytes_ ? capacity_ - used_bytes_ : 0;
-    to_write = static_cast<size_t>(std::min<uint64_t>(n, prepaid + room));
     ++injected_failures_;
   }
-  if (capacity_ != 0 && tracked->linked) {  // an injected short write does not overfill the disk either
-    const uint64_t room = capacity_ > used_bytes_ ? capacity_ - used_bytes_ : 0;
-    if (to_write > prepaid + room) to_write = static_cast<size_t>(prepaid + room);
+  if (bounded) {  // an injected short write does not overfill the disk either
+    to_write = static_cast<size_t>(std::min<uint64_t>(to_write, fits_end > at ? fits_end - at : 0));
   }
   if (to_write > 0) {
-    Status status = base->Append(data, to_write);
+    if (at < tracked->synced) {  // overwriting durable bytes: a power cut puts them back
+      const size_t durable = static_cast<size_t>(std::min<uint64_t>(to_write, tracked->synced - at));
+      std::string old;
+      if (Status st = base_->ReadAt(path, at, durable, &old); !st.ok()) return st;
+      tracked->undo.emplace_back(at, std::move(old));
+    }
+    Status status = offset ? base->WriteAt(at, data, to_write) : base->Append(data, to_write);
     if (!status.ok()) return status;
     const uint64_t before = tracked->charge();
-    tracked->size += to_write;
+    tracked->size = std::max<uint64_t>(tracked->size, at + to_write);
     if (tracked->linked) used_bytes_ += tracked->charge() - before;
   }
-  if (err != 0) return FileError("write", path, err);
+  if (err != 0) return FileError(op, path, err);
   return Status::OK();
 }
 
@@ -264,15 +238,16 @@ Status FaultInjectingFileSystem::PowerCut() {
       std::filesystem::remove(path, error);
     } else {
       // Overwritten durable bytes come back, newest overwrite undone first.
-      for (auto it = tracked->undo.rbegin(); it != tracked->undo.rend() && !error; ++it) {
+      if (!tracked->undo.empty()) {
         Result<std::unique_ptr<WritableFile>> file = base_->OpenForOverwrite(path);
-        Status st = file.ok()
-                        ? (*file)->WriteAt(it->first, reinterpret_cast<const uint8_t*>(it->second.data()),
-                                           it->second.size())
-                        : file.status();
+        Status st = file.status();
+        for (auto it = tracked->undo.rbegin(); st.ok() && it != tracked->undo.rend(); ++it) {
+          st = (*file)->WriteAt(it->first, reinterpret_cast<const uint8_t*>(it->second.data()),
+                                it->second.size());
+        }
         if (!st.ok() && first.ok()) first = st;
+        tracked->undo.clear();
       }
-      tracked->undo.clear();
       // What was not synced is gone; preallocated space reads as zeros again.
       std::filesystem::resize_file(path, tracked->synced, error);
       if (!error && tracked->reserved > tracked->synced)

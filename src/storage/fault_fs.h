@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -101,12 +102,9 @@ class FaultInjectingFileSystem final : public FileSystem {
   bool TakeFaultLocked(Op op, int* error_number);
   // Forgets the file at `path`, giving its bytes back. REQUIRES: mutex_ held.
   void UntrackLocked(const std::string& path);
-  // Called by FaultyWritableFile::Append.
-  Status Append(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
-                const uint8_t* data, size_t n);
-  // Called by FaultyWritableFile::WriteAt.
-  Status WriteAt(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
-                 uint64_t offset, const uint8_t* data, size_t n);
+  // Called by FaultyWritableFile::Append (no offset: at the end) and WriteAt.
+  Status Write(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
+               std::optional<uint64_t> offset, const uint8_t* data, size_t n);
   // Called by FaultyWritableFile::Sync and SyncData.
   Status Sync(const std::string& path, const std::shared_ptr<TrackedFile>& tracked, WritableFile* base,
               bool data_only);

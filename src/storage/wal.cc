@@ -429,14 +429,15 @@ void WalStream::Finish(const Status& status) {
   ++epoch_;
 }
 
+void WalStream::CloseIfRolled(Chunk& chunk) {
+  if (!chunk.close_after) return;
+  (void)chunk.file->Close();
+  dir_->CloseSegment(stream_, chunk.segment_first_lsn, chunk.last_lsn);
+}
+
 void WalStream::DropForming() {
   // Segments rolled away from within the group are closed as they are, and so is the current one.
-  for (Chunk& chunk : forming_.chunks) {
-    if (chunk.close_after) {
-      (void)chunk.file->Close();
-      dir_->CloseSegment(stream_, chunk.segment_first_lsn, chunk.last_lsn);
-    }
-  }
+  for (Chunk& chunk : forming_.chunks) CloseIfRolled(chunk);
   forming_ = Group();
   forming_bytes_ = 0;
   CloseCurrent(next_lsn_ - 1);
@@ -472,12 +473,7 @@ void WalStream::SyncThread() {
 }
 
 Status WalStream::RefuseGroup(Group& group, const Status& failure) {
-  for (Chunk& chunk : group.chunks) {
-    if (chunk.close_after) {
-      (void)chunk.file->Close();
-      dir_->CloseSegment(stream_, chunk.segment_first_lsn, chunk.last_lsn);
-    }
-  }
+  for (Chunk& chunk : group.chunks) CloseIfRolled(chunk);
   if (counters_) counters_->failed_commits.fetch_add(1, std::memory_order_relaxed);
   return failure;
 }
@@ -502,10 +498,7 @@ Status WalStream::WriteGroup(Group& group) {
       st = chunk.file->SyncData();
       ++syncs;
     }
-    if (chunk.close_after) {
-      (void)chunk.file->Close();
-      dir_->CloseSegment(stream_, chunk.segment_first_lsn, chunk.last_lsn);
-    }
+    CloseIfRolled(chunk);
   }
   if (st.ok() && group.dir_sync) {
     st = dir_->SyncDir();

@@ -230,6 +230,8 @@ class WalStream {
   // Discards the forming group (its LSNs are never used) and closes the current segment.
   void DropForming();
   void CloseCurrent(uint64_t last_lsn);
+  // A segment the stream rolled away from (chunk.close_after): closed, its last LSN recorded.
+  void CloseIfRolled(Chunk& chunk);
 
   WalDirectory* const dir_;
   WalCounters* const counters_;
