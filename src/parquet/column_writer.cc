@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "parquet/delta_byte_array.h"
 #include "parquet/metadata_codec.h"
 #include "parquet/plain.h"
 
@@ -54,6 +55,7 @@ ColumnChunkWriter::ColumnChunkWriter(const ColumnSpec& spec, const WriterOptions
 size_t ColumnChunkWriter::open_page_value_bytes() const {
   switch (encoding_) {
     case PageEncoding::kPlain:
+    case PageEncoding::kDeltaLength:
       return page_plain_.size();
     case PageEncoding::kDictionary:
       return page_indices_.size() * kDictionaryIndexBytes;
@@ -190,13 +192,26 @@ const ByteBuffer& ColumnChunkWriter::EncodePageValues() {
     case PageEncoding::kDeltaBinaryPacked:
       delta_encoder_.Finish();
       return page_delta_;
+    case PageEncoding::kDeltaLength:
+      if (page_values_ == 0) return page_plain_;  // all null: written PLAIN (nothing), as readers expect
+      scratch_->values.clear();
+      EncodeDeltaLengthFromPlain(page_plain_.data(), page_plain_.size(), &scratch_->values);
+      return scratch_->values;
   }
   return page_plain_;
 }
 
 Status ColumnChunkWriter::FinishPage() {
   if (page_rows_ == 0) return Status::OK();
-  const ByteBuffer& values = EncodePageValues();
+  const ByteBuffer* encoded = &EncodePageValues();
+  // Decided once, at the end of the chunk's first page: a dictionary that does not beat PLAIN on it
+  // (mostly distinct values) only costs memory, time and index bytes; the chunk goes on without one.
+  if (encoding_ == PageEncoding::kDictionary && dictionary_data_pages_ == 0 &&
+      DictionaryBytes() + encoded->size() >= page_plain_equivalent_) {
+    AbandonDictionary();
+    encoded = &EncodePageValues();
+  }
+  const ByteBuffer& values = *encoded;
 
   scratch_->levels.clear();
   if (spec_.optional()) {
@@ -217,6 +232,9 @@ Status ColumnChunkWriter::FinishPage() {
   } else if (encoding_ == PageEncoding::kDeltaBinaryPacked) {
     value_encoding = Encoding::kDeltaBinaryPacked;
     ++delta_data_pages_;
+  } else if (encoding_ == PageEncoding::kDeltaLength && page_values_ > 0) {
+    value_encoding = Encoding::kDeltaLengthByteArray;
+    ++delta_length_data_pages_;
   } else {
     ++plain_data_pages_;
   }
@@ -254,11 +272,6 @@ Status ColumnChunkWriter::FinishPage() {
   if (page_statistics.min_value) record.min = *page_statistics.min_value;
   if (page_statistics.max_value) record.max = *page_statistics.max_value;
 
-  // Decided once, after the chunk's first page: a dictionary that does not beat PLAIN on it (mostly
-  // distinct values) only costs memory and time; the rest of the chunk is PLAIN.
-  bool dictionary_lost = encoding_ == PageEncoding::kDictionary && dictionary_data_pages_ == 1 &&
-                         DictionaryBytes() + values.size() >= page_plain_equivalent_;
-
   size_t page_bytes = 0;
   if (Status st = EmitPage(&header, values, &data_pages_, &page_bytes); !st.ok()) return st;
   record.compressed_size = static_cast<int32_t>(page_bytes);
@@ -277,11 +290,33 @@ Status ColumnChunkWriter::FinishPage() {
     page_delta_.clear();
     delta_encoder_.Begin(&page_delta_);
   }
-  if (dictionary_lost) {
-    dictionary_enabled_ = false;
-    encoding_ = PageEncoding::kPlain;
-  }
   return Status::OK();
+}
+
+ColumnChunkWriter::PageEncoding ColumnChunkWriter::FallbackEncoding() const {
+  return spec_.type == Type::kByteArray && options_.delta_length_fallback ? PageEncoding::kDeltaLength
+                                                                          : PageEncoding::kPlain;
+}
+
+void ColumnChunkWriter::AbandonDictionary() {
+  page_plain_.clear();
+  if (spec_.type == Type::kByteArray) {
+    for (uint32_t index : page_indices_) {
+      const std::string_view value = byte_dictionary_.value(index);
+      page_plain_.append_le(static_cast<uint32_t>(value.size()));
+      page_plain_.append(value);
+    }
+  } else {
+    // INT64 and DOUBLE entries are kept as 8-byte patterns: PLAIN either way.
+    const int64_t* entries = int_dictionary_.values();
+    for (uint32_t index : page_indices_) page_plain_.append(&entries[index], sizeof(int64_t));
+  }
+  page_indices_.clear();
+  page_plain_equivalent_ = 0;
+  byte_dictionary_.Reset();
+  int_dictionary_.Reset();
+  dictionary_enabled_ = false;
+  encoding_ = FallbackEncoding();
 }
 
 size_t ColumnChunkWriter::DictionaryBytes() const {
@@ -342,10 +377,10 @@ Status ColumnChunkWriter::EmitPage(PageHeader* header, const ByteBuffer& values,
 
 Status ColumnChunkWriter::FinishDictionaryFallback() {
   // The open page's indices refer to entries the dictionary already holds, so it is still written as
-  // a dictionary page; everything after it in this chunk is PLAIN.
+  // a dictionary page; everything after it in this chunk goes without (FallbackEncoding).
   if (Status st = FinishPage(); !st.ok()) return st;
   dictionary_enabled_ = false;
-  encoding_ = PageEncoding::kPlain;
+  encoding_ = FallbackEncoding();
   return Status::OK();
 }
 
@@ -428,6 +463,7 @@ void ColumnChunkWriter::FillMetadata(int64_t chunk_offset, ColumnChunk* chunk, C
   if (spec_.optional()) meta.encodings.push_back(Encoding::kRle);
   if (dictionary_data_pages_ > 0) meta.encodings.push_back(Encoding::kRleDictionary);
   if (delta_data_pages_ > 0) meta.encodings.push_back(Encoding::kDeltaBinaryPacked);
+  if (delta_length_data_pages_ > 0) meta.encodings.push_back(Encoding::kDeltaLengthByteArray);
   meta.path_in_schema = {spec_.name};
   meta.codec = options_.codec;
   meta.num_values = chunk_rows_;
@@ -445,6 +481,9 @@ void ColumnChunkWriter::FillMetadata(int64_t chunk_offset, ColumnChunk* chunk, C
   if (plain_data_pages_ > 0) encoding_stats.push_back({data_page_type, Encoding::kPlain, plain_data_pages_});
   if (delta_data_pages_ > 0) {
     encoding_stats.push_back({data_page_type, Encoding::kDeltaBinaryPacked, delta_data_pages_});
+  }
+  if (delta_length_data_pages_ > 0) {
+    encoding_stats.push_back({data_page_type, Encoding::kDeltaLengthByteArray, delta_length_data_pages_});
   }
   chunk->file_offset = chunk_offset;
 
@@ -509,6 +548,7 @@ void ColumnChunkWriter::Reset() {
   dictionary_data_pages_ = 0;
   plain_data_pages_ = 0;
   delta_data_pages_ = 0;
+  delta_length_data_pages_ = 0;
 }
 
 }  // namespace logdaemon::parquet

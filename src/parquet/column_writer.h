@@ -1,7 +1,8 @@
 // ColumnChunkWriter: one column's pages within the current row group. It splits the rows it is given
-// into data pages, encodes them (PLAIN, RLE_DICTIONARY with PLAIN fallback, DELTA_BINARY_PACKED),
-// compresses them, keeps page and chunk statistics and the page index entries, and holds the encoded
-// chunk in memory until FileWriter writes the row group. Private to the Parquet module.
+// into data pages, encodes them (PLAIN, RLE_DICTIONARY, DELTA_BINARY_PACKED, and DELTA_LENGTH_BYTE_ARRAY
+// for strings without their dictionary), compresses them, keeps page and chunk statistics and the page
+// index entries, and holds the encoded chunk in memory until FileWriter writes the row group. Private to
+// the Parquet module.
 //
 // Thread-safety: none.
 #pragma once
@@ -84,7 +85,8 @@ class ColumnChunkWriter {
   }
 
  private:
-  enum class PageEncoding { kPlain, kDictionary, kDeltaBinaryPacked };
+  // kDeltaLength: BYTE_ARRAY values collected PLAIN in page_plain_, written DELTA_LENGTH_BYTE_ARRAY.
+  enum class PageEncoding { kPlain, kDictionary, kDeltaBinaryPacked, kDeltaLength };
   struct PageRecord {
     int64_t offset;           // within data_pages_
     int32_t compressed_size;  // header included
@@ -99,6 +101,11 @@ class ColumnChunkWriter {
   void AppendValues(const ColumnBatch& batch, size_t value_begin, size_t value_count);
   Status FinishPage();
   Status FinishDictionaryFallback();
+  // The encoding of a dictionary column's pages once it stops using the dictionary.
+  PageEncoding FallbackEncoding() const;
+  // The chunk's first page did not gain from the dictionary: its values are rewritten PLAIN from the
+  // dictionary's entries, the dictionary is dropped, and the chunk goes on with FallbackEncoding().
+  void AbandonDictionary();
   const ByteBuffer& EncodePageValues();
   Status EmitPage(PageHeader* header, const ByteBuffer& values, ByteBuffer* out, size_t* page_bytes);
   Status EmitDictionaryPage(PageHeader* header, const uint8_t* plain, size_t plain_size);
@@ -136,6 +143,7 @@ class ColumnChunkWriter {
   int dictionary_data_pages_ = 0;
   int plain_data_pages_ = 0;
   int delta_data_pages_ = 0;
+  int delta_length_data_pages_ = 0;
 };
 
 }  // namespace logdaemon::parquet

@@ -202,6 +202,31 @@ void EncodeDeltaLengthByteArray(const uint8_t* bytes, const uint32_t* offsets, s
   if (n > 0) out->append(bytes + offsets[0], offsets[n] - offsets[0]);
 }
 
+void EncodeDeltaLengthFromPlain(const uint8_t* plain, size_t size, ByteBuffer* out) {
+  DeltaBinaryPackedEncoder lengths;
+  lengths.Begin(out);
+  int64_t slice[kSlice];
+  size_t k = 0;
+  for (size_t at = 0; at + 4 <= size;) {
+    uint32_t length;
+    std::memcpy(&length, plain + at, 4);
+    slice[k++] = length;
+    if (k == kSlice) {
+      lengths.PutMany(slice, k);
+      k = 0;
+    }
+    at += 4 + length;
+  }
+  lengths.PutMany(slice, k);
+  lengths.Finish();
+  for (size_t at = 0; at + 4 <= size;) {
+    uint32_t length;
+    std::memcpy(&length, plain + at, 4);
+    out->append(plain + at + 4, length);
+    at += 4 + length;
+  }
+}
+
 void EncodeDeltaByteArray(const uint8_t* bytes, const uint32_t* offsets, size_t n, ByteBuffer* out) {
   // Both length streams are buffered by their encoders until Finish, which writes them in order.
   DeltaBinaryPackedEncoder prefixes;

@@ -4,7 +4,9 @@
 //   DELTA_BYTE_ARRAY:        <prefix lengths, DELTA_BINARY_PACKED> <suffixes, DELTA_LENGTH_BYTE_ARRAY>
 //                            value i = the first prefix_i bytes of value i-1, then suffix i
 //
-// logdaemon reads both (other writers use them); the encoders exist for tests and are simple.
+// logdaemon reads both (other writers use them). The writer uses DELTA_LENGTH_BYTE_ARRAY for the pages of
+// a string column without its dictionary (EncodeDeltaLengthFromPlain: a page collects its values PLAIN);
+// the other encoders exist for tests and are simple.
 // Decoders allocate nothing per value: lengths are decoded a slice at a time straight into the output
 // offsets, and the values' bytes are copied once.
 //
@@ -31,5 +33,7 @@ Status DecodeDeltaByteArray(const uint8_t* data, size_t size, size_t num_values,
 // offsets[k+1]).
 void EncodeDeltaLengthByteArray(const uint8_t* bytes, const uint32_t* offsets, size_t n, ByteBuffer* out);
 void EncodeDeltaByteArray(const uint8_t* bytes, const uint32_t* offsets, size_t n, ByteBuffer* out);
+// DELTA_LENGTH_BYTE_ARRAY of the values of a PLAIN BYTE_ARRAY buffer (each a u32 length, then its bytes).
+void EncodeDeltaLengthFromPlain(const uint8_t* plain, size_t size, ByteBuffer* out);
 
 }  // namespace logdaemon::parquet

@@ -13,7 +13,8 @@ namespace logdaemon::storage {
 
 namespace {
 
-// --parquet-compat: PLAIN + dictionary only (no DELTA_BINARY_PACKED), for old readers.
+// --parquet-compat: PLAIN + dictionary only (no DELTA_BINARY_PACKED, and PLAIN pages where a string
+// column leaves its dictionary: no DELTA_LENGTH_BYTE_ARRAY), for old readers.
 std::vector<parquet::ColumnEncoding> CompatEncodings(const std::vector<parquet::ColumnSpec>& schema) {
   std::vector<parquet::ColumnEncoding> encodings;
   for (const parquet::ColumnSpec& column : schema) {
@@ -28,7 +29,10 @@ std::vector<parquet::ColumnEncoding> CompatEncodings(const std::vector<parquet::
 parquet::WriterOptions FileWriterOptions(const StorageOptions& options,
                                          const std::vector<parquet::ColumnSpec>& schema) {
   parquet::WriterOptions out;
-  if (options.parquet_compat) out.column_encodings = CompatEncodings(schema);
+  if (options.parquet_compat) {
+    out.column_encodings = CompatEncodings(schema);
+    out.delta_length_fallback = false;
+  }
   switch (options.compression) {
     case Compression::kNone:
       out.codec = parquet::Codec::kUncompressed;

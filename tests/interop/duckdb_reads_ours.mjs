@@ -84,8 +84,15 @@ for (const expect of expectations(dir)) {
     });
   }
   const meta = (await db.runAndReadAll(
-      `SELECT row_group_id, column_id, row_group_num_rows, stats_null_count, stats_min_value, stats_max_value, compression
+      `SELECT row_group_id, column_id, row_group_num_rows, stats_null_count, stats_min_value, stats_max_value, compression,
+              encodings
        FROM parquet_metadata('${file}') ORDER BY row_group_id, column_id`)).getRowObjects();
+  // The pages a string column writes once it leaves its dictionary (or gives it up at the first page)
+  // are DELTA_LENGTH_BYTE_ARRAY: this file must have some, so that the values above were read from them.
+  if (expect.file.startsWith('dictionary_fallback') &&
+      !meta.some((m) => String(m.encodings).includes('DELTA_LENGTH_BYTE_ARRAY'))) {
+    failures.add(`${where}: no column chunk with DELTA_LENGTH_BYTE_ARRAY pages (encodings: ${meta.map((m) => m.encodings).join(' | ')})`);
+  }
   if (meta.length !== expect.row_groups.length * expect.columns.length) {
     failures.add(`${where}: expected ${expect.row_groups.length} row groups, parquet_metadata has ${meta.length} chunks`);
   }

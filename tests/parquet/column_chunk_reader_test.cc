@@ -123,7 +123,7 @@ Cell MixedCell(size_t column, size_t row) {
       cell.present = row % 6 != 2;
       cell.text = row % 9 == 4 ? "" : "message " + std::to_string(row % 9);
       break;
-    case 6:  // trace: every value distinct, so the writer drops the dictionary after the first page
+    case 6:  // trace: every value distinct, so the writer gives the dictionary up at the first page
       cell.present = row % 10 != 0;
       cell.text = Padded("trace-" + std::to_string(row * 7919), 40);
       break;
@@ -159,8 +159,13 @@ WriterOptions SmallPages(Codec codec, int version) {
   return options;
 }
 
-std::string MixedFile(Codec codec, int version, size_t groups = 2, size_t rows = 100) {
-  return WriteFile(MixedSchema(), MixedCell, groups, rows, SmallPages(codec, version));
+// delta_length_fallback false: the pages after a dictionary are PLAIN, as older writers (and logdaemon
+// before DELTA_LENGTH_BYTE_ARRAY) wrote them.
+std::string MixedFile(Codec codec, int version, size_t groups = 2, size_t rows = 100,
+                      bool delta_length_fallback = true) {
+  WriterOptions options = SmallPages(codec, version);
+  options.delta_length_fallback = delta_length_fallback;
+  return WriteFile(MixedSchema(), MixedCell, groups, rows, options);
 }
 
 // Value k of a ColumnData, as bytes, however it is stored.
@@ -429,11 +434,13 @@ TEST(ColumnChunkReader, GatherIndicesMatchesTheWholeChunk) {
           EXPECT_FALSE(reader.GatherIndices(across, indices.data()).ok());
         }
       }
-      // What cannot be gathered: strings without keep_dictionary, PLAIN pages of a dictionary that
-      // was dropped, other types.
+      // What cannot be gathered: strings without keep_dictionary, the pages after a dictionary
+      // outgrew its limit, a chunk that gave its dictionary up, other types.
       ASSERT_TRUE(reader.Open(*file, 0, kLevel, false).ok());
       EXPECT_FALSE(reader.CanGatherIndices(0, 1));
       ASSERT_TRUE(reader.Open(*file, 0, kTrace, true).ok());
+      EXPECT_FALSE(reader.CanGatherIndices(0, 1));
+      ASSERT_TRUE(reader.Open(*file, 0, kPath, true).ok());
       EXPECT_TRUE(reader.CanGatherIndices(0, 1));
       EXPECT_FALSE(reader.CanGatherIndices(0, reader.num_rows()));
       std::vector<uint32_t> rows = {static_cast<uint32_t>(reader.num_rows() - 1)};
@@ -450,20 +457,30 @@ TEST(ColumnChunkReader, GatherIndicesMatchesTheWholeChunk) {
 }
 
 TEST(ColumnChunkReader, DictionaryFallbackReadsBothWays) {
-  std::string bytes = MixedFile(Codec::kSnappy, 1);
-  auto file = OpenBytes(bytes);
-  ASSERT_NE(file, nullptr);
-  ColumnChunkReader reader;
-  ColumnData full;
-  ColumnData part;
-  for (int c : {kTrace, kPath}) {
-    SCOPED_TRACE(c);
+  // Pages after the dictionary: DELTA_LENGTH_BYTE_ARRAY (logdaemon's files) or PLAIN (other writers').
+  for (bool delta_length : {true, false}) {
+    SCOPED_TRACE(delta_length);
+    std::string bytes = MixedFile(Codec::kSnappy, 1, 2, 100, delta_length);
+    auto file = OpenBytes(bytes);
+    ASSERT_NE(file, nullptr);
+    ColumnChunkReader reader;
+    ColumnData full;
+    ColumnData part;
+    // Unique values: the dictionary was given up at the first page, so no page of the chunk uses one.
+    ASSERT_TRUE(file->ReadColumnChunk(0, kTrace, &full).ok());
+    ASSERT_TRUE(reader.Open(*file, 0, kTrace, true).ok());
+    ASSERT_TRUE(reader.Read(0, 1, &part).ok());
+    EXPECT_FALSE(part.dictionary_encoded);
+    EXPECT_TRUE(RangeMatches(full, PresentBefore(full), part, 0, 1, true));
+    EXPECT_EQ(reader.dictionary(), nullptr);
+
+    const int c = kPath;
     ASSERT_TRUE(file->ReadColumnChunk(0, c, &full).ok());
     std::vector<size_t> before = PresentBefore(full);
     ASSERT_TRUE(reader.Open(*file, 0, c, true).ok());
     EXPECT_EQ(reader.dictionary(), nullptr);  // not decoded yet
     const size_t n = reader.num_rows();
-    // The first page was dictionary-encoded, the last PLAIN: the whole chunk mixes them and is
+    // The first page was dictionary-encoded, the last not: the whole chunk mixes them and is
     // materialized; each end alone is not mixed.
     ASSERT_TRUE(reader.Read(0, n, &part).ok());
     EXPECT_FALSE(part.dictionary_encoded);
@@ -478,11 +495,11 @@ TEST(ColumnChunkReader, DictionaryFallbackReadsBothWays) {
     ASSERT_NE(reader.dictionary(), nullptr);  // still there for per-entry results of earlier Reads
     EXPECT_GT(reader.dictionary()->count(), 0u);
     EXPECT_TRUE(RangeMatches(full, before, part, n - 1, n, file->columns()[c].optional()));
+    // The size-limit fallback happens after several dictionary pages.
+    ASSERT_TRUE(reader.Open(*file, 0, kPath, true).ok());
+    ASSERT_TRUE(reader.Read(kPageRows, kPageRows + 1, &part).ok());
+    EXPECT_TRUE(part.dictionary_encoded);
   }
-  // The size-limit fallback happens after several dictionary pages.
-  ASSERT_TRUE(reader.Open(*file, 0, kPath, true).ok());
-  ASSERT_TRUE(reader.Read(kPageRows, kPageRows + 1, &part).ok());
-  EXPECT_TRUE(part.dictionary_encoded);
 }
 
 TEST(ColumnChunkReader, OneReaderReusedAcrossChunksAndFiles) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "parquet/delta_binary_packed.h"
+#include "parquet/plain.h"
 
 namespace logdaemon::parquet {
 namespace delta_byte_array_test {  // one per test file, for the unity build (tests/CMakeLists.txt)
@@ -105,6 +106,24 @@ TEST(DeltaLengthByteArray, RoundTripsAndAppends) {
     ASSERT_TRUE(DecodeDeltaLengthByteArray(bytes.data(), bytes.size(), n, &out).ok()) << n;
     ASSERT_EQ(out[0], "before");
     EXPECT_EQ(Values(out, 1), values) << n;
+  }
+}
+
+// The writer collects a page's values PLAIN and encodes them at the page's end: the same bytes as from
+// offsets, for any count (across the 256-value slices), empty values included, appended after what the
+// buffer holds.
+TEST(DeltaLengthByteArray, FromPlainEqualsFromOffsets) {
+  std::mt19937_64 rng(3);
+  for (size_t n : {0, 1, 2, 255, 256, 257, 513, 5000}) {
+    std::vector<std::string> values = PrefixedStrings(n, &rng);
+    if (n > 1) values[1].clear();
+    ByteArrays input(values);
+    ByteBuffer plain;
+    EncodePlainByteArray(input.data(), input.offsets.data(), n, &plain);
+    ByteBuffer from_plain;
+    from_plain.append("xy", 2);
+    EncodeDeltaLengthFromPlain(plain.data(), plain.size(), &from_plain);
+    EXPECT_EQ(Exact(from_plain), Concat({Text("xy"), EncodeLengths(values)})) << n;
   }
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -339,21 +340,91 @@ INSTANTIATE_TEST_SUITE_P(AllCodecsAndEncodings, RoundTrip,
                                           testing::Values(1, 2)),
                          VariantName);
 
-TEST(RoundTripDictionary, FallsBackToPlainPastTheSizeLimit) {
-  WriterOptions options;
-  options.dictionary_size_limit = 64 * 1024;
-  Table table = MakeTypesTable(20000, 6, /*distinct_strings=*/1000000);
-  std::string bytes = WriteTable(table, options, 1000, 1u << 30);
-  ExpectReadsBack(bytes, table);
+// How many data pages of column `c` (row group 0) each encoding wrote, and whether it has a dictionary.
+struct ChunkEncodings {
+  bool dictionary_page = false;
+  int dictionary = 0;
+  int plain = 0;
+  int delta_length = 0;
+  int other = 0;
+};
+ChunkEncodings EncodingsOf(const std::string& bytes, size_t c) {
   auto reader = OpenBytes(bytes);
-  const ColumnMetaData& meta = *reader->metadata().row_groups[0].columns[5].meta_data;
-  bool dictionary_pages = false, plain_pages = false;
+  const ColumnMetaData& meta = *reader->metadata().row_groups[0].columns[c].meta_data;
+  ChunkEncodings e;
+  e.dictionary_page = meta.dictionary_page_offset.has_value();
   for (const auto& s : *meta.encoding_stats) {
-    if (s.encoding == Encoding::kRleDictionary) dictionary_pages = true;
-    if (s.encoding == Encoding::kPlain && s.page_type != PageType::kDictionaryPage) plain_pages = true;
+    if (s.page_type == PageType::kDictionaryPage) continue;
+    int* count = s.encoding == Encoding::kRleDictionary          ? &e.dictionary
+                 : s.encoding == Encoding::kPlain                ? &e.plain
+                 : s.encoding == Encoding::kDeltaLengthByteArray ? &e.delta_length
+                                                                 : &e.other;
+    *count += s.count;
   }
-  EXPECT_TRUE(dictionary_pages);
-  EXPECT_TRUE(plain_pages);
+  return e;
+}
+
+// Past the size limit a chunk's later pages go without the dictionary: DELTA_LENGTH_BYTE_ARRAY, or PLAIN
+// when delta_length_fallback is off. The first pages keep their dictionary (it paid on them).
+TEST(RoundTripDictionary, LeavesTheDictionaryPastTheSizeLimit) {
+  for (bool delta_length : {true, false}) {
+    SCOPED_TRACE(delta_length);
+    WriterOptions options;
+    options.dictionary_size_limit = 64 * 1024;
+    options.data_page_max_rows = 2000;
+    options.delta_length_fallback = delta_length;
+    Table table = MakeTypesTable(20000, 6, /*distinct_strings=*/4000);
+    std::string bytes = WriteTable(table, options, 1000, 1u << 30);
+    ExpectReadsBack(bytes, table);
+    const ChunkEncodings message = EncodingsOf(bytes, 5);
+    EXPECT_TRUE(message.dictionary_page);
+    EXPECT_GT(message.dictionary, 0);
+    EXPECT_GT(delta_length ? message.delta_length : message.plain, 0);
+    EXPECT_EQ(delta_length ? message.plain : message.delta_length, 0);
+    EXPECT_EQ(message.other, 0);
+  }
+}
+
+// A column of unique values (trace ids) gives its dictionary up at the end of its first page: that page
+// is rewritten without it, the chunk has no dictionary page, and every page is DELTA_LENGTH_BYTE_ARRAY
+// (PLAIN when asked). A column that is all nulls has nothing to encode: PLAIN pages, which every reader
+// takes. Both read back.
+TEST(RoundTripDictionary, UniqueValuesGiveTheDictionaryUpAtTheFirstPage) {
+  std::mt19937_64 rng(11);
+  Table table;
+  table.num_rows = 5000;
+  Column trace(ColumnSpec::String("trace_id", Repetition::kOptional));
+  trace.levels = MakeLevels(rng, table.num_rows, 50);
+  for (size_t i = 0, present = Present(trace.levels, table.num_rows); i < present; ++i) {
+    char hex[33];
+    std::snprintf(hex, sizeof(hex), "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                  static_cast<unsigned long long>(rng()));
+    trace.strings.push_back(hex);
+  }
+  trace.PackStrings();
+  table.columns.push_back(std::move(trace));
+  Column extra(ColumnSpec::Json("_extra", Repetition::kOptional));
+  extra.levels.assign(table.num_rows, 0);
+  extra.PackStrings();
+  table.columns.push_back(std::move(extra));
+
+  for (bool delta_length : {true, false}) {
+    SCOPED_TRACE(delta_length);
+    WriterOptions options;
+    options.codec = Codec::kZstd;
+    options.data_page_max_rows = 1000;
+    options.delta_length_fallback = delta_length;
+    std::string bytes = WriteTable(table, options, 700, 1u << 30);
+    ExpectReadsBack(bytes, table);
+    const ChunkEncodings ids = EncodingsOf(bytes, 0);
+    EXPECT_FALSE(ids.dictionary_page);
+    EXPECT_EQ(ids.dictionary, 0);
+    EXPECT_EQ(delta_length ? ids.delta_length : ids.plain, 5);
+    EXPECT_EQ(ids.plain + ids.delta_length, 5);
+    const ChunkEncodings nulls = EncodingsOf(bytes, 1);
+    EXPECT_EQ(nulls.plain, 5);
+    EXPECT_EQ(nulls.delta_length + nulls.dictionary + nulls.other, 0);
+  }
 }
 
 TEST(RoundTripMetadata, KeyValueMetadataAndCreatedBy) {

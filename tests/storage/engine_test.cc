@@ -1276,8 +1276,15 @@ TEST(StorageEngineTest, FlushLatencyHistogramCountsEveryFile) {
 }
 
 // Every column chunk's encodings in the visible files; *delta says whether any is DELTA_BINARY_PACKED.
-void CheckEncodings(const std::string& root, bool* delta, size_t* chunks) {
-  *delta = false;
+// Which of the delta encodings the visible files use: DELTA_BINARY_PACKED (timestamps) and
+// DELTA_LENGTH_BYTE_ARRAY (strings without a dictionary: the messages "row N" are all distinct).
+struct DeltaEncodings {
+  bool binary_packed = false;
+  bool length_byte_array = false;
+};
+
+void CheckEncodings(const std::string& root, DeltaEncodings* delta, size_t* chunks) {
+  *delta = DeltaEncodings();
   *chunks = 0;
   std::vector<Partition> partitions;
   ASSERT_TRUE(ScanStorage(DefaultFileSystem(), root, &partitions).ok());
@@ -1290,7 +1297,8 @@ void CheckEncodings(const std::string& root, bool* delta, size_t* chunks) {
           ASSERT_TRUE(chunk.meta_data.has_value());
           ++*chunks;
           for (parquet::Encoding e : chunk.meta_data->encodings) {
-            if (e == parquet::Encoding::kDeltaBinaryPacked) *delta = true;
+            if (e == parquet::Encoding::kDeltaBinaryPacked) delta->binary_packed = true;
+            if (e == parquet::Encoding::kDeltaLengthByteArray) delta->length_byte_array = true;
           }
         }
       }
@@ -1312,22 +1320,24 @@ void WriteCompatFiles(const std::string& root, bool compat) {
   ASSERT_TRUE(engine->Close().ok());
 }
 
-TEST(StorageEngineTest, ParquetCompatFlushFilesHaveNoDeltaBinaryPacked) {
-  bool delta = false;
+TEST(StorageEngineTest, ParquetCompatFlushFilesHaveNoDeltaEncodings) {
+  DeltaEncodings delta;
   size_t chunks = 0;
   TempDir normal;
   WriteCompatFiles(normal.path(), false);
   CheckEncodings(normal.path(), &delta, &chunks);
-  EXPECT_TRUE(delta) << "the default encodes the timestamp column DELTA_BINARY_PACKED";
+  EXPECT_TRUE(delta.binary_packed) << "the default encodes the timestamp column DELTA_BINARY_PACKED";
+  EXPECT_TRUE(delta.length_byte_array) << "the default writes unique strings DELTA_LENGTH_BYTE_ARRAY";
   TempDir compat;
   WriteCompatFiles(compat.path(), true);
   CheckEncodings(compat.path(), &delta, &chunks);
   EXPECT_EQ(chunks, 2u * 7u);
-  EXPECT_FALSE(delta);
+  EXPECT_FALSE(delta.binary_packed);
+  EXPECT_FALSE(delta.length_byte_array);
   ExpectSeqsExactly(SeqValues(ReadOrDie(compat.path())), 1000);
 }
 
-TEST(StorageEngineTest, ParquetCompatMergedFilesHaveNoDeltaBinaryPacked) {
+TEST(StorageEngineTest, ParquetCompatMergedFilesHaveNoDeltaEncodings) {
   TempDir compat;
   WriteCompatFiles(compat.path(), true);
   StorageOptions options = TestOptions(compat.path());
@@ -1336,11 +1346,12 @@ TEST(StorageEngineTest, ParquetCompatMergedFilesHaveNoDeltaBinaryPacked) {
   ASSERT_NE(engine, nullptr);
   ASSERT_TRUE(engine->Compact().ok());
   ASSERT_TRUE(engine->Close().ok());
-  bool delta = false;
+  DeltaEncodings delta;
   size_t chunks = 0;
   CheckEncodings(compat.path(), &delta, &chunks);
   EXPECT_EQ(chunks, 7u);  // one merged file, one row group
-  EXPECT_FALSE(delta) << "compaction writes DELTA_BINARY_PACKED under parquet_compat";
+  EXPECT_FALSE(delta.binary_packed) << "compaction writes DELTA_BINARY_PACKED under parquet_compat";
+  EXPECT_FALSE(delta.length_byte_array) << "compaction writes DELTA_LENGTH_BYTE_ARRAY under parquet_compat";
   ExpectSeqsExactly(SeqValues(ReadOrDie(compat.path())), 1000);
 }
 
