@@ -194,9 +194,9 @@ const ByteBuffer& ColumnChunkWriter::EncodePageValues() {
       return page_delta_;
     case PageEncoding::kDeltaLength:
       if (page_values_ == 0) return page_plain_;  // all null: written PLAIN (nothing), as readers expect
-      scratch_->values.clear();
-      EncodeDeltaLengthFromPlain(page_plain_.data(), page_plain_.size(), &scratch_->values);
-      return scratch_->values;
+      // In place: a second page-sized buffer would be a megabyte more per open file.
+      PlainToDeltaLength(&page_plain_, &scratch_->values);
+      return page_plain_;
   }
   return page_plain_;
 }

@@ -202,29 +202,37 @@ void EncodeDeltaLengthByteArray(const uint8_t* bytes, const uint32_t* offsets, s
   if (n > 0) out->append(bytes + offsets[0], offsets[n] - offsets[0]);
 }
 
-void EncodeDeltaLengthFromPlain(const uint8_t* plain, size_t size, ByteBuffer* out) {
-  DeltaBinaryPackedEncoder lengths;
-  lengths.Begin(out);
+void PlainToDeltaLength(ByteBuffer* page, ByteBuffer* lengths) {
+  // Pass 1: the lengths go to the encoder, and each value's bytes move to the front (left of where they
+  // were, so a forward pass never overwrites what it has still to read).
+  lengths->clear();
+  DeltaBinaryPackedEncoder encoder;
+  encoder.Begin(lengths);
+  uint8_t* data = page->data();
+  const size_t size = page->size();
   int64_t slice[kSlice];
-  size_t k = 0;
+  size_t in_slice = 0;
+  size_t bytes = 0;
   for (size_t at = 0; at + 4 <= size;) {
     uint32_t length;
-    std::memcpy(&length, plain + at, 4);
-    slice[k++] = length;
-    if (k == kSlice) {
-      lengths.PutMany(slice, k);
-      k = 0;
+    std::memcpy(&length, data + at, 4);
+    slice[in_slice++] = length;
+    if (in_slice == kSlice) {
+      encoder.PutMany(slice, in_slice);
+      in_slice = 0;
     }
+    std::memmove(data + bytes, data + at + 4, length);
+    bytes += length;
     at += 4 + length;
   }
-  lengths.PutMany(slice, k);
-  lengths.Finish();
-  for (size_t at = 0; at + 4 <= size;) {
-    uint32_t length;
-    std::memcpy(&length, plain + at, 4);
-    out->append(plain + at + 4, length);
-    at += 4 + length;
-  }
+  encoder.PutMany(slice, in_slice);
+  encoder.Finish();
+  // Pass 2: the encoded lengths in front of the bytes.
+  const size_t header = lengths->size();
+  page->resize(header + bytes);  // keeps the bytes; may grow by a few bytes for a page of 1-2 values
+  data = page->data();
+  std::memmove(data + header, data, bytes);
+  std::memcpy(data, lengths->data(), header);
 }
 
 void EncodeDeltaByteArray(const uint8_t* bytes, const uint32_t* offsets, size_t n, ByteBuffer* out) {

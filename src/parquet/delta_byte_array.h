@@ -5,7 +5,7 @@
 //                            value i = the first prefix_i bytes of value i-1, then suffix i
 //
 // logdaemon reads both (other writers use them). The writer uses DELTA_LENGTH_BYTE_ARRAY for the pages of
-// a string column without its dictionary (EncodeDeltaLengthFromPlain: a page collects its values PLAIN);
+// a string column without its dictionary (PlainToDeltaLength: a page collects its values PLAIN);
 // the other encoders exist for tests and are simple.
 // Decoders allocate nothing per value: lengths are decoded a slice at a time straight into the output
 // offsets, and the values' bytes are copied once.
@@ -33,7 +33,9 @@ Status DecodeDeltaByteArray(const uint8_t* data, size_t size, size_t num_values,
 // offsets[k+1]).
 void EncodeDeltaLengthByteArray(const uint8_t* bytes, const uint32_t* offsets, size_t n, ByteBuffer* out);
 void EncodeDeltaByteArray(const uint8_t* bytes, const uint32_t* offsets, size_t n, ByteBuffer* out);
-// DELTA_LENGTH_BYTE_ARRAY of the values of a PLAIN BYTE_ARRAY buffer (each a u32 length, then its bytes).
-void EncodeDeltaLengthFromPlain(const uint8_t* plain, size_t size, ByteBuffer* out);
+// Turns *page, PLAIN BYTE_ARRAY values (each a u32 length, then its bytes), into their
+// DELTA_LENGTH_BYTE_ARRAY encoding, in place: a writer's page is not copied. *lengths is scratch for the
+// encoded lengths (small), reused from page to page. REQUIRES: *page is well-formed PLAIN.
+void PlainToDeltaLength(ByteBuffer* page, ByteBuffer* lengths);
 
 }  // namespace logdaemon::parquet
