@@ -18,6 +18,9 @@ constexpr size_t kRowsPerStep = 1024;
 // Upper bound of an RLE_DICTIONARY page's encoded indices, used to decide when a page is full.
 constexpr size_t kDictionaryIndexBytes = 4;
 
+// WriterOptions::sort_dictionaries leaves smaller dictionaries in first-seen order.
+constexpr size_t kMinSortedDictionaryBytes = 4096;
+
 }  // namespace
 
 ColumnChunkWriter::ColumnChunkWriter(const ColumnSpec& spec, const WriterOptions& options,
@@ -71,7 +74,8 @@ size_t ColumnChunkWriter::buffered_bytes() const {
     dictionary =
         spec_.type == Type::kByteArray ? byte_dictionary_.plain_size() : int_dictionary_.plain_size();
   }
-  return data_pages_.size() + open_page_value_bytes() + page_levels_.size() + dictionary;
+  return data_pages_.size() + open_page_value_bytes() + page_levels_.size() + dictionary +
+         held_indices_.size() * sizeof(uint32_t) + held_levels_.size();
 }
 
 Status ColumnChunkWriter::Write(const ColumnBatch& batch) {
@@ -169,6 +173,19 @@ void ColumnChunkWriter::AppendValues(const ColumnBatch& batch, size_t begin, siz
   }
 }
 
+const ByteBuffer& ColumnChunkWriter::EncodeIndices(const uint32_t* indices, size_t n) {
+  size_t entries = spec_.type == Type::kByteArray ? byte_dictionary_.size() : int_dictionary_.size();
+  // At least 1 bit: some readers reject a bit width of 0 for dictionary indices.
+  int bit_width = std::max<int>(1, static_cast<int>(BitWidth(entries == 0 ? 0 : entries - 1)));
+  scratch_->values.clear();
+  scratch_->values.push_back(static_cast<uint8_t>(bit_width));
+  RleBitPackedEncoder encoder;
+  encoder.Begin(&scratch_->values, bit_width);
+  encoder.PutMany(indices, n);
+  encoder.Finish();
+  return scratch_->values;
+}
+
 // The page's values, encoded, in the buffer it returns.
 const ByteBuffer& ColumnChunkWriter::EncodePageValues() {
   switch (encoding_) {
@@ -177,18 +194,8 @@ const ByteBuffer& ColumnChunkWriter::EncodePageValues() {
       scratch_->values.clear();
       EncodePlainBoolean(page_plain_.data(), page_plain_.size(), &scratch_->values);
       return scratch_->values;
-    case PageEncoding::kDictionary: {
-      size_t entries = spec_.type == Type::kByteArray ? byte_dictionary_.size() : int_dictionary_.size();
-      // At least 1 bit: some readers reject a bit width of 0 for dictionary indices.
-      int bit_width = std::max<int>(1, static_cast<int>(BitWidth(entries == 0 ? 0 : entries - 1)));
-      scratch_->values.clear();
-      scratch_->values.push_back(static_cast<uint8_t>(bit_width));
-      RleBitPackedEncoder encoder;
-      encoder.Begin(&scratch_->values, bit_width);
-      encoder.PutMany(page_indices_.data(), page_indices_.size());
-      encoder.Finish();
-      return scratch_->values;
-    }
+    case PageEncoding::kDictionary:
+      return EncodeIndices(page_indices_.data(), page_indices_.size());
     case PageEncoding::kDeltaBinaryPacked:
       delta_encoder_.Finish();
       return page_delta_;
@@ -211,19 +218,6 @@ Status ColumnChunkWriter::FinishPage() {
     AbandonDictionary();
     encoded = &EncodePageValues();
   }
-  const ByteBuffer& values = *encoded;
-
-  scratch_->levels.clear();
-  if (spec_.optional()) {
-    if (options_.data_page_version == 1) {
-      EncodeLevelsV1(page_levels_.data(), page_levels_.size(), &scratch_->levels);
-    } else {
-      RleBitPackedEncoder encoder;
-      encoder.Begin(&scratch_->levels, 1);
-      encoder.PutMany(page_levels_.data(), page_levels_.size());
-      encoder.Finish();
-    }
-  }
 
   Encoding value_encoding = Encoding::kPlain;
   if (encoding_ == PageEncoding::kDictionary) {
@@ -239,47 +233,20 @@ Status ColumnChunkWriter::FinishPage() {
     ++plain_data_pages_;
   }
 
-  Statistics page_statistics = page_stats_.ToThrift();
-  int64_t null_count = page_rows_ - page_values_;
-  PageHeader header;
-  if (options_.data_page_version == 1) {
-    header.type = PageType::kDataPage;
-    DataPageHeader& data = header.data_page_header.emplace();
-    data.num_values = static_cast<int32_t>(page_rows_);
-    data.encoding = value_encoding;
-    data.definition_level_encoding = Encoding::kRle;
-    data.repetition_level_encoding = Encoding::kRle;
-    if (options_.page_statistics) data.statistics = page_statistics;
-  } else {
-    header.type = PageType::kDataPageV2;
-    DataPageHeaderV2& data = header.data_page_header_v2.emplace();
-    data.num_values = static_cast<int32_t>(page_rows_);
-    data.num_nulls = static_cast<int32_t>(null_count);
-    data.num_rows = static_cast<int32_t>(page_rows_);
-    data.encoding = value_encoding;
-    data.definition_levels_byte_length = static_cast<int32_t>(scratch_->levels.size());
-    data.repetition_levels_byte_length = 0;
-    data.is_compressed = options_.codec != Codec::kUncompressed;
-    if (options_.page_statistics) data.statistics = page_statistics;
+  if (encoding_ == PageEncoding::kDictionary && options_.sort_dictionaries &&
+      spec_.type == Type::kByteArray) {
+    held_levels_.insert(held_levels_.end(), page_levels_.begin(), page_levels_.end());
+    held_indices_.insert(held_indices_.end(), page_indices_.begin(), page_indices_.end());
+    held_pages_.push_back(HeldPage{page_rows_, page_values_, held_levels_.size(), held_indices_.size(),
+                                   page_stats_.ToThrift(), page_stats_.has_min_max()});
+  } else if (Status st = WritePage(page_levels_, *encoded, value_encoding, page_rows_, page_values_,
+                                   page_stats_.ToThrift(), page_stats_.has_min_max());
+             !st.ok()) {
+    return st;
   }
-
-  PageRecord record;
-  record.offset = static_cast<int64_t>(data_pages_.size());
-  record.first_row = chunk_rows_;
-  record.null_count = null_count;
-  record.all_null = page_values_ == 0;
-  record.has_min_max = page_stats_.has_min_max();
-  if (page_statistics.min_value) record.min = *page_statistics.min_value;
-  if (page_statistics.max_value) record.max = *page_statistics.max_value;
-
-  size_t page_bytes = 0;
-  if (Status st = EmitPage(&header, values, &data_pages_, &page_bytes); !st.ok()) return st;
-  record.compressed_size = static_cast<int32_t>(page_bytes);
-  pages_.push_back(std::move(record));
 
   chunk_stats_.Merge(page_stats_);
   page_stats_.Reset();
-  chunk_rows_ += page_rows_;
   page_rows_ = 0;
   page_values_ = 0;
   page_levels_.clear();
@@ -290,6 +257,89 @@ Status ColumnChunkWriter::FinishPage() {
     page_delta_.clear();
     delta_encoder_.Begin(&page_delta_);
   }
+  return Status::OK();
+}
+
+Status ColumnChunkWriter::WritePage(std::span<const uint8_t> levels, const ByteBuffer& values,
+                                    Encoding encoding, int64_t rows, int64_t value_count,
+                                    const Statistics& statistics, bool has_min_max) {
+  scratch_->levels.clear();
+  if (spec_.optional()) {
+    if (options_.data_page_version == 1) {
+      EncodeLevelsV1(levels.data(), levels.size(), &scratch_->levels);
+    } else {
+      RleBitPackedEncoder encoder;
+      encoder.Begin(&scratch_->levels, 1);
+      encoder.PutMany(levels.data(), levels.size());
+      encoder.Finish();
+    }
+  }
+
+  const int64_t null_count = rows - value_count;
+  PageHeader header;
+  if (options_.data_page_version == 1) {
+    header.type = PageType::kDataPage;
+    DataPageHeader& data = header.data_page_header.emplace();
+    data.num_values = static_cast<int32_t>(rows);
+    data.encoding = encoding;
+    data.definition_level_encoding = Encoding::kRle;
+    data.repetition_level_encoding = Encoding::kRle;
+    if (options_.page_statistics) data.statistics = statistics;
+  } else {
+    header.type = PageType::kDataPageV2;
+    DataPageHeaderV2& data = header.data_page_header_v2.emplace();
+    data.num_values = static_cast<int32_t>(rows);
+    data.num_nulls = static_cast<int32_t>(null_count);
+    data.num_rows = static_cast<int32_t>(rows);
+    data.encoding = encoding;
+    data.definition_levels_byte_length = static_cast<int32_t>(scratch_->levels.size());
+    data.repetition_levels_byte_length = 0;
+    data.is_compressed = options_.codec != Codec::kUncompressed;
+    if (options_.page_statistics) data.statistics = statistics;
+  }
+
+  PageRecord record;
+  record.offset = static_cast<int64_t>(data_pages_.size());
+  record.first_row = chunk_rows_;
+  record.null_count = null_count;
+  record.all_null = value_count == 0;
+  record.has_min_max = has_min_max;
+  if (statistics.min_value) record.min = *statistics.min_value;
+  if (statistics.max_value) record.max = *statistics.max_value;
+
+  size_t page_bytes = 0;
+  if (Status st = EmitPage(&header, values, &data_pages_, &page_bytes); !st.ok()) return st;
+  record.compressed_size = static_cast<int32_t>(page_bytes);
+  pages_.push_back(std::move(record));
+  chunk_rows_ += rows;
+  return Status::OK();
+}
+
+Status ColumnChunkWriter::WriteHeldPages() {
+  if (held_pages_.empty()) return Status::OK();
+  // A dictionary of a few entries (levels, services) compresses the same in any order, while the order
+  // changes how its indices compress (first-seen order tends to number the frequent values first).
+  if (byte_dictionary_.plain_size() >= kMinSortedDictionaryBytes) {
+    byte_dictionary_.SortEntries(&remap_);
+    for (uint32_t& index : held_indices_) index = remap_[index];
+  }
+  size_t levels_begin = 0;
+  size_t indices_begin = 0;
+  for (const HeldPage& page : held_pages_) {
+    const ByteBuffer& values =
+        EncodeIndices(held_indices_.data() + indices_begin, page.indices_end - indices_begin);
+    const std::span<const uint8_t> levels(held_levels_.data() + levels_begin, page.levels_end - levels_begin);
+    if (Status st = WritePage(levels, values, Encoding::kRleDictionary, page.rows, page.values,
+                              page.statistics, page.has_min_max);
+        !st.ok()) {
+      return st;
+    }
+    levels_begin = page.levels_end;
+    indices_begin = page.indices_end;
+  }
+  held_pages_.clear();
+  held_levels_.clear();
+  held_indices_.clear();
   return Status::OK();
 }
 
@@ -379,6 +429,8 @@ Status ColumnChunkWriter::FinishDictionaryFallback() {
   // The open page's indices refer to entries the dictionary already holds, so it is still written as
   // a dictionary page; everything after it in this chunk goes without (FallbackEncoding).
   if (Status st = FinishPage(); !st.ok()) return st;
+  // The dictionary is final: the held pages can be written, before the pages without it.
+  if (Status st = WriteHeldPages(); !st.ok()) return st;
   dictionary_enabled_ = false;
   encoding_ = FallbackEncoding();
   return Status::OK();
@@ -386,6 +438,7 @@ Status ColumnChunkWriter::FinishDictionaryFallback() {
 
 Status ColumnChunkWriter::Finish() {
   if (Status st = FinishPage(); !st.ok()) return st;
+  if (Status st = WriteHeldPages(); !st.ok()) return st;
   dictionary_page_.clear();
   if (dictionary_data_pages_ == 0) return Status::OK();
 
@@ -523,6 +576,9 @@ void ColumnChunkWriter::ReleaseMemory() {
   page_levels_ = std::vector<uint8_t>();
   scratch_int64_ = std::vector<int64_t>();
   dictionary_page_ = ByteBuffer();
+  held_indices_ = std::vector<uint32_t>();
+  held_levels_ = std::vector<uint8_t>();
+  remap_ = std::vector<uint32_t>();
 }
 
 void ColumnChunkWriter::Reset() {
@@ -539,6 +595,9 @@ void ColumnChunkWriter::Reset() {
   page_stats_.Reset();
   int_dictionary_.Reset();
   byte_dictionary_.Reset();
+  held_pages_.clear();
+  held_indices_.clear();
+  held_levels_.clear();
   data_pages_.clear();
   dictionary_page_.clear();
   chunk_stats_.Reset();

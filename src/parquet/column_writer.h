@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "logdaemon/status.h"
@@ -98,8 +99,27 @@ class ColumnChunkWriter {
     std::string max;
   };
 
+  // A dictionary-encoded page held until the dictionary is final (WriterOptions::sort_dictionaries):
+  // its indices and levels end where these say in held_indices_ / held_levels_.
+  struct HeldPage {
+    int64_t rows;
+    int64_t values;
+    size_t levels_end;
+    size_t indices_end;
+    Statistics statistics;
+    bool has_min_max;
+  };
+
   void AppendValues(const ColumnBatch& batch, size_t value_begin, size_t value_count);
   Status FinishPage();
+  // Writes one page of the chunk: levels encoded, header (statistics, CRC), compressed body, page index
+  // entry. `values` is the page's encoded values.
+  Status WritePage(std::span<const uint8_t> levels, const ByteBuffer& values, Encoding encoding, int64_t rows,
+                   int64_t value_count, const Statistics& statistics, bool has_min_max);
+  // Sorts the dictionary, renumbers the held pages' indices and writes them (a no-op with none held).
+  Status WriteHeldPages();
+  // RLE_DICTIONARY of `indices` into scratch_->values, at the dictionary's current bit width.
+  const ByteBuffer& EncodeIndices(const uint32_t* indices, size_t n);
   Status FinishDictionaryFallback();
   // The encoding of a dictionary column's pages once it stops using the dictionary.
   PageEncoding FallbackEncoding() const;
@@ -134,6 +154,10 @@ class ColumnChunkWriter {
   // The chunk.
   Int64DictionaryEncoder int_dictionary_;
   ByteArrayDictionaryEncoder byte_dictionary_;
+  std::vector<HeldPage> held_pages_;
+  std::vector<uint32_t> held_indices_;
+  std::vector<uint8_t> held_levels_;
+  std::vector<uint32_t> remap_;  // SortEntries' old index -> new
   ByteBuffer data_pages_;
   ByteBuffer dictionary_page_;
   ColumnStatistics chunk_stats_;

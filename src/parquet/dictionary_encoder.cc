@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string_view>
+#include <utility>
 
 namespace logdaemon::parquet {
 
@@ -182,6 +184,47 @@ void ByteArrayDictionaryEncoder::Insert(const uint8_t* bytes, const uint32_t* of
       }
       slot = (slot + 1) & mask_;
     }
+  }
+}
+
+namespace {
+
+// The first 8 bytes of a value as a big-endian number (zero-padded): comparing keys compares those bytes
+// as memcmp does, so most comparisons of a sort never touch the arena.
+uint64_t SortKey(std::string_view value) {
+  uint8_t bytes[8] = {};
+  std::memcpy(bytes, value.data(), std::min<size_t>(8, value.size()));
+  uint64_t key = 0;
+  for (uint8_t b : bytes) key = key << 8 | b;
+  return key;
+}
+
+}  // namespace
+
+void ByteArrayDictionaryEncoder::SortEntries(std::vector<uint32_t>* remap) {
+  const size_t n = entries_.size();
+  std::vector<std::pair<uint64_t, uint32_t>> order(n);
+  for (size_t i = 0; i < n; ++i)
+    order[i] = {SortKey(value(static_cast<uint32_t>(i))), static_cast<uint32_t>(i)};
+  std::sort(order.begin(), order.end(), [this](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return value(a.second) < value(b.second);  // char_traits<char>::compare: memcmp's unsigned order
+  });
+  remap->resize(n);
+  ByteBuffer sorted;
+  sorted.reserve(arena_.size());
+  std::vector<Entry> sorted_entries(n);
+  for (size_t k = 0; k < n; ++k) {
+    const uint32_t old = order[k].second;
+    (*remap)[old] = static_cast<uint32_t>(k);
+    const Entry& e = entries_[old];
+    sorted.append(arena_.data() + e.offset - 4, 4 + size_t{e.length});
+    sorted_entries[k] = Entry{e.hash, static_cast<uint32_t>(sorted.size() - e.length), e.length};
+  }
+  arena_ = std::move(sorted);
+  entries_ = std::move(sorted_entries);
+  for (Slot& slot : slots_) {
+    if (slot.index_plus_one != 0) slot.index_plus_one = (*remap)[slot.index_plus_one - 1] + 1;
   }
 }
 

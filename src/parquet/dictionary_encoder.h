@@ -64,6 +64,13 @@ class ByteArrayDictionaryEncoder {
   // The dictionary page's payload: the entries in index order, PLAIN; plain_size() bytes, valid until the
   // next Insert or Reset.
   const uint8_t* plain() const { return arena_.data(); }
+  // Puts the entries in byte order (as memcmp compares; a prefix first), and writes each entry's new
+  // index to (*remap)[old index]. A compressor finds far more in a sorted dictionary page — neighbours
+  // share prefixes and templates (a merged row group's messages: 21 % smaller under zstd) — so a writer
+  // that can renumber its indices (ColumnChunkWriter with WriterOptions::sort_dictionaries) calls it
+  // before writing the dictionary page. Insert keeps working afterwards. Holds a second copy of the
+  // entries while it runs.
+  void SortEntries(std::vector<uint32_t>* remap);
   // Entry `index`, valid until the next Insert or Reset. REQUIRES: index < size().
   std::string_view value(uint32_t index) const {
     const Entry& e = entries_[index];

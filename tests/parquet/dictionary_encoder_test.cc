@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -201,6 +203,56 @@ TEST(ByteArrayDictionary, MatchesAReferenceMapThroughGrowthAndReset) {
     }
     EXPECT_EQ(at, plain);
   }
+}
+
+// SortEntries puts the entries in memcmp order — bytes compared unsigned, a prefix before what extends
+// it, NUL bytes inside, the empty value first, values that differ only past their 8th byte — renumbers
+// them consistently, and leaves a table that Insert keeps using: known values get their new index, new
+// ones the next. The PLAIN page follows the new order.
+TEST(ByteArrayDictionary, SortEntriesRenumbersIntoByteOrder) {
+  std::mt19937_64 rng(5);
+  std::vector<std::string> values = {"warn", "info", "", "\xFF\xFE", "info2", "infa", std::string("in\0fo", 5),
+                                     "abcdefgh-2", "abcdefgh-1", "abcdefgh", "\x7F", "Zebra"};
+  for (int i = 0; i < 3000; ++i) values.push_back("message " + std::to_string(rng() % 100000));
+  ByteArrayDictionaryEncoder dict;
+  dict.Reset();
+  ByteArrays input(values, 1);
+  std::vector<uint32_t> before(values.size());
+  dict.Insert(input.data(), input.offsets.data(), values.size(), before.data());
+  const size_t entries = dict.size();
+
+  std::vector<uint32_t> remap;
+  dict.SortEntries(&remap);
+  ASSERT_EQ(dict.size(), entries);
+  ASSERT_EQ(remap.size(), entries);
+  for (size_t i = 0; i < values.size(); ++i) {
+    EXPECT_EQ(dict.value(remap[before[i]]), values[i]) << i;
+  }
+  for (uint32_t k = 1; k < entries; ++k) {
+    const std::string_view a = dict.value(k - 1), b = dict.value(k);
+    const int order = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
+    EXPECT_TRUE(order < 0 || (order == 0 && a.size() < b.size())) << k;
+  }
+  EXPECT_EQ(dict.value(0), "");
+
+  // The PLAIN page is the entries in their new order.
+  size_t at = 0;
+  for (uint32_t k = 0; k < entries; ++k) {
+    uint32_t length;
+    std::memcpy(&length, dict.plain() + at, 4);
+    EXPECT_EQ(std::string_view(reinterpret_cast<const char*>(dict.plain()) + at + 4, length), dict.value(k));
+    at += 4 + length;
+  }
+  EXPECT_EQ(at, dict.plain_size());
+
+  // Insert goes on: known values find their new indices, a new one takes the next.
+  ByteArrays again({"info", "", "never seen", "warn"});
+  uint32_t after[4];
+  dict.Insert(again.data(), again.offsets.data(), 4, after);
+  EXPECT_EQ(after[0], remap[before[1]]);
+  EXPECT_EQ(after[1], remap[before[2]]);
+  EXPECT_EQ(after[2], entries);
+  EXPECT_EQ(after[3], remap[before[0]]);
 }
 
 }  // namespace

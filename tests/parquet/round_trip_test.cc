@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "parquet/column_chunk_reader.h"
 #include "parquet/file_reader.h"
 #include "parquet/file_writer.h"
 
@@ -424,6 +425,47 @@ TEST(RoundTripDictionary, UniqueValuesGiveTheDictionaryUpAtTheFirstPage) {
     const ChunkEncodings nulls = EncodingsOf(bytes, 1);
     EXPECT_EQ(nulls.plain, 5);
     EXPECT_EQ(nulls.delta_length + nulls.dictionary + nulls.other, 0);
+  }
+}
+
+// Sorted dictionaries (merged files): for each codec and page version, with the dictionary kept whole
+// and with the size limit passed in the middle of chunks (the held pages are written before the pages
+// without the dictionary), every value reads back and every larger dictionary page is in byte order.
+TEST(RoundTripDictionary, SortedDictionariesReadBackInByteOrder) {
+  for (Codec codec : {Codec::kUncompressed, Codec::kSnappy, Codec::kZstd}) {
+    for (int version : {1, 2}) {
+      for (size_t limit : {size_t{8} << 20, size_t{16} << 10}) {
+        SCOPED_TRACE(testing::Message() << CodecName(codec) << " v" << version << " limit " << limit);
+        WriterOptions options;
+        options.codec = codec;
+        options.data_page_version = version;
+        options.data_page_max_rows = 1500;
+        options.dictionary_size_limit = limit;
+        options.sort_dictionaries = true;
+        Table table = MakeTypesTable(12000, 9, /*distinct_strings=*/4000);
+        std::string bytes = WriteTable(table, options, 1000, 5000);
+        ExpectReadsBack(bytes, table);
+        auto file = OpenBytes(bytes);
+        ASSERT_EQ(file->num_row_groups(), 3);
+        const ChunkEncodings message = EncodingsOf(bytes, 5);
+        EXPECT_GT(message.dictionary, 0);
+        EXPECT_EQ(message.delta_length > 0, limit < (size_t{1} << 20));
+        for (int group = 0; group < 3; ++group) {
+          for (int column : {5, 6}) {  // message, metadata: dictionaries of kilobytes
+            ColumnChunkReader chunk;
+            ColumnData data;
+            ASSERT_TRUE(chunk.Open(*file, group, column, true).ok());
+            ASSERT_TRUE(chunk.Read(0, 1, &data).ok());
+            ASSERT_TRUE(data.dictionary_encoded);
+            const ByteArrayValues& dictionary = *chunk.dictionary();
+            ASSERT_GT(dictionary.count(), 100u);
+            for (size_t k = 1; k < dictionary.count(); ++k) {
+              ASSERT_LT(dictionary[k - 1], dictionary[k]) << "group " << group << " column " << column;
+            }
+          }
+        }
+      }
+    }
   }
 }
 
