@@ -201,6 +201,13 @@ uint64_t SortKey(std::string_view value) {
 
 }  // namespace
 
+void ByteArrayDictionaryEncoder::TakeArena(ByteBuffer* out) {
+  std::swap(arena_, *out);
+  arena_.clear();
+  entries_.clear();
+  std::fill(slots_.begin(), slots_.end(), Slot{0, 0});
+}
+
 void ByteArrayDictionaryEncoder::SortEntries(std::vector<uint32_t>* remap) {
   const size_t n = entries_.size();
   std::vector<std::pair<uint64_t, uint32_t>> order(n);

@@ -71,6 +71,10 @@ class ByteArrayDictionaryEncoder {
   // before writing the dictionary page. Insert keeps working afterwards. Holds a second copy of the
   // entries while it runs.
   void SortEntries(std::vector<uint32_t>* remap);
+  // Hands the arena — the entries as a PLAIN page, in index order — to *out (whose old buffer it takes
+  // in exchange) and forgets every entry. A column that gives its dictionary up after a page of distinct
+  // values gets that page's PLAIN values without a copy.
+  void TakeArena(ByteBuffer* out);
   // Entry `index`, valid until the next Insert or Reset. REQUIRES: index < size().
   std::string_view value(uint32_t index) const {
     const Entry& e = entries_[index];

@@ -388,8 +388,8 @@ TEST(RoundTripDictionary, LeavesTheDictionaryPastTheSizeLimit) {
 
 // A column of unique values (trace ids) gives its dictionary up at the end of its first page: that page
 // is rewritten without it, the chunk has no dictionary page, and every page is DELTA_LENGTH_BYTE_ARRAY
-// (PLAIN when asked). A column that is all nulls has nothing to encode: PLAIN pages, which every reader
-// takes. Both read back.
+// (PLAIN when asked); so for values that repeat now and then. A column that is all nulls has nothing to
+// encode: PLAIN pages, which every reader takes. All read back.
 TEST(RoundTripDictionary, UniqueValuesGiveTheDictionaryUpAtTheFirstPage) {
   std::mt19937_64 rng(11);
   Table table;
@@ -408,6 +408,14 @@ TEST(RoundTripDictionary, UniqueValuesGiveTheDictionaryUpAtTheFirstPage) {
   extra.levels.assign(table.num_rows, 0);
   extra.PackStrings();
   table.columns.push_back(std::move(extra));
+  // Request ids where one in fifty repeats the one before: the dictionary still does not pay, and the
+  // first page is rebuilt from its entries (not the arena as it is: the indices are not 0, 1, 2 ...).
+  Column requests(ColumnSpec::String("request_id", Repetition::kRequired));
+  for (size_t i = 0; i < table.num_rows; ++i) {
+    requests.strings.push_back(i % 50 == 49 ? requests.strings.back() : "req-" + std::to_string(rng()));
+  }
+  requests.PackStrings();
+  table.columns.push_back(std::move(requests));
 
   for (bool delta_length : {true, false}) {
     SCOPED_TRACE(delta_length);
@@ -425,6 +433,9 @@ TEST(RoundTripDictionary, UniqueValuesGiveTheDictionaryUpAtTheFirstPage) {
     const ChunkEncodings nulls = EncodingsOf(bytes, 1);
     EXPECT_EQ(nulls.plain, 5);
     EXPECT_EQ(nulls.delta_length + nulls.dictionary + nulls.other, 0);
+    const ChunkEncodings ids_repeating = EncodingsOf(bytes, 2);
+    EXPECT_FALSE(ids_repeating.dictionary_page);
+    EXPECT_EQ(delta_length ? ids_repeating.delta_length : ids_repeating.plain, 5);
   }
 }
 
