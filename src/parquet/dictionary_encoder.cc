@@ -189,13 +189,17 @@ void ByteArrayDictionaryEncoder::Insert(const uint8_t* bytes, const uint32_t* of
 
 namespace {
 
-// The first 8 bytes of a value as a big-endian number (zero-padded): comparing keys compares those bytes
-// as memcmp does, so most comparisons of a sort never touch the arena.
-uint64_t SortKey(std::string_view value) {
-  uint8_t bytes[8] = {};
-  std::memcpy(bytes, value.data(), std::min<size_t>(8, value.size()));
+// A value's first 16 bytes as two big-endian numbers (zero-padded): comparing them compares those bytes
+// as memcmp does, so a sort reads the arena only for values that share 16 bytes.
+struct SortItem {
+  uint64_t high;
+  uint64_t low;
+  uint32_t index;
+};
+
+uint64_t BigEndian(const uint8_t* bytes) {
   uint64_t key = 0;
-  for (uint8_t b : bytes) key = key << 8 | b;
+  for (int i = 0; i < 8; ++i) key = key << 8 | bytes[i];
   return key;
 }
 
@@ -210,19 +214,30 @@ void ByteArrayDictionaryEncoder::TakeArena(ByteBuffer* out) {
 
 void ByteArrayDictionaryEncoder::SortEntries(std::vector<uint32_t>* remap) {
   const size_t n = entries_.size();
-  std::vector<std::pair<uint64_t, uint32_t>> order(n);
-  for (size_t i = 0; i < n; ++i)
-    order[i] = {SortKey(value(static_cast<uint32_t>(i))), static_cast<uint32_t>(i)};
-  std::sort(order.begin(), order.end(), [this](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first < b.first;
-    return value(a.second) < value(b.second);  // char_traits<char>::compare: memcmp's unsigned order
+  std::vector<SortItem> order(n);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view v = value(static_cast<uint32_t>(i));
+    uint8_t bytes[16] = {};
+    std::memcpy(bytes, v.data(), std::min<size_t>(16, v.size()));
+    order[i] = SortItem{BigEndian(bytes), BigEndian(bytes + 8), static_cast<uint32_t>(i)};
+  }
+  std::sort(order.begin(), order.end(), [this](const SortItem& a, const SortItem& b) {
+    if (a.high != b.high) return a.high < b.high;
+    if (a.low != b.low) return a.low < b.low;
+    // The same first 16 bytes (zero-padded): the rest, then the length, decide.
+    const std::string_view x = value(a.index), y = value(b.index);
+    const size_t common = std::min(x.size(), y.size());
+    if (common > 16) {
+      if (int c = std::memcmp(x.data() + 16, y.data() + 16, common - 16); c != 0) return c < 0;
+    }
+    return x.size() < y.size();
   });
   remap->resize(n);
   ByteBuffer sorted;
   sorted.reserve(arena_.size());
   std::vector<Entry> sorted_entries(n);
   for (size_t k = 0; k < n; ++k) {
-    const uint32_t old = order[k].second;
+    const uint32_t old = order[k].index;
     (*remap)[old] = static_cast<uint32_t>(k);
     const Entry& e = entries_[old];
     sorted.append(arena_.data() + e.offset - 4, 4 + size_t{e.length});

@@ -206,13 +206,31 @@ TEST(ByteArrayDictionary, MatchesAReferenceMapThroughGrowthAndReset) {
 }
 
 // SortEntries puts the entries in memcmp order — bytes compared unsigned, a prefix before what extends
-// it, NUL bytes inside, the empty value first, values that differ only past their 8th byte — renumbers
+// it, NUL bytes inside and at the end, the empty value first, values that differ only past their 16th
+// byte (the sort's key) — renumbers
 // them consistently, and leaves a table that Insert keeps using: known values get their new index, new
 // ones the next. The PLAIN page follows the new order.
 TEST(ByteArrayDictionary, SortEntriesRenumbersIntoByteOrder) {
   std::mt19937_64 rng(5);
-  std::vector<std::string> values = {"warn", "info", "", "\xFF\xFE", "info2", "infa", std::string("in\0fo", 5),
-                                     "abcdefgh-2", "abcdefgh-1", "abcdefgh", "\x7F", "Zebra"};
+  std::vector<std::string> values = {"warn",
+                                     "info",
+                                     "",
+                                     "\xFF\xFE",
+                                     "info2",
+                                     "infa",
+                                     std::string("in\0fo", 5),
+                                     "abcdefgh-2",
+                                     "abcdefgh-1",
+                                     "abcdefgh",
+                                     "\x7F",
+                                     "Zebra",
+                                     "0123456789abcdef-b",
+                                     "0123456789abcdef-a",
+                                     "0123456789abcdef",
+                                     std::string("0123456789abcdef\0", 17),
+                                     std::string("0123456789ab\0\0", 14),
+                                     "0123456789abcdef-a\xFF",
+                                     "0123456789abcdef-a\x01"};
   for (int i = 0; i < 3000; ++i) values.push_back("message " + std::to_string(rng() % 100000));
   ByteArrayDictionaryEncoder dict;
   dict.Reset();
