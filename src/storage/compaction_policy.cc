@@ -93,4 +93,8 @@ bool CompactorLags(bool lagging, CompactionBacklog backlog, const CompactionPoli
   return backlog.files >= lagging_files || backlog.bytes >= lagging_bytes;
 }
 
+bool MergeWritesFinalFiles(uint64_t input_bytes, double shrink, const CompactionPolicy& policy, bool quiet) {
+  return quiet || static_cast<double>(input_bytes) * shrink >= static_cast<double>(policy.full_bytes);
+}
+
 }  // namespace logdaemon::storage

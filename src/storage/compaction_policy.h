@@ -81,4 +81,11 @@ struct CompactionBacklog {
 // until the backlog is back to half that. Hysteresis keeps it from flapping.
 bool CompactorLags(bool lagging, CompactionBacklog backlog, const CompactionPolicy& policy);
 
+// Whether a merge writes files that stay as they are: a quiet partition's repack (or an explicit
+// Compact()), or a merge whose output — its inputs' bytes times `shrink`, what merges have been shrinking
+// files to — is full (full_bytes: never merged again). The compactor sorts the string dictionaries of
+// those files only (WriterOptions::sort_dictionaries): sorting costs about 12 % of a merge, and pays
+// only on disk, while an intermediate file is merged again anyway.
+bool MergeWritesFinalFiles(uint64_t input_bytes, double shrink, const CompactionPolicy& policy, bool quiet);
+
 }  // namespace logdaemon::storage

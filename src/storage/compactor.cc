@@ -269,7 +269,9 @@ Status Compactor::CompactPass(bool force, bool* more) {
         held_names.push_back(HeldName(partition.relative_path, files[i].name));
       if (!holds->BeginMerge(held_names)) continue;
     }
-    Status merged = Merge(partition, begin, end);
+    uint64_t input_bytes = 0;
+    for (size_t i = begin; i < end; ++i) input_bytes += sizes[i];
+    Status merged = Merge(partition, begin, end, MergeWritesFinalFiles(input_bytes, shrink_, policy_, quiet));
     if (!held_names.empty()) context_.options().file_holds->EndMerge(held_names);
     if (!merged.ok()) return merged;
     if (quiet) ++activity.quiet_merges;
@@ -382,7 +384,7 @@ void Compactor::RecordMerge(size_t files, uint64_t input_bytes, uint64_t written
   }
 }
 
-Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
+Status Compactor::Merge(const Partition& partition, size_t begin, size_t end, bool final_files) {
   const SequenceRange range{partition.files[begin].parsed.range.first,
                             partition.files[end - 1].parsed.range.last};
   MergeInputs inputs;
@@ -396,9 +398,10 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end) {
   // lets into a row group. At 1 MiB, merged files of the benches' corpus came out 15-20 % larger (the
   // message column fell back to PLAIN part-way through each row group).
   writer_options.dictionary_size_limit = size_t{8} << 20;
-  // Sorted dictionaries: a merged row group's message dictionary page ~20 % smaller under zstd, for
-  // ~5 bytes a row held per column until its dictionary is final (docs/storage.md, "Compaction").
-  writer_options.sort_dictionaries = true;
+  // Sorted dictionaries: a merged row group's message dictionary page ~20 % smaller under zstd (a third
+  // under snappy), for ~5 bytes a row held per column until its dictionary is final and ~12 % of the
+  // merge's CPU — so only in files that stay (docs/storage.md, "Compaction").
+  writer_options.sort_dictionaries = final_files;
   MergeOutput output(context_.fs(), context_.tmp_dir(), range, schema, std::move(writer_options),
                      std::move(metadata));
   Status written_st = WriteMerged(inputs, &output);

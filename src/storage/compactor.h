@@ -78,7 +78,8 @@ class Compactor {
     uint64_t bytes = 0;
     uint64_t rows = 0;
   };
-  Status Merge(const Partition& partition, size_t begin, size_t end);
+  // `final_files`: MergeWritesFinalFiles (storage/compaction_policy.h), whether to sort dictionaries.
+  Status Merge(const Partition& partition, size_t begin, size_t end, bool final_files);
   Status OpenInputs(const Partition& partition, size_t begin, size_t end, MergeInputs* inputs);
   Status WriteMerged(const MergeInputs& inputs, MergeOutput* output);
   Status RemoveInputs(const Partition& partition, size_t begin, size_t end);

@@ -22,6 +22,8 @@
 
 #include "logdaemon/schema.h"
 #include "logdaemon/storage.h"
+#include "parquet/column_chunk_reader.h"
+#include "parquet/file_reader.h"
 #include "parquet/file_writer.h"
 #include "storage/admission.h"
 #include "storage/appender.h"
@@ -1248,6 +1250,80 @@ TEST(StorageEngineTest, CompactorLagsFromOneAndAHalfMergesOfBytes) {
   EXPECT_TRUE(CompactorLags(false, {38, 152 * mib}, policy)) << "38 flush files of 4 MiB: 1.5 merges";
   EXPECT_TRUE(CompactorLags(true, {20, 80 * mib}, policy)) << "still lagging above three quarters of a merge";
   EXPECT_FALSE(CompactorLags(true, {18, 72 * mib}, policy));
+}
+
+TEST(StorageEngineTest, OnlyMergesThatWriteFullFilesOrRepackSortTheirDictionaries) {
+  CompactionPolicy policy;
+  policy.full_bytes = 85 << 20;
+  EXPECT_TRUE(MergeWritesFinalFiles(1 << 20, 0.9, policy, /*quiet=*/true)) << "a quiet repack stays";
+  EXPECT_TRUE(MergeWritesFinalFiles(95 << 20, 0.9, policy, false)) << "85.5 MB expected: full";
+  EXPECT_FALSE(MergeWritesFinalFiles(94 << 20, 0.9, policy, false)) << "84.6 MB: merged again later";
+}
+
+// The first row group's message dictionary of the one file `path`: its entries, and whether they are in
+// byte order.
+void MessageDictionary(const std::string& path, size_t* entries, bool* sorted) {
+  auto file = parquet::FileReader::Open(path);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  parquet::ColumnChunkReader chunk;
+  parquet::ColumnData data;
+  ASSERT_TRUE(chunk.Open(**file, 0, 2, /*keep_dictionary=*/true).ok());  // message
+  ASSERT_TRUE(chunk.Read(0, 1, &data).ok());
+  ASSERT_TRUE(data.dictionary_encoded);
+  const parquet::ByteArrayValues& dictionary = *chunk.dictionary();
+  *entries = dictionary.count();
+  *sorted = true;
+  for (size_t k = 1; k < dictionary.count(); ++k) *sorted = *sorted && dictionary[k - 1] < dictionary[k];
+}
+
+// Sorting a dictionary costs a merge CPU and pays only on disk: a background merge of two small flush
+// files (to be merged again) keeps the messages' first-seen order; Compact(), the repack that stays,
+// writes them in byte order.
+TEST(StorageEngineTest, TheRepackSortsDictionariesAnIntermediateMergeDoesNot) {
+  TempDir dir;
+  const int64_t t = UtcMicros(2026, 1, 15, 19);
+  int64_t seq = 0;
+  // 400 messages, first seen in an order that is not byte order ("template 0", "template 319", ...).
+  auto append_file = [&](StorageEngine* engine) {
+    for (int i = 0; i < 1000; ++i, ++seq) {
+      const std::string log = R"({"timestamp":")" + Rfc3339(t + seq * 1000) +
+                              R"(","level":"info","message":"template )" +
+                              std::to_string((seq * 7919) % 400) +
+                              R"( of the dictionary test, padded out","seq":)" + std::to_string(seq) + "}";
+      ASSERT_TRUE(engine->Append(log).ok());
+    }
+    ASSERT_TRUE(engine->Flush().ok());
+  };
+  auto files = [&] { return ReadOrDie(dir.path()).files; };
+  {
+    StorageOptions options = TestOptions(dir.path());
+    options.compaction = true;
+    options.merge_min_files = 2;
+    std::unique_ptr<StorageEngine> engine = OpenOrDie(options, DefaultSchema());
+    ASSERT_NE(engine, nullptr);
+    append_file(engine.get());
+    append_file(engine.get());
+    for (int i = 0; i < 1000 && engine->Stats().compactions == 0; ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(engine->Stats().compactions, 1u) << "the background merge of the two flush files";
+    ASSERT_TRUE(engine->Close().ok());
+  }
+  ASSERT_EQ(files().size(), 1u);
+  size_t entries = 0;
+  bool sorted = true;
+  MessageDictionary(files()[0].file.path, &entries, &sorted);
+  EXPECT_EQ(entries, 400u);
+  EXPECT_FALSE(sorted) << "an intermediate merge sorted its dictionary";
+
+  std::unique_ptr<StorageEngine> engine = OpenOrDie(TestOptions(dir.path()), DefaultSchema());
+  ASSERT_NE(engine, nullptr);
+  append_file(engine.get());
+  ASSERT_TRUE(engine->Compact().ok());
+  ASSERT_TRUE(engine->Close().ok());
+  ASSERT_EQ(files().size(), 1u);
+  MessageDictionary(files()[0].file.path, &entries, &sorted);
+  EXPECT_EQ(entries, 400u);
+  EXPECT_TRUE(sorted) << "Compact() left its dictionary unsorted";
+  ExpectSeqsExactly(SeqValues(ReadOrDie(dir.path())), seq);
 }
 
 // ---------------------------------------------------------------------------------------------------
