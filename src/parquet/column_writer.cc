@@ -210,14 +210,20 @@ const ByteBuffer& ColumnChunkWriter::EncodePageValues() {
 
 Status ColumnChunkWriter::FinishPage() {
   if (page_rows_ == 0) return Status::OK();
-  const ByteBuffer* encoded = &EncodePageValues();
+  const ByteBuffer* encoded = nullptr;
   // Decided once, at the end of the chunk's first page: a dictionary that does not beat PLAIN on it
   // (mostly distinct values) only costs memory, time and index bytes; the chunk goes on without one.
-  if (encoding_ == PageEncoding::kDictionary && dictionary_data_pages_ == 0 &&
-      DictionaryBytes() + encoded->size() >= page_plain_equivalent_) {
-    AbandonDictionary();
+  if (encoding_ == PageEncoding::kDictionary && dictionary_data_pages_ == 0) {
     encoded = &EncodePageValues();
+    if (DictionaryBytes() + encoded->size() >= page_plain_equivalent_) {
+      AbandonDictionary();
+      encoded = nullptr;
+    }
   }
+  // Sorted dictionaries: the page waits as indices, encoded once the dictionary is final.
+  const bool hold =
+      encoding_ == PageEncoding::kDictionary && options_.sort_dictionaries && spec_.type == Type::kByteArray;
+  if (!hold && encoded == nullptr) encoded = &EncodePageValues();
 
   Encoding value_encoding = Encoding::kPlain;
   if (encoding_ == PageEncoding::kDictionary) {
@@ -233,8 +239,7 @@ Status ColumnChunkWriter::FinishPage() {
     ++plain_data_pages_;
   }
 
-  if (encoding_ == PageEncoding::kDictionary && options_.sort_dictionaries &&
-      spec_.type == Type::kByteArray) {
+  if (hold) {
     held_levels_.insert(held_levels_.end(), page_levels_.begin(), page_levels_.end());
     held_indices_.insert(held_indices_.end(), page_indices_.begin(), page_indices_.end());
     held_pages_.push_back(HeldPage{page_rows_, page_values_, held_levels_.size(), held_indices_.size(),

@@ -116,7 +116,8 @@ class ColumnChunkWriter {
   // entry. `values` is the page's encoded values.
   Status WritePage(std::span<const uint8_t> levels, const ByteBuffer& values, Encoding encoding, int64_t rows,
                    int64_t value_count, const Statistics& statistics, bool has_min_max);
-  // Sorts the dictionary, renumbers the held pages' indices and writes them (a no-op with none held).
+  // Sorts the dictionary (from 4 KiB), renumbers the held pages' indices and writes them (a no-op with
+  // none held).
   Status WriteHeldPages();
   // RLE_DICTIONARY of `indices` into scratch_->values, at the dictionary's current bit width.
   const ByteBuffer& EncodeIndices(const uint32_t* indices, size_t n);
