@@ -42,12 +42,12 @@ struct WriterOptions {
   // How the BYTE_ARRAY pages of a dictionary column are written without the dictionary:
   // DELTA_LENGTH_BYTE_ARRAY (true) stores the lengths apart from the bytes, so the compressor sees the
   // bytes alone (unique hex trace ids take ~10 % less under zstd than PLAIN, where every value's 4-byte
-  // length interrupts them); false: PLAIN, for readers that predate it (docs/storage.md, "Readers").
+  // length interrupts them); false: PLAIN, for readers that predate it (docs/parquet.md, "Writing").
   bool delta_length_fallback = true;
   // BYTE_ARRAY dictionaries are written in byte order, each chunk's indices renumbered to match: its
   // dictionary-encoded pages are held (indices and levels, ~5 bytes a row) until the dictionary is
   // final, then encoded. Compressors find much more in a sorted dictionary page; compaction sets it for
-  // merged files, which are written once and read many times.
+  // the merged files that stay (storage/compaction_policy.h, MergeWritesFinalFiles).
   bool sort_dictionaries = false;
   size_t data_page_size = 1 << 20;    // target uncompressed bytes of a data page
   size_t data_page_max_rows = 20000;  // small enough for page-level pruning
