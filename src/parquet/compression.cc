@@ -3,6 +3,8 @@
 #include <lz4.h>
 #include <snappy.h>
 #include <zlib.h>
+// For ZSTD_getCParams: the level's own parameters, which the caps below only ever lower.
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include <algorithm>
@@ -15,6 +17,13 @@ namespace {
 
 constexpr int kDefaultZstdLevel = 3;
 constexpr int kDefaultGzipLevel = 6;
+// Caps on a zstd context's tables (log2 of their entries) and window, so that a context stays under
+// ~5 MiB at any level: the levels from 6 up would take 3.5-17 MiB for a 1 MiB page and up to 129 MiB
+// for a large dictionary page (level 22), outside any memory budget. Only levels from 5 up exceed them;
+// on a 1 MiB page of logs the caps cost level 9 0.3 % and level 19 2.2 % of their output size.
+constexpr int kMaxZstdWindowLog = 21;
+constexpr int kMaxZstdHashLog = 18;
+constexpr int kMaxZstdChainLog = 18;
 // LZ4's best case: a block cannot expand by more than this factor.
 constexpr size_t kLz4MaxRatio = 255;
 // zlib's deflate cannot expand by more than this factor (Deflate's maximum ratio is about 1032:1).
@@ -40,12 +49,26 @@ Compressor::Compressor(Codec codec, int level) : codec_(codec), level_(level), s
   if (codec_ == Codec::kZstd) {
     if (level_ == 0) level_ = kDefaultZstdLevel;
     state_->zstd = ZSTD_createCCtx();
+    // The level's parameters for a large input, lowered to the caps where they exceed them (zstd
+    // lowers them further for small pages); levels 1-4 are left exactly as zstd has them.
+    const ZSTD_compressionParameters own = ZSTD_getCParams(level_, ZSTD_CONTENTSIZE_UNKNOWN, 0);
+    ZSTD_CCtx_setParameter(state_->zstd, ZSTD_c_compressionLevel, level_);
+    auto cap = [&](ZSTD_cParameter parameter, unsigned value, int max) {
+      if (static_cast<int>(value) > max) ZSTD_CCtx_setParameter(state_->zstd, parameter, max);
+    };
+    cap(ZSTD_c_windowLog, own.windowLog, kMaxZstdWindowLog);
+    cap(ZSTD_c_hashLog, own.hashLog, kMaxZstdHashLog);
+    cap(ZSTD_c_chainLog, own.chainLog, kMaxZstdChainLog);
   } else if (codec_ == Codec::kGzip && level_ == 0) {
     level_ = kDefaultGzipLevel;
   }
 }
 
 Compressor::~Compressor() = default;
+
+size_t Compressor::context_bytes() const {
+  return state_->zstd == nullptr ? 0 : ZSTD_sizeof_CCtx(state_->zstd);
+}
 
 Status Compressor::Check(Codec codec, int level) {
   switch (codec) {
@@ -81,7 +104,7 @@ Status Compressor::Compress(const uint8_t* in, size_t n, ByteBuffer* out) {
     }
     case Codec::kZstd: {
       size_t bound = ZSTD_compressBound(n);
-      size_t written = ZSTD_compressCCtx(state_->zstd, out->prepare(bound), bound, in, n, level_);
+      size_t written = ZSTD_compress2(state_->zstd, out->prepare(bound), bound, in, n);
       if (ZSTD_isError(written)) return Status::IOError(std::string("zstd: ") + ZSTD_getErrorName(written));
       out->commit(written);
       return Status::OK();

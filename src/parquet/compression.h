@@ -17,7 +17,8 @@ namespace logdaemon::parquet {
 
 class Compressor {
  public:
-  // level: zstd 1..22 (0: 3), gzip 1..9 (0: 6); other codecs ignore it.
+  // level: zstd 1..22 (0: 3), gzip 1..9 (0: 6); other codecs ignore it. A zstd context's window and
+  // tables are capped (compression.cc) so that it stays under ~5 MiB at any level.
   Compressor(Codec codec, int level);
   ~Compressor();
   Compressor(const Compressor&) = delete;
@@ -29,6 +30,9 @@ class Compressor {
 
   // Clears *out, then writes the compressed form of [in, in + n).
   Status Compress(const uint8_t* in, size_t n, ByteBuffer* out);
+
+  // Bytes the codec's state holds between pages (a zstd context and its workspace; 0 for the others).
+  size_t context_bytes() const;
 
  private:
   struct State;

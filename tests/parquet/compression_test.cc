@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <zlib.h>
+#include <zstd.h>
+
+#include <cstdint>
 
 #include <random>
 #include <string>
@@ -35,6 +38,60 @@ TEST(Compression, EveryWritableCodecRoundTrips) {
       ASSERT_TRUE(st.ok()) << CodecName(codec) << ": " << st.ToString();
       EXPECT_EQ(restored.view(), input) << CodecName(codec);
     }
+  }
+}
+
+// Log-like text with some entropy: what makes zstd's higher levels build their big tables.
+std::string LogLines(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string s;
+  while (s.size() < n) {
+    s += "{\"level\":\"info\",\"message\":\"user " + std::to_string(rng() % 100000) + " took " +
+         std::to_string(rng() % 2000) + " ms\",\"trace_id\":\"" + std::to_string(rng()) + "\"}\n";
+  }
+  s.resize(n);
+  return s;
+}
+
+// Uncapped, a zstd context takes 12.5 MiB at level 9 and 17 MiB at level 19 for a 1 MiB page, and
+// 81-129 MiB at levels 19-22 for an 8 MiB one (a big dictionary page): outside any memory budget.
+TEST(Compression, ZstdContextsStaySmallAtEveryLevel) {
+  const std::string page = LogLines(1 << 20, 3), big_page = LogLines(8 << 20, 4);
+  for (int level : {1, 3, 6, 9, 15, 19, 22}) {
+    Compressor compressor(Codec::kZstd, level);
+    Decompressor decompressor;
+    for (const std::string* input : {&page, &big_page}) {
+      ByteBuffer compressed, restored;
+      ASSERT_TRUE(
+          compressor.Compress(reinterpret_cast<const uint8_t*>(input->data()), input->size(), &compressed)
+              .ok());
+      EXPECT_LE(compressor.context_bytes(), size_t{5} << 20)
+          << "level " << level << ", a page of " << input->size() << " bytes";
+      ASSERT_TRUE(
+          decompressor
+              .Decompress(Codec::kZstd, compressed.data(), compressed.size(), input->size(), &restored)
+              .ok());
+      EXPECT_EQ(restored.view(), *input) << "level " << level;
+    }
+  }
+  // The caps lower only what the levels from 5 up would take: below, the output is zstd's own.
+  for (int level : {1, 3, 4}) {
+    Compressor compressor(Codec::kZstd, level);
+    ByteBuffer ours;
+    ASSERT_TRUE(compressor.Compress(reinterpret_cast<const uint8_t*>(page.data()), page.size(), &ours).ok());
+    std::string theirs(ZSTD_compressBound(page.size()), '\0');
+    theirs.resize(ZSTD_compress(theirs.data(), theirs.size(), page.data(), page.size(), level));
+    EXPECT_TRUE(ours.view() == theirs)
+        << "level " << level << ": " << ours.size() << " bytes, zstd's own " << theirs.size();
+  }
+  // Higher levels still compress better.
+  size_t previous = SIZE_MAX;
+  for (int level : {3, 9, 19}) {
+    Compressor compressor(Codec::kZstd, level);
+    ByteBuffer out;
+    ASSERT_TRUE(compressor.Compress(reinterpret_cast<const uint8_t*>(page.data()), page.size(), &out).ok());
+    EXPECT_LT(out.size(), previous) << "level " << level;
+    previous = out.size();
   }
 }
 
