@@ -46,6 +46,9 @@ enum class Compression { kNone, kSnappy, kZstd, kGzip, kLz4 };
 // "none", "snappy", "zstd", "gzip", "lz4" (lz4 is Parquet's LZ4_RAW).
 std::string_view CompressionName(Compression compression);
 Result<Compression> ParseCompression(std::string_view name);
+// Whether `level` suits `compression`: 0 (the codec's default) always; zstd 1..22 and gzip 1..9; the
+// other codecs have no levels. The message names the codec and the range, not the flag.
+Status CheckCompressionLevel(Compression compression, int level);
 
 // How files are grouped into Hive-style partition directories by the time field (UTC).
 enum class Partitioning {

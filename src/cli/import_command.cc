@@ -24,6 +24,7 @@
 #include "logdaemon/schema.h"
 #include "logdaemon/server.h"
 #include "logdaemon/storage.h"
+#include "storage/admission.h"  // kBytesPerCredit: the queue is sized in credits
 
 namespace logdaemon::cli {
 
@@ -39,9 +40,7 @@ constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
 // The first rejected lines are shown in full; the rest only count (an old log file can hold millions).
 constexpr uint64_t kShownRejects = 10;
 
-// Bulk mode: a queue deep enough that the reader never waits on a single slow flush, and a flush interval
-// long enough that flush files are cut by size (8 MiB encoded), not by age.
-constexpr size_t kQueueCapacity = 100'000;
+// Bulk mode: a flush interval long enough that flush files are cut by size (8 MiB encoded), not by age.
 constexpr std::chrono::milliseconds kFlushInterval{60'000};
 
 volatile std::sig_atomic_t g_interrupted = 0;
@@ -328,6 +327,14 @@ int RunImport(const ImportOptions& options) {
   TuneAllocatorForBoundedMemory();
   auto compression = ParseCompression(options.compression);
   if (!compression.ok()) return ConfigError(Cat({"--compression: ", compression.status().message()}));
+  if (options.compression_level < 0 || options.compression_level > 22) {
+    return ConfigError(Cat(
+        {"--compression-level: must be between 0 and 22, got ", std::to_string(options.compression_level)}));
+  }
+  const int compression_level = static_cast<int>(options.compression_level);
+  if (Status st = CheckCompressionLevel(*compression, compression_level); !st.ok()) {
+    return ConfigError(Cat({"--compression-level: ", st.message()}));
+  }
   auto partitioning = ParsePartitioning(options.partition);
   if (!partitioning.ok()) return ConfigError(Cat({"--partition: ", partitioning.status().message()}));
   if (options.batch_size < 1) return ConfigError("--batch-size: must be at least 1");
@@ -365,20 +372,24 @@ int RunImport(const ImportOptions& options) {
   }
   Progress progress(!options.quiet && ::isatty(STDERR_FILENO), total_bytes);
 
+  const MemoryShares shares = MemoryShares::Of(ServerOptions{}.memory_limit);
   StorageOptions storage_options;
   storage_options.directory = options.storage;
   storage_options.compression = *compression;
+  storage_options.compression_level = compression_level;
   storage_options.batch_size = static_cast<size_t>(options.batch_size);
   storage_options.flush_interval = kFlushInterval;
   storage_options.rotation_bytes = static_cast<uint64_t>(options.rotation_mb) << 20;
-  storage_options.queue_capacity = kQueueCapacity;
+  // The queue holds what serve's ingest share would (a credit is a log, or a KiB of a long one:
+  // storage/admission.h). It was 100 000 logs, about 100 MB of unencoded rows at most: a writer slowed
+  // down (zstd's higher levels, long rows) filled it far past the budget the import keeps to.
+  storage_options.queue_capacity = shares.ingest / storage::kBytesPerCredit;
   storage_options.overflow = OverflowPolicy::kBlock;
   storage_options.partitioning = *partitioning;
   storage_options.parquet_compat = options.parquet_compat;
   storage_options.max_age = *max_age;
   storage_options.max_future = *max_future;
-  // The writer and compaction keep to serve's default shares of the memory budget.
-  const MemoryShares shares = MemoryShares::Of(ServerOptions{}.memory_limit);
+  // The writer and compaction keep to serve's default shares of the memory budget too.
   storage_options.writer_memory_bytes = shares.writer;
   storage_options.merge_memory_bytes = shares.compaction;
   storage_options.on_error = [&progress](const Status& st) {

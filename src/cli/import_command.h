@@ -19,6 +19,7 @@ struct ImportOptions {
   std::string time_field = "timestamp";
   bool time_field_explicit = false;
   std::string compression = "snappy";
+  int64_t compression_level = 0;  // 0: the codec's default (zstd 3, gzip 6)
   int64_t batch_size = 1'000'000;
   int64_t rotation_mb = 100;
   std::string partition = "day";

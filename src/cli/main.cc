@@ -116,6 +116,10 @@ int main(int argc, char** argv) {
   import->add_option("-c,--compression", import_options.compression, "snappy, zstd, gzip, lz4, none")
       ->capture_default_str();
   import
+      ->add_option("--compression-level", import_options.compression_level,
+                   "zstd 1..22, gzip 1..9; 0: the codec's default")
+      ->capture_default_str();
+  import
       ->add_option("-b,--batch-size", import_options.batch_size, "Rows buffered per partition before a flush")
       ->capture_default_str();
   import->add_option("-r,--rotation-mb", import_options.rotation_mb, "Size of the compacted files in MB")

@@ -1084,21 +1084,8 @@ Status CheckServeSettings(const ServeSettings& settings) {
                     std::to_string(settings.wal_max_mb)});
   }
   if (Status st = CheckShipSettings(settings); !st.ok()) return st;
-  const int level = settings.compression_level;
-  if (level == 0) return Status::OK();
-  switch (settings.compression) {
-    case Compression::kZstd:
-      if (level > 22)
-        return Invalid({"compression-level: zstd levels are 1..22, got ", std::to_string(level)});
-      break;
-    case Compression::kGzip:
-      if (level > 9) return Invalid({"compression-level: gzip levels are 1..9, got ", std::to_string(level)});
-      break;
-    case Compression::kSnappy:
-    case Compression::kLz4:
-    case Compression::kNone:
-      return Invalid({"compression-level: ", CompressionName(settings.compression),
-                      " has no levels (only zstd and gzip do), got ", std::to_string(level)});
+  if (Status st = CheckCompressionLevel(settings.compression, settings.compression_level); !st.ok()) {
+    return Invalid({"compression-level: ", st.message()});
   }
   return Status::OK();
 }

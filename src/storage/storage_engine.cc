@@ -32,6 +32,25 @@ Result<Compression> ParseCompression(std::string_view name) {
   return Status::InvalidArgument(msg);
 }
 
+Status CheckCompressionLevel(Compression compression, int level) {
+  if (level == 0) return Status::OK();
+  const std::string got = ", got " + std::to_string(level);
+  switch (compression) {
+    case Compression::kZstd:
+      if (level < 1 || level > 22) return Status::InvalidArgument("zstd levels are 1..22" + got);
+      return Status::OK();
+    case Compression::kGzip:
+      if (level < 1 || level > 9) return Status::InvalidArgument("gzip levels are 1..9" + got);
+      return Status::OK();
+    case Compression::kSnappy:
+    case Compression::kLz4:
+    case Compression::kNone:
+      break;
+  }
+  return Status::InvalidArgument(std::string(CompressionName(compression)) +
+                                 " has no levels (only zstd and gzip do)" + got);
+}
+
 Result<Partitioning> ParsePartitioning(std::string_view name) {
   if (name == "day") return Partitioning::kDay;
   if (name == "hour") return Partitioning::kHour;

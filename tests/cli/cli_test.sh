@@ -154,6 +154,20 @@ grep -qF "imported:  1" <<< "$out" || fail "import with a custom schema: $out"
 meta=$(find "$work/custom" -maxdepth 1 -name '*.parquet' -exec "$logdaemon" inspect {} +)
 grep -qF "app_id: REQUIRED BYTE_ARRAY logical=STRING" <<< "$meta" || fail "custom schema: no app_id column: $meta"
 grep -qF "ZSTD [" <<< "$meta" || fail "import -c zstd did not write ZSTD chunks"
+"$logdaemon" import -q -d "$work/level" -c zstd --compression-level 19 "$work/clean.ndjson" > /dev/null ||
+  fail "import -c zstd --compression-level 19 exited $?"
+[ "$(rows "$work/level")" = 1 ] || fail "import --compression-level 19: $(rows "$work/level") rows, not 1"
+for bad in "-c snappy --compression-level 5|--compression-level: snappy has no levels (only zstd and gzip do), got 5" \
+           "-c gzip --compression-level 10|--compression-level: gzip levels are 1..9, got 10" \
+           "-c zstd --compression-level 23|--compression-level: must be between 0 and 22, got 23" \
+           "-c zstd --compression-level -1|--compression-level: must be between 0 and 22, got -1"; do
+  IFS='|' read -r flags want <<< "$bad"
+  # shellcheck disable=SC2086  # the flags are split on purpose
+  err=$("$logdaemon" import -q -d "$work/badlevel" $flags "$work/clean.ndjson" 2>&1 >/dev/null); status=$?
+  [ $status -eq 2 ] || fail "import $flags: exit $status, not 2"
+  grep -qF -- "$want" <<< "$err" || fail "import $flags: '$err' does not say '$want'"
+done
+[ ! -e "$work/badlevel" ] || fail "import with a bad --compression-level created the storage directory"
 "$logdaemon" import -q -d "$work/compat" --parquet-compat --partition hour "$work/clean.ndjson" > /dev/null ||
   fail "import --parquet-compat exited $?"
 [ -d "$work/compat/dt=2026-01-15/hour=19" ] || fail "import --partition hour: no hour=19 directory"
