@@ -375,8 +375,14 @@ void ColumnChunkWriter::AbandonDictionary() {
   page_plain_equivalent_ = 0;
   // Freed, not reset: the chunk goes on in page_plain_, and a dictionary's capacity kept beside it would
   // double what each such column holds in every open flush file (measured: +10 MiB at full ingest).
-  byte_dictionary_ = ByteArrayDictionaryEncoder();
-  int_dictionary_ = Int64DictionaryEncoder();
+  // Lent dictionaries are reset instead: one pair serves every column in turn (ColumnDictionaries).
+  if (dictionaries_lent_) {
+    byte_dictionary_.Reset();
+    int_dictionary_.Reset();
+  } else {
+    byte_dictionary_ = ByteArrayDictionaryEncoder();
+    int_dictionary_ = Int64DictionaryEncoder();
+  }
   dictionary_enabled_ = false;
   encoding_ = FallbackEncoding();
 }
@@ -591,6 +597,21 @@ void ColumnChunkWriter::ReleaseMemory() {
   held_indices_ = std::vector<uint32_t>();
   held_levels_ = std::vector<uint8_t>();
   remap_ = std::vector<uint32_t>();
+}
+
+void ColumnChunkWriter::LendDictionaries(ColumnDictionaries* dictionaries) {
+  std::swap(int_dictionary_, dictionaries->int64);
+  std::swap(byte_dictionary_, dictionaries->bytes);
+  dictionaries_lent_ = true;
+  // Emptied, though they normally are already (the column that returned them had been Reset).
+  int_dictionary_.Reset();
+  byte_dictionary_.Reset();
+}
+
+void ColumnChunkWriter::ReturnDictionaries(ColumnDictionaries* dictionaries) {
+  std::swap(int_dictionary_, dictionaries->int64);
+  std::swap(byte_dictionary_, dictionaries->bytes);
+  dictionaries_lent_ = false;
 }
 
 void ColumnChunkWriter::Reset() {

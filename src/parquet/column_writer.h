@@ -40,6 +40,18 @@ struct PageScratch {
   ByteBuffer header;
 };
 
+// A column chunk's dictionaries (their arenas, entries and hash slots), which FileWriter's
+// column-at-a-time row groups lend to each column in turn (LendDictionaries at the column's start,
+// ReturnDictionaries at its end, after Reset): a merge grows them once instead of once per column
+// chunk, and a column that abandons its dictionary resets the lent one rather than freeing it. Their
+// fresh pages' faults were ~5 % of a merge's samples; lending them made a merge of 109 flush files 3 %
+// faster at the same peak. (Lending the page buffers and the dictionary page as well made it 9 % faster
+// but kept the largest column's buffers through the next column's decoding: +4.4 MiB at the peak.)
+struct ColumnDictionaries {
+  Int64DictionaryEncoder int64;
+  ByteArrayDictionaryEncoder bytes;
+};
+
 class ColumnChunkWriter {
  public:
   // REQUIRES: ValidateWriterConfig accepted spec, options and encoding; `scratch` outlives the writer
@@ -84,6 +96,10 @@ class ColumnChunkWriter {
     buffer->clear();
     std::swap(data_pages_, *buffer);
   }
+
+  // REQUIRES: after Reset (Lend: before the chunk's first value).
+  void LendDictionaries(ColumnDictionaries* dictionaries);
+  void ReturnDictionaries(ColumnDictionaries* dictionaries);
 
  private:
   // kDeltaLength: BYTE_ARRAY values collected PLAIN in page_plain_, written DELTA_LENGTH_BYTE_ARRAY.
@@ -137,7 +153,8 @@ class ColumnChunkWriter {
   const WriterOptions& options_;
   PageEncoding configured_encoding_;
   PageEncoding encoding_;
-  bool dictionary_enabled_;  // true until the dictionary passes its size limit in this chunk
+  bool dictionary_enabled_;         // true until the dictionary passes its size limit in this chunk
+  bool dictionaries_lent_ = false;  // between LendDictionaries and ReturnDictionaries
   PageScratch* scratch_;
 
   // The open page.

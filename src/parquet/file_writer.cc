@@ -68,6 +68,7 @@ FileWriter::FileWriter(OutputSink* sink, std::vector<ColumnSpec> schema, WriterO
     : sink_(sink), schema_(std::move(schema)), options_(std::move(options)) {
   if (options_.created_by.empty()) options_.created_by = DefaultCreatedBy();
   scratch_ = std::make_unique<PageScratch>(options_.codec, options_.compression_level);
+  shared_dictionaries_ = std::make_unique<ColumnDictionaries>();
   for (size_t i = 0; i < schema_.size(); ++i) {
     columns_.push_back(
         std::make_unique<ColumnChunkWriter>(schema_[i], options_, EncodingOf(options_, i), scratch_.get()));
@@ -208,6 +209,7 @@ Status FileWriter::BeginColumns(size_t num_rows) {
     group.ordinal = static_cast<int16_t>(metadata_.row_groups.size() - 1);
   }
   columns_[0]->SwapChunkBuffer(&shared_chunk_);
+  columns_[0]->LendDictionaries(shared_dictionaries_.get());
   return Status::OK();
 }
 
@@ -244,13 +246,17 @@ Status FileWriter::EndColumn() {
       !st.ok()) {
     return st;
   }
-  // The shared buffer moves on to the next column; this column's own buffers are freed until the next
-  // row group.
+  // The shared chunk buffer and dictionaries move on to the next column; this column's own buffers are
+  // freed until the next row group.
   columns_[current_column_]->SwapChunkBuffer(&shared_chunk_);
+  columns_[current_column_]->ReturnDictionaries(shared_dictionaries_.get());
   columns_[current_column_]->ReleaseMemory();
   ++current_column_;
   current_column_rows_ = 0;
-  if (current_column_ < columns_.size()) columns_[current_column_]->SwapChunkBuffer(&shared_chunk_);
+  if (current_column_ < columns_.size()) {
+    columns_[current_column_]->SwapChunkBuffer(&shared_chunk_);
+    columns_[current_column_]->LendDictionaries(shared_dictionaries_.get());
+  }
   return Status::OK();
 }
 

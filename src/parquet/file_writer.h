@@ -68,6 +68,7 @@ Status ValidateWriterConfig(const std::vector<ColumnSpec>& schema, const WriterO
 
 class ColumnChunkWriter;
 struct PageScratch;
+struct ColumnDictionaries;
 
 class FileWriter {
  public:
@@ -141,6 +142,7 @@ class FileWriter {
   size_t current_column_rows_ = 0;
   int64_t columnar_compressed_ = 0;
   ByteBuffer shared_chunk_;
+  std::unique_ptr<ColumnDictionaries> shared_dictionaries_;  // lent to the column being written, likewise
   Status sticky_error_;  // after a failed write the file is broken; every later call returns this
 };
 
