@@ -61,7 +61,7 @@ query, ingest, import, inspect, validate-schema).")
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_NAME logdaemon-dev)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS
-    "libsimdjson-dev, libzstd-dev, liblz4-dev, zlib1g-dev, libsnappy-dev, libpcre2-dev, libidn2-dev, liburing-dev, pkg-config")
+    "libsimdjson-dev, libzstd-dev, liblz4-dev, zlib1g-dev, libisal-dev, libsnappy-dev, libpcre2-dev, libidn2-dev, liburing-dev, pkg-config")
 set(CPACK_DEBIAN_DEVELOPMENT_DESCRIPTION
     "structured-logging daemon: client library and embedding API
 The static libraries and C++20 headers of logdaemon: the client library

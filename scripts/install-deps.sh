@@ -18,7 +18,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # browser test: Debian's chromium (puppeteer-core never downloads a browser).
 packages=(
   g++ cmake ninja-build make pkg-config
-  libsnappy-dev libzstd-dev zlib1g-dev liblz4-dev
+  libsnappy-dev libzstd-dev zlib1g-dev liblz4-dev libisal-dev
   libcli11-dev libfmt-dev
   libsimdjson-dev libpcre2-dev libidn2-dev
   libsystemd-dev
