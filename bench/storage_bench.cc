@@ -189,6 +189,9 @@ void BM_StorageAppender(benchmark::State& state, Compression compression) {
       // Made before the first Append (cheap: it takes a pooled batch), handed off before Flush, and
       // destroyed before Close, as an io thread does with its own.
       std::unique_ptr<storage::Appender> appender = storage.engine().NewAppender();
+      // Memory acks under kBlock: Append waits for room, as the library's own appender does (without
+      // it, a full queue returns Aborted for the caller to retry, which an io thread does by pausing).
+      appender->set_wait_for_room(true);
       for (size_t i = 0; i < inputs->documents.size(); ++i) {
         if (Status st = appender->Append(inputs->documents[i], inputs->lines[i]); !st.ok()) return st;
       }
