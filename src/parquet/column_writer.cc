@@ -15,6 +15,13 @@ namespace {
 // pages of long strings to stay near the target size.
 constexpr size_t kRowsPerStep = 1024;
 
+// A chunk's first page whose values have all been distinct this far — trace ids, request ids, JSON
+// objects — would not pay for its dictionary at its end either (FinishPage's rule): the dictionary is
+// given up here, and the rest of the page skips its hashing. In a flush file the first page is most of
+// the chunk, and a merge's first pages are up to 20 000 rows: both inserted every such value before.
+// A value seen twice in the first 2 048 keeps the dictionary until the page's end, as before.
+constexpr size_t kEarlyAbandonValues = 2048;
+
 // Upper bound of an RLE_DICTIONARY page's encoded indices, used to decide when a page is full.
 constexpr size_t kDictionaryIndexBytes = 4;
 
@@ -95,6 +102,10 @@ Status ColumnChunkWriter::Write(const ColumnBatch& batch) {
     }
     page_stats_.AddNulls(static_cast<int64_t>(rows - values));
     AppendValues(batch, value, values);
+    if (encoding_ == PageEncoding::kDictionary && dictionary_data_pages_ == 0 &&
+        page_indices_.size() >= kEarlyAbandonValues && DictionaryEntries() == page_indices_.size()) {
+      AbandonDictionary();
+    }
     row += rows;
     value += values;
     page_rows_ += static_cast<int64_t>(rows);
@@ -385,6 +396,10 @@ void ColumnChunkWriter::AbandonDictionary() {
   }
   dictionary_enabled_ = false;
   encoding_ = FallbackEncoding();
+}
+
+size_t ColumnChunkWriter::DictionaryEntries() const {
+  return spec_.type == Type::kByteArray ? byte_dictionary_.size() : int_dictionary_.size();
 }
 
 size_t ColumnChunkWriter::DictionaryBytes() const {

@@ -140,13 +140,15 @@ class ColumnChunkWriter {
   Status FinishDictionaryFallback();
   // The encoding of a dictionary column's pages once it stops using the dictionary.
   PageEncoding FallbackEncoding() const;
-  // The chunk's first page did not gain from the dictionary: its values are rewritten PLAIN from the
+  // The chunk's first page did not gain from the dictionary (at its end), or its values have all been
+  // distinct for kEarlyAbandonValues (column_writer.cc): its values so far are rewritten PLAIN from the
   // dictionary's entries, the dictionary is dropped, and the chunk goes on with FallbackEncoding().
   void AbandonDictionary();
   const ByteBuffer& EncodePageValues();
   Status EmitPage(PageHeader* header, const ByteBuffer& values, ByteBuffer* out, size_t* page_bytes);
   Status EmitDictionaryPage(PageHeader* header, const uint8_t* plain, size_t plain_size);
   size_t open_page_value_bytes() const;
+  size_t DictionaryEntries() const;
   size_t DictionaryBytes() const;  // the dictionary page's PLAIN size so far
 
   ColumnSpec spec_;

@@ -439,6 +439,38 @@ TEST(RoundTripDictionary, UniqueValuesGiveTheDictionaryUpAtTheFirstPage) {
   }
 }
 
+// The first page's values all distinct for 2 048 of them: the dictionary is given up there, without
+// waiting for the page's end, even though the page then repeats one value (which would have paid for
+// it). One repeat among the first 2 048 keeps it to the end of the page, where it pays.
+TEST(RoundTripDictionary, AllDistinctValuesGiveTheDictionaryUpEarly) {
+  Table table;
+  table.num_rows = 20000;
+  auto add = [&](const char* name, size_t repeat_at) {
+    Column column(ColumnSpec::String(name, Repetition::kRequired));
+    for (size_t i = 0; i < table.num_rows; ++i) {
+      if (i == repeat_at) {
+        column.strings.push_back(column.strings[10]);
+      } else {
+        column.strings.push_back(i < 4000 ? "request-" + std::to_string(i * 7919) : std::string("repeated"));
+      }
+    }
+    column.PackStrings();
+    table.columns.push_back(std::move(column));
+  };
+  add("distinct_then_repeated", SIZE_MAX);
+  add("one_repeat_early", 1500);
+  WriterOptions options;
+  options.data_page_max_rows = 20000;
+  const std::string bytes = WriteTable(table, options, 1000, 1u << 30);
+  ExpectReadsBack(bytes, table);
+  const ChunkEncodings early = EncodingsOf(bytes, 0);
+  EXPECT_FALSE(early.dictionary_page);
+  EXPECT_EQ(early.delta_length, 1);
+  const ChunkEncodings kept = EncodingsOf(bytes, 1);
+  EXPECT_TRUE(kept.dictionary_page);
+  EXPECT_EQ(kept.dictionary, 1);
+}
+
 // The same table written column at a time (BeginColumns / AppendColumn / EndColumn, as merges write),
 // in the same batches and row groups as WriteTable.
 std::string WriteTableColumnar(const Table& table, const WriterOptions& options, size_t batch_rows,
