@@ -85,6 +85,15 @@ size_t ColumnChunkWriter::buffered_bytes() const {
          held_indices_.size() * sizeof(uint32_t) + held_levels_.size();
 }
 
+size_t ColumnChunkWriter::memory_bytes() const {
+  return page_levels_.capacity() + page_plain_.capacity() + page_indices_.capacity() * sizeof(uint32_t) +
+         page_delta_.capacity() + scratch_int64_.capacity() * sizeof(int64_t) +
+         int_dictionary_.memory_bytes() + byte_dictionary_.memory_bytes() +
+         held_pages_.capacity() * sizeof(HeldPage) + held_indices_.capacity() * sizeof(uint32_t) +
+         held_levels_.capacity() + remap_.capacity() * sizeof(uint32_t) + data_pages_.capacity() +
+         dictionary_page_.capacity() + pages_.capacity() * sizeof(PageRecord);
+}
+
 Status ColumnChunkWriter::Write(const ColumnBatch& batch) {
   size_t row = 0;
   size_t value = 0;

@@ -72,6 +72,9 @@ class ColumnChunkWriter {
   size_t chunk_size() const { return dictionary_page_.size() + data_pages_.size(); }
   // Bytes held for the current row group so far (pages done plus the open page's values).
   size_t buffered_bytes() const;
+  // Bytes its buffers hold (capacities, dictionaries included), whatever they hold now: the memory
+  // accounting's figure, where buffered_bytes() is the file's.
+  size_t memory_bytes() const;
 
   // Describes the finished chunk, written at file offset `chunk_offset`.
   // column_index / offset_index may be nullptr (no page index).

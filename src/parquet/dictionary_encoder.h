@@ -37,6 +37,10 @@ class Int64DictionaryEncoder {
   const uint8_t* plain() const { return reinterpret_cast<const uint8_t*>(values_.data()); }
   // The entries in index order; size() of them.
   const int64_t* values() const { return values_.data(); }
+  // Bytes it holds (capacities: entries and hash slots), for the memory accounting.
+  size_t memory_bytes() const {
+    return values_.capacity() * sizeof(int64_t) + slots_.capacity() * sizeof(Slot);
+  }
 
  private:
   struct Slot {
@@ -61,6 +65,10 @@ class ByteArrayDictionaryEncoder {
   size_t size() const { return entries_.size(); }
   // Bytes of the PLAIN-encoded dictionary page (a 4-byte length plus the bytes, per entry).
   size_t plain_size() const { return arena_.size(); }
+  // Bytes it holds (capacities: arena, entries, hash slots), for the memory accounting.
+  size_t memory_bytes() const {
+    return arena_.capacity() + entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(Slot);
+  }
   // The dictionary page's payload: the entries in index order, PLAIN; plain_size() bytes, valid until the
   // next Insert or Reset.
   const uint8_t* plain() const { return arena_.data(); }

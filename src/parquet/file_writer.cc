@@ -97,6 +97,15 @@ Status FileWriter::Write(const uint8_t* data, size_t n) {
   return Status::OK();
 }
 
+size_t FileWriter::memory_bytes() const {
+  size_t total = shared_chunk_.capacity() + shared_dictionaries_->int64.memory_bytes() +
+                 shared_dictionaries_->bytes.memory_bytes() + scratch_->levels.capacity() +
+                 scratch_->values.capacity() + scratch_->body.capacity() + scratch_->compressed.capacity() +
+                 scratch_->header.capacity() + scratch_->compressor.context_bytes();
+  for (const auto& column : columns_) total += column->memory_bytes();
+  return total;
+}
+
 size_t FileWriter::buffered_bytes() const {
   size_t total = 0;
   for (const auto& column : columns_) total += column->buffered_bytes();

@@ -110,6 +110,10 @@ class FileWriter {
   int64_t row_group_rows() const { return row_group_rows_; }
   // Encoded bytes of the current row group held in memory.
   size_t buffered_bytes() const;
+  // Bytes the writer's buffers hold — every column's, the page scratch and compressor, the buffers lent
+  // to columns in turn — whatever they hold now (buffered_bytes() is what the file will take). The
+  // footer's metadata, a few hundred bytes a row group, is not counted.
+  size_t memory_bytes() const;
   const std::vector<ColumnSpec>& schema() const { return schema_; }
 
  private:

@@ -332,7 +332,9 @@ Status Compactor::WriteMerged(const MergeInputs& inputs, MergeOutput* output) {
     const uint64_t before = output->open_part_bytes();
     int64_t min_time = 0;
     if (Status st = merger.Write(inputs.list, slices, *writer, &min_time); !st.ok()) return st;
-    counters_->merge_bytes.store(merger.held_bytes(), std::memory_order_relaxed);
+    // The merger's buffers between groups and everything the output's writer holds (its page buffers,
+    // dictionaries, compressor: FileWriter::memory_bytes), which is most of a merge's memory.
+    counters_->merge_bytes.store(merger.held_bytes() + (*writer)->memory_bytes(), std::memory_order_relaxed);
     output->RowGroupWritten(min_time);
     size_t rows = 0;
     for (const MergeSlice& slice : slices) rows += slice.rows();

@@ -21,6 +21,7 @@ class MemorySink final : public parquet::OutputSink {
     return Status::OK();
   }
   size_t size() const { return buffer_.size(); }
+  size_t capacity() const { return buffer_.capacity(); }
   parquet::ByteBuffer Take() { return std::exchange(buffer_, parquet::ByteBuffer()); }
 
  private:

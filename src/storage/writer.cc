@@ -270,18 +270,20 @@ void Writer::KeepOpenFilesInShare() {
   // O(open files) per batch, not per row; usually one or two files are open.
   for (;;) {
     uint64_t total = 0;
+    uint64_t held = 0;  // what the open files' buffers hold, for the gauge
     int64_t largest_key = 0;
     uint64_t largest = 0;
     for (int64_t key : open_lru_) {
       const OpenFile& file = *partitions_.at(key).open;
       const uint64_t bytes = file.sink.size() + file.writer->buffered_bytes();
       total += bytes;
+      held += file.sink.capacity() + file.writer->memory_bytes();
       if (bytes >= largest) {
         largest = bytes;
         largest_key = key;
       }
     }
-    counters_->writer_open_bytes.store(total, std::memory_order_relaxed);
+    counters_->writer_open_bytes.store(held, std::memory_order_relaxed);
     // One open file is bounded by its own size cap.
     if (max_open_bytes_ == 0 || total <= max_open_bytes_ || open_lru_.size() < 2) return;
     FlushPartition(largest_key, &partitions_.at(largest_key));

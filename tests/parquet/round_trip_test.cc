@@ -439,6 +439,31 @@ TEST(RoundTripDictionary, UniqueValuesGiveTheDictionaryUpAtTheFirstPage) {
   }
 }
 
+// memory_bytes() counts what the writer's buffers hold — at least the row group's encoded chunks and
+// its dictionaries while they are open, and the kept capacity after the row group, when buffered_bytes()
+// (what the file will take) is back to 0. zstd's context shows up once a page has been compressed.
+TEST(RoundTripDictionary, MemoryBytesCountWhatTheBuffersHold) {
+  Table table = MakeTypesTable(20000, 8, /*distinct_strings=*/5000);
+  WriterOptions options;
+  options.codec = Codec::kZstd;
+  BufferOutputSink sink;
+  auto writer = FileWriter::Open(&sink, table.schema(), options);
+  ASSERT_TRUE(writer.ok());
+  const size_t empty = (*writer)->memory_bytes();
+  std::vector<ColumnBatch> batches;
+  for (size_t c = 0; c < table.columns.size(); ++c) batches.push_back(table.columns[c].Batch(0, 20000, 0));
+  ASSERT_TRUE((*writer)->WriteBatch(batches.data(), 20000).ok());
+  const size_t buffered = (*writer)->buffered_bytes();
+  const size_t held = (*writer)->memory_bytes();
+  EXPECT_GT(buffered, 100u << 10);
+  // Every buffered byte is in some buffer, and the zstd context (~1 MiB) besides.
+  EXPECT_GE(held, buffered + (512u << 10)) << "buffered " << buffered << ", held " << held;
+  ASSERT_TRUE((*writer)->EndRowGroup().ok());
+  EXPECT_EQ((*writer)->buffered_bytes(), 0u);
+  EXPECT_GT((*writer)->memory_bytes(), empty);  // capacity kept for the next row group
+  ASSERT_TRUE((*writer)->Close().ok());
+}
+
 // The first page's values all distinct for 2 048 of them: the dictionary is given up there, without
 // waiting for the page's end, even though the page then repeats one value (which would have paid for
 // it). One repeat among the first 2 048 keeps it to the end of the page, where it pays.
