@@ -267,7 +267,7 @@ int64_t Writer::FlushDue(bool force, int64_t now_ns) {
 }
 
 void Writer::KeepOpenFilesInShare() {
-  // O(open files) per batch, not per row; usually one or two files are open.
+  // O(open files x columns) per batch, not per row; usually one or two files are open.
   for (;;) {
     uint64_t total = 0;
     uint64_t held = 0;  // what the open files' buffers hold, for the gauge
