@@ -8,17 +8,22 @@
 # The peak at 100 connections moves by several MiB between runs of one build (it depends on when merges
 # fall): compare medians of 8 or more runs, not single runs.
 #
-#   bench/memory_ab.sh [--connections N] [--window W] [--logs N] [--reps N] BINARY...
+# --live-time: load_test stamps each log with the time it is sent, as live logs are, instead of the
+# corpus's own times, which repeat with every cycle through it (so that every flush file overlaps the
+# others in time, and merged row groups interleave copies of the same log from different cycles).
+#
+#   bench/memory_ab.sh [--connections N] [--window W] [--logs N] [--reps N] [--live-time] BINARY...
 #   e.g. bench/memory_ab.sh --connections 100 --window 256 --reps 8 /tmp/before/logdaemon build/logdaemon
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-connections=100 window=256 logs=5000000 reps=5
+connections=100 window=256 logs=5000000 reps=5 live_time=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) connections=$2; shift 2 ;;
     --window) window=$2; shift 2 ;;
     --logs) logs=$2; shift 2 ;;
     --reps) reps=$2; shift 2 ;;
+    --live-time) live_time=(--live-time); shift ;;
     -*) echo "memory_ab.sh: unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -33,7 +38,7 @@ done
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 bench_start
-echo "$logs logs per run, $connections connections, window $window, $reps runs of each build, alternated"
+echo "$logs logs per run, $connections connections, window $window, $reps runs of each build, alternated${live_time:+, logs stamped with the time they are sent}"
 
 # One run of binary $1: "logs_per_s vmhwm_mib compactor_share".
 run() {
@@ -46,7 +51,7 @@ run() {
   pids+=("$pid")
   wait_for_socket "$dir/s.sock"
   "$build/examples/load_test" "$dir/s.sock" "$logs" --connections "$connections" --window "$window" \
-    --corpus "$work/corpus.ndjson" --json >"$dir/lt.json"
+    --corpus "$work/corpus.ndjson" "${live_time[@]}" --json >"$dir/lt.json"
   local measured
   measured=$(python3 - "$pid" <<'PY'
 import os, sys

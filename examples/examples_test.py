@@ -12,8 +12,10 @@ usage: examples_test.py CHECK --bin DIR --src DIR [--logdaemon PATH]
 Exit status 0 when the check passed, 1 otherwise (the reason on stderr).
 """
 import argparse
+import datetime
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -177,6 +179,27 @@ def check_load_test(args, work):
         levels.add(doc["level"])
     check(len(levels) >= 4, "generated logs use only the levels %s" % sorted(levels))
 
+    # --live-time: every log carries the time it was sent (within the run), not the pool's, which repeats
+    # with every cycle through it: 70 000 logs go through the 65 536-log pool more than once. Frames cut
+    # between two writes keep one time (any other bytes would not be valid JSON or a valid time).
+    daemon = FakeDaemon(work)
+    try:
+        before = datetime.datetime.now(datetime.timezone.utc)
+        r = run([load_test, daemon.path, "70000", "--connections", "2", "--window", "64", "--live-time", "--json"])
+        after = datetime.datetime.now(datetime.timezone.utc)
+    finally:
+        daemon.close()
+    check(r.returncode == 0, "load_test --live-time exited %d: %s" % (r.returncode, r.stderr))
+    check(json.loads(r.stdout)["ok"] == 70000, "load_test --live-time: " + r.stdout)
+    stamps = set()
+    for log in daemon.logs:
+        stamp = json.loads(log)["timestamp"]
+        check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", stamp), "--live-time stamped %r" % stamp)
+        when = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+        check(before <= when <= after, "--live-time: %s is not within the run (%s .. %s)" % (stamp, before, after))
+        stamps.add(stamp)
+    check(len(stamps) > 10, "--live-time: only %d distinct times over 70 000 logs" % len(stamps))
+
     # A corpus, cycled; its rejections counted by reason; the text report.
     corpus = os.path.join(work, "corpus.ndjson")
     with open(corpus, "w") as f:
@@ -189,6 +212,13 @@ def check_load_test(args, work):
     check(r.returncode == 0, "load_test --corpus exited %d: %s" % (r.returncode, r.stderr))
     want = [b'{"level":"info","message":"a"}', b'{"level":"verbose","message":"b"}', b'{"level":"warn"}']
     check(daemon.logs == (want * 3)[:7], "load_test --corpus sent %r" % daemon.logs)
+    # Logs without a timestamp of that form go as they are under --live-time too.
+    daemon = FakeDaemon(work)
+    try:
+        r2 = run([load_test, daemon.path, "7", "--corpus", corpus, "--live-time"])
+    finally:
+        daemon.close()
+    check(r2.returncode == 0 and daemon.logs == (want * 3)[:7], "load_test --corpus --live-time sent %r" % daemon.logs)
     for line in ("throughput:", "latency:     p50", "ok:          5", "errors:      2", "2  schema: /level: enum"):
         check(line in r.stdout, "load_test's report lacks %r:\n%s" % (line, r.stdout))
 

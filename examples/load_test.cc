@@ -58,17 +58,21 @@ struct Args {
   size_t window = 256;
   std::string corpus;
   bool json = false;
+  bool live_time = false;
 };
 
 int Usage(const char* why) {
   if (why != nullptr) std::fprintf(stderr, "load_test: %s\n", why);
-  std::fprintf(stderr,
-               "usage: load_test SOCKET N [--connections C] [--window W] [--corpus FILE] [--json]\n"
-               "  N              logs to send in total\n"
-               "  --connections  connections (threads) sharing them, default 1\n"
-               "  --window       frames sent ahead of their replies per connection, default 256\n"
-               "  --corpus       NDJSON file whose lines are sent (cycled) instead of generated logs\n"
-               "  --json         print the results as one JSON object\n");
+  std::fprintf(
+      stderr,
+      "usage: load_test SOCKET N [--connections C] [--window W] [--corpus FILE] [--live-time] [--json]\n"
+      "  N              logs to send in total\n"
+      "  --connections  connections (threads) sharing them, default 1\n"
+      "  --window       frames sent ahead of their replies per connection, default 256\n"
+      "  --corpus       NDJSON file whose lines are sent (cycled) instead of generated logs\n"
+      "  --live-time    stamp each log's \"timestamp\" with the time it is sent (as live logs\n"
+      "                 are) rather than the pool's, which repeat with every cycle through it\n"
+      "  --json         print the results as one JSON object\n");
   return 2;
 }
 
@@ -85,8 +89,13 @@ bool ParseCount(const char* text, uint64_t min, uint64_t max, uint64_t* out) {
 
 // Frames back to back in one buffer, so that a run of them is written with one write() straight from it.
 struct FramePool {
+  static constexpr size_t kStampLength = 27;  // 2026-01-15T19:00:00.000000Z
+  static constexpr uint32_t kNoStamp = UINT32_MAX;
   std::string bytes;
   std::vector<size_t> offsets;  // frame i is [offsets[i], offsets[i + 1])
+  // Where in frame i (from its length prefix) its "timestamp" value is, when that value has the form
+  // --live-time rewrites in place (kStampLength characters of RFC 3339 UTC with microseconds).
+  std::vector<uint32_t> stamp_at;
   size_t count() const { return offsets.size() - 1; }
 
   FramePool() { offsets.push_back(0); }
@@ -97,8 +106,35 @@ struct FramePool {
     bytes.append(header, 4);
     bytes.append(json);
     offsets.push_back(bytes.size());
+    stamp_at.push_back(StampOffset(json));
+  }
+
+  static uint32_t StampOffset(std::string_view json) {
+    constexpr std::string_view kKey = "\"timestamp\":\"";
+    const size_t key = json.find(kKey);
+    if (key == std::string_view::npos) return kNoStamp;
+    const size_t at = key + kKey.size();
+    if (json.size() < at + kStampLength + 1 || json[at + kStampLength] != '"') return kNoStamp;
+    constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+    for (size_t i = 0; i < kStampLength; ++i) {
+      const char c = json[at + i];
+      if (kShape[i] == 'd' ? (c < '0' || c > '9') : c != kShape[i]) return kNoStamp;
+    }
+    return static_cast<uint32_t>(4 + at);
   }
 };
+
+// RFC 3339 UTC with microseconds: FramePool::kStampLength characters.
+void AppendTimestamp(std::chrono::system_clock::time_point t, std::string* out) {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  const time_t seconds = static_cast<time_t>(micros / 1'000'000);
+  std::tm tm{};
+  ::gmtime_r(&seconds, &tm);
+  char text[64];
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(micros % 1'000'000));
+  *out += text;
+}
 
 // Realistic logs of the default schema, from a fixed seed (the same logs on every run).
 class LogGenerator {
@@ -177,17 +213,6 @@ class LogGenerator {
     return "fatal";
   }
 
-  static void AppendTimestamp(std::chrono::system_clock::time_point t, std::string* out) {
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-    const time_t seconds = static_cast<time_t>(micros / 1'000'000);
-    std::tm tm{};
-    ::gmtime_r(&seconds, &tm);
-    char text[64];
-    std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(micros % 1'000'000));
-    *out += text;
-  }
-
   std::mt19937_64 rng_;
   const std::chrono::system_clock::time_point start_;
 };
@@ -256,12 +281,14 @@ int ConnectTo(const std::string& path, std::string* error) {
 // unanswered, and reads every reply.
 class Connection {
  public:
-  Connection(const FramePool& pool, size_t first, uint64_t count, size_t window, uint64_t sample_every)
+  Connection(const FramePool& pool, size_t first, uint64_t count, size_t window, uint64_t sample_every,
+             bool live_time)
       : pool_(pool),
         first_(first),
         count_(count),
         window_(window),
         sample_every_(sample_every),
+        live_time_(live_time),
         sent_at_(window) {}
 
   void Run(int fd, ConnectionResult* result) {
@@ -288,7 +315,8 @@ class Connection {
     const size_t frames = static_cast<size_t>(std::min<uint64_t>(may_send - sent_, pool_.count() - frame));
     const size_t begin = pool_.offsets[frame] + partial_;
     const size_t end = std::min(pool_.offsets[frame + frames], begin + kMaxWriteBytes);
-    const ssize_t n = ::send(fd, pool_.bytes.data() + begin, end - begin, MSG_NOSIGNAL);
+    const char* data = live_time_ ? Stamped(frame, begin, end) : pool_.bytes.data() + begin;
+    const ssize_t n = ::send(fd, data, end - begin, MSG_NOSIGNAL);
     if (n < 0) {
       // The daemon stopped reading (it closed the connection): collect the replies it still sends.
       if (errno == EPIPE || errno == ECONNRESET) write_closed_ = true;
@@ -304,7 +332,28 @@ class Connection {
       ++sent_;
       ++f;
     }
+    const bool continued = f == frame && partial_ > 0;  // the frame cut before is still not done
     partial_ = position - pool_.offsets[f];
+    // A frame this write started and cut keeps the time it was stamped with for its remaining bytes.
+    if (live_time_ && partial_ > 0 && !continued) partial_stamp_ = stamp_;
+  }
+
+  // --live-time: the pool's bytes [begin, end) (frames from `frame` on) copied, each "timestamp" value
+  // in them replaced by the time of this write; the pool itself is shared by the connections, read-only.
+  const char* Stamped(size_t frame, size_t begin, size_t end) {
+    stamp_.clear();
+    AppendTimestamp(std::chrono::system_clock::now(), &stamp_);
+    stage_.assign(pool_.bytes.data() + begin, end - begin);
+    for (size_t f = frame; f < pool_.count() && pool_.offsets[f] < end; ++f) {
+      if (pool_.stamp_at[f] == FramePool::kNoStamp) continue;
+      // A frame already started in an earlier write goes on with the time it started with.
+      const std::string& stamp = (f == frame && partial_ > 0) ? partial_stamp_ : stamp_;
+      const size_t at = pool_.offsets[f] + pool_.stamp_at[f];
+      for (size_t i = 0; i < FramePool::kStampLength; ++i) {
+        if (at + i >= begin && at + i < end) stage_[at + i - begin] = stamp[i];
+      }
+    }
+    return stage_.data();
   }
 
   bool Read(int fd) {
@@ -364,6 +413,10 @@ class Connection {
   const uint64_t count_;
   const uint64_t window_;
   const uint64_t sample_every_;
+  const bool live_time_;
+  std::string stage_;          // --live-time: this write's bytes, stamped
+  std::string stamp_;          // the time this write's frames carry
+  std::string partial_stamp_;  // the time the frame cut by an earlier write carries
   ConnectionResult* result_ = nullptr;
   uint64_t sent_ = 0;   // frames written completely
   size_t partial_ = 0;  // bytes of frame sent_ already written
@@ -413,6 +466,8 @@ int main(int argc, char** argv) {
     }
     if (arg == "--json") {
       args.json = true;
+    } else if (arg == "--live-time") {
+      args.live_time = true;
     } else if (arg == "--connections" || arg == "--window" || arg == "--corpus") {
       if (i + 1 >= argc) return Usage("an option lacks its value");
       const char* v = argv[++i];
@@ -455,7 +510,8 @@ int main(int argc, char** argv) {
   for (size_t c = 0; c < connections; ++c) {
     const uint64_t count = args.total / connections + (c < args.total % connections ? 1 : 0);
     threads.emplace_back([&, c, count] {
-      Connection connection(pool, c * pool.count() / connections, count, args.window, sample_every);
+      Connection connection(pool, c * pool.count() / connections, count, args.window, sample_every,
+                            args.live_time);
       start_line.arrive_and_wait();
       if (fds[c] >= 0) connection.Run(fds[c], &results[c]);
     });
