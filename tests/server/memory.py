@@ -385,6 +385,25 @@ sys.exit(rc.returncode)
 """
 
 
+def checked_import(ctx, what, storage, path, *flags):
+    """`logdaemon import --quiet FLAGS PATH` into STORAGE: it must succeed and, in Release builds, peak
+    within the import's RSS at start + --memory-limit + the allowance. Returns (peak RSS, seconds)."""
+    start = time.monotonic()
+    run = subprocess.run([sys.executable, "-c", IMPORT_PEAK_SCRIPT, ctx.logdaemon, "import", "--storage",
+                          storage, "--quiet", *flags, path], capture_output=True, timeout=60 * ctx.timeout)
+    elapsed = time.monotonic() - start
+    check(run.returncode == 0, f"import exited {run.returncode}: {run.stderr.decode()[-500:]}")
+    peak = int(run.stdout.split()[-1]) * KIB
+    # Import's resident memory at start is that of serve (the same binary): IMPORT_AT_START.
+    bound = IMPORT_AT_START + MEMORY_LIMIT + FULL_LOAD_ALLOWANCE
+    print(f"  {what} in {elapsed:.1f} s: peak RSS {peak / MIB:.1f} MiB (bound {bound / MIB:.1f} MiB)", flush=True)
+    if ctx.sanitized:
+        print("  SKIPPED the peak RSS bound under the sanitizers (RSS there counts ASan's quarantine)", flush=True)
+    else:
+        check(peak <= bound, f"import peaked at {peak / MIB:.1f} MiB, over {bound / MIB:.1f} MiB")
+    return peak, elapsed
+
+
 @suite.check
 def import_of_a_gigabyte(ctx):
     """`logdaemon import` of a 1 GB NDJSON file (200 MB under the sanitizers) — flushing and compacting
@@ -409,20 +428,7 @@ def import_of_a_gigabyte(ctx):
                 lines += len(block)
         size = os.path.getsize(path)
         storage = os.path.join(workdir, "logs")
-        start = time.monotonic()
-        run = subprocess.run([sys.executable, "-c", IMPORT_PEAK_SCRIPT, ctx.logdaemon, "import", "--storage",
-                              storage, "--quiet", path], capture_output=True, timeout=60 * ctx.timeout)
-        elapsed = time.monotonic() - start
-        check(run.returncode == 0, f"import exited {run.returncode}: {run.stderr.decode()[-500:]}")
-        peak = int(run.stdout.split()[-1]) * KIB
-        # Import's resident memory at start is that of serve (the same binary): IMPORT_AT_START.
-        bound = IMPORT_AT_START + MEMORY_LIMIT + FULL_LOAD_ALLOWANCE
-        print(f"  import of {size / MIB:.0f} MiB ({lines} logs) in {elapsed:.1f} s: peak RSS {peak / MIB:.1f} MiB "
-              f"(bound {bound / MIB:.1f} MiB)", flush=True)
-        if ctx.sanitized:
-            print("  SKIPPED the peak RSS bound under the sanitizers (RSS there counts ASan's quarantine)", flush=True)
-        else:
-            check(peak <= bound, f"import peaked at {peak / MIB:.1f} MiB, over {bound / MIB:.1f} MiB")
+        peak, elapsed = checked_import(ctx, f"import of {size / MIB:.0f} MiB ({lines} logs)", storage, path)
         stored = count_rows(ctx, storage)
         check_eq(stored, lines, "rows stored by the import")
         os.remove(path)
@@ -450,20 +456,9 @@ def import_with_a_slow_writer(ctx):
                                     " ".join(f"word{(k * 7 + i) % 5000}" for i in range(200))}) + "\n")
         size = os.path.getsize(path)
         storage = os.path.join(workdir, "logs")
-        start = time.monotonic()
-        run = subprocess.run([sys.executable, "-c", IMPORT_PEAK_SCRIPT, ctx.logdaemon, "import", "--storage",
-                              storage, "--quiet", "-c", "zstd", "--compression-level", "9", path],
-                             capture_output=True, timeout=60 * ctx.timeout)
-        elapsed = time.monotonic() - start
-        check(run.returncode == 0, f"import exited {run.returncode}: {run.stderr.decode()[-500:]}")
-        peak = int(run.stdout.split()[-1]) * KIB
-        bound = IMPORT_AT_START + MEMORY_LIMIT + FULL_LOAD_ALLOWANCE
-        print(f"  import of {size / MIB:.0f} MiB ({lines} logs of {size // lines // KIB} KiB) at zstd level 9 in "
-              f"{elapsed:.1f} s: peak RSS {peak / MIB:.1f} MiB (bound {bound / MIB:.1f} MiB)", flush=True)
-        if ctx.sanitized:
-            print("  SKIPPED the peak RSS bound under the sanitizers (RSS there counts ASan's quarantine)", flush=True)
-        else:
-            check(peak <= bound, f"import peaked at {peak / MIB:.1f} MiB, over {bound / MIB:.1f} MiB")
+        peak, elapsed = checked_import(
+            ctx, f"import of {size / MIB:.0f} MiB ({lines} logs of {size // lines // KIB} KiB) at zstd level 9",
+            storage, path, "-c", "zstd", "--compression-level", "9")
         check_eq(count_rows(ctx, storage), lines, "rows stored by the import")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
