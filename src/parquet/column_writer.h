@@ -38,6 +38,10 @@ struct PageScratch {
   ByteBuffer body;
   ByteBuffer compressed;
   ByteBuffer header;
+  size_t memory_bytes() const {
+    return compressor.context_bytes() + levels.capacity() + values.capacity() + body.capacity() +
+           compressed.capacity() + header.capacity();
+  }
 };
 
 // A column chunk's dictionaries (their arenas, entries and hash slots), which FileWriter's
@@ -50,6 +54,7 @@ struct PageScratch {
 struct ColumnDictionaries {
   Int64DictionaryEncoder int64;
   ByteArrayDictionaryEncoder bytes;
+  size_t memory_bytes() const { return int64.memory_bytes() + bytes.memory_bytes(); }
 };
 
 class ColumnChunkWriter {

@@ -19,9 +19,9 @@ namespace {
 constexpr int kDefaultZstdLevel = 3;
 constexpr int kDefaultGzipLevel = 6;
 // Caps on a zstd context's tables (log2 of their entries) and window, so that a context stays under
-// ~5 MiB at any level: the levels from 6 up would take 3.5-17 MiB for a 1 MiB page and up to 129 MiB
-// for a large dictionary page (level 22), outside any memory budget. Only levels from 5 up exceed them;
-// on a 1 MiB page of logs the caps cost level 9 0.3 % and level 19 2.2 % of their output size.
+// ~5 MiB at any level: uncapped, the levels from 5 up take 3.5-17 MiB for a 1 MiB page and up to 129 MiB
+// for a large dictionary page (level 22), outside any memory budget; levels 1-4 stay under the caps. On
+// a 1 MiB page of logs the caps cost level 9 0.3 % and level 19 2.2 % of their output size.
 constexpr int kMaxZstdWindowLog = 21;
 constexpr int kMaxZstdHashLog = 18;
 constexpr int kMaxZstdChainLog = 18;

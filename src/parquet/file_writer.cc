@@ -98,10 +98,7 @@ Status FileWriter::Write(const uint8_t* data, size_t n) {
 }
 
 size_t FileWriter::memory_bytes() const {
-  size_t total = shared_chunk_.capacity() + shared_dictionaries_->int64.memory_bytes() +
-                 shared_dictionaries_->bytes.memory_bytes() + scratch_->levels.capacity() +
-                 scratch_->values.capacity() + scratch_->body.capacity() + scratch_->compressed.capacity() +
-                 scratch_->header.capacity() + scratch_->compressor.context_bytes();
+  size_t total = shared_chunk_.capacity() + shared_dictionaries_->memory_bytes() + scratch_->memory_bytes();
   for (const auto& column : columns_) total += column->memory_bytes();
   return total;
 }
