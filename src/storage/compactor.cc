@@ -322,11 +322,19 @@ Status Compactor::WriteMerged(const MergeInputs& inputs, MergeOutput* output) {
   MergePlan plan(inputs.list, merge_column_bytes_);
   RowGroupMerger merger(context_.layout().time_column, merge_column_bytes_);
   std::vector<MergeSlice> slices;
+  bool sorting = false;
   for (;;) {
     if (stopping()) return Status::OK();
     const double target = static_cast<double>(rotation) / 16 / std::max(bytes_per_row, 1.0);
     const size_t step = static_cast<size_t>(std::clamp<double>(target, 128, kMergeRowGroupRows));
     if (!plan.Next(step, &slices)) break;
+    // Rows out of order are decoded whole to be sorted: such a group is cut to what fits decoded. Inputs
+    // out of order tend to stay so, and the times of rows cut off are read again: after a group that
+    // was sorted, the next is cut before its times are read.
+    if (sorting) plan.FitForSort(&slices);
+    if (Status st = merger.Prepare(inputs.list, slices); !st.ok()) return st;
+    if (!merger.in_order() && plan.FitForSort(&slices)) merger.Cut(slices);
+    sorting = !merger.in_order();
     auto writer = output->Current();
     if (!writer.ok()) return writer.status();
     const uint64_t before = output->open_part_bytes();
@@ -395,11 +403,13 @@ Status Compactor::Merge(const Partition& partition, size_t begin, size_t end, bo
   if (!inputs.coverage.empty()) metadata.push_back({std::string(kWalCoverageKey), inputs.coverage.Encode()});
   const std::vector<parquet::ColumnSpec> schema = ParquetSchema(context_.layout());
   parquet::WriterOptions writer_options = FileWriterOptions(context_.options(), schema);
-  // Merged files keep Parquet's usual dictionary size (flush files use 1 MiB, writer.cc): a merge holds
-  // one column's dictionary at a time, with no more distinct values than the plan's bound on the column
-  // lets into a row group. At 1 MiB, merged files of the benches' corpus came out 15-20 % larger (the
-  // message column fell back to PLAIN part-way through each row group).
-  writer_options.dictionary_size_limit = size_t{8} << 20;
+  // Merged dictionaries may grow to the plan's bound on a column (4 MiB of the default budget; flush
+  // files use 1 MiB, writer.cc): a merge holds one column's dictionary at a time, and rows streamed in
+  // order (storage/merge_plan.h) are bounded by their encoded size, which does not bound a dictionary.
+  // At 1 MiB, merged files of the benches' corpus came out 15-20 % larger (the message column fell back
+  // to PLAIN part-way through each row group).
+  writer_options.dictionary_size_limit =
+      std::clamp<size_t>(merge_column_bytes_, size_t{1} << 20, size_t{8} << 20);
   // Sorted dictionaries: a merged row group's message dictionary page ~20 % smaller under zstd (a third
   // under snappy), for ~5 bytes a row held per column until its dictionary is final and ~12 % of the
   // merge's CPU — so only in files that stay (docs/storage.md, "Compaction").

@@ -44,8 +44,9 @@ namespace logdaemon::storage {
 
 inline constexpr size_t kMergeRowGroupRows = 128 * 1024;
 // A merge holds one column of one merged row group at a time (storage/row_group_merger.h); row groups
-// are cut so that no column of one is estimated above this many bytes decoded. What the merge holds at
-// its peak is about twice this: the decoded column, its encoded chunk, the readers' pages.
+// are cut so that no column of one is estimated above this many bytes: encoded, for rows already in time
+// order (streamed through), decoded for rows to sort (storage/merge_plan.h). What the merge holds at its
+// peak is about twice this: the decoded column, its encoded chunk, the readers' pages.
 inline constexpr size_t kMergeColumnBytes = size_t{4} << 20;
 
 class MergeOutput;

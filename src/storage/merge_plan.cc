@@ -4,22 +4,53 @@
 
 namespace logdaemon::storage {
 
+namespace {
+
+// Per row, on top of a chunk's share: streamed, a sorted dictionary's held index and level; decoded,
+// the index the gather builds. (The rows' times, 8 bytes a row, are held once for all columns: bounded
+// by the rows a group may have.)
+constexpr double kStreamedRowBytes = 5;
+constexpr double kDecodedRowBytes = 8;
+
+}  // namespace
+
 MergePlan::MergePlan(const std::vector<MergeInput>& inputs, size_t max_column_bytes)
     : inputs_(inputs), max_column_bytes_(max_column_bytes) {}
 
-void MergePlan::LoadRowGroup() {
-  const parquet::FileReader& reader = *inputs_[input_].reader;
-  const parquet::RowGroup& group = reader.metadata().row_groups[static_cast<size_t>(row_group_)];
-  row_ = 0;
-  group_rows_ = static_cast<size_t>(std::max<int64_t>(group.num_rows, 0));
-  bytes_per_row_.assign(static_cast<size_t>(reader.num_columns()), 8.0);
-  if (group_rows_ == 0) return;
-  for (size_t c = 0; c < bytes_per_row_.size() && c < group.columns.size(); ++c) {
+void MergePlan::Estimate(uint32_t input, int row_group, bool decoded,
+                         std::vector<double>* bytes_per_row) const {
+  const parquet::FileReader& reader = *inputs_[input].reader;
+  const parquet::RowGroup& group = reader.metadata().row_groups[static_cast<size_t>(row_group)];
+  const size_t rows = static_cast<size_t>(std::max<int64_t>(group.num_rows, 0));
+  bytes_per_row->assign(static_cast<size_t>(reader.num_columns()),
+                        decoded ? kDecodedRowBytes : kStreamedRowBytes);
+  if (rows == 0) return;
+  for (size_t c = 0; c < bytes_per_row->size() && c < group.columns.size(); ++c) {
     const auto& meta = group.columns[c].meta_data;
     if (!meta) continue;
-    bytes_per_row_[c] += static_cast<double>(std::max<int64_t>(meta->total_uncompressed_size, 0)) /
-                         static_cast<double>(group_rows_);
+    const int64_t bytes = decoded ? meta->total_uncompressed_size : meta->total_compressed_size;
+    (*bytes_per_row)[c] += static_cast<double>(std::max<int64_t>(bytes, 0)) / static_cast<double>(rows);
   }
+}
+
+void MergePlan::Seek(uint32_t input, int row_group, size_t row) {
+  input_ = input;
+  row_group_ = row_group;
+  const parquet::RowGroup& group =
+      inputs_[input].reader->metadata().row_groups[static_cast<size_t>(row_group)];
+  group_rows_ = static_cast<size_t>(std::max<int64_t>(group.num_rows, 0));
+  row_ = row;
+  Estimate(input, row_group, /*decoded=*/false, &bytes_per_row_);
+}
+
+size_t MergePlan::Fits(const std::vector<double>& bytes_per_row, const std::vector<double>& planned,
+                       size_t rows) const {
+  for (size_t c = 0; c < bytes_per_row.size() && c < planned.size(); ++c) {
+    const double room = static_cast<double>(max_column_bytes_) - planned[c];
+    const size_t fits = room <= 0 ? 0 : static_cast<size_t>(room / bytes_per_row[c]);
+    rows = std::min(rows, fits);
+  }
+  return rows;
 }
 
 bool MergePlan::Next(size_t max_rows, std::vector<MergeSlice>* group) {
@@ -31,21 +62,14 @@ bool MergePlan::Next(size_t max_rows, std::vector<MergeSlice>* group) {
     while (row_group_ < 0 || row_ >= group_rows_) {
       if (input_ >= inputs_.size()) return !group->empty();
       if (row_group_ + 1 < inputs_[input_].reader->num_row_groups()) {
-        ++row_group_;
-        LoadRowGroup();
+        Seek(input_, row_group_ + 1, 0);
       } else {
         ++input_;
         row_group_ = -1;
       }
     }
-    if (planned_.size() < bytes_per_row_.size()) planned_.resize(bytes_per_row_.size(), 0);
-    if (rows == 0) std::fill(planned_.begin(), planned_.end(), 0.0);
-    size_t take = std::min(group_rows_ - row_, max_rows - rows);
-    for (size_t c = 0; c < bytes_per_row_.size(); ++c) {
-      double room = static_cast<double>(max_column_bytes_) - planned_[c];
-      size_t fits = room <= 0 ? 0 : static_cast<size_t>(room / bytes_per_row_[c]);
-      take = std::min(take, fits);
-    }
+    if (rows == 0) planned_.assign(bytes_per_row_.size(), 0.0);
+    size_t take = Fits(bytes_per_row_, planned_, std::min(group_rows_ - row_, max_rows - rows));
     if (take == 0) {
       if (rows > 0) break;
       take = 1;  // a row bigger than the bound still goes somewhere
@@ -57,6 +81,28 @@ bool MergePlan::Next(size_t max_rows, std::vector<MergeSlice>* group) {
     row_ += take;
   }
   return !group->empty();
+}
+
+bool MergePlan::FitForSort(std::vector<MergeSlice>* group) {
+  std::vector<double> decoded;
+  std::vector<double> planned;
+  size_t rows = 0;
+  for (size_t i = 0; i < group->size(); ++i) {
+    MergeSlice& slice = (*group)[i];
+    Estimate(slice.input, slice.row_group, /*decoded=*/true, &decoded);
+    if (planned.empty()) planned.assign(decoded.size(), 0.0);
+    size_t take = Fits(decoded, planned, slice.rows());
+    if (take == 0 && rows == 0) take = 1;  // as in Next: a group always takes a row
+    if (take < slice.rows()) {
+      slice.end = slice.begin + take;
+      Seek(slice.input, slice.row_group, slice.end);
+      group->resize(take > 0 ? i + 1 : i);
+      return true;
+    }
+    for (size_t c = 0; c < decoded.size(); ++c) planned[c] += static_cast<double>(take) * decoded[c];
+    rows += take;
+  }
+  return false;
 }
 
 }  // namespace logdaemon::storage

@@ -47,9 +47,16 @@ Status RowGroupMerger::Decode(const MergeInput& input, const MergeSlice& slice, 
   return Read(input, column, slice.begin, slice.end, k);
 }
 
-Status RowGroupMerger::ReadTimes(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices) {
+void RowGroupMerger::MakeSlots(size_t slices) {
+  if (readers_.size() >= slices) return;
+  readers_.resize(slices);
+  data_.resize(slices);
+  sources_.resize(slices);
+}
+
+Status RowGroupMerger::Prepare(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices) {
+  MakeSlots(slices.size());
   times_.clear();
-  order_.clear();
   for (size_t s = 0; s < slices.size(); ++s) {
     const MergeSlice& slice = slices[s];
     const MergeInput& input = inputs[slice.input];
@@ -71,7 +78,18 @@ Status RowGroupMerger::ReadTimes(std::span<const MergeInput> inputs, std::span<c
     }
   }
   in_order_ = std::is_sorted(times_.begin(), times_.end());
-  if (in_order_) return Status::OK();
+  return Status::OK();
+}
+
+void RowGroupMerger::Cut(std::span<const MergeSlice> slices) {
+  size_t rows = 0;
+  for (const MergeSlice& slice : slices) rows += slice.rows();
+  times_.resize(std::min(rows, times_.size()));
+  in_order_ = std::is_sorted(times_.begin(), times_.end());
+}
+
+void RowGroupMerger::FindOrder(std::span<const MergeSlice> slices) {
+  order_.clear();
   std::vector<uint32_t> rank(times_.size());
   std::iota(rank.begin(), rank.end(), uint32_t{0});
   std::stable_sort(rank.begin(), rank.end(), [&](uint32_t a, uint32_t b) { return times_[a] < times_[b]; });
@@ -84,7 +102,6 @@ Status RowGroupMerger::ReadTimes(std::span<const MergeInput> inputs, std::span<c
   }
   order_.reserve(rank.size());
   for (uint32_t i : rank) order_.push_back(where[i]);
-  return Status::OK();
 }
 
 Status RowGroupMerger::WriteColumnInOrder(std::span<const MergeInput> inputs,
@@ -141,13 +158,10 @@ Status RowGroupMerger::Write(std::span<const MergeInput> inputs, std::span<const
   size_t rows = 0;
   for (const MergeSlice& slice : slices) rows += slice.rows();
   if (rows == 0) return Status::OK();
-  // One slot per slice, made before any is filled: sources_ point into data_, which must not move.
-  if (readers_.size() < slices.size()) {
-    readers_.resize(slices.size());
-    data_.resize(slices.size());
-    sources_.resize(slices.size());
+  if (rows != times_.size() || readers_.size() < slices.size()) {
+    return Status::InvalidArgument("merge: a row group written without Prepare() of its slices");
   }
-  if (Status st = ReadTimes(inputs, slices); !st.ok()) return st;
+  if (!in_order_) FindOrder(slices);
   *min_time = in_order_ ? times_.front() : *std::min_element(times_.begin(), times_.end());
   if (Status st = writer->BeginColumns(rows); !st.ok()) return st;
   const int columns = static_cast<int>(writer->schema().size());

@@ -1,8 +1,8 @@
 // RowGroupMerger: writes one row group of a merged file from slices of its input files' row groups, in
 // time order, holding one column at a time (DESIGN.md §5.3, issue #13).
 //
-//   1. The time column of every slice is decoded and the rows' order found: a stable sort of the times,
-//      skipped when the slices are already in time order (flush files of live logs usually are).
+//   1. Prepare: the time column of every slice is decoded and the rows' order found: a stable sort of the
+//      times, skipped when the slices are already in time order (flush files of live logs usually are).
 //   2. Then column by column: already in order, each slice is decoded a window of rows at a time and
 //      passed straight on (memory: one window); otherwise every slice's chunk of that column is decoded
 //      (BYTE_ARRAY dictionaries stay dictionaries, so memory stays near the encoded size; the readers
@@ -36,9 +36,19 @@ class RowGroupMerger {
   // keeps each column of a group under, from which the buffers' release threshold follows.
   RowGroupMerger(int time_column, size_t max_column_bytes);
 
-  // Writes the rows of `slices` of `inputs` as one row group of `writer`, sorted by time (stable: rows
-  // with equal times keep their input order). *min_time: the group's earliest time. Errors name the
-  // input file.
+  // Step 1 for a group: reads the times of the rows of `slices` of `inputs` and finds their order.
+  // Errors name the input file.
+  Status Prepare(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices);
+  // After Prepare: whether the group's rows are already in time order (Write streams them); if not,
+  // Write decodes every slice of a column at once, and the group must fit MergePlan::FitForSort.
+  bool in_order() const { return in_order_; }
+  // After MergePlan::FitForSort cut the prepared group to `slices` (a prefix of it): keeps the times of
+  // those rows, without reading them again.
+  void Cut(std::span<const MergeSlice> slices);
+
+  // Writes the rows of the slices last Prepare()d as one row group of `writer`, sorted by time (stable:
+  // rows with equal times keep their input order). *min_time: the group's earliest time. Errors name
+  // the input file. REQUIRES: Prepare(inputs, slices) returned OK for these very slices.
   Status Write(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices,
                parquet::FileWriter* writer, int64_t* min_time);
 
@@ -46,8 +56,11 @@ class RowGroupMerger {
   size_t held_bytes() const;
 
  private:
-  // Step 1: times_ (fallback time for nulls) and, unless already sorted, order_.
-  Status ReadTimes(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices);
+  // Makes one reader, data and source slot per slice, before any is filled: sources_ point into data_,
+  // which must not move.
+  void MakeSlots(size_t slices);
+  // order_: the group's rows (slice, row) in stable time order.
+  void FindOrder(std::span<const MergeSlice> slices);
   // Step 2, slices in order: each decoded a window at a time.
   Status WriteColumnInOrder(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices,
                             int column, parquet::FileWriter* writer);

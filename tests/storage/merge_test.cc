@@ -260,7 +260,7 @@ TEST(MergePlan, EveryRowOnceInInputOrderWithinTheRowAndByteBounds) {
   MemoryFile b({MakeRows(2000, 1500, time_of)});
   std::vector<MergeInput> inputs = {
       {a.reader.get(), 0, "a"}, {empty.reader.get(), 0, "empty"}, {b.reader.get(), 0, "b"}};
-  for (size_t max_bytes : {size_t{1} << 30, size_t{8} << 10, size_t{1}}) {
+  for (size_t max_bytes : {size_t{1} << 30, size_t{4} << 10, size_t{1}}) {
     MergePlan plan(inputs, max_bytes);
     std::vector<MergeSlice> group;
     std::vector<std::pair<uint32_t, size_t>> seen;  // (input, first row of the slice in the input)
@@ -292,10 +292,53 @@ TEST(MergePlan, EveryRowOnceInInputOrderWithinTheRowAndByteBounds) {
     if (max_bytes == (size_t{1} << 30)) {
       EXPECT_EQ(groups, 5u);  // 3500 / 700
     }
-    if (max_bytes == (size_t{8} << 10)) {
+    if (max_bytes == (size_t{4} << 10)) {
       EXPECT_GT(groups, 5u);  // the byte bound cuts groups smaller
     }
   }
+}
+
+TEST(MergePlan, GroupsToSortAreCutToTheDecodedBoundAndTheRestPlannedAgain) {
+  // Distinct messages: each row's decoded bytes are several times what it takes compressed, so a bound
+  // that a streamed group fits whole cuts the same group when it has to be decoded to be sorted.
+  auto time_of = [](size_t i) { return static_cast<int64_t>(i); };
+  MemoryFile a({MakeRows(3000, 0, time_of)});
+  MemoryFile b({MakeRows(1000, 3000, time_of), MakeRows(1000, 4000, time_of)});
+  std::vector<MergeInput> inputs = {{a.reader.get(), 0, "a"}, {b.reader.get(), 0, "b"}};
+  const size_t bound = 48 << 10;
+  MergePlan streamed(inputs, bound);
+  std::vector<MergeSlice> group;
+  std::vector<size_t> streamed_rows;
+  while (streamed.Next(100000, &group)) {
+    size_t rows = 0;
+    for (const MergeSlice& slice : group) rows += slice.rows();
+    streamed_rows.push_back(rows);
+  }
+  MergePlan sorted(inputs, bound);
+  std::vector<size_t> sorted_rows;
+  std::map<uint32_t, size_t> next_row;
+  size_t cuts = 0;
+  while (sorted.Next(100000, &group)) {
+    cuts += sorted.FitForSort(&group) ? 1 : 0;
+    EXPECT_FALSE(sorted.FitForSort(&group)) << "a group cut once fits";
+    size_t rows = 0;
+    for (const MergeSlice& slice : group) {
+      ASSERT_GT(slice.rows(), 0u);
+      size_t offset = 0;
+      for (int g = 0; g < slice.row_group; ++g) offset += 1000 * static_cast<size_t>(slice.input == 1);
+      EXPECT_EQ(offset + slice.begin, next_row[slice.input]) << "rows in input order, none skipped or twice";
+      next_row[slice.input] = offset + slice.end;
+      rows += slice.rows();
+    }
+    sorted_rows.push_back(rows);
+  }
+  EXPECT_EQ(next_row[0], 3000u);
+  EXPECT_EQ(next_row[1], 2000u);
+  EXPECT_GT(cuts, 0u);
+  EXPECT_GT(sorted_rows.size(), streamed_rows.size()) << "groups to sort are smaller";
+  size_t total = 0;
+  for (size_t rows : sorted_rows) total += rows;
+  EXPECT_EQ(total, 5000u);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -311,6 +354,10 @@ std::unique_ptr<MemoryFile> MergeAll(const std::vector<MergeInput>& inputs, size
   RowGroupMerger merger(/*time_column=*/0, max_bytes);
   std::vector<MergeSlice> group;
   while (plan.Next(max_rows, &group)) {
+    // As the compactor does: a group out of order is cut to what fits decoded.
+    Status prepared = merger.Prepare(inputs, group);
+    EXPECT_TRUE(prepared.ok()) << prepared.ToString();
+    if (!merger.in_order() && plan.FitForSort(&group)) merger.Cut(group);
     int64_t min_time = 0;
     Status st = merger.Write(inputs, group, writer->get(), &min_time);
     EXPECT_TRUE(st.ok()) << st.ToString();
@@ -366,6 +413,46 @@ TEST(RowGroupMerger, InputsAlreadyInOrderAreCopiedThroughUnchanged) {
   all.insert(all.end(), groups[1].begin(), groups[1].end());
   EXPECT_EQ(all, rows);
   EXPECT_EQ(min_times, (std::vector<int64_t>{1000, 5000}));
+}
+
+TEST(RowGroupMerger, RowsInOrderMakeLargerGroupsThanRowsToSort) {
+  // The same rows, once in time order and once reversed: with a bound that the decoded rows exceed,
+  // only the reversed ones are cut into more groups; both come out whole and sorted.
+  auto rows = MakeRows(4000, 0, [](size_t i) { return static_cast<int64_t>(i); });
+  for (size_t i = 0; i < rows.size(); ++i) rows[i].time = static_cast<int64_t>(i);
+  std::vector<Row> reversed(rows.rbegin(), rows.rend());
+  MemoryFile in_order({std::vector<Row>(rows.begin(), rows.begin() + 2000),
+                       std::vector<Row>(rows.begin() + 2000, rows.end())});
+  MemoryFile out_of_order({reversed});
+  const size_t bound = 64 << 10;
+  std::vector<int64_t> min_times;
+  auto a = MergeAll({{in_order.reader.get(), 0, "in order"}}, 100000, bound, &min_times);
+  auto b = MergeAll({{out_of_order.reader.get(), 0, "reversed"}}, 100000, bound, &min_times);
+  const auto streamed = ReadRows(*a->reader);
+  const auto sorted = ReadRows(*b->reader);
+  EXPECT_LT(streamed.size(), sorted.size());
+  std::vector<Row> all;
+  for (const auto& group : streamed) all.insert(all.end(), group.begin(), group.end());
+  EXPECT_EQ(all, rows);
+  size_t total = 0;
+  for (const auto& group : sorted) {
+    total += group.size();
+    for (size_t r = 1; r < group.size(); ++r) EXPECT_LT(*group[r - 1].time, *group[r].time);
+  }
+  EXPECT_EQ(total, rows.size());
+}
+
+TEST(RowGroupMerger, WriteWithoutPrepareIsRefused) {
+  auto rows = MakeRows(10, 0, [](size_t i) { return static_cast<int64_t>(i); });
+  MemoryFile a({rows});
+  std::vector<MergeInput> inputs = {{a.reader.get(), 0, "a"}};
+  parquet::BufferOutputSink sink;
+  auto writer = parquet::FileWriter::Open(&sink, Schema(), SmallPages());
+  ASSERT_TRUE(writer.ok());
+  RowGroupMerger merger(/*time_column=*/0, 1 << 20);
+  const std::vector<MergeSlice> group = {{0, 0, 0, 10}};
+  int64_t min_time = 0;
+  EXPECT_EQ(merger.Write(inputs, group, writer->get(), &min_time).code(), Status::Code::kInvalidArgument);
 }
 
 TEST(RowGroupMerger, ATinyByteBoundStillMergesEveryRow) {
