@@ -421,6 +421,12 @@ Status ColumnChunkWriter::EmitPage(PageHeader* header, const ByteBuffer& values,
                                    size_t* page_bytes) {
   size_t uncompressed_size = scratch_->levels.size() + values.size();
   const ByteBuffer* body = &scratch_->compressed;
+  // Strings written as they are (not dictionary indices) tell zstd whether they are ids or numbers.
+  const Encoding encoding = header->type == PageType::kDataPageV2 ? header->data_page_header_v2->encoding
+                                                                  : header->data_page_header->encoding;
+  const bool small_alphabet = options_.codec == Codec::kZstd && spec_.type == Type::kByteArray &&
+                              encoding != Encoding::kRleDictionary &&
+                              SmallAlphabet(values.data(), values.size());
   if (header->type == PageType::kDataPageV2) {
     // v2 keeps the levels outside the compressed section, so readers can get them without
     // decompressing.
@@ -429,7 +435,8 @@ Status ColumnChunkWriter::EmitPage(PageHeader* header, const ByteBuffer& values,
     if (options_.codec == Codec::kUncompressed) {
       scratch_->body.append(values.data(), values.size());
     } else {
-      if (Status st = scratch_->compressor.Compress(values.data(), values.size(), &scratch_->compressed);
+      if (Status st = scratch_->compressor.Compress(values.data(), values.size(), &scratch_->compressed,
+                                                    small_alphabet);
           !st.ok()) {
         return st;
       }
@@ -437,7 +444,8 @@ Status ColumnChunkWriter::EmitPage(PageHeader* header, const ByteBuffer& values,
     }
     body = &scratch_->body;
   } else if (scratch_->levels.empty()) {
-    if (Status st = scratch_->compressor.Compress(values.data(), values.size(), &scratch_->compressed);
+    if (Status st = scratch_->compressor.Compress(values.data(), values.size(), &scratch_->compressed,
+                                                  small_alphabet);
         !st.ok()) {
       return st;
     }
@@ -446,7 +454,7 @@ Status ColumnChunkWriter::EmitPage(PageHeader* header, const ByteBuffer& values,
     scratch_->body.append(scratch_->levels.data(), scratch_->levels.size());
     scratch_->body.append(values.data(), values.size());
     if (Status st = scratch_->compressor.Compress(scratch_->body.data(), scratch_->body.size(),
-                                                  &scratch_->compressed);
+                                                  &scratch_->compressed, small_alphabet);
         !st.ok()) {
       return st;
     }
@@ -499,7 +507,10 @@ Status ColumnChunkWriter::EmitDictionaryPage(PageHeader* header, const uint8_t* 
   // Compressed straight into dictionary_page_, then the header put in front (its size depends on the
   // compressed size): a merged file's dictionary page is megabytes, and through the data pages' path it
   // would be copied once more and leave the shared scratch that big for the rest of the file.
-  if (Status st = scratch_->compressor.Compress(plain, plain_size, &dictionary_page_); !st.ok()) {
+  const bool small_alphabet =
+      options_.codec == Codec::kZstd && spec_.type == Type::kByteArray && SmallAlphabet(plain, plain_size);
+  if (Status st = scratch_->compressor.Compress(plain, plain_size, &dictionary_page_, small_alphabet);
+      !st.ok()) {
     return st;
   }
   const size_t body_size = dictionary_page_.size();

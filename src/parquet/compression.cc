@@ -25,6 +25,10 @@ constexpr int kDefaultGzipLevel = 6;
 constexpr int kMaxZstdWindowLog = 21;
 constexpr int kMaxZstdHashLog = 18;
 constexpr int kMaxZstdChainLog = 18;
+// With Compress(..., small_alphabet): the shortest match zstd takes (its levels 3-15 take 5, some 4).
+constexpr int kSmallAlphabetMinMatch = 6;
+constexpr size_t kAlphabetSample = 4096;
+constexpr int kSmallAlphabetSymbols = 32;
 // LZ4's best case: a block cannot expand by more than this factor.
 constexpr size_t kLz4MaxRatio = 255;
 // zlib's deflate cannot expand by more than this factor (Deflate's maximum ratio is about 1032:1).
@@ -43,8 +47,23 @@ uint32_t LoadBigEndian32(const uint8_t* p) {
 
 struct Compressor::State {
   ZSTD_CCtx* zstd = nullptr;
+  int own_min_match = 0;        // the level's (ZSTD_getCParams)
+  bool small_alphabet = false;  // what the context is set for now
   ~State() { ZSTD_freeCCtx(zstd); }
 };
+
+bool SmallAlphabet(const uint8_t* data, size_t n) {
+  const size_t sample = std::min(n, kAlphabetSample);
+  bool seen[256] = {};
+  int symbols = 0;
+  for (const uint8_t* p = data + n - sample; p < data + n; ++p) {
+    if (!seen[*p]) {
+      seen[*p] = true;
+      if (++symbols > kSmallAlphabetSymbols) return false;
+    }
+  }
+  return sample > 0;
+}
 
 Compressor::Compressor(Codec codec, int level) : codec_(codec), level_(level), state_(new State) {
   if (codec_ == Codec::kZstd) {
@@ -60,6 +79,7 @@ Compressor::Compressor(Codec codec, int level) : codec_(codec), level_(level), s
     cap(ZSTD_c_windowLog, own.windowLog, kMaxZstdWindowLog);
     cap(ZSTD_c_hashLog, own.hashLog, kMaxZstdHashLog);
     cap(ZSTD_c_chainLog, own.chainLog, kMaxZstdChainLog);
+    state_->own_min_match = static_cast<int>(own.minMatch);
   } else if (codec_ == Codec::kGzip && level_ == 0) {
     level_ = kDefaultGzipLevel;
   }
@@ -90,7 +110,7 @@ Status Compressor::Check(Codec codec, int level) {
   }
 }
 
-Status Compressor::Compress(const uint8_t* in, size_t n, ByteBuffer* out) {
+Status Compressor::Compress(const uint8_t* in, size_t n, ByteBuffer* out, bool small_alphabet) {
   out->clear();
   switch (codec_) {
     case Codec::kUncompressed:
@@ -104,6 +124,11 @@ Status Compressor::Compress(const uint8_t* in, size_t n, ByteBuffer* out) {
       return Status::OK();
     }
     case Codec::kZstd: {
+      // Sticky in the context: set only when it changes (0 restores the level's own).
+      if (small_alphabet != state_->small_alphabet && state_->own_min_match < kSmallAlphabetMinMatch) {
+        ZSTD_CCtx_setParameter(state_->zstd, ZSTD_c_minMatch, small_alphabet ? kSmallAlphabetMinMatch : 0);
+        state_->small_alphabet = small_alphabet;
+      }
       size_t bound = ZSTD_compressBound(n);
       size_t written = ZSTD_compress2(state_->zstd, out->prepare(bound), bound, in, n);
       if (ZSTD_isError(written)) return Status::IOError(std::string("zstd: ") + ZSTD_getErrorName(written));

@@ -95,6 +95,67 @@ TEST(Compression, ZstdContextsStaySmallAtEveryLevel) {
   }
 }
 
+// Random hex, as trace ids are: 4 bits of entropy a byte.
+std::string RandomHex(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string s(n, '0');
+  for (auto& c : s) c = "0123456789abcdef"[rng() % 16];
+  return s;
+}
+
+TEST(Compression, SmallAlphabetsAreIdsAndNumbersNotText) {
+  auto small = [](const std::string& s) {
+    return SmallAlphabet(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  };
+  EXPECT_TRUE(small(RandomHex(1 << 20, 1)));
+  EXPECT_TRUE(small(std::string(5000, '7')));
+  EXPECT_TRUE(small("0123456789-.:TZ"));
+  EXPECT_FALSE(small(LogLines(1 << 20, 2)));
+  EXPECT_FALSE(small(RandomBytes(4096, 3)));
+  EXPECT_FALSE(small(std::string()));
+  // Only the last 4 KiB are looked at: text before them does not count.
+  EXPECT_TRUE(small(LogLines(10000, 4) + RandomHex(4096, 5)));
+}
+
+// zstd's levels 3-15 take matches from 5 bytes (some from 4); in random hex most of those are
+// coincidences that cost more than the literals, and the output ends 3-5 % above the entropy (under
+// 1 % without them).
+TEST(Compression, SmallAlphabetPagesSkipShortMatches) {
+  const std::string hex = RandomHex(640000, 6);
+  const std::string text = LogLines(1 << 20, 7);
+  const auto* hex_data = reinterpret_cast<const uint8_t*>(hex.data());
+  const auto* text_data = reinterpret_cast<const uint8_t*>(text.data());
+  for (int level : {1, 3, 6, 9, 19}) {
+    Compressor compressor(Codec::kZstd, level);
+    Decompressor decompressor;
+    ByteBuffer plain, small, restored;
+    ASSERT_TRUE(compressor.Compress(hex_data, hex.size(), &plain).ok());
+    ASSERT_TRUE(compressor.Compress(hex_data, hex.size(), &small, /*small_alphabet=*/true).ok());
+    EXPECT_LE(small.size(), plain.size()) << "level " << level;
+    EXPECT_LT(small.size(), hex.size() / 2 * 1010 / 1000)
+        << "level " << level << ": within 1 % of the entropy";
+    ASSERT_TRUE(
+        decompressor.Decompress(Codec::kZstd, small.data(), small.size(), hex.size(), &restored).ok());
+    EXPECT_EQ(restored.view(), hex);
+    if (level == 3 || level == 9) {
+      EXPECT_GT(plain.size(), hex.size() / 2 * 1025 / 1000)
+          << "level " << level << " takes the short matches";
+    }
+    // The setting does not stick: the next page without it is compressed as by a fresh compressor.
+    ByteBuffer after, fresh;
+    ASSERT_TRUE(compressor.Compress(text_data, text.size(), &after).ok());
+    Compressor other(Codec::kZstd, level);
+    ASSERT_TRUE(other.Compress(text_data, text.size(), &fresh).ok());
+    EXPECT_TRUE(after.view() == fresh.view()) << "level " << level;
+  }
+  // Other codecs ignore it.
+  Compressor snappy(Codec::kSnappy, 0);
+  ByteBuffer a, b;
+  ASSERT_TRUE(snappy.Compress(hex_data, hex.size(), &a).ok());
+  ASSERT_TRUE(snappy.Compress(hex_data, hex.size(), &b, true).ok());
+  EXPECT_TRUE(a.view() == b.view());
+}
+
 TEST(Compression, CorruptOrTruncatedStreamsFailCleanly) {
   std::string input = RandomBytes(4096, 2) + std::string(4096, 'a');
   for (Codec codec : kWritable) {
