@@ -322,15 +322,16 @@ Status Compactor::WriteMerged(const MergeInputs& inputs, MergeOutput* output) {
   MergePlan plan(inputs.list, merge_column_bytes_);
   RowGroupMerger merger(context_.layout().time_column, merge_column_bytes_);
   std::vector<MergeSlice> slices;
-  bool sorting = false;
+  bool sorting = MayBeOutOfTimeOrder(inputs.list, context_.layout().time_column);
   for (;;) {
     if (stopping()) return Status::OK();
     const double target = static_cast<double>(rotation) / 16 / std::max(bytes_per_row, 1.0);
     const size_t step = static_cast<size_t>(std::clamp<double>(target, 128, kMergeRowGroupRows));
     if (!plan.Next(step, &slices)) break;
     // Rows out of order are decoded whole to be sorted: such a group is cut to what fits decoded. Inputs
-    // out of order tend to stay so, and the times of rows cut off are read again: after a group that
-    // was sorted, the next is cut before its times are read.
+    // out of order tend to stay so, and the times of rows cut off are read again: the first group is cut
+    // before its times are read when the footers say the inputs may be out of order, and each next one
+    // after a group that was sorted.
     if (sorting) plan.FitForSort(&slices);
     if (Status st = merger.Prepare(inputs.list, slices); !st.ok()) return st;
     if (!merger.in_order() && plan.FitForSort(&slices)) merger.Cut(slices);

@@ -1,6 +1,7 @@
 #include "storage/merge_plan.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace logdaemon::storage {
 
@@ -13,6 +14,32 @@ constexpr double kStreamedRowBytes = 5;
 constexpr double kDecodedRowBytes = 8;
 
 }  // namespace
+
+bool MayBeOutOfTimeOrder(const std::vector<MergeInput>& inputs, int time_column) {
+  if (time_column < 0) return true;
+  bool any = false;
+  int64_t latest = 0;
+  for (const MergeInput& input : inputs) {
+    for (const parquet::RowGroup& group : input.reader->metadata().row_groups) {
+      if (group.num_rows <= 0) continue;
+      if (static_cast<size_t>(time_column) >= group.columns.size()) return true;
+      const auto& meta = group.columns[static_cast<size_t>(time_column)].meta_data;
+      if (!meta || !meta->statistics) return true;
+      const parquet::Statistics& stats = *meta->statistics;
+      if (stats.null_count.value_or(1) != 0 || !stats.min_value || !stats.max_value ||
+          stats.min_value->size() != sizeof(int64_t) || stats.max_value->size() != sizeof(int64_t)) {
+        return true;
+      }
+      int64_t min = 0, max = 0;
+      std::memcpy(&min, stats.min_value->data(), sizeof(min));
+      std::memcpy(&max, stats.max_value->data(), sizeof(max));
+      if (any && min < latest) return true;
+      latest = any ? std::max(latest, max) : max;
+      any = true;
+    }
+  }
+  return false;
+}
 
 MergePlan::MergePlan(const std::vector<MergeInput>& inputs, size_t max_column_bytes)
     : inputs_(inputs), max_column_bytes_(max_column_bytes) {}

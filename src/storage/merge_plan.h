@@ -43,6 +43,12 @@ struct MergeSlice {
   size_t rows() const { return end - begin; }
 };
 
+// Whether the inputs' rows may be out of time order, from their footers: some row group's earliest time
+// (column `time_column`'s statistics) is before the latest of the row groups ahead of it, in input
+// order, or a row group has no statistics or null times (which take the input's fallback time). The
+// compactor's guess for a merge's first group (storage/compactor.cc); the merger reads the times to know.
+bool MayBeOutOfTimeOrder(const std::vector<MergeInput>& inputs, int time_column);
+
 class MergePlan {
  public:
   MergePlan(const std::vector<MergeInput>& inputs, size_t max_column_bytes);

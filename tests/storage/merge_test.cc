@@ -341,6 +341,30 @@ TEST(MergePlan, GroupsToSortAreCutToTheDecodedBoundAndTheRestPlannedAgain) {
   EXPECT_EQ(total, 5000u);
 }
 
+TEST(MergePlan, FootersTellWhetherInputsMayBeOutOfTimeOrder) {
+  auto rows_from = [](int64_t first, size_t n) {
+    auto rows = MakeRows(n, first, [first](size_t i) { return first + static_cast<int64_t>(i); });
+    for (size_t i = 0; i < rows.size(); ++i) rows[i].time = first + static_cast<int64_t>(i);  // no nulls
+    return rows;
+  };
+  MemoryFile early({rows_from(0, 100), rows_from(100, 100)});
+  MemoryFile late({rows_from(200, 100)});
+  MemoryFile overlapping({rows_from(150, 100)});
+  MemoryFile with_nulls({MakeRows(100, 300, [](size_t i) { return 300 + static_cast<int64_t>(i); })});
+  auto inputs = [](std::initializer_list<const MemoryFile*> files) {
+    std::vector<MergeInput> list;
+    for (const MemoryFile* file : files) list.push_back({file->reader.get(), 0, "input"});
+    return list;
+  };
+  EXPECT_FALSE(MayBeOutOfTimeOrder(inputs({&early, &late}), 0));
+  EXPECT_TRUE(MayBeOutOfTimeOrder(inputs({&late, &early}), 0));
+  EXPECT_TRUE(MayBeOutOfTimeOrder(inputs({&early, &overlapping, &late}), 0));
+  EXPECT_TRUE(MayBeOutOfTimeOrder(inputs({&early, &late, &with_nulls}), 0)) << "null times take the fallback";
+  EXPECT_TRUE(MayBeOutOfTimeOrder(inputs({&early, &late}), -1)) << "no time column";
+  EXPECT_TRUE(MayBeOutOfTimeOrder(inputs({&early, &late}), 2)) << "statistics that are not times (strings)";
+  EXPECT_TRUE(MayBeOutOfTimeOrder(inputs({&early, &late}), 6)) << "a column the files do not have";
+}
+
 // ---------------------------------------------------------------------------------------------------
 // RowGroupMerger
 
