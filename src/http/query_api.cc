@@ -2,13 +2,13 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
 
 #include "http/histogram.h"
 #include "parquet/file_reader.h"
+#include "parquet/statistics.h"
 #include "query/follow.h"
 #include "query/group_count.h"
 #include "query/output_json.h"
@@ -137,11 +137,6 @@ Status DescribeTable(const query::ScanRequest& request, TableInfo* info) {
 std::optional<std::pair<int64_t, int64_t>> DataTimeRange(const query::StorageListing& listing,
                                                          const std::string& time_name) {
   std::optional<std::pair<int64_t, int64_t>> range;
-  auto decode = [](const std::string& bytes) {
-    int64_t value = 0;
-    std::memcpy(&value, bytes.data(), sizeof value);  // PLAIN INT64: little-endian, as this machine
-    return value;
-  };
   for (const query::ScanFile& file : listing.files) {
     auto reader = query::OpenReader(file);
     if (!reader.ok()) continue;
@@ -149,11 +144,11 @@ std::optional<std::pair<int64_t, int64_t>> DataTimeRange(const query::StorageLis
     if (column < 0) continue;
     for (const parquet::RowGroup& group : (*reader)->metadata().row_groups) {
       const auto& meta = group.columns[static_cast<size_t>(column)].meta_data;
-      if (!meta || !meta->statistics || !meta->statistics->min_value || !meta->statistics->max_value ||
-          meta->statistics->min_value->size() != 8 || meta->statistics->max_value->size() != 8)
-        continue;
-      const int64_t lo = decode(*meta->statistics->min_value), hi = decode(*meta->statistics->max_value);
-      range = range ? std::pair(std::min(range->first, lo), std::max(range->second, hi)) : std::pair(lo, hi);
+      if (!meta || !meta->statistics) continue;
+      const std::optional<parquet::Int64MinMax> times = parquet::Int64MinMaxOf(*meta->statistics);
+      if (!times) continue;
+      range = range ? std::pair(std::min(range->first, times->min), std::max(range->second, times->max))
+                    : std::pair(times->min, times->max);
     }
   }
   return range;

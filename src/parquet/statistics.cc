@@ -229,6 +229,17 @@ int CompareNumbers(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+std::optional<Int64MinMax> Int64MinMaxOf(const Statistics& statistics) {
+  if (!statistics.min_value || !statistics.max_value || statistics.min_value->size() != sizeof(int64_t) ||
+      statistics.max_value->size() != sizeof(int64_t)) {
+    return std::nullopt;
+  }
+  Int64MinMax range;  // PLAIN INT64: little-endian, as this machine
+  std::memcpy(&range.min, statistics.min_value->data(), sizeof(range.min));
+  std::memcpy(&range.max, statistics.max_value->data(), sizeof(range.max));
+  return range;
+}
+
 int CompareStatValues(Type type, std::string_view a, std::string_view b) {
   bool numeric =
       type == Type::kInt32 || type == Type::kInt64 || type == Type::kFloat || type == Type::kDouble;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -48,6 +49,13 @@ class ColumnStatistics {
   std::string min_bytes_;
   std::string max_bytes_;
 };
+
+// An INT64 column's min and max from its statistics, when both are there as 8-byte PLAIN values.
+struct Int64MinMax {
+  int64_t min = 0;
+  int64_t max = 0;
+};
+std::optional<Int64MinMax> Int64MinMaxOf(const Statistics& statistics);
 
 // Compares two plain-encoded statistics values of a column of `type`: <0, 0, >0.
 int CompareStatValues(Type type, std::string_view a, std::string_view b);

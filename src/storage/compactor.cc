@@ -345,8 +345,7 @@ Status Compactor::WriteMerged(const MergeInputs& inputs, MergeOutput* output) {
     // dictionaries, compressor: FileWriter::memory_bytes), which is most of a merge's memory.
     counters_->merge_bytes.store(merger.held_bytes() + (*writer)->memory_bytes(), std::memory_order_relaxed);
     output->RowGroupWritten(min_time);
-    size_t rows = 0;
-    for (const MergeSlice& slice : slices) rows += slice.rows();
+    const size_t rows = RowsOf(slices);
     // Averaged over the whole merge: a short group (the end of the inputs) costs more per row.
     group_bytes_total += output->open_part_bytes() - before;
     group_rows_total += rows;

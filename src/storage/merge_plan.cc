@@ -1,7 +1,9 @@
 #include "storage/merge_plan.h"
 
 #include <algorithm>
-#include <cstring>
+#include <optional>
+
+#include "parquet/statistics.h"
 
 namespace logdaemon::storage {
 
@@ -25,20 +27,20 @@ bool MayBeOutOfTimeOrder(const std::vector<MergeInput>& inputs, int time_column)
       if (static_cast<size_t>(time_column) >= group.columns.size()) return true;
       const auto& meta = group.columns[static_cast<size_t>(time_column)].meta_data;
       if (!meta || !meta->statistics) return true;
-      const parquet::Statistics& stats = *meta->statistics;
-      if (stats.null_count.value_or(1) != 0 || !stats.min_value || !stats.max_value ||
-          stats.min_value->size() != sizeof(int64_t) || stats.max_value->size() != sizeof(int64_t)) {
-        return true;
-      }
-      int64_t min = 0, max = 0;
-      std::memcpy(&min, stats.min_value->data(), sizeof(min));
-      std::memcpy(&max, stats.max_value->data(), sizeof(max));
-      if (any && min < latest) return true;
-      latest = any ? std::max(latest, max) : max;
+      const std::optional<parquet::Int64MinMax> range = parquet::Int64MinMaxOf(*meta->statistics);
+      if (meta->statistics->null_count.value_or(1) != 0 || !range) return true;
+      if (any && range->min < latest) return true;
+      latest = any ? std::max(latest, range->max) : range->max;
       any = true;
     }
   }
   return false;
+}
+
+size_t RowsOf(std::span<const MergeSlice> slices) {
+  size_t rows = 0;
+  for (const MergeSlice& slice : slices) rows += slice.rows();
+  return rows;
 }
 
 MergePlan::MergePlan(const std::vector<MergeInput>& inputs, size_t max_column_bytes)

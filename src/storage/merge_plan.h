@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ struct MergeSlice {
   size_t end = 0;
   size_t rows() const { return end - begin; }
 };
+
+// The rows of all of `slices`.
+size_t RowsOf(std::span<const MergeSlice> slices);
 
 // Whether the inputs' rows may be out of time order, from their footers: some row group's earliest time
 // (column `time_column`'s statistics) is before the latest of the row groups ahead of it, in input

@@ -59,9 +59,7 @@ Status RowGroupMerger::Prepare(std::span<const MergeInput> inputs, std::span<con
   times_.clear();
   // Sized once for the group rather than grown by doubling: the copies left behind by growing scatter
   // the heap (a merge's peak RSS was 3 MB higher at the same heap peak).
-  size_t rows = 0;
-  for (const MergeSlice& slice : slices) rows += slice.rows();
-  times_.reserve(rows);
+  times_.reserve(RowsOf(slices));
   for (size_t s = 0; s < slices.size(); ++s) {
     const MergeSlice& slice = slices[s];
     const MergeInput& input = inputs[slice.input];
@@ -87,9 +85,7 @@ Status RowGroupMerger::Prepare(std::span<const MergeInput> inputs, std::span<con
 }
 
 void RowGroupMerger::Cut(std::span<const MergeSlice> slices) {
-  size_t rows = 0;
-  for (const MergeSlice& slice : slices) rows += slice.rows();
-  times_.resize(std::min(rows, times_.size()));
+  times_.resize(std::min(RowsOf(slices), times_.size()));
   in_order_ = std::is_sorted(times_.begin(), times_.end());
 }
 
@@ -160,8 +156,7 @@ Status RowGroupMerger::WriteColumnSorted(std::span<const MergeInput> inputs,
 
 Status RowGroupMerger::Write(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices,
                              parquet::FileWriter* writer, int64_t* min_time) {
-  size_t rows = 0;
-  for (const MergeSlice& slice : slices) rows += slice.rows();
+  const size_t rows = RowsOf(slices);
   if (rows == 0) return Status::OK();
   if (rows != times_.size() || readers_.size() < slices.size()) {
     return Status::InvalidArgument("merge: a row group written without Prepare() of its slices");

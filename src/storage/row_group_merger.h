@@ -1,8 +1,9 @@
 // RowGroupMerger: writes one row group of a merged file from slices of its input files' row groups, in
 // time order, holding one column at a time (DESIGN.md §5.3, issue #13).
 //
-//   1. Prepare: the time column of every slice is decoded and the rows' order found: a stable sort of the
-//      times, skipped when the slices are already in time order (flush files of live logs usually are).
+//   1. Prepare: the time column of every slice is decoded, and whether the rows are already in time order
+//      found (flush files of live logs usually are); if not, Write finds their order by a stable sort of
+//      the times.
 //   2. Then column by column: already in order, each slice is decoded a window of rows at a time and
 //      passed straight on (memory: one window); otherwise every slice's chunk of that column is decoded
 //      (BYTE_ARRAY dictionaries stay dictionaries, so memory stays near the encoded size; the readers
@@ -36,8 +37,8 @@ class RowGroupMerger {
   // keeps each column of a group under, from which the buffers' release threshold follows.
   RowGroupMerger(int time_column, size_t max_column_bytes);
 
-  // Step 1 for a group: reads the times of the rows of `slices` of `inputs` and finds their order.
-  // Errors name the input file.
+  // Step 1 for a group: reads the times of the rows of `slices` of `inputs` and whether they are in
+  // order. Errors name the input file.
   Status Prepare(std::span<const MergeInput> inputs, std::span<const MergeSlice> slices);
   // After Prepare: whether the group's rows are already in time order (Write streams them); if not,
   // Write decodes every slice of a column at once, and the group must fit MergePlan::FitForSort.

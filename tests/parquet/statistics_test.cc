@@ -105,6 +105,20 @@ TEST(Statistics, CompareStatValuesUsesTheColumnOrder) {
   EXPECT_GT(CompareStatValues(Type::kByteArray, sa, sb), 0);  // 0xFF... > 0x01... as bytes
 }
 
+TEST(Statistics, Int64MinMaxOfReadsBackWhatWasWritten) {
+  ColumnStatistics stats(Type::kInt64);
+  const int64_t values[] = {5, -1'700'000'000'000'000, 1'800'000'000'000'000};
+  stats.UpdateInt64(values, 3);
+  const std::optional<Int64MinMax> range = Int64MinMaxOf(stats.ToThrift());
+  ASSERT_TRUE(range.has_value());
+  EXPECT_EQ(range->min, -1'700'000'000'000'000);
+  EXPECT_EQ(range->max, 1'800'000'000'000'000);
+  EXPECT_FALSE(Int64MinMaxOf(ColumnStatistics(Type::kInt64).ToThrift()).has_value()) << "no values";
+  ColumnStatistics strings(Type::kByteArray);
+  strings.UpdateByteArrayValue("abc");
+  EXPECT_FALSE(Int64MinMaxOf(strings.ToThrift()).has_value()) << "not 8-byte values";
+}
+
 }  // namespace
 }  // namespace statistics_test
 }  // namespace logdaemon::parquet
