@@ -658,7 +658,6 @@ std::vector<std::string> SampleLogs(size_t count) {
   return logs;
 }
 
-#if defined(LOGDAEMON_COUNT_ALLOCATIONS)
 TEST_F(ShredderTest, WarmBatchAllocatesNothingPerRow) {
   TableLayout layout = DefaultLayout();
   Shredder shredder(layout, Partitioning::kDay);
@@ -688,7 +687,6 @@ TEST_F(ShredderTest, WarmBatchAllocatesNothingPerRow) {
   EXPECT_EQ(allocations, 0);
   EXPECT_EQ(batch.num_rows(), 1000u);
 }
-#endif
 
 TEST_F(ShredderTest, ShredSpeed) {
   TableLayout layout = DefaultLayout();

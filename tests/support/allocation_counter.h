@@ -2,8 +2,9 @@
 // global operator new and delete of the test binary that includes it, so exactly ONE source file per
 // test binary may include this header. The count is only read around the calls under test.
 //
-// Not in the AddressSanitizer build, whose own allocator the replacement would fight: there
-// LOGDAEMON_COUNT_ALLOCATIONS is not defined, and tests that read g_allocations skip themselves.
+// Under AddressSanitizer, whose own allocator a replaced operator new would bypass (and with it the
+// checks for new/delete mismatches), the count comes from the sanitizer's allocation hook instead,
+// which sees malloc as well as new: stricter, and the same tests run in both builds.
 #pragma once
 
 #include <atomic>
@@ -11,11 +12,27 @@
 #include <cstdlib>
 #include <new>
 
-#if !defined(__SANITIZE_ADDRESS__)
-#define LOGDAEMON_COUNT_ALLOCATIONS 1
 namespace {
 std::atomic<long> g_allocations{0};
 }  // namespace
+
+#if defined(__SANITIZE_ADDRESS__)
+// Declared here: compiler-rt's <sanitizer/allocator_interface.h> is not among GCC's headers, but its
+// libasan exports the function.
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
+                                                                             std::size_t),
+                                                         void (*free_hook)(const volatile void*));
+
+namespace {
+void CountSanitizerAllocation(const volatile void*, std::size_t) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+}
+void IgnoreSanitizerFree(const volatile void*) {}
+// Installed before main(): the hook must be in place before the tests read the count.
+const int g_hooks_installed =
+    __sanitizer_install_malloc_and_free_hooks(CountSanitizerAllocation, IgnoreSanitizerFree);
+}  // namespace
+#else
 
 void* operator new(std::size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
