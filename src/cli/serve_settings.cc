@@ -632,8 +632,9 @@ constexpr SettingSpec kSpecs[] = {
      ApplyMaxOpenPartitions},
     {"parquet-compat", "", "", "false", "PLAIN and dictionary encodings only, for old Parquet readers",
      Kind::kBoolean, ApplyParquetCompat},
-    {"compaction", "", "", "true", "Merge small files into large ones (--no-compaction: never)",
-     Kind::kBoolean, ApplyCompaction},
+    {"compaction", "", "", "true",
+     "Merge small files into large ones (on by default; --no-compaction: never)", Kind::kBoolean,
+     ApplyCompaction},
     // Object-storage shipping (cli/ship_settings.cc, docs/shipping.md).
     {"ship-url", "", "URL", "",
      "S3 endpoint to ship sealed files to, e.g. https://s3.eu-west-1.amazonaws.com (empty: off)",
