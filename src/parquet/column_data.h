@@ -53,7 +53,15 @@ struct ColumnBatch {
   const uint8_t* booleans = nullptr;  // BOOLEAN, one byte per value, 0 or 1
   const uint8_t* bytes = nullptr;     // BYTE_ARRAY: value k = bytes[offsets[k] .. offsets[k+1])
   const uint32_t* offsets = nullptr;  //   (num_values + 1 entries)
+  // BYTE_ARRAY, optional (num_values entries): a key per value that stands for its bytes within the
+  // current column chunk — equal keys, equal bytes; kNoValueKey: none. A dictionary-encoded column
+  // then hashes a value's bytes only the first time its key comes (ByteArrayDictionaryEncoder::
+  // InsertKeyed). A merge passes each input dictionary's indices, offset per input.
+  const uint32_t* value_keys = nullptr;
 };
+
+// A value without a key (ColumnBatch::value_keys).
+inline constexpr uint32_t kNoValueKey = UINT32_MAX;
 
 // The dictionary index that stands for a null row where indices are given per row
 // (ColumnChunkReader::GatherIndices).

@@ -181,7 +181,12 @@ void ColumnChunkWriter::AppendValues(const ColumnBatch& batch, size_t begin, siz
       if (encoding_ == PageEncoding::kDictionary) {
         size_t at = page_indices_.size();
         page_indices_.resize(at + count);
-        byte_dictionary_.Insert(batch.bytes, offsets, count, page_indices_.data() + at);
+        if (batch.value_keys != nullptr) {
+          byte_dictionary_.InsertKeyed(batch.bytes, offsets, batch.value_keys + begin, count,
+                                       page_indices_.data() + at);
+        } else {
+          byte_dictionary_.Insert(batch.bytes, offsets, count, page_indices_.data() + at);
+        }
         page_plain_equivalent_ += offsets[count] - offsets[0] + 4 * count;
       } else {
         EncodePlainByteArray(batch.bytes, offsets, count, &page_plain_);

@@ -132,6 +132,7 @@ void Int64DictionaryEncoder::Insert(const int64_t* values, size_t n, uint32_t* i
 void ByteArrayDictionaryEncoder::Reset() {
   arena_.clear();
   entries_.clear();
+  key_indices_.clear();
   if (slots_.empty()) {
     Grow();
   } else {
@@ -187,6 +188,22 @@ void ByteArrayDictionaryEncoder::Insert(const uint8_t* bytes, const uint32_t* of
   }
 }
 
+void ByteArrayDictionaryEncoder::InsertKeyed(const uint8_t* bytes, const uint32_t* offsets,
+                                             const uint32_t* keys, size_t n, uint32_t* indices) {
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t key = keys[i];
+    if (key < key_indices_.size() && key_indices_[key] != 0) {
+      indices[i] = key_indices_[key] - 1;
+      continue;
+    }
+    Insert(bytes, offsets + i, 1, indices + i);
+    if (key < kMaxValueKeys) {
+      if (key >= key_indices_.size()) key_indices_.resize(size_t{key} + 1, 0);
+      key_indices_[key] = indices[i] + 1;
+    }
+  }
+}
+
 namespace {
 
 // A value's first 16 bytes as two big-endian numbers (zero-padded): comparing them compares those bytes
@@ -209,6 +226,7 @@ void ByteArrayDictionaryEncoder::TakeArena(ByteBuffer* out) {
   std::swap(arena_, *out);
   arena_.clear();
   entries_.clear();
+  key_indices_.clear();
   std::fill(slots_.begin(), slots_.end(), Slot{0, 0});
 }
 
@@ -245,6 +263,7 @@ void ByteArrayDictionaryEncoder::SortEntries(std::vector<uint32_t>* remap) {
   }
   arena_ = std::move(sorted);
   entries_ = std::move(sorted_entries);
+  key_indices_.clear();  // the indices they map to changed
   for (Slot& slot : slots_) {
     if (slot.index_plus_one != 0) slot.index_plus_one = (*remap)[slot.index_plus_one - 1] + 1;
   }

@@ -62,12 +62,20 @@ class ByteArrayDictionaryEncoder {
   // ColumnBatch); writes each value's index to indices[i].
   // REQUIRES: plain_size() stays below 4 GiB (the caller falls back to PLAIN far earlier).
   void Insert(const uint8_t* bytes, const uint32_t* offsets, size_t n, uint32_t* indices);
+  // As Insert, for values that come with keys (ColumnBatch::value_keys: equal keys, equal bytes): a
+  // value whose key came before since the last Reset takes that key's index without its bytes being
+  // hashed or compared. Keys from kMaxValueKeys up (kNoValueKey among them) are inserted as by Insert;
+  // below it, the map costs 4 bytes per key up to the highest seen.
+  void InsertKeyed(const uint8_t* bytes, const uint32_t* offsets, const uint32_t* keys, size_t n,
+                   uint32_t* indices);
+  static constexpr uint32_t kMaxValueKeys = uint32_t{1} << 20;
   size_t size() const { return entries_.size(); }
   // Bytes of the PLAIN-encoded dictionary page (a 4-byte length plus the bytes, per entry).
   size_t plain_size() const { return arena_.size(); }
   // Bytes it holds (capacities: arena, entries, hash slots), for the memory accounting.
   size_t memory_bytes() const {
-    return arena_.capacity() + entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(Slot);
+    return arena_.capacity() + entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(Slot) +
+           key_indices_.capacity() * sizeof(uint32_t);
   }
   // The dictionary page's payload: the entries in index order, PLAIN; plain_size() bytes, valid until the
   // next Insert or Reset.
@@ -106,6 +114,9 @@ class ByteArrayDictionaryEncoder {
   std::vector<Entry> entries_;
   std::vector<Slot> slots_;  // a power of two of them
   size_t mask_ = 0;
+  // InsertKeyed's keys: key -> its entry's index + 1 (0: not seen). Forgotten whenever the indices
+  // change meaning (Reset, TakeArena, SortEntries).
+  std::vector<uint32_t> key_indices_;
 };
 
 }  // namespace logdaemon::parquet

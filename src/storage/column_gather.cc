@@ -45,6 +45,9 @@ Status ColumnGather::Gather(const parquet::ColumnSpec& column, std::span<const G
   fixed_.clear();
   bytes_.clear();
   offsets_.assign(1, 0);
+  // One key per present value, written in place (at most n of them).
+  keys_.resize(byte_array ? n : 0);
+  bool keyed = false;
   bytes_.reserve(1);  // data() is never nullptr, even when every value is empty
   fixed_.reserve(n * width + 1);
   size_t present = 0;
@@ -67,9 +70,17 @@ Status ColumnGather::Gather(const parquet::ColumnSpec& column, std::span<const G
     ++present;
     if (!byte_array) {
       fixed_.append(d.fixed.data() + k * width, width);
-    } else {
-      bytes_.append(d.dictionary_encoded ? (*d.dictionary)[d.dict_indices[k]] : d.byte_arrays[k]);
+    } else if (d.dictionary_encoded) {
+      const uint32_t entry = d.dict_indices[k];
+      bytes_.append((*d.dictionary)[entry]);
       offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+      keys_[present - 1] =
+          source.key_base == parquet::kNoValueKey ? parquet::kNoValueKey : source.key_base + entry;
+      keyed |= source.key_base != parquet::kNoValueKey;
+    } else {
+      bytes_.append(d.byte_arrays[k]);
+      offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+      keys_[present - 1] = parquet::kNoValueKey;
     }
   }
   *out = parquet::ColumnBatch{};
@@ -89,6 +100,7 @@ Status ColumnGather::Gather(const parquet::ColumnSpec& column, std::span<const G
     case parquet::Type::kByteArray:
       out->bytes = bytes_.data();
       out->offsets = offsets_.data();
+      if (keyed) out->value_keys = keys_.data();
       break;
     default:
       return Status::NotSupported("column '" + column.name + "': merging " + parquet::TypeName(column.type));
@@ -97,7 +109,8 @@ Status ColumnGather::Gather(const parquet::ColumnSpec& column, std::span<const G
 }
 
 size_t ColumnGather::capacity_bytes() const {
-  return def_levels_.capacity() + fixed_.capacity() + bytes_.capacity() + offsets_.capacity() * 4;
+  return def_levels_.capacity() + fixed_.capacity() + bytes_.capacity() + offsets_.capacity() * 4 +
+         keys_.capacity() * 4;
 }
 
 }  // namespace logdaemon::storage

@@ -28,6 +28,11 @@ struct GatherSource {
   // For data with definition levels: value_index[i] = the present values before row i of `data`.
   // Built by Prepare().
   std::vector<uint32_t> value_index;
+  // For dictionary-encoded byte arrays: the output's value keys are key_base + the dictionary index
+  // (ColumnBatch::value_keys), so that the writer hashes each input entry once rather than every row
+  // that holds it. kNoValueKey: none. The caller keeps the sources' key ranges apart within a column
+  // chunk.
+  uint32_t key_base = parquet::kNoValueKey;
 
   // Checks `data` against the column (type, counts) and builds value_index.
   Status Prepare(const parquet::ColumnSpec& column);
@@ -54,6 +59,7 @@ class ColumnGather {
   parquet::ByteBuffer fixed_;
   parquet::ByteBuffer bytes_;
   std::vector<uint32_t> offsets_;
+  std::vector<uint32_t> keys_;
 };
 
 }  // namespace logdaemon::storage

@@ -74,6 +74,10 @@ class RowGroupMerger {
   Status Read(const MergeInput& input, int column, size_t first, size_t last, size_t k);
   // Open, then Read the whole slice.
   Status Decode(const MergeInput& input, const MergeSlice& slice, int column, size_t k);
+  // The first of `data`'s dictionary entries' value keys in the column chunk being written
+  // (GatherSource::key_base), taken from *next_key; kNoValueKey without a dictionary, or when the
+  // chunk's keys would pass kMaxMergeValueKeys (row_group_merger.cc).
+  static uint32_t ReserveValueKeys(const parquet::ColumnData& data, uint32_t* next_key);
   void ReleaseIfLarge();
 
   const int time_column_;

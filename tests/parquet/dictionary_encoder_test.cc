@@ -210,6 +210,78 @@ TEST(ByteArrayDictionary, MatchesAReferenceMapThroughGrowthAndReset) {
 // byte (the sort's key) — renumbers
 // them consistently, and leaves a table that Insert keeps using: known values get their new index, new
 // ones the next. The PLAIN page follows the new order.
+// Values with keys get the indices Insert gives them, whether or not their key came before, with or
+// without a key, and keys at or past the map's bound; after Reset, SortEntries and TakeArena a key
+// stands for nothing (here it is reused for other bytes, as the next column chunk may).
+TEST(ByteArrayDictionary, KeyedInsertsGiveInsertsIndices) {
+  std::mt19937_64 rng(11);
+  ByteArrayDictionaryEncoder keyed;
+  ByteArrayDictionaryEncoder plain;
+  for (int round = 0; round < 4; ++round) {
+    keyed.Reset();
+    plain.Reset();
+    // 40 distinct values, each under its own key, some without one.
+    std::vector<std::string> values;
+    std::vector<uint32_t> keys;
+    for (int i = 0; i < 5000; ++i) {
+      const uint32_t v = static_cast<uint32_t>(rng() % 40);
+      values.push_back("round " + std::to_string(round) + " value " + std::to_string(v * 7919 % 40));
+      switch (rng() % 8) {
+        case 0:
+          keys.push_back(kNoValueKey);
+          break;
+        case 1:
+          keys.push_back(ByteArrayDictionaryEncoder::kMaxValueKeys + v);  // past the bound: hashed
+          break;
+        default:
+          keys.push_back(v);  // the same keys every round, for other bytes: Reset must forget them
+      }
+    }
+    ByteArrays input(values, 2);
+    std::vector<uint32_t> want(values.size()), got(values.size());
+    plain.Insert(input.data(), input.offsets.data(), values.size(), want.data());
+    // In steps of various sizes, as a writer's pages cut them.
+    for (size_t at = 0; at < values.size();) {
+      const size_t n = std::min<size_t>(values.size() - at, 1 + rng() % 700);
+      keyed.InsertKeyed(input.data(), input.offsets.data() + at, keys.data() + at, n, got.data() + at);
+      at += n;
+    }
+    ASSERT_EQ(got, want) << "round " << round;
+    ASSERT_EQ(keyed.size(), plain.size());
+    for (uint32_t k = 0; k < keyed.size(); ++k) EXPECT_EQ(keyed.value(k), plain.value(k));
+    if (round == 1) {
+      std::vector<uint32_t> remap;
+      keyed.SortEntries(&remap);
+      // The keys of this round, inserted again with other bytes, must not take the old indices.
+      ByteArrays other({"other bytes"});
+      uint32_t key = keys[0] == kNoValueKey ? 1 : keys[0], index = 0;
+      keyed.InsertKeyed(other.data(), other.offsets.data(), &key, 1, &index);
+      EXPECT_EQ(keyed.value(index), "other bytes");
+    }
+    if (round == 2) {
+      ByteBuffer page;
+      keyed.TakeArena(&page);
+      ByteArrays other({"after the arena"});
+      uint32_t key = 2, index = 99;
+      keyed.InsertKeyed(other.data(), other.offsets.data(), &key, 1, &index);
+      EXPECT_EQ(index, 0u);
+      EXPECT_EQ(keyed.value(0), "after the arena");
+    }
+  }
+}
+
+TEST(ByteArrayDictionary, TheKeyMapIsCountedInMemoryBytes) {
+  ByteArrayDictionaryEncoder keyed;
+  ByteArrayDictionaryEncoder plain;
+  keyed.Reset();
+  plain.Reset();
+  ByteArrays input({"a value"});
+  uint32_t key = 100000, index = 0;
+  keyed.InsertKeyed(input.data(), input.offsets.data(), &key, 1, &index);
+  plain.Insert(input.data(), input.offsets.data(), 1, &index);
+  EXPECT_GE(keyed.memory_bytes(), plain.memory_bytes() + 4 * 100001);
+}
+
 TEST(ByteArrayDictionary, SortEntriesRenumbersIntoByteOrder) {
   std::mt19937_64 rng(5);
   std::vector<std::string> values = {"warn",

@@ -4,6 +4,8 @@
 // every encoding and both data page versions.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -533,8 +535,9 @@ TEST(RoundTripDictionary, HexIdsCompressCloseToTheirEntropyUnderZstd) {
 
 // The same table written column at a time (BeginColumns / AppendColumn / EndColumn, as merges write),
 // in the same batches and row groups as WriteTable.
+// keys: per column, a value key per present value (ColumnBatch::value_keys), or none.
 std::string WriteTableColumnar(const Table& table, const WriterOptions& options, size_t batch_rows,
-                               size_t group_rows) {
+                               size_t group_rows, const std::vector<std::vector<uint32_t>>* keys = nullptr) {
   BufferOutputSink sink;
   auto writer = FileWriter::Open(&sink, table.schema(), options);
   EXPECT_TRUE(writer.ok()) << writer.status().ToString();
@@ -545,8 +548,8 @@ std::string WriteTableColumnar(const Table& table, const WriterOptions& options,
     EXPECT_TRUE((*writer)->BeginColumns(group_end - group).ok());
     for (size_t c = 0; c < table.columns.size(); ++c) {
       for (size_t row = group; row < group_end; row += batch_rows) {
-        const ColumnBatch batch =
-            table.columns[c].Batch(row, std::min(group_end, row + batch_rows), value_at[c]);
+        ColumnBatch batch = table.columns[c].Batch(row, std::min(group_end, row + batch_rows), value_at[c]);
+        if (keys != nullptr && !(*keys)[c].empty()) batch.value_keys = (*keys)[c].data() + value_at[c];
         value_at[c] += batch.num_values;
         Status st = (*writer)->AppendColumn(batch);
         EXPECT_TRUE(st.ok()) << st.ToString();
@@ -599,6 +602,48 @@ TEST(RoundTripDictionary, ColumnAtATimeWritesTheSameBytesWithOneLentDictionary) 
     EXPECT_TRUE(EncodingsOf(by_columns, 0).dictionary_page);
     EXPECT_FALSE(EncodingsOf(by_columns, 1).dictionary_page);
     EXPECT_TRUE(EncodingsOf(by_columns, 4).dictionary_page);
+  }
+}
+
+// Values that come with keys (as a merge gives them: an input dictionary's indices) make the same file
+// as without: dictionaries kept, given up early, and past their size limit; sorted or not; with keys
+// missing for some values.
+TEST(RoundTripDictionary, KeyedValuesWriteTheSameBytes) {
+  std::mt19937_64 rng(8);
+  Table table;
+  table.num_rows = 12000;
+  std::vector<std::vector<uint32_t>> keys;
+  auto add = [&](const char* name, auto value_of) {
+    Column column(ColumnSpec::String(name, Repetition::kOptional));
+    column.levels = MakeLevels(rng, table.num_rows, 10);
+    std::map<std::string, uint32_t> key_of;
+    keys.emplace_back();
+    for (size_t i = 0, n = Present(column.levels, table.num_rows); i < n; ++i) {
+      column.strings.push_back(value_of(i));
+      const uint32_t key =
+          key_of.emplace(column.strings.back(), static_cast<uint32_t>(key_of.size())).first->second;
+      keys.back().push_back(rng() % 10 == 0 ? kNoValueKey : key);
+    }
+    column.PackStrings();
+    table.columns.push_back(std::move(column));
+  };
+  add("message", [&](size_t) { return "request " + std::to_string(rng() % 700) + " served"; });  // kept
+  add("trace_id", [&](size_t) { return std::to_string(rng()) + std::to_string(rng()); });        // given up
+  add("level", [&](size_t) { return std::string(rng() % 2 ? "info" : "warn"); });  // kept, small
+  add("host", [&](size_t) { return "host-" + std::to_string(rng() % 9000); });     // passes the size limit
+  for (bool sorted : {false, true}) {
+    SCOPED_TRACE(sorted);
+    WriterOptions options;
+    options.codec = Codec::kSnappy;
+    options.data_page_max_rows = 1500;
+    options.dictionary_size_limit = 32 * 1024;
+    options.sort_dictionaries = sorted;
+    const std::string plain = WriteTableColumnar(table, options, 1000, 5000);
+    const std::string keyed = WriteTableColumnar(table, options, 1000, 5000, &keys);
+    ExpectReadsBack(keyed, table);
+    EXPECT_TRUE(plain == keyed) << plain.size() << " bytes without keys, " << keyed.size() << " with";
+    EXPECT_TRUE(EncodingsOf(keyed, 0).dictionary_page);
+    EXPECT_FALSE(EncodingsOf(keyed, 1).dictionary_page);
   }
 }
 

@@ -520,6 +520,47 @@ TEST(ColumnGather, ANullInARequiredColumnIsCorruption) {
   EXPECT_NE(st.message().find("'seq'"), std::string::npos) << st.message();
 }
 
+// Values from a dictionary-encoded source carry a key (its key_base + their dictionary index) that the
+// writer can map to its own index without hashing; values of a source without a key base, or not
+// dictionary-encoded, carry none; with no key at all, the batch has no keys.
+TEST(ColumnGather, DictionarySourcesGiveTheirValuesKeys) {
+  parquet::ByteArrayValues dictionary;
+  dictionary.append("info");
+  dictionary.append("warn");
+  parquet::ColumnData by_dictionary;
+  by_dictionary.type = parquet::Type::kByteArray;
+  by_dictionary.num_rows = 3;
+  by_dictionary.def_levels = {1, 0, 1};
+  by_dictionary.num_values = 2;
+  by_dictionary.dictionary_encoded = true;
+  by_dictionary.dictionary = &dictionary;
+  by_dictionary.dict_indices = {1, 0};
+  parquet::ColumnData plain;
+  plain.type = parquet::Type::kByteArray;
+  plain.num_rows = 1;
+  plain.num_values = 1;
+  plain.byte_arrays.append("warn");
+  const ColumnSpec level = ColumnSpec::String("level", Repetition::kOptional);
+  std::vector<GatherSource> sources(2);
+  sources[0].data = &by_dictionary;
+  sources[1].data = &plain;
+  for (GatherSource& source : sources) ASSERT_TRUE(source.Prepare(level).ok());
+  sources[0].key_base = 100;
+  sources[1].key_base = 200;  // ignored: its values are not dictionary indices
+  const std::vector<RowRef> rows = {{0, 2}, {1, 0}, {0, 1}, {0, 0}};
+  ColumnGather gather;
+  ColumnBatch batch;
+  ASSERT_TRUE(gather.Gather(level, sources, rows, &batch).ok());
+  ASSERT_EQ(batch.num_values, 3u);
+  ASSERT_NE(batch.value_keys, nullptr);
+  EXPECT_EQ(std::vector<uint32_t>(batch.value_keys, batch.value_keys + 3),
+            (std::vector<uint32_t>{100, parquet::kNoValueKey, 101}));
+  EXPECT_EQ(std::string_view(reinterpret_cast<const char*>(batch.bytes), batch.offsets[3]), "infowarnwarn");
+  sources[0].key_base = parquet::kNoValueKey;
+  ASSERT_TRUE(gather.Gather(level, sources, rows, &batch).ok());
+  EXPECT_EQ(batch.value_keys, nullptr);
+}
+
 // A merge input is an untrusted file: data that does not add up is Corruption naming the column, before
 // anything is gathered from it.
 TEST(ColumnGather, PrepareRejectsDataThatDoesNotMatchItsColumn) {
