@@ -196,15 +196,21 @@ def partial_megabyte_frames(ctx):
 # their base size. Measured: ~72 MiB peak at 64 MiB with ~7.5 MiB at start; the allowance leaves room for
 # a different allocation order, not for a part that outgrows its share (which costs tens of MiB).
 FULL_LOAD_ALLOWANCE = 16 * MIB
-# Growth with the number of logs is looked for within the 10x run: its resident memory, sampled, has the
-# same maximum over the second half of the load as over the first (less its first tenth, the warm-up:
-# buffers growing to their shares, the first full-size merges). Both windows are as long and mix the same
-# phases (flushes, merges up to full-size ones, the write-ahead log's backlog), so their maxima differ by
-# where the coincidences fall: measured -0.6 to +4.4 MiB, before and after the changes of 2026-12-06. 8 MiB
-# between the windows' middles, 2.25 M logs apart, is under 4 bytes a log. (Until then the 10x run's
-# VmHWM was compared with a separate 1x run's, +16 MiB: a 500 k-log run lasts about a second and often
-# ends before the phases coincide — its peak ranged 27-40 MiB against 42-48 for the long run — so the
-# check failed now and then with no growth at all, 1 run in 5 for the build before those changes.)
+# Growth with the number of logs is looked for within the 10x run: the median of its resident memory,
+# sampled, is no higher over the second half of the load than over the first (less its first tenth, the
+# warm-up: buffers growing to their shares, the first full-size merges) beyond WINDOW_TO_WINDOW. Memory
+# that grows with the logs raises every sample after it, so the median as much as the peak; a merge that
+# coincides with the writer's bigger flush files (while the compactor lags) raises a few samples, which
+# the VmHWM bound above limits, not this check. 8 MiB between the windows' middles, 2.25 M logs apart,
+# is under 4 bytes a log.
+# History. Until 2026-12-06 (morning) the 10x run's VmHWM was compared with a separate 1x run's: a 500 k-log
+# run lasts about a second and often ends before the phases coincide, so that failed 1 run in 5 with no
+# growth at all. Then the windows' maxima were compared (measured -0.6 to +4.4 MiB on an Intel machine);
+# on the AMD machine of 2026-12-06 (evening) they differed by up to +9.9 MiB, failing CI once and 3 runs
+# in 5 of one batch, while over 15 M logs the median stayed flat (29.4-31.7 MiB per tenth of the load
+# after its first 30 %) and only single tenths' maxima jumped (32-37 MiB). The medians of 14 runs of this
+# check (both builds, both backends) differed by -0.4 to +6.0 MiB: the first window still holds some
+# warm-up (the partition's files grow to the rotation size over the first ~4 M logs).
 WINDOW_TO_WINDOW = 8 * MIB
 # What `serve` and `import` (one binary) have resident before their first log: code and libraries, as
 # measured at start by the checks above (7.5-8.2 MiB).
@@ -256,12 +262,21 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
 
-    def max_between(self, first, last):
-        """The largest sample between fractions `first` and `last` of the sampled time."""
+    def window(self, first, last):
+        """The samples between fractions `first` and `last` of the sampled time, sorted."""
         span = self.end - self.begin
         window = [v for (t, v) in self.samples if self.begin + first * span <= t < self.begin + last * span]
         check(len(window) >= 10, f"only {len(window)} RSS samples between {first:.0%} and {last:.0%} of the load")
-        return max(window)
+        return sorted(window)
+
+    def max_between(self, first, last):
+        """The largest sample between fractions `first` and `last` of the sampled time."""
+        return self.window(first, last)[-1]
+
+    def median_between(self, first, last):
+        """The median sample between fractions `first` and `last` of the sampled time."""
+        window = self.window(first, last)
+        return window[len(window) // 2]
 
 
 def peak_under_load(ctx, n, connections, *flags, corpus=None, merged=False, sampler=None):
@@ -314,8 +329,8 @@ def check_peak(ctx, what, hwm_start, hwm, limit=MEMORY_LIMIT):
 def full_load_within_the_budget(ctx):
     """The default settings at full load with compaction running: 2 connections send 500 k logs, then a
     fresh daemon 5 M (10x): both peaks stay within --memory-limit plus the stated allowance, and within
-    the 10x run memory does not grow: its sampled RSS peaks no higher over the second half of the load
-    than over the first (beyond WINDOW_TO_WINDOW). --rotation-mb 8, so that both runs fill files of the
+    the 10x run memory does not grow: its sampled RSS has a median no higher over the second half of the
+    load than over the first (beyond WINDOW_TO_WINDOW). --rotation-mb 8, so that both runs fill files of the
     rotation size and go through every kind of merge, up to full-size ones"""
     small = ctx.scaled(500_000, 100_000)
     start1, hwm1, r1, _ = peak_under_load(ctx, small, 2, "--rotation-mb", "8", merged=True)
@@ -325,16 +340,18 @@ def full_load_within_the_budget(ctx):
                                                        sampler=sampled)
     check_peak(ctx, f"{10 * small} logs", start10, hwm10)
     check(compactions > 0, "no merge ran during the 10x run: compaction's memory was not tested")
-    first, second = sampled[0].max_between(0.10, 0.55), sampled[0].max_between(0.55, 1.0)
-    print(f"  {10 * small} logs: RSS at most {first / MIB:.1f} MiB over 10-55 % of the load, "
-          f"{second / MIB:.1f} MiB over 55-100 % ({len(sampled[0].samples)} samples)", flush=True)
+    first, second = sampled[0].median_between(0.10, 0.55), sampled[0].median_between(0.55, 1.0)
+    peaks = sampled[0].max_between(0.10, 0.55), sampled[0].max_between(0.55, 1.0)
+    print(f"  {10 * small} logs: RSS median {first / MIB:.1f} MiB (peak {peaks[0] / MIB:.1f}) over 10-55 % of "
+          f"the load, {second / MIB:.1f} MiB (peak {peaks[1] / MIB:.1f}) over 55-100 % "
+          f"({len(sampled[0].samples)} samples)", flush=True)
     if not ctx.sanitized:
         check(second <= first + WINDOW_TO_WINDOW,
-              f"RSS peaked at {second / MIB:.1f} MiB over the second half of {10 * small} logs against "
+              f"RSS had a median of {second / MIB:.1f} MiB over the second half of {10 * small} logs against "
               f"{first / MIB:.1f} MiB over the first: memory grows with the logs")
     return (f"{small} logs: VmHWM {hwm1 / MIB:.1f} MiB at {r1['logs_per_s']:.0f} logs/s; {10 * small}: "
-            f"{hwm10 / MIB:.1f} MiB at {r10['logs_per_s']:.0f} logs/s, {compactions:.0f} merges; RSS over "
-            f"the halves of the load {first / MIB:.1f} and {second / MIB:.1f} MiB")
+            f"{hwm10 / MIB:.1f} MiB at {r10['logs_per_s']:.0f} logs/s, {compactions:.0f} merges; RSS medians "
+            f"over the halves of the load {first / MIB:.1f} and {second / MIB:.1f} MiB")
 
 
 def wide_schema(path, columns):
