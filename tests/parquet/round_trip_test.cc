@@ -562,12 +562,10 @@ std::string WriteTableColumnar(const Table& table, const WriterOptions& options,
   return std::string(sink.buffer().view());
 }
 
-// Column-at-a-time row groups lend one pair of dictionaries to each column in turn (reset, never
-// freed, between columns — also when a column gives its dictionary up): the file is byte for byte the
-// one written row batch by row batch, where every column has its own. A dictionary carried over with
-// an entry or a hash slot of the column before would change a dictionary page, an index or a size.
-TEST(RoundTripDictionary, ColumnAtATimeWritesTheSameBytesWithOneLentDictionary) {
-  std::mt19937_64 rng(5);
+// Four optional string columns of 12 000 rows whose dictionaries end four ways: message kept, trace_id
+// given up at its first page, level kept and small, host past the 32 KiB size limit of
+// DictionaryFateOptions.
+Table DictionaryFateTable(std::mt19937_64& rng) {
   Table table;
   table.num_rows = 12000;
   auto add = [&](const char* name, auto value_of) {
@@ -578,20 +576,35 @@ TEST(RoundTripDictionary, ColumnAtATimeWritesTheSameBytesWithOneLentDictionary) 
     column.PackStrings();
     table.columns.push_back(std::move(column));
   };
-  add("message", [&](size_t) { return "request " + std::to_string(rng() % 700) + " served"; });  // kept
-  add("trace_id", [&](size_t) { return std::to_string(rng()) + std::to_string(rng()); });        // given up
-  add("level", [&](size_t) { return std::string(rng() % 2 ? "info" : "warn"); });  // kept, small
-  add("host", [&](size_t) { return "host-" + std::to_string(rng() % 9000); });     // passes the size limit
+  add("message", [&](size_t) { return "request " + std::to_string(rng() % 700) + " served"; });
+  add("trace_id", [&](size_t) { return std::to_string(rng()) + std::to_string(rng()); });
+  add("level", [&](size_t) { return std::string(rng() % 2 ? "info" : "warn"); });
+  add("host", [&](size_t) { return "host-" + std::to_string(rng() % 9000); });
+  return table;
+}
+
+WriterOptions DictionaryFateOptions(bool sorted) {
+  WriterOptions options;
+  options.codec = Codec::kSnappy;
+  options.data_page_max_rows = 1500;
+  options.dictionary_size_limit = 32 * 1024;
+  options.sort_dictionaries = sorted;
+  return options;
+}
+
+// Column-at-a-time row groups lend one pair of dictionaries to each column in turn (reset, never
+// freed, between columns — also when a column gives its dictionary up): the file is byte for byte the
+// one written row batch by row batch, where every column has its own. A dictionary carried over with
+// an entry or a hash slot of the column before would change a dictionary page, an index or a size.
+TEST(RoundTripDictionary, ColumnAtATimeWritesTheSameBytesWithOneLentDictionary) {
+  std::mt19937_64 rng(5);
+  Table table = DictionaryFateTable(rng);
   Column sizes(ColumnSpec::Int64("size", Repetition::kRequired));
   for (size_t i = 0; i < table.num_rows; ++i) sizes.int64s.push_back(static_cast<int64_t>(rng() % 300));
   table.columns.push_back(std::move(sizes));
   for (bool sorted : {false, true}) {
     SCOPED_TRACE(sorted);
-    WriterOptions options;
-    options.codec = Codec::kSnappy;
-    options.data_page_max_rows = 1500;
-    options.dictionary_size_limit = 32 * 1024;
-    options.sort_dictionaries = sorted;
+    WriterOptions options = DictionaryFateOptions(sorted);
     options.column_encodings = {ColumnEncoding::kAuto, ColumnEncoding::kAuto, ColumnEncoding::kAuto,
                                 ColumnEncoding::kAuto, ColumnEncoding::kDictionary};
     const std::string by_rows = WriteTable(table, options, 1000, 5000);
@@ -610,34 +623,19 @@ TEST(RoundTripDictionary, ColumnAtATimeWritesTheSameBytesWithOneLentDictionary) 
 // missing for some values.
 TEST(RoundTripDictionary, KeyedValuesWriteTheSameBytes) {
   std::mt19937_64 rng(8);
-  Table table;
-  table.num_rows = 12000;
-  std::vector<std::vector<uint32_t>> keys;
-  auto add = [&](const char* name, auto value_of) {
-    Column column(ColumnSpec::String(name, Repetition::kOptional));
-    column.levels = MakeLevels(rng, table.num_rows, 10);
+  const Table table = DictionaryFateTable(rng);
+  std::vector<std::vector<uint32_t>> keys;  // per column: a key per distinct string, every 10th missing
+  for (const Column& column : table.columns) {
     std::map<std::string, uint32_t> key_of;
     keys.emplace_back();
-    for (size_t i = 0, n = Present(column.levels, table.num_rows); i < n; ++i) {
-      column.strings.push_back(value_of(i));
-      const uint32_t key =
-          key_of.emplace(column.strings.back(), static_cast<uint32_t>(key_of.size())).first->second;
+    for (const std::string& value : column.strings) {
+      const uint32_t key = key_of.emplace(value, static_cast<uint32_t>(key_of.size())).first->second;
       keys.back().push_back(rng() % 10 == 0 ? kNoValueKey : key);
     }
-    column.PackStrings();
-    table.columns.push_back(std::move(column));
-  };
-  add("message", [&](size_t) { return "request " + std::to_string(rng() % 700) + " served"; });  // kept
-  add("trace_id", [&](size_t) { return std::to_string(rng()) + std::to_string(rng()); });        // given up
-  add("level", [&](size_t) { return std::string(rng() % 2 ? "info" : "warn"); });  // kept, small
-  add("host", [&](size_t) { return "host-" + std::to_string(rng() % 9000); });     // passes the size limit
+  }
   for (bool sorted : {false, true}) {
     SCOPED_TRACE(sorted);
-    WriterOptions options;
-    options.codec = Codec::kSnappy;
-    options.data_page_max_rows = 1500;
-    options.dictionary_size_limit = 32 * 1024;
-    options.sort_dictionaries = sorted;
+    const WriterOptions options = DictionaryFateOptions(sorted);
     const std::string plain = WriteTableColumnar(table, options, 1000, 5000);
     const std::string keyed = WriteTableColumnar(table, options, 1000, 5000, &keys);
     ExpectReadsBack(keyed, table);
