@@ -182,6 +182,7 @@ struct StorageStats {
   uint64_t wal_recycled = 0;        // segments made from a spare
   uint64_t wal_disk_bytes = 0;      // gauge: bytes of the segments on disk
   uint64_t wal_max_bytes = 0;       // the log's limit (wal_max_bytes, capped by the free space)
+  uint64_t wal_fair_threshold = 0;  // beyond this size, each connection may hold only its share
   uint64_t wal_backlog_logs = 0;    // gauge: logs waiting in the log for room in memory
   uint64_t wal_backlog_bytes = 0;   // gauge: their bytes in the log
   uint64_t wal_spilled = 0;         // logs that went through the backlog

@@ -201,6 +201,10 @@ std::string RenderMetrics(const ServerStats& server, const StorageStats& storage
   out.Gauge("logdaemon_wal_max_bytes",
             "How far the write-ahead log may grow (--wal-max-mb, capped at start by half the free disk).",
             D(storage.wal_max_bytes));
+  out.Gauge("logdaemon_wal_fair_threshold_bytes",
+            "Write-ahead log size beyond which each connection may hold only its share of it (3/4 of the "
+            "limit, and at least two segments below it).",
+            D(storage.wal_fair_threshold));
   out.Gauge("logdaemon_wal_backlog_logs",
             "Acknowledged logs waiting in the write-ahead log for the writer (a burst beyond the queue).",
             D(storage.wal_backlog_logs));

@@ -488,6 +488,7 @@ StorageStats Engine::Stats() const {
     stats.wal_recycled = wal_->recycled_segments();
     stats.wal_disk_bytes = wal_->disk_bytes();
     stats.wal_max_bytes = wal_max_bytes_;
+    stats.wal_fair_threshold = wal_fair_threshold();
   }
   if (backlog_) {
     stats.wal_backlog_logs = backlog_->logs();

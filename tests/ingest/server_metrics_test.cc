@@ -287,6 +287,7 @@ TEST(RenderMetrics, OperatorMetricsHaveTheirNamesAndTypes) {
       {"logdaemon_wal_recycled_segments_total", "counter"},
       {"logdaemon_wal_bytes", "gauge"},
       {"logdaemon_wal_max_bytes", "gauge"},
+      {"logdaemon_wal_fair_threshold_bytes", "gauge"},
       {"logdaemon_wal_backlog_logs", "gauge"},
       {"logdaemon_wal_backlog_bytes", "gauge"},
       {"logdaemon_wal_spilled_logs_total", "counter"},

@@ -21,9 +21,8 @@ from daemon import (CheckFailed, Conn, Context, Daemon, DuckDB, Suite, check, ch
 ctx = Context(__doc__)
 suite = Suite(ctx, "admission")
 
-SEGMENT_BYTES = 1 << 20
 SLOW_WRITER = ["--compression", "zstd", "--compression-level", "22", "--queue-capacity", "100",
-               "--wal-segment-mb", str(SEGMENT_BYTES >> 20), "--wal-max-mb", "4", "--io-threads", "1", "--flush-interval", "1"]
+               "--wal-segment-mb", "1", "--wal-max-mb", "4", "--io-threads", "1", "--flush-interval", "1"]
 
 
 def check_ids_stored_once(ctx, storage, want_ids, what):
@@ -148,28 +147,18 @@ def quiet_client(d, seconds, every=0.02, max_wait=None):
     return replies, ids, worst
 
 
-def fair_threshold(limit):
-    """The write-ahead log size past which each connection may hold only its share (Engine::
-    wal_fair_threshold): 3/4 of the limit, and at least two segments below it. With SLOW_WRITER's 4 MB
-    log of 1 MB segments that is 2 MB, not 3: waiting for 3 MB once timed out under --overflow block,
-    where the flooder is paused at its share and the log can hover below 3 MB for as long as the
-    writer trims a segment for each one the flooder fills."""
-    return min(limit // 4 * 3, limit - 2 * SEGMENT_BYTES)
-
-
 def wait_log_full(d, what):
-    """Until the write-ahead log is past its fairness threshold, where the flooder starts to be held to
-    its share."""
+    """Until the write-ahead log is past its fairness threshold (logdaemon_wal_fair_threshold_bytes), where
+    the flooder starts to be held to its share. With SLOW_WRITER's 4 MB log of 1 MB segments that is 2 MB,
+    not 3/4 of the log: waiting for 3 MB once timed out under --overflow block, where the flooder is
+    paused at its share and the log, sampled every 20 ms, sat at 2 MB 94 % of the time."""
     deadline = time.monotonic() + 3 * ctx.timeout
-    threshold = None
+    threshold = d.metrics().require("logdaemon_wal_fair_threshold_bytes")
     while time.monotonic() < deadline:
-        m = d.metrics()
-        if threshold is None:
-            threshold = fair_threshold(int(m.require("logdaemon_wal_max_bytes")))
-        if m.value("logdaemon_wal_bytes") >= threshold:
+        if d.metrics().value("logdaemon_wal_bytes") >= threshold:
             return
         time.sleep(0.05)
-    raise CheckFailed(f"{what}: the write-ahead log never reached {threshold} bytes (the writer kept up)")
+    raise CheckFailed(f"{what}: the write-ahead log never reached {threshold:.0f} bytes (the writer kept up)")
 
 
 @suite.check
