@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "cli/allocator.h"
+#include "cli/idle_memory.h"
 #include "cli/serve_shipping.h"
 #include "cli/service_manager.h"
 #include "http/http_server.h"
@@ -158,7 +159,8 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ServeSettings& setting
                                                     const SchemaValidator& schema, StorageEngine& storage,
                                                     const LogServer& server,
                                                     std::shared_ptr<spdlog::logger> log, int activated_fd,
-                                                    const ServeShipping* shipping) {
+                                                    const ServeShipping* shipping,
+                                                    const IdleMemoryReturner* idle_memory) {
   http::HttpServerOptions options;
   options.address = *settings.http_address;
   options.listen_fd = activated_fd;
@@ -176,7 +178,7 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ServeSettings& setting
   ingest::BuildInfo build{LOGDAEMON_VERSION, LOGDAEMON_GIT_SHA, IoBackendName(server.backend())};
   // Runs on a server thread, once per scrape, with the server's own counts. Process metrics that cannot
   // be read (no /proc) are left out of the page; the first such failure is logged.
-  context.render_metrics = [&server, &storage, build, log, shipping,
+  context.render_metrics = [&server, &storage, build, log, shipping, idle_memory,
                             process_failure_logged = false](const http::HttpStats& http_stats) mutable {
     Result<metrics::ProcessMetrics> process = metrics::ReadProcessMetrics();
     if (!process.ok() && !process_failure_logged) {
@@ -189,6 +191,7 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ServeSettings& setting
                                              process.ok() ? std::optional(*process) : std::nullopt);
     http::AppendHttpMetrics(http_stats, &page);
     if (shipping != nullptr) shipping->AppendMetrics(&page);
+    idle_memory->AppendMetrics(&page);
     return page;
   };
   return http::HttpServer::Start(std::move(options), std::move(context));
@@ -244,10 +247,18 @@ int RunServe(const ServeSettings& settings) {
     return Fail(st.message());
   }
 
+  // Gives back what bursts freed once the daemon goes quiet; after the server and the engine, before
+  // the HTTP server (whose metrics read it), so that it stops before any of them.
+  IdleMemoryReturner idle_memory([&server, &storage] {
+    const StorageStats stats = storage.Stats();
+    return IdleMemoryReturner::Activity{server.Stats().frames_received + stats.rows_written,
+                                        stats.compactions};
+  });
+
   std::unique_ptr<http::HttpServer> http_server;
   if (settings.http_address) {
     Result<std::unique_ptr<http::HttpServer>> started =
-        StartHttp(settings, *schema, storage, server, log, activated->http_fd, shipping->get());
+        StartHttp(settings, *schema, storage, server, log, activated->http_fd, shipping->get(), &idle_memory);
     if (!started.ok()) {
       server.Shutdown();
       server.Wait();

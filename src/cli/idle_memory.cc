@@ -1,0 +1,93 @@
+#include "cli/idle_memory.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>  // defines __GLIBC__ on glibc (through <features.h>), tested below
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include "metrics/exposition.h"
+
+namespace logdaemon::cli {
+namespace {
+
+// VmRSS from /proc/self/statm's second field (pages); 0 when it cannot be read.
+uint64_t ResidentBytes() {
+  std::FILE* file = std::fopen("/proc/self/statm", "r");
+  if (file == nullptr) return 0;
+  unsigned long long size = 0;
+  unsigned long long resident = 0;
+  const bool read = std::fscanf(file, "%llu %llu", &size, &resident) == 2;
+  std::fclose(file);
+  return read ? resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
+}
+
+void TrimHeap() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+}  // namespace
+
+IdleMemoryReturner::IdleMemoryReturner(std::function<Activity()> activity, std::chrono::milliseconds tick,
+                                       std::function<void()> trim)
+    : activity_(std::move(activity)), tick_(tick), trim_(trim ? std::move(trim) : TrimHeap) {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ld-idle-trim");
+    Run();
+  });
+}
+
+IdleMemoryReturner::~IdleMemoryReturner() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void IdleMemoryReturner::Run() {
+  Activity last = activity_();
+  bool busy_since_trim = false;
+  std::unique_lock lock(mutex_);
+  while (!cv_.wait_for(lock, tick_, [this] { return stop_; })) {
+    lock.unlock();
+    const Activity now = activity_();
+    const bool busy = now.logs - last.logs >= kBusyLogs || now.merges != last.merges;
+    last = now;
+    if (busy) {
+      busy_since_trim = true;
+    } else if (busy_since_trim) {
+      Trim();
+      busy_since_trim = false;
+    }
+    lock.lock();
+  }
+}
+
+void IdleMemoryReturner::Trim() {
+  const uint64_t before = ResidentBytes();
+  trim_();
+  const uint64_t after = ResidentBytes();
+  if (after < before) returned_bytes_.fetch_add(before - after, std::memory_order_relaxed);
+  trims_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void IdleMemoryReturner::AppendMetrics(std::string* page) const {
+  metrics::TextExposition out;
+  out.Counter("logdaemon_memory_trims_total",
+              "Times the daemon gave the heap memory that work freed back to the kernel, once quiet.",
+              static_cast<double>(trims()));
+  out.Counter("logdaemon_memory_returned_bytes_total",
+              "Resident bytes those trims gave back (the drop in resident memory across each).",
+              static_cast<double>(returned_bytes()));
+  page->append(out.text());
+}
+
+}  // namespace logdaemon::cli
