@@ -234,6 +234,11 @@ class StorageEngine {
   const TableLayout& layout() const;
   const StorageOptions& options() const;
 
+  // Frees what the engine keeps for reuse — spare row batches (at most 4 MiB of capacity) and flush-file
+  // buffers — for a daemon that has gone quiet (cli/idle_memory.h); the next burst makes them again.
+  // Any thread.
+  void ReleaseSpareMemory();
+
   // The engine itself, for the daemon's per-thread appenders (storage/engine.h).
   storage::Engine& engine() { return *engine_; }
 

@@ -15,4 +15,15 @@ void TuneAllocatorForBoundedMemory() {
 #endif
 }
 
+HeapStats ReadHeapStats() {
+  HeapStats stats;
+#if defined(__GLIBC__)
+  const struct mallinfo2 info = mallinfo2();
+  stats.known = true;
+  stats.allocated = info.uordblks + info.hblkhd;
+  stats.free = info.fordblks;
+#endif
+  return stats;
+}
+
 }  // namespace logdaemon::cli

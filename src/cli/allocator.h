@@ -12,9 +12,19 @@
 // of ordinary logs 66-71 -> 55-59 MiB, at the same rate.
 #pragma once
 
+#include <cstdint>
+
 namespace logdaemon::cli {
 
 // Idempotent; a no-op where the C library is not glibc.
 void TuneAllocatorForBoundedMemory();
+
+// What the heap holds, from glibc's mallinfo2 (every arena, and the blocks mapped on their own).
+struct HeapStats {
+  bool known = false;      // false where the C library is not glibc
+  uint64_t allocated = 0;  // bytes in blocks the program holds (mapped blocks included)
+  uint64_t free = 0;       // bytes free inside the arenas: resident or given back, reusable either way
+};
+HeapStats ReadHeapStats();
 
 }  // namespace logdaemon::cli

@@ -10,6 +10,7 @@
 #include <malloc.h>
 #endif
 
+#include "cli/allocator.h"
 #include "metrics/exposition.h"
 
 namespace logdaemon::cli {
@@ -34,9 +35,12 @@ void TrimHeap() {
 
 }  // namespace
 
-IdleMemoryReturner::IdleMemoryReturner(std::function<Activity()> activity, std::chrono::milliseconds tick,
-                                       std::function<void()> trim)
-    : activity_(std::move(activity)), tick_(tick), trim_(trim ? std::move(trim) : TrimHeap) {
+IdleMemoryReturner::IdleMemoryReturner(std::function<Activity()> activity, std::function<void()> release,
+                                       std::chrono::milliseconds tick, std::function<void()> trim)
+    : activity_(std::move(activity)),
+      release_(std::move(release)),
+      tick_(tick),
+      trim_(trim ? std::move(trim) : TrimHeap) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "ld-idle-trim");
     Run();
@@ -44,12 +48,16 @@ IdleMemoryReturner::IdleMemoryReturner(std::function<Activity()> activity, std::
 }
 
 IdleMemoryReturner::~IdleMemoryReturner() {
+  Stop();
+}
+
+void IdleMemoryReturner::Stop() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
   }
   cv_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void IdleMemoryReturner::Run() {
@@ -73,6 +81,7 @@ void IdleMemoryReturner::Run() {
 
 void IdleMemoryReturner::Trim() {
   const uint64_t before = ResidentBytes();
+  if (release_) release_();
   trim_();
   const uint64_t after = ResidentBytes();
   if (after < before) returned_bytes_.fetch_add(before - after, std::memory_order_relaxed);
@@ -87,6 +96,13 @@ void IdleMemoryReturner::AppendMetrics(std::string* page) const {
   out.Counter("logdaemon_memory_returned_bytes_total",
               "Resident bytes those trims gave back (the drop in resident memory across each).",
               static_cast<double>(returned_bytes()));
+  if (const HeapStats heap = ReadHeapStats(); heap.known) {
+    out.Gauge("logdaemon_heap_allocated_bytes", "Bytes of heap blocks the daemon holds (malloc's count).",
+              static_cast<double>(heap.allocated));
+    out.Gauge("logdaemon_heap_free_bytes",
+              "Bytes free inside malloc's heaps, reusable: resident until a trim gives their pages back.",
+              static_cast<double>(heap.free));
+  }
   page->append(out.text());
 }
 

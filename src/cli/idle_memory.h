@@ -37,11 +37,14 @@ class IdleMemoryReturner {
   };
   static constexpr uint64_t kBusyLogs = 1000;
 
-  // Starts the thread; `trim` returns the memory (malloc_trim by default; tests count calls instead).
-  explicit IdleMemoryReturner(std::function<Activity()> activity,
+  // Starts the thread. Before each trim `release` runs (the storage engine frees what it keeps for
+  // reuse); `trim` returns the memory (malloc_trim by default; tests count calls instead).
+  explicit IdleMemoryReturner(std::function<Activity()> activity, std::function<void()> release = {},
                               std::chrono::milliseconds tick = std::chrono::seconds(1),
                               std::function<void()> trim = {});
-  ~IdleMemoryReturner();  // stops the thread
+  ~IdleMemoryReturner();  // Stop()
+  // Stops the thread (idempotent): call it before closing what the callbacks use.
+  void Stop();
   IdleMemoryReturner(const IdleMemoryReturner&) = delete;
   IdleMemoryReturner& operator=(const IdleMemoryReturner&) = delete;
 
@@ -56,6 +59,7 @@ class IdleMemoryReturner {
   void Trim();
 
   const std::function<Activity()> activity_;
+  const std::function<void()> release_;
   const std::chrono::milliseconds tick_;
   const std::function<void()> trim_;
   std::atomic<uint64_t> trims_{0};

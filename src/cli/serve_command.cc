@@ -249,11 +249,13 @@ int RunServe(const ServeSettings& settings) {
 
   // Gives back what bursts freed once the daemon goes quiet; after the server and the engine, before
   // the HTTP server (whose metrics read it), so that it stops before any of them.
-  IdleMemoryReturner idle_memory([&server, &storage] {
-    const StorageStats stats = storage.Stats();
-    return IdleMemoryReturner::Activity{server.Stats().frames_received + stats.rows_written,
-                                        stats.compactions};
-  });
+  IdleMemoryReturner idle_memory(
+      [&server, &storage] {
+        const StorageStats stats = storage.Stats();
+        return IdleMemoryReturner::Activity{server.Stats().frames_received + stats.rows_written,
+                                            stats.compactions};
+      },
+      [&storage] { storage.ReleaseSpareMemory(); });
 
   std::unique_ptr<http::HttpServer> http_server;
   if (settings.http_address) {
@@ -262,6 +264,7 @@ int RunServe(const ServeSettings& settings) {
     if (!started.ok()) {
       server.Shutdown();
       server.Wait();
+      idle_memory.Stop();
       storage.Close();
       return Fail(std::string("--http-addr: ")
                       .append(started.status().message())
@@ -330,6 +333,7 @@ int RunServe(const ServeSettings& settings) {
     http_server.reset();
     server.Shutdown();
     server.Wait();
+    idle_memory.Stop();
     storage.Close();
     return Fail(signals.status().message());
   }
@@ -352,6 +356,7 @@ int RunServe(const ServeSettings& settings) {
     http_server.reset();  // requests in progress finish and their logs are handed over first
   }
   if (*shipping) (*shipping)->Stop();  // what is not shipped yet is shipped at the next start
+  idle_memory.Stop();                  // its callbacks read the engine
   log->info("closing the storage (flushing every buffered log)");
   if (Status st = storage.Close(); !st.ok()) {
     log->error("storage: final flush failed: {}", st.message());

@@ -43,6 +43,15 @@ void BatchQueue::RecycleBatch(std::unique_ptr<RowBatch> batch) {
   }
 }
 
+void BatchQueue::DropSpares() {
+  std::vector<std::unique_ptr<RowBatch>> spares;
+  {
+    std::lock_guard lock(mutex_);
+    spares.swap(pool_);
+    pool_bytes_ = 0;
+  }
+}
+
 bool BatchQueue::PushFlush(std::shared_ptr<FlushToken> token) {
   std::lock_guard lock(mutex_);
   if (stopped_) return false;

@@ -55,6 +55,8 @@ class BatchQueue {
   // A cleared batch from the pool (or a new one).
   std::unique_ptr<RowBatch> TakeBatch();
   void RecycleBatch(std::unique_ptr<RowBatch> batch);
+  // Frees the spare batches (the daemon has gone quiet); new ones are made as they are needed.
+  void DropSpares();
   // Queues a flush request behind everything queued; false once the queue is stopped.
   bool PushFlush(std::shared_ptr<FlushToken> token);
 

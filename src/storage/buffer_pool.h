@@ -47,6 +47,14 @@ class BufferPool {
     free_.push_back(std::move(buffer));
   }
 
+  // Frees every kept buffer (the daemon has gone quiet: the next file can fault its pages in again).
+  void Clear() {
+    std::vector<parquet::ByteBuffer> freed;
+    std::lock_guard lock(mutex_);
+    freed.swap(free_);
+    held_bytes_.store(0, std::memory_order_relaxed);
+  }
+
   size_t held_bytes() const { return held_bytes_.load(std::memory_order_relaxed); }
 
  private:

@@ -457,6 +457,11 @@ Status Engine::Close() {
   return close_status_;
 }
 
+void Engine::ReleaseSpareMemory() {
+  queue_.DropSpares();
+  if (publisher_) publisher_->buffers().Clear();
+}
+
 StorageStats Engine::Stats() const {
   StorageStats stats;
   const EngineCounters& c = counters_;

@@ -63,6 +63,8 @@ class Engine {
   Status Compact();
   Status Close();
   StorageStats Stats() const;
+  // Frees the memory kept for reuse: spare row batches and flush-file buffers (StorageEngine's).
+  void ReleaseSpareMemory();
 
   const StorageOptions& options() const { return context_.options(); }
   const TableLayout& layout() const { return context_.layout(); }

@@ -110,6 +110,9 @@ Status StorageEngine::Close() {
 StorageStats StorageEngine::Stats() const {
   return engine_->Stats();
 }
+void StorageEngine::ReleaseSpareMemory() {
+  engine_->ReleaseSpareMemory();
+}
 const TableLayout& StorageEngine::layout() const {
   return engine_->layout();
 }

@@ -53,7 +53,7 @@ std::vector<size_t> TrimsFor(std::vector<Activity> readings) {
   Script script(std::move(readings));
   std::vector<size_t> trims;
   {
-    IdleMemoryReturner returner([&] { return script.Next(); }, kTick, [&] { script.Trimmed(); });
+    IdleMemoryReturner returner([&] { return script.Next(); }, {}, kTick, [&] { script.Trimmed(); });
     trims = script.PlayOut();
     EXPECT_EQ(returner.trims(), trims.size());
   }
@@ -80,11 +80,14 @@ TEST(IdleMemoryReturner, ATrickleCountsAsQuietAndAMergeAsBusy) {
             (std::vector<size_t>{4, 7}));
 }
 
-TEST(IdleMemoryReturner, CountsTheResidentBytesItGaveBack) {
+TEST(IdleMemoryReturner, ReleasesTheSparesAndCountsWhatItGaveBack) {
   Script script({{0, 0}, {5000, 0}, {5000, 0}});
-  IdleMemoryReturner returner([&] { return script.Next(); }, kTick, [&] { script.Trimmed(); });
+  int released = 0;
+  IdleMemoryReturner returner([&] { return script.Next(); }, [&] { ++released; }, kTick,
+                              [&] { script.Trimmed(); });
   script.PlayOut();
   EXPECT_EQ(returner.trims(), 1u);
+  EXPECT_EQ(released, 1);  // the engine's spares are freed before each trim
   std::string page;
   returner.AppendMetrics(&page);
   EXPECT_NE(page.find("# TYPE logdaemon_memory_trims_total counter\nlogdaemon_memory_trims_total 1\n"),
