@@ -1,12 +1,13 @@
-// IdleMemoryReturner: gives the heap memory that a burst freed back to the kernel once the daemon goes
-// quiet (DESIGN.md §3, issue #13).
+// IdleMemoryReturner: gives the memory that a burst needed back to the kernel once the daemon goes quiet
+// (DESIGN.md §3, issue #13).
 //
-// glibc keeps what is freed inside its arenas: only the top of a heap is given back, and only past
-// M_TRIM_THRESHOLD. The memory budget bounds what the daemon holds at any moment, but after a burst, a
-// large merge or a lagging writer's big flush files, the free chunks between live ones stay resident,
-// and a daemon that shares its host with the applications it serves would sit at that high-water mark
-// for as long as it runs. malloc_trim(0) returns every whole free page of every arena (madvise), which
-// brings the resident size back to what is live.
+// The memory budget bounds what the daemon holds at any moment, but after a burst, a large merge or a
+// lagging writer's big flush files it would keep holding that high-water mark, for as long as it runs,
+// on a host it shares with the applications it serves: the storage engine keeps spare row batches (up to
+// 4 MiB) and flush buffers for reuse, and glibc keeps what is freed inside its arenas (only the top of a
+// heap is given back, and only past M_TRIM_THRESHOLD). So a trim first runs the `release` callback (the
+// engine frees its spares), then malloc_trim(0), which returns every whole free page of every arena
+// (madvise): the resident size comes back to what is live.
 //
 // It runs on its own thread once a tick (a second): the first tick with little work after a busy one
 // trims, once. A busy tick received or wrote kBusyLogs logs or more, or finished a merge. Under load it
