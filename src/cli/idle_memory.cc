@@ -67,7 +67,7 @@ void IdleMemoryReturner::Run() {
   while (!cv_.wait_for(lock, tick_, [this] { return stop_; })) {
     lock.unlock();
     const Activity now = activity_();
-    const bool busy = now.logs - last.logs >= kBusyLogs || now.merges != last.merges;
+    const bool busy = now.logs - last.logs >= kBusyLogs || now.merges != last.merges || now.merging;
     last = now;
     if (busy) {
       busy_since_trim = true;

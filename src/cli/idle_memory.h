@@ -10,7 +10,8 @@
 // (madvise): the resident size comes back to what is live.
 //
 // It runs on its own thread once a tick (a second): the first tick with little work after a busy one
-// trims, once. A busy tick received or wrote kBusyLogs logs or more, or finished a merge. Under load it
+// trims, once. A busy tick received or wrote kBusyLogs logs or more, finished a merge, or ended with one
+// running (a long merge finishes no merge for seconds, and holds its buffers throughout). Under load it
 // never trims: pages the next flush would fault straight back in cost CPU for nothing. A trickle of logs
 // counts as quiet, so the memory of a merge under a trickle is given back too.
 //
@@ -31,10 +32,12 @@ namespace logdaemon::cli {
 
 class IdleMemoryReturner {
  public:
-  // Monotonic counts of the work that allocates: logs received and written, merges finished.
+  // Monotonic counts of the work that allocates — logs received and written, merges finished — and
+  // whether a merge is running at the moment of the reading.
   struct Activity {
     uint64_t logs = 0;
     uint64_t merges = 0;
+    bool merging = false;
   };
   static constexpr uint64_t kBusyLogs = 1000;
 

@@ -253,7 +253,7 @@ int RunServe(const ServeSettings& settings) {
       [&server, &storage] {
         const StorageStats stats = storage.Stats();
         return IdleMemoryReturner::Activity{server.Stats().frames_received + stats.rows_written,
-                                            stats.compactions};
+                                            stats.compactions, stats.compaction_memory_bytes > 0};
       },
       [&storage] { storage.ReleaseSpareMemory(); });
 

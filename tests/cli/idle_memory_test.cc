@@ -80,6 +80,12 @@ TEST(IdleMemoryReturner, ATrickleCountsAsQuietAndAMergeAsBusy) {
             (std::vector<size_t>{4, 7}));
 }
 
+TEST(IdleMemoryReturner, ARunningMergeIsBusyUntilItEnds) {
+  // A long merge: no merge finishes and no log arrives for three ticks, but one is running.
+  EXPECT_EQ(TrimsFor({{0, 0, false}, {0, 0, true}, {0, 0, true}, {0, 0, true}, {0, 1, false}, {0, 1, false}}),
+            (std::vector<size_t>{5}));
+}
+
 TEST(IdleMemoryReturner, ReleasesTheSparesAndCountsWhatItGaveBack) {
   Script script({{0, 0}, {5000, 0}, {5000, 0}});
   int released = 0;

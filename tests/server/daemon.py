@@ -683,8 +683,9 @@ def uring_disabled():
         return False
 
 
-def poll_until(predicate, timeout, what):
-    """Polls predicate() until it returns a true value (returned) or `timeout` seconds pass (CheckFailed)."""
+def poll_until(predicate, timeout, what, interval=0.02):
+    """Polls predicate() every `interval` seconds until it returns a true value (returned) or `timeout`
+    seconds pass (CheckFailed)."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -692,4 +693,4 @@ def poll_until(predicate, timeout, what):
             return value
         if time.monotonic() > deadline:
             raise CheckFailed(f"{what}: not within {timeout:.0f} s")
-        time.sleep(0.02)
+        time.sleep(interval)

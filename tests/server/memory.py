@@ -211,6 +211,8 @@ FULL_LOAD_ALLOWANCE = 16 * MIB
 # stretch of compactor lag (bigger flush files) fills part of one window. Quiet readings before the engine
 # freed its spares moved by +0.9 to +4.7 MiB: the spare row batches (up to 4 MiB) fill during lag.
 QUIET_GROWTH = 4 * MIB
+# A tick of the idle trimmer is a second: this long without a merge means it has seen a whole quiet tick.
+QUIET_SECONDS = 2.5
 HEAP_GROWTH = 2 * MIB
 # What `serve` and `import` (one binary) have resident before their first log: code and libraries, as
 # measured at start by the checks above (7.5-8.2 MiB).
@@ -267,28 +269,37 @@ def check_peak(ctx, what, hwm_start, hwm, limit=MEMORY_LIMIT):
     return bound
 
 
-def quiet_rss(ctx, d, logs):
-    """Once all `logs` are written and the daemon has gone quiet after its last merge and given back what
-    work freed (a memory trim after it): the median of 9 VmRSS readings over ~0.2 s."""
+def quiet_rss(ctx, d, logs, trims_before):
+    """Once all `logs` are written and the daemon has gone quiet and given back what work freed: the median
+    of 9 VmRSS readings over ~0.2 s, and logdaemon_heap_allocated_bytes. Quiet: no merge finished or
+    running (logdaemon_memory_bytes{part="compaction"} is 0 between merges) for QUIET_SECONDS, so that the
+    daemon has had a whole quiet tick since its last work, and trimmed on it (cli/idle_memory.h counts a
+    running merge as work); and it has trimmed at least once since `trims_before`."""
     d.wait_metric("logdaemon_rows_written_total", logs, what="every log written", timeout=10 * ctx.timeout)
-    seen = {"merges": None, "trims": 0}
+    state = {"merges": None, "since": 0.0}
 
-    def trimmed_after_the_last_merge():
+    def quiet():
         m = d.metrics()
-        merges, trims = m.require("logdaemon_compactions_total"), m.require("logdaemon_memory_trims_total")
-        if merges != seen["merges"]:  # a merge finished since the last look: wait for the trim after it
-            seen.update(merges=merges, trims=trims)
+        now = time.monotonic()
+        merges = m.require("logdaemon_compactions_total")
+        merging = m.require("logdaemon_memory_bytes", {"part": "compaction"}) > 0
+        if merging or merges != state["merges"]:
+            state.update(merges=merges, since=now)
             return False
-        return trims > seen["trims"]
+        return (now - state["since"] >= QUIET_SECONDS and
+                m.require("logdaemon_memory_trims_total") > trims_before)
 
-    poll_until(trimmed_after_the_last_merge, 6 * ctx.timeout, "a memory trim after the last merge")
+    # Every 0.25 s: each scrape takes the daemon's heap locks (mallinfo2) while the compactor catches up.
+    poll_until(quiet, 6 * ctx.timeout, "the daemon quiet (no merge for a while) and trimmed", interval=0.25)
     readings = []
     for _ in range(9):
         readings.append(status_kib(d.proc.pid, "VmRSS") * KIB)
         time.sleep(0.025)
     m = d.metrics()
-    heap = m.require("logdaemon_heap_allocated_bytes")
-    return sorted(readings)[len(readings) // 2], heap
+    check(m.require("logdaemon_compactions_total") == state["merges"] and
+          m.require("logdaemon_memory_bytes", {"part": "compaction"}) == 0,
+          "a merge ran while the quiet daemon's memory was read")
+    return sorted(readings)[len(readings) // 2], m.require("logdaemon_heap_allocated_bytes")
 
 
 @suite.check
@@ -305,10 +316,11 @@ def full_load_within_the_budget(ctx):
         pid = d.proc.pid
         hwm_start = status_kib(pid, "VmHWM") * KIB
         r1 = run_load(ctx, d, small, 2)
-        quiet1, heap1 = quiet_rss(ctx, d, small)
+        quiet1, heap1 = quiet_rss(ctx, d, small, 0)
         hwm1 = status_kib(pid, "VmHWM") * KIB
+        trims1 = d.metrics().require("logdaemon_memory_trims_total")
         r10 = run_load(ctx, d, 9 * small, 2)
-        quiet10, heap10 = quiet_rss(ctx, d, 10 * small)
+        quiet10, heap10 = quiet_rss(ctx, d, 10 * small, trims1)
         hwm10 = status_kib(pid, "VmHWM") * KIB
         m = d.metrics()
         compactions = m.require("logdaemon_compactions_total")
