@@ -1,9 +1,7 @@
 #include "cli/idle_memory.h"
 
 #include <pthread.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>  // defines __GLIBC__ on glibc (through <features.h>), tested below
 
 #if defined(__GLIBC__)
@@ -12,19 +10,15 @@
 
 #include "cli/allocator.h"
 #include "metrics/exposition.h"
+#include "metrics/process_metrics.h"
 
 namespace logdaemon::cli {
 namespace {
 
-// VmRSS from /proc/self/statm's second field (pages); 0 when it cannot be read.
+// process_resident_memory_bytes' reading; 0 when /proc cannot be read.
 uint64_t ResidentBytes() {
-  std::FILE* file = std::fopen("/proc/self/statm", "r");
-  if (file == nullptr) return 0;
-  unsigned long long size = 0;
-  unsigned long long resident = 0;
-  const bool read = std::fscanf(file, "%llu %llu", &size, &resident) == 2;
-  std::fclose(file);
-  return read ? resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
+  Result<metrics::ProcessMetrics> process = metrics::ReadProcessMetrics();
+  return process.ok() ? process->resident_memory_bytes : 0;
 }
 
 void TrimHeap() {

@@ -44,7 +44,7 @@ void BatchQueue::RecycleBatch(std::unique_ptr<RowBatch> batch) {
 }
 
 void BatchQueue::DropSpares() {
-  std::vector<std::unique_ptr<RowBatch>> spares;
+  std::vector<std::unique_ptr<RowBatch>> spares;  // freed here, once the lock is released
   {
     std::lock_guard lock(mutex_);
     spares.swap(pool_);

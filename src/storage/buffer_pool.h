@@ -49,7 +49,7 @@ class BufferPool {
 
   // Frees every kept buffer (the daemon has gone quiet: the next file can fault its pages in again).
   void Clear() {
-    std::vector<parquet::ByteBuffer> freed;
+    std::vector<parquet::ByteBuffer> freed;  // destroyed after the lock: munmap outside it
     std::lock_guard lock(mutex_);
     freed.swap(free_);
     held_bytes_.store(0, std::memory_order_relaxed);
