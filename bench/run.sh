@@ -25,6 +25,7 @@ echo
 echo
 "$root/bench/ingest.sh" "$build"  # the daemon end to end: logs/s against the socket ceiling, RSS, profile
 "$root/bench/durable.sh" "$build"  # durable acks against memory acks, the fsync latency, a burst
+"$root/bench/ack_cpu.sh" "$build"  # what durable acks cost per log, thread by thread, without the backlog
 "$root/bench/memory.sh" "$build"  # peak RSS and the compactor's CPU share at full ingest, import's
 "$root/bench/http.sh" "$build"  # the HTTP front door (NDJSON, OTLP protobuf) against the socket
 "$root/bench/ship.sh" "$build"  # shipping to object storage: the uploader's CPU, upload MB/s (s3rver)
