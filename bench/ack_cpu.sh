@@ -45,9 +45,10 @@ run_setup() {
     --corpus "$work/corpus.ndjson" --json >"$dir/lt.json" &
   local client=$!
   pids+=("$client")
-  python3 - "$pid" "$port" "$logs" <<'PY'
-import os, sys, time, urllib.request
-pid, port, logs = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+  local written
+  written=$(python3 - "$port" "$logs" <<'PY'
+import sys, time, urllib.request
+port, logs = sys.argv[1], int(sys.argv[2])
 def metric(name):
     try:
         body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
@@ -62,24 +63,20 @@ while metric("logdaemon_rows_written_total") < logs:
     if time.monotonic() - start > 600:
         sys.exit("ack_cpu.sh: the logs were not all written within 600 s")
     time.sleep(0.1)
-elapsed = time.monotonic() - start
-tick = os.sysconf("SC_CLK_TCK")
-cpu = {}
-for tid in os.listdir(f"/proc/{pid}/task"):
-    stat = open(f"/proc/{pid}/task/{tid}/stat").read()
-    name = stat[stat.index("(") + 1:stat.rindex(")")]
-    fields = stat[stat.rindex(")") + 2:].split()
-    cpu[name] = cpu.get(name, 0) + (int(fields[11]) + int(fields[12])) / tick
-total = sum(cpu.values())
-threads = " ".join(f"{k}={v:.2f}" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]) if v >= 0.01)
-print(f"{logs / elapsed:.0f} {metric('logdaemon_wal_spilled_logs_total'):.0f} {total / logs * 1e6:.2f} {threads}")
+print(f"{logs / (time.monotonic() - start):.0f} {metric('logdaemon_wal_spilled_logs_total'):.0f}")
 PY
+)
+  local cpu
+  cpu=$(thread_cpu "$pid")
   wait "$client"
   unset 'pids[-1]'
   kill -TERM "$pid"
   wait "$pid"
   unset 'pids[-1]'
   [ "$(field ok <"$dir/lt.json")" = "$logs" ] || { echo "ack_cpu.sh: not every log acknowledged" >&2; exit 1; }
+  local total
+  read -r total _ <<<"$(cpu_totals "$cpu")"
+  echo "$written $(awk -v total="$total" -v logs="$logs" 'BEGIN { printf "%.2f", total / logs * 1e6 }') $cpu"
 }
 
 : >"$work/results.txt"

@@ -1,4 +1,4 @@
-# Shell helpers shared by the daemon benches (ingest, durable, http, memory, memory_ab). Sourced, not run.
+# Shell helpers shared by the daemon benches (ingest, durable, ack_cpu, http, memory, memory_ab). Sourced, not run.
 
 # Waits up to 20 s for the Unix socket $1 to appear.
 wait_for_socket() {
@@ -30,4 +30,33 @@ bench_start() {
 bench_cleanup() {
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   rm -rf "$work"
+}
+
+# Per-thread CPU seconds of process $1 (threads of one name summed) and its VmHWM in MiB, as
+# "name=seconds ... hwm=MiB".
+thread_cpu() {
+  python3 - "$1" <<'PY'
+import os, sys
+pid = sys.argv[1]
+tick = os.sysconf("SC_CLK_TCK")
+cpu = {}
+for tid in os.listdir(f"/proc/{pid}/task"):
+    stat = open(f"/proc/{pid}/task/{tid}/stat").read()
+    name = stat[stat.index("(") + 1:stat.rindex(")")]
+    fields = stat[stat.rindex(")") + 2:].split()
+    cpu[name] = cpu.get(name, 0) + (int(fields[11]) + int(fields[12])) / tick
+hwm = next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmHWM"))
+print(" ".join(f"{k}={v:.2f}" for k, v in sorted(cpu.items())), f"hwm={hwm / 1024:.1f}")
+PY
+}
+
+# From thread_cpu's line $1: "total_seconds compactor_seconds hwm_MiB".
+cpu_totals() {
+  awk '{
+    total = 0; comp = 0; hwm = 0
+    for (i = 1; i <= NF; i++) {
+      split($i, p, "=")
+      if (p[1] == "hwm") hwm = p[2]; else { total += p[2]; if (p[1] == "ld-compactor") comp = p[2] }
+    }
+    print total, comp, hwm }' <<<"$1"
 }

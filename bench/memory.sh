@@ -25,24 +25,6 @@ source "$root/bench/lib.sh"
 bench_start
 echo "corpus: 200000 distinct logs (the benches' Loghub corpus), $logs logs per run, medians of $reps runs"
 
-# Per-thread CPU seconds of process $1 (threads of one name summed) and its VmHWM in MiB, as
-# "name=seconds ... hwm=MiB".
-thread_cpu() {
-  python3 - "$1" <<'PY'
-import os, sys
-pid = sys.argv[1]
-tick = os.sysconf("SC_CLK_TCK")
-cpu = {}
-for tid in os.listdir(f"/proc/{pid}/task"):
-    stat = open(f"/proc/{pid}/task/{tid}/stat").read()
-    name = stat[stat.index("(") + 1:stat.rindex(")")]
-    fields = stat[stat.rindex(")") + 2:].split()
-    cpu[name] = cpu.get(name, 0) + (int(fields[11]) + int(fields[12])) / tick
-hwm = next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmHWM"))
-print(" ".join(f"{k}={v:.2f}" for k, v in sorted(cpu.items())), f"hwm={hwm / 1024:.1f}")
-PY
-}
-
 # One run; prints: acked/s VmHWM_MiB compactor_share total_cpu_s
 run_daemon() {
   local c=$1 window=$2
@@ -62,12 +44,9 @@ run_daemon() {
   wait "$pid"
   unset 'pids[-1]'
   [ "$(field ok <"$dir/lt.json")" = "$logs" ] || { echo "memory.sh: not every log acknowledged" >&2; exit 1; }
-  awk -v lps="$(field logs_per_s <"$dir/lt.json")" -v cpu="$cpu" 'BEGIN {
-    n = split(cpu, kv, " "); total = 0; comp = 0; hwm = 0
-    for (i = 1; i <= n; i++) {
-      split(kv[i], p, "=")
-      if (p[1] == "hwm") hwm = p[2]; else { total += p[2]; if (p[1] == "ld-compactor") comp = p[2] }
-    }
+  local total comp hwm
+  read -r total comp hwm <<<"$(cpu_totals "$cpu")"
+  awk -v lps="$(field logs_per_s <"$dir/lt.json")" -v total="$total" -v comp="$comp" -v hwm="$hwm" 'BEGIN {
     printf "%.0f %.1f %.3f %.1f\n", lps, hwm, (total > 0 ? comp / total : 0), total }'
 }
 

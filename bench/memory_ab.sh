@@ -52,23 +52,10 @@ run() {
   wait_for_socket "$dir/s.sock"
   "$build/examples/load_test" "$dir/s.sock" "$logs" --connections "$connections" --window "$window" \
     --corpus "$work/corpus.ndjson" "${live_time[@]}" --json >"$dir/lt.json"
-  local measured
-  measured=$(python3 - "$pid" <<'PY'
-import os, sys
-pid = sys.argv[1]
-tick = os.sysconf("SC_CLK_TCK")
-total = compactor = 0.0
-for tid in os.listdir(f"/proc/{pid}/task"):
-    stat = open(f"/proc/{pid}/task/{tid}/stat").read()
-    fields = stat[stat.rindex(")") + 2:].split()
-    cpu = (int(fields[11]) + int(fields[12])) / tick
-    total += cpu
-    if stat[stat.index("(") + 1:stat.rindex(")")] == "ld-compactor":
-        compactor += cpu
-hwm = next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmHWM"))
-print(f"{hwm / 1024:.1f} {compactor / total if total else 0:.3f}")
-PY
-)
+  local measured total comp hwm
+  read -r total comp hwm <<<"$(cpu_totals "$(thread_cpu "$pid")")"
+  measured=$(awk -v total="$total" -v comp="$comp" -v hwm="$hwm" \
+    'BEGIN { printf "%.1f %.3f\n", hwm, (total > 0 ? comp / total : 0) }')
   kill -TERM "$pid"
   wait "$pid"
   unset 'pids[-1]'
